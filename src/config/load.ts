@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from '../core/errors.js';
+import { packageRoot } from './package-root.js';
+import { fileConfigSchema, type Config, type Credentials } from './schema.js';
+
+/** Environment variables that carry secrets: read from the environment only, never printed. */
+export const SECRET_ENV_VARS = ['KIWOOM_APPKEY', 'KIWOOM_SECRETKEY', 'KIS_APPKEY', 'KIS_APPSECRET', 'KIS_HTS_ID'] as const;
+
+/** Non-secret settings the environment may override, by config path. */
+const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: readonly string[]; type: 'string' | 'number' }> = [
+  { env: 'KRX_MODE', path: ['mode'], type: 'string' },
+  { env: 'KRX_DATA_DIR', path: ['dataDir'], type: 'string' },
+  { env: 'KRX_LOG_LEVEL', path: ['log', 'level'], type: 'string' },
+  { env: 'KRX_HTTP_PORT', path: ['http', 'port'], type: 'number' },
+  { env: 'KIWOOM_REST_URL', path: ['kiwoom', 'restUrl'], type: 'string' },
+  { env: 'KIWOOM_WS_URL', path: ['kiwoom', 'wsUrl'], type: 'string' },
+  { env: 'KIS_REST_URL', path: ['kis', 'restUrl'], type: 'string' },
+];
+
+/** Keys that look like secrets must never be in a config file. */
+const SECRET_KEY_PATTERN = /(appkey|secret|token|password|hts_?id)/i;
+
+export interface LoadConfigOptions {
+  /** A config file given with --config; default: config/default.json of the package. */
+  file?: string | undefined;
+  env: Readonly<Record<string, string | undefined>>;
+  cwd?: string;
+}
+
+/** defaults -> file -> environment -> strict parse -> freeze. Throws ConfigError listing every problem. */
+export function loadConfig(options: LoadConfigOptions): Config {
+  const cwd = options.cwd ?? process.cwd();
+  const file = options.file ? resolve(cwd, options.file) : join(packageRoot(), 'config', 'default.json');
+  const raw = readJsonFile(file);
+  const problems: string[] = [];
+
+  for (const path of findSecretKeys(raw)) {
+    problems.push(`${path}: secrets belong in the environment (${SECRET_ENV_VARS.join(', ')}), not in a config file`);
+  }
+  const origin = new Map<string, string>();
+  for (const o of ENV_OVERRIDES) {
+    const value = options.env[o.env];
+    if (value === undefined || value === '') continue;
+    setPath(raw, o.path, o.type === 'number' && /^-?\d+$/.test(value) ? Number(value) : value);
+    origin.set(o.path.join('.'), o.env);
+  }
+  const parsed = fileConfigSchema.safeParse(raw);
+  if (!parsed.success) problems.push(...parsed.error.issues.map((issue) => describeIssue(issue, origin)));
+  const credentials = readCredentials(options.env, problems);
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+
+  const { mode, ...rest } = parsed.data;
+  const resolvedMode = mode === 'auto' ? (credentials.kiwoom ? 'live' : 'sim') : mode;
+  if (resolvedMode === 'live' && !credentials.kiwoom) {
+    throw new ConfigError(['mode: live needs KIWOOM_APPKEY and KIWOOM_SECRETKEY in the environment']);
+  }
+  return deepFreeze({
+    ...rest,
+    mode: resolvedMode,
+    dataDir: resolve(cwd, rest.dataDir),
+    credentials,
+    source: file,
+  }) as Config;
+}
+
+function readJsonFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new ConfigError([`${file}: cannot read the config file (${reason})`], 'E_CONFIG_FILE');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError([`${file}: not valid JSON (${(err as Error).message})`], 'E_CONFIG_FILE');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError([`${file}: expected a JSON object at the top level`], 'E_CONFIG_FILE');
+  }
+  return value as Record<string, unknown>;
+}
+
+function readCredentials(env: LoadConfigOptions['env'], problems: string[]): Credentials {
+  const get = (name: string): string | undefined => {
+    const v = env[name]?.trim();
+    return v ? v : undefined;
+  };
+  const pair = (names: readonly string[]): Record<string, string> | null => {
+    const present = names.filter((n) => get(n) !== undefined);
+    if (present.length === 0) return null;
+    if (present.length < names.length) {
+      const missing = names.filter((n) => get(n) === undefined);
+      problems.push(`${missing.join(', ')}: expected in the environment together with ${present.join(', ')}`);
+      return null;
+    }
+    return Object.fromEntries(names.map((n) => [n, get(n) as string]));
+  };
+  const kiwoom = pair(['KIWOOM_APPKEY', 'KIWOOM_SECRETKEY']);
+  const kis = pair(['KIS_APPKEY', 'KIS_APPSECRET', 'KIS_HTS_ID']);
+  return {
+    kiwoom: kiwoom ? { appkey: kiwoom.KIWOOM_APPKEY as string, secretkey: kiwoom.KIWOOM_SECRETKEY as string } : null,
+    kis: kis
+      ? { appkey: kis.KIS_APPKEY as string, appsecret: kis.KIS_APPSECRET as string, htsId: kis.KIS_HTS_ID as string }
+      : null,
+  };
+}
+
+function describeIssue(issue: z.core.$ZodIssue, origin: ReadonlyMap<string, string>): string {
+  const path = issue.path.map(String).join('.') || '(top level)';
+  const from = origin.get(path);
+  const where = from ? `${path} (from ${from})` : path;
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((k) => `${path === '(top level)' ? k : `${path}.${k}`}: unknown key`).join('\n');
+  }
+  return `${where}: ${issue.message}`;
+}
+
+function findSecretKeys(value: unknown, path: string[] = []): string[] {
+  if (typeof value !== 'object' || value === null) return [];
+  const found: string[] = [];
+  for (const [k, v] of Object.entries(value)) {
+    const here = [...path, k];
+    if (SECRET_KEY_PATTERN.test(k) || k === 'credentials') found.push(here.join('.'));
+    else found.push(...findSecretKeys(v, here));
+  }
+  return found;
+}
+
+function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1] as string] = value;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

@@ -1,0 +1,30 @@
+import type { Config } from './schema.js';
+
+export const REDACTED = '[redacted]';
+
+/** The config as printed and logged: every secret replaced, presence kept visible. */
+export function redactConfig(config: Config): Record<string, unknown> {
+  const { kiwoom, kis } = config.credentials;
+  return {
+    ...config,
+    credentials: {
+      kiwoom: kiwoom ? { appkey: REDACTED, secretkey: REDACTED } : null,
+      kis: kis ? { appkey: REDACTED, appsecret: REDACTED, htsId: REDACTED } : null,
+    },
+  };
+}
+
+/** The secret values themselves, for scrubbing any text before it leaves the process. */
+export function secretValues(config: Pick<Config, 'credentials'>): string[] {
+  const { kiwoom, kis } = config.credentials;
+  return [kiwoom?.appkey, kiwoom?.secretkey, kis?.appkey, kis?.appsecret, kis?.htsId].filter(
+    (v): v is string => typeof v === 'string' && v.length > 0,
+  );
+}
+
+/** Replaces every occurrence of any secret in `text`. */
+export function scrubSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (s.length >= 4) out = out.split(s).join(REDACTED);
+  return out;
+}

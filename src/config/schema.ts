@@ -1,0 +1,150 @@
+import { z } from 'zod';
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a KST time HH:MM');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
+const ms = (def: number) => z.number().int().min(0).default(def);
+const positive = (def: number) => z.number().positive().default(def);
+const realtimeType = z.string().regex(/^[0-9][0-9A-Za-z]$/, 'expected a real-time type such as "0B"');
+
+/** Everything a config file may hold. Secrets are not here: they come from the environment only. */
+export const fileConfigSchema = z.strictObject({
+  /** auto: live when Kiwoom credentials are in the environment, else the embedded simulator. */
+  mode: z.enum(['auto', 'sim', 'live']).default('auto'),
+  /** Runtime files (DB, recordings, token cache); relative paths resolve from the working directory. */
+  dataDir: z.string().min(1).default('./data'),
+  log: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      pretty: z.boolean().default(false),
+    })
+    .prefault({}),
+  /** The embedded simulator (mode sim). */
+  sim: z
+    .strictObject({
+      seed: z.union([z.number().int(), z.string().min(1)]).default(20261121),
+      port: z.number().int().min(0).max(65535).default(0),
+      tradesPerSecond: positive(300),
+      stocks: z.number().int().min(60).max(5000).default(2500),
+    })
+    .prefault({}),
+  kiwoom: z
+    .strictObject({
+      restUrl: z.url().default('https://api.kiwoom.com'),
+      wsUrl: z.url().default('wss://api.kiwoom.com:10000/api/dostk/websocket'),
+      requestsPerSecond: positive(5),
+      requestTimeoutMs: ms(10_000),
+      maxPages: z.number().int().min(1).max(1000).default(10),
+    })
+    .prefault({}),
+  kis: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      restUrl: z.url().default('https://openapi.koreainvestment.com:9443'),
+      requestsPerSecond: positive(20),
+      requestTimeoutMs: ms(10_000),
+      custtype: z.enum(['P', 'B']).default('P'),
+      /** Watchlist group codes to follow; empty = every group. */
+      groups: z.array(z.string().regex(/^\d{1,3}$/, 'expected a group code such as "001"')).default([]),
+    })
+    .prefault({}),
+  tokens: z
+    .strictObject({
+      refreshMarginSeconds: z.number().int().min(0).default(600),
+      revokeOnShutdown: z.boolean().default(false),
+      cache: z.boolean().default(true),
+    })
+    .prefault({}),
+  connection: z
+    .strictObject({
+      backoffBaseMs: ms(500),
+      backoffCapMs: ms(30_000),
+      stableResetMs: ms(60_000),
+      maxAttemptsPerMinute: z.number().int().min(1).default(6),
+      loginTimeoutMs: ms(10_000),
+      regAckTimeoutMs: ms(10_000),
+      watchdogMs: ms(30_000),
+      duplicateLoginBackoffMs: ms(60_000),
+      regChunkSize: z.number().int().min(1).max(1000).default(100),
+      groupNo: z.string().regex(/^\d{1,4}$/, 'expected a group number of up to 4 digits').default('1'),
+    })
+    .prefault({}),
+  universe: z
+    .strictObject({
+      realtimeTypes: z.array(realtimeType).min(1).default(['0B', '0A']),
+      programTopMarkets: z.array(z.enum(['P00101', 'P10102'])).default(['P00101', 'P10102']),
+      programTopPollSeconds: positive(30),
+      watchlistPollSeconds: positive(300),
+      /** Symbols always in the universe. */
+      extraSymbols: z.array(z.string().regex(/^\d{6}$/, 'expected a 6-digit stock code')).default([]),
+    })
+    .prefault({}),
+  calendar: z
+    .strictObject({
+      /** auto: always open on the simulator, the KRX calendar live. */
+      kind: z.enum(['auto', 'krx', 'always-open']).default('auto'),
+      open: hhmm.default('09:00'),
+      close: hhmm.default('15:30'),
+      holidays: z.array(isoDate).default([]),
+    })
+    .prefault({}),
+  strategies: z
+    .array(
+      z.strictObject({
+        id: z.string().min(1),
+        enabled: z.boolean().default(true),
+        params: z.record(z.string(), z.unknown()).default({}),
+      }),
+    )
+    .default([]),
+  store: z
+    .strictObject({
+      file: z.string().min(1).default('signals.db'),
+      queueLimit: z.number().int().min(1).default(100_000),
+    })
+    .prefault({}),
+  recording: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      dir: z.string().min(1).default('recordings'),
+    })
+    .prefault({}),
+  http: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(9464),
+    })
+    .prefault({}),
+});
+
+export type FileConfig = z.output<typeof fileConfigSchema>;
+
+export interface KiwoomCredentials {
+  readonly appkey: string;
+  readonly secretkey: string;
+}
+
+export interface KisCredentials {
+  readonly appkey: string;
+  readonly appsecret: string;
+  readonly htsId: string;
+}
+
+export interface Credentials {
+  readonly kiwoom: KiwoomCredentials | null;
+  readonly kis: KisCredentials | null;
+}
+
+type DeepReadonly<T> = T extends (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+/** The effective, frozen configuration: file settings plus environment, with `mode` resolved. */
+export type Config = DeepReadonly<Omit<FileConfig, 'mode'>> & {
+  readonly mode: 'sim' | 'live';
+  readonly credentials: Credentials;
+  /** Where the file settings came from (for the startup log). */
+  readonly source: string;
+};

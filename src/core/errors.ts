@@ -1,0 +1,120 @@
+/**
+ * The error catalogue: every error the daemon raises has a stable code, and every code belongs to a
+ * category that says what to do about it. Tests and log queries match on `code`, never on message text.
+ */
+export type ErrorCategory =
+  | 'config' // fatal at boot: fix the configuration and restart
+  | 'auth' // credentials or token: refresh the token (or stop, for bad credentials)
+  | 'transient' // network, 5xx, rate limits: back off and retry
+  | 'reject' // the broker refused a request for a business reason: report, never retry blindly
+  | 'decode' // a frame or response we cannot read: count, log a sample, drop it
+  | 'strategy' // a plug-in misbehaved: contain it, quarantine after repeated faults
+  | 'storage' // the signal store cannot write: keep signals queued and retry
+  | 'invariant'; // a bug in krx-signals itself: crash loudly
+
+export const ERROR_CODES = {
+  // config
+  E_CONFIG_INVALID: { category: 'config', summary: 'configuration failed validation' },
+  E_CONFIG_FILE: { category: 'config', summary: 'configuration file missing, unreadable or not JSON' },
+  E_CONFIG_SECRET_IN_FILE: { category: 'config', summary: 'a secret was put in a config file; secrets come from the environment only' },
+  E_CLI_USAGE: { category: 'config', summary: 'unknown command, flag or bad argument' },
+  // auth
+  E_AUTH_CREDENTIALS: { category: 'auth', summary: 'app key or secret rejected (Kiwoom 8001/8002, KIS EGW00103); never retried' },
+  E_AUTH_TOKEN: { category: 'auth', summary: 'access token rejected or expired (Kiwoom 8005/8031/8103, HTTP 401, KIS EGW00123/EGW00121); refresh once' },
+  E_AUTH_DEVICE: { category: 'auth', summary: 'IP or device not registered for this key (Kiwoom 8010/8040/8050)' },
+  E_AUTH_MODE: { category: 'auth', summary: 'real/mock key or token mismatch (Kiwoom 8030/8031, KIS EGW02004)' },
+  // transient
+  E_RATE_LIMITED: { category: 'transient', summary: 'broker rate limit hit (Kiwoom 1700 or HTTP 429, KIS EGW00201)' },
+  E_TOKEN_THROTTLED: { category: 'transient', summary: 'KIS allows one token issuance a minute (EGW00133)' },
+  E_NETWORK: { category: 'transient', summary: 'network failure talking to a broker' },
+  E_HTTP_STATUS: { category: 'transient', summary: 'unexpected HTTP status from a broker' },
+  E_TIMEOUT: { category: 'transient', summary: 'a broker did not answer in time' },
+  E_WS_CLOSED: { category: 'transient', summary: 'the real-time socket closed' },
+  E_WS_LOGIN_TIMEOUT: { category: 'transient', summary: 'no LOGIN acknowledgement in time' },
+  E_WS_WATCHDOG: { category: 'transient', summary: 'no frame at all (PING included) within the watchdog time' },
+  E_WS_DUPLICATE_LOGIN: { category: 'transient', summary: 'another login with the same app key took over (SYSTEM R10001)' },
+  E_RECONNECT_BUDGET: { category: 'transient', summary: 'reconnect attempts per minute exhausted; waiting' },
+  // reject
+  E_BROKER_REJECT: { category: 'reject', summary: 'the broker rejected a request' },
+  E_BATCH_LIMIT: { category: 'reject', summary: 'item-count limit (Kiwoom 1634); never retried' },
+  E_WS_REG_REJECTED: { category: 'reject', summary: 'a REG/REMOVE was answered with a non-zero return_code' },
+  // decode
+  E_DECODE_JSON: { category: 'decode', summary: 'a frame or body is not valid JSON' },
+  E_DECODE_SHAPE: { category: 'decode', summary: 'a frame or body does not have the documented shape' },
+  E_DECODE_VALUE: { category: 'decode', summary: 'a field holds a value that cannot be read' },
+  E_SCHEMA_DRIFT: { category: 'decode', summary: 'the broker sent fields we do not know (tolerated, logged once)' },
+  // strategy
+  E_STRATEGY_FAULT: { category: 'strategy', summary: 'a strategy threw' },
+  E_STRATEGY_QUARANTINED: { category: 'strategy', summary: 'a strategy faulted too often and was stopped' },
+  E_STRATEGY_BAD_SIGNAL: { category: 'strategy', summary: 'a strategy emitted an invalid signal' },
+  // storage
+  E_STORE_WRITE: { category: 'storage', summary: 'the signal store could not commit (disk full, read-only, locked)' },
+  E_STORE_QUEUE_FULL: { category: 'storage', summary: 'the pending-signal queue is full; oldest dropped' },
+  E_RECORDING_WRITE: { category: 'storage', summary: 'the session recording could not be written' },
+  // invariant
+  E_INVARIANT: { category: 'invariant', summary: 'an internal invariant was violated' },
+} as const satisfies Record<string, { category: ErrorCategory; summary: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface KrxErrorOptions {
+  cause?: unknown;
+  /** Structured context for logs. Never put secrets here. */
+  details?: Record<string, unknown>;
+}
+
+export class KrxError extends Error {
+  readonly code: ErrorCode;
+  readonly category: ErrorCategory;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: KrxErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.category = ERROR_CODES[code].category;
+    this.details = options.details ?? {};
+  }
+
+  /** Fields for a structured log line. */
+  toLog(): Record<string, unknown> {
+    return { code: this.code, category: this.category, msg: this.message, ...this.details };
+  }
+}
+
+export class ConfigError extends KrxError {
+  /** One line per problem: `path: what was expected`. */
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[], code: ErrorCode = 'E_CONFIG_INVALID') {
+    super(code, problems.join('; '));
+    this.problems = problems;
+  }
+}
+
+export class UsageError extends KrxError {
+  constructor(message: string) {
+    super('E_CLI_USAGE', message);
+  }
+}
+
+export class AuthError extends KrxError {}
+export class TransientError extends KrxError {}
+export class BrokerRejectError extends KrxError {}
+export class DecodeError extends KrxError {}
+export class StrategyError extends KrxError {}
+export class StorageError extends KrxError {}
+export class InvariantError extends KrxError {
+  constructor(message: string, options?: KrxErrorOptions) {
+    super('E_INVARIANT', message, options);
+  }
+}
+
+export function isKrxError(err: unknown): err is KrxError {
+  return err instanceof KrxError;
+}
+
+/** A message for logs from anything thrown. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,100 @@
+/**
+ * Domain events. Wire formats (Kiwoom FID maps, KIS outputs) are mapped to these named fields at the
+ * edge, once, so everything downstream reads plain numbers.
+ *
+ * Every event is stamped twice: `tsEvent` is the venue's time where the wire has one (else equal to
+ * `tsRecv`), `tsRecv` our Clock at arrival. Both are epoch milliseconds.
+ */
+export type Exchange = 'KRX' | 'NXT' | 'SOR';
+export type Market = 'KOSPI' | 'KOSDAQ';
+/** ka90003's market codes. */
+export type ProgramMarketCode = 'P00101' | 'P10102';
+
+export interface Stamped {
+  readonly tsEvent: number;
+  readonly tsRecv: number;
+}
+
+/** Fields shared by 0B and 0A: prices are magnitudes; changes keep their sign. */
+export interface PriceFields {
+  /** Six-digit code, exchange suffix removed. */
+  readonly symbol: string;
+  readonly exchange: Exchange;
+  readonly price: number;
+  /** Change versus the previous close (signed). */
+  readonly change: number;
+  /** Change rate in percent (signed, two decimals on the wire). */
+  readonly changeRate: number;
+  /** Kiwoom sign code 1-5 (1 upper limit, 2 up, 3 flat, 4 lower limit, 5 down); 0 if absent. */
+  readonly sign: number;
+  readonly cumVolume: number;
+  readonly cumValue: number;
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly ask: number;
+  readonly bid: number;
+}
+
+/** 0B 주식체결: a trade. */
+export interface TradeEvent extends Stamped, PriceFields {
+  readonly kind: 'trade';
+  /** Traded quantity (magnitude of FID 15). */
+  readonly volume: number;
+  /** Sign of FID 15 where present: + buyer-initiated, - seller-initiated. */
+  readonly side: 'buy' | 'sell' | 'unknown';
+  /** FID 228 체결강도, or null when absent. */
+  readonly strength: number | null;
+}
+
+/** 0A 주식기세: a price change without a trade (block deals, closing-price corrections). */
+export interface IndicativeEvent extends Stamped, PriceFields {
+  readonly kind: 'indicative';
+}
+
+/** A real-time entry of a type we do not decode: passed through untouched. */
+export interface RawRealEvent extends Stamped {
+  readonly kind: 'raw';
+  readonly type: string;
+  readonly symbol: string;
+  readonly values: Readonly<Record<string, string>>;
+}
+
+export interface RankingEntry {
+  readonly rank: number;
+  readonly symbol: string;
+  readonly name: string;
+  readonly price: number;
+  readonly changeRate: number;
+  readonly cumVolume: number;
+  readonly programSellAmount: number;
+  readonly programBuyAmount: number;
+  readonly programNetBuyAmount: number;
+}
+
+/** A ka90003 program net-buy top-50 poll result. */
+export interface RankingEvent extends Stamped {
+  readonly kind: 'ranking';
+  readonly market: ProgramMarketCode;
+  readonly entries: readonly RankingEntry[];
+}
+
+export interface WatchlistGroup {
+  readonly code: string;
+  readonly name: string;
+  readonly symbols: readonly string[];
+}
+
+/** A KIS watchlist poll result: every followed group with its stocks. */
+export interface WatchlistEvent extends Stamped {
+  readonly kind: 'watchlist';
+  readonly groups: readonly WatchlistGroup[];
+}
+
+export type RealtimeEvent = TradeEvent | IndicativeEvent | RawRealEvent;
+export type PollEvent = RankingEvent | WatchlistEvent;
+export type MarketEvent = RealtimeEvent | PollEvent;
+
+/** Real-time types with a decoder. */
+export const REALTIME_TRADE = '0B';
+export const REALTIME_INDICATIVE = '0A';
