@@ -20,7 +20,7 @@ const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: readonly string[]; type:
 ];
 
 /** Keys that look like secrets must never be in a config file. */
-const SECRET_KEY_PATTERN = /(appkey|secret|token|password|hts_?id)/i;
+const SECRET_KEY_PATTERN = /^(app_?key|secret_?key|app_?secret|secret|token|access_?token|password|hts_?id|credentials)$/i;
 
 export interface LoadConfigOptions {
   /** A config file given with --config; default: config/default.json of the package. */
@@ -36,7 +36,8 @@ export function loadConfig(options: LoadConfigOptions): Config {
   const raw = readJsonFile(file);
   const problems: string[] = [];
 
-  for (const path of findSecretKeys(raw)) {
+  const secretPaths = findSecretKeys(raw);
+  for (const path of secretPaths) {
     problems.push(`${path}: secrets belong in the environment (${SECRET_ENV_VARS.join(', ')}), not in a config file`);
   }
   const origin = new Map<string, string>();
@@ -47,7 +48,11 @@ export function loadConfig(options: LoadConfigOptions): Config {
     origin.set(o.path.join('.'), o.env);
   }
   const parsed = fileConfigSchema.safeParse(raw);
-  if (!parsed.success) problems.push(...parsed.error.issues.map((issue) => describeIssue(issue, origin)));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.flatMap((issue) => describeIssue(issue, origin));
+    // A secret key is already reported with its own message; do not report it again as unknown.
+    problems.push(...lines.filter((line) => !secretPaths.some((p) => line === `${p}: unknown key`)));
+  }
   const credentials = readCredentials(options.env, problems);
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
 
@@ -110,14 +115,14 @@ function readCredentials(env: LoadConfigOptions['env'], problems: string[]): Cre
   };
 }
 
-function describeIssue(issue: z.core.$ZodIssue, origin: ReadonlyMap<string, string>): string {
+function describeIssue(issue: z.core.$ZodIssue, origin: ReadonlyMap<string, string>): string[] {
   const path = issue.path.map(String).join('.') || '(top level)';
   const from = origin.get(path);
   const where = from ? `${path} (from ${from})` : path;
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((k) => `${path === '(top level)' ? k : `${path}.${k}`}: unknown key`).join('\n');
+    return issue.keys.map((k) => `${path === '(top level)' ? k : `${path}.${k}`}: unknown key`);
   }
-  return `${where}: ${issue.message}`;
+  return [`${where}: ${issue.message}`];
 }
 
 function findSecretKeys(value: unknown, path: string[] = []): string[] {
@@ -125,7 +130,7 @@ function findSecretKeys(value: unknown, path: string[] = []): string[] {
   const found: string[] = [];
   for (const [k, v] of Object.entries(value)) {
     const here = [...path, k];
-    if (SECRET_KEY_PATTERN.test(k) || k === 'credentials') found.push(here.join('.'));
+    if (SECRET_KEY_PATTERN.test(k)) found.push(here.join('.'));
     else found.push(...findSecretKeys(v, here));
   }
   return found;

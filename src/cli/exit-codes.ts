@@ -1,0 +1,10 @@
+/** Process exit codes, documented in the README. */
+export const EXIT = {
+  ok: 0,
+  /** A runtime failure (a command could not do its work). */
+  failure: 1,
+  /** Bad usage or bad configuration: nothing was started. */
+  usage: 2,
+  /** Stopped by a second SIGINT/SIGTERM before the graceful stop finished. */
+  forced: 130,
+} as const;
