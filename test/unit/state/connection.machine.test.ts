@@ -228,7 +228,7 @@ describe('connection machine', () => {
     const clock = createVirtualClock(0);
     const machine = connectionMachine.provide({
       actors: {
-        fetchToken: fromPromise(async () => {
+        fetchToken: fromPromise<string>(async () => {
           throw Object.assign(new Error('8001'), { code: 'E_AUTH_CREDENTIALS' });
         }),
       },
