@@ -1,6 +1,7 @@
 import { assign, fromCallback, fromPromise, sendTo, setup } from 'xstate';
 import type { ErrorCode } from '../src/core/errors.js';
 import type { Random } from '../src/core/random.js';
+import type { SocketCommand, SocketEvent } from '../src/core/realtime-socket.js';
 
 /**
  * The lifecycle of Kiwoom's real-time WebSocket:
@@ -31,21 +32,7 @@ export interface ConnectionInput {
   readonly now: () => number;
 }
 
-/** Events the socket actor sends back. */
-export type SocketEvent =
-  | { type: 'socket.opened' }
-  | { type: 'socket.closed'; code: number; reason: string }
-  | { type: 'socket.error'; message: string }
-  | { type: 'login.ok' }
-  | { type: 'login.failed'; returnCode: string; message: string; tokenRejected: boolean }
-  | { type: 'reg.sent'; messages: number }
-  | { type: 'reg.ack' }
-  | { type: 'reg.rejected'; returnCode: string; message: string }
-  | { type: 'activity' }
-  | { type: 'system.duplicate'; code: string; message: string };
-
-/** Commands the machine sends to the socket actor. */
-export type SocketCommand = { type: 'login'; token: string } | { type: 'sync' };
+export type { SocketCommand, SocketEvent };
 
 export type ConnectionEvent =
   | SocketEvent
