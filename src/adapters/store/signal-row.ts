@@ -46,7 +46,7 @@ function sortKeys(value: unknown, seen: Set<unknown>): unknown {
   if (Array.isArray(value)) out = value.map((v) => sortKeys(v, seen));
   else if (typeof (value as { toJSON?: unknown }).toJSON === 'function') out = value;
   else {
-    const obj: Record<string, unknown> = {};
+    const obj = Object.create(null) as Record<string, unknown>; // so a "__proto__" key stays data
     for (const k of Object.keys(value).sort()) obj[k] = sortKeys((value as Record<string, unknown>)[k], seen);
     out = obj;
   }
