@@ -66,7 +66,7 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
   const log = options.log ?? silentRecordingLogger;
   const clock = options.clock;
   const batchRows = Math.max(1, options.batchRows ?? 4096);
-  const maxPendingRows = Math.max(batchRows, options.maxPendingRows ?? 200_000);
+  const maxPendingRows = Math.max(2 * batchRows, options.maxPendingRows ?? 200_000);
   const secrets = options.secrets ?? [];
 
   mkdirSync(options.dir, { recursive: true });
@@ -92,7 +92,7 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
     start: String(options.startMs),
     start_kst: formatKstDashed(options.startMs),
     app_version: options.appVersion,
-    config: JSON.stringify(options.config ?? null),
+    config: safeConfig(options.config, secrets, log),
     seed: options.seed === undefined || options.seed === null ? '' : String(options.seed),
   });
 
@@ -103,6 +103,8 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
   let datas: string[] = [];
   let nextSeq = 1;
   let closed = false;
+  // After a failed commit, only the timer retries: the hot path must not hit a failing disk per frame.
+  let failing = false;
   const counts = { appended: 0, committed: 0, refused: 0, dropped: 0, writeErrors: 0 };
 
   const insertAll = db.transaction((n: number) => {
@@ -116,11 +118,15 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
       insertAll(n);
     } catch (err) {
       counts.writeErrors++;
+      failing = true;
       if (counts.writeErrors <= 10 || counts.writeErrors % 100 === 0) {
         log.error({ code: 'E_RECORDING_WRITE', sqlite: (err as { code?: unknown }).code, err: errorMessage(err), pending: n }, 'recording commit failed; frames kept pending');
       }
-      if (n > maxPendingRows) drop(n - maxPendingRows);
       return false;
+    }
+    if (failing) {
+      failing = false;
+      log.warn({ code: 'E_RECORDING_WRITE', committed: n, dropped: counts.dropped }, 'recording writing again');
     }
     counts.committed += n;
     seqs = [];
@@ -164,7 +170,10 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
     kinds.push(kind);
     datas.push(data);
     counts.appended++;
-    if (seqs.length >= batchRows) flush();
+    if (seqs.length < batchRows) return;
+    if (!failing) flush();
+    // Dropped a batch at a time (amortised); the seq gaps mark the loss for a replay.
+    else if (seqs.length > maxPendingRows) drop(seqs.length - maxPendingRows + batchRows);
   };
 
   const timer: TimerHandle = clock.setInterval(() => flush(), options.flushIntervalMs ?? 250);
@@ -197,4 +206,13 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
     close,
     stats: () => ({ ...counts, pending: seqs.length }),
   };
+}
+
+/** The config summary as JSON, or null (logged) when it looks like it holds a secret. */
+function safeConfig(config: unknown, secrets: readonly string[], log: RecordingLogger): string {
+  const text = JSON.stringify(config ?? null) ?? 'null';
+  const reason = recordingRefusal(text, secrets);
+  if (reason === null) return text;
+  log.warn({ code: 'E_RECORDING_SECRET', reason }, 'config summary refused by the recording guard; recorded as null');
+  return 'null';
 }

@@ -125,6 +125,38 @@ describe('session recordings', () => {
     w.close();
   });
 
+  it('bounds pending frames while failing, retries only on the timer and leaves seq gaps for drops', () => {
+    const { clock, w, log } = writer({ busyTimeoutMs: 0, flushIntervalMs: 100, batchRows: 5, maxPendingRows: 10 });
+    const other = new Database(w.file);
+    other.exec('BEGIN EXCLUSIVE');
+    for (let i = 1; i <= 5; i++) w.append('ws.in', frame(i), i); // the 5th triggers a commit: it fails
+    expect(w.stats().writeErrors).toBe(1);
+    for (let i = 6; i <= 30; i++) w.append('ws.in', frame(i), i);
+    expect(w.stats().writeErrors).toBe(1); // no retry per frame while failing
+    expect(w.stats().pending).toBeLessThanOrEqual(10);
+    expect(w.stats().dropped + w.stats().pending).toBe(30);
+    other.exec('COMMIT');
+    other.close();
+    clock.tick(100);
+    const { pending, dropped, committed } = w.stats();
+    expect(pending).toBe(0);
+    expect(committed).toBe(30 - dropped);
+    expect(log.lines.at(-1)?.msg).toMatch(/writing again/);
+    w.close();
+    const r = openRecordingReader(w.file);
+    expect([...r.frames()].map((f) => f.seq)).toEqual(Array.from({ length: committed }, (_, i) => dropped + i + 1)); // the newest survive
+    r.close();
+  });
+
+  it('refuses a config summary that holds a secret', () => {
+    const { w, log } = writer({ config: { kiwoom: { appkey: 'leaked-key' } } });
+    w.close();
+    const r = openRecordingReader(w.file);
+    expect(r.meta.config).toBeNull();
+    r.close();
+    expect(log.codes()).toEqual(['E_RECORDING_SECRET']);
+  });
+
   it('lists recordings with meta, frame counts and sizes; flags unreadable files', () => {
     expect(listRecordings(join(tmp.dir, 'missing'))).toEqual([]);
     const a = writer({ sessionId: 'b-second', startMs: START + 3_600_000 });
