@@ -18,6 +18,7 @@ export const ERROR_CODES = {
   E_CONFIG_FILE: { category: 'config', summary: 'configuration file missing, unreadable or not JSON' },
   E_CONFIG_SECRET_IN_FILE: { category: 'config', summary: 'a secret was put in a config file; secrets come from the environment only' },
   E_CLI_USAGE: { category: 'config', summary: 'unknown command, flag or bad argument' },
+  E_STORE_SCHEMA: { category: 'config', summary: 'the database schema is newer than this build, or not a krx-signals database' },
   // auth
   E_AUTH_CREDENTIALS: { category: 'auth', summary: 'app key or secret rejected (Kiwoom 8001/8002, KIS EGW00103); never retried' },
   E_AUTH_TOKEN: { category: 'auth', summary: 'access token rejected or expired (Kiwoom 8005/8031/8103, HTTP 401, KIS EGW00123/EGW00121); refresh once' },
@@ -51,6 +52,8 @@ export const ERROR_CODES = {
   E_STORE_WRITE: { category: 'storage', summary: 'the signal store could not commit (disk full, read-only, locked)' },
   E_STORE_QUEUE_FULL: { category: 'storage', summary: 'the pending-signal queue is full; oldest dropped' },
   E_RECORDING_WRITE: { category: 'storage', summary: 'the session recording could not be written' },
+  E_RECORDING_SECRET: { category: 'storage', summary: 'a frame offered to the recorder looked like it held a secret; dropped' },
+  E_RECORDING_READ: { category: 'storage', summary: 'a recording file is missing, unreadable or not a recording' },
   // invariant
   E_INVARIANT: { category: 'invariant', summary: 'an internal invariant was violated' },
 } as const satisfies Record<string, { category: ErrorCategory; summary: string }>;

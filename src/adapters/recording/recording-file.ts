@@ -1,0 +1,22 @@
+import { KrxError } from '../../core/errors.js';
+import { kstParts } from '../../core/kst.js';
+
+export const RECORDING_SUFFIX = '.rec.db';
+export const RECORDING_FORMAT_VERSION = 1;
+
+const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
+
+/** `2026-11-21T090000+0900_<sessionId>.rec.db`: KST start time first, so names sort by start. */
+export function recordingFileName(sessionId: string, startMs: number): string {
+  if (!SESSION_ID.test(sessionId)) {
+    throw new KrxError('E_RECORDING_WRITE', 'session id must be 1-80 characters of A-Z a-z 0-9 . _ - (it names a file)', { details: { sessionId } });
+  }
+  const p = kstParts(startMs);
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${p.year}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour)}${pad(p.minute)}${pad(p.second)}+0900_${sessionId}${RECORDING_SUFFIX}`;
+}
+
+export const RECORDING_SCHEMA = `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE frames (seq INTEGER PRIMARY KEY, ts_us INTEGER NOT NULL, kind TEXT NOT NULL, data TEXT NOT NULL);
+`;

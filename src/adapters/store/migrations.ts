@@ -1,0 +1,79 @@
+import type Database from 'better-sqlite3';
+import { KrxError } from '../../core/errors.js';
+
+/** One forward step of the schema; `version` is the PRAGMA user_version after it ran. */
+export interface Migration {
+  readonly version: number;
+  readonly up: (db: Database.Database) => void;
+}
+
+/** The signal store's schema history, oldest first. Append only: never edit a released step. */
+export const SIGNAL_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE signals (
+          id TEXT PRIMARY KEY,
+          session_id TEXT NOT NULL,
+          strategy TEXT NOT NULL,
+          strategy_version TEXT NOT NULL,
+          symbol TEXT NOT NULL,
+          kind TEXT NOT NULL,
+          price REAL,
+          ts_event INTEGER NOT NULL,
+          ts_recv INTEGER NOT NULL,
+          details TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX signals_ts ON signals (ts_event, id);
+        CREATE INDEX signals_strategy_ts ON signals (strategy, ts_event);
+        CREATE INDEX signals_symbol_ts ON signals (symbol, ts_event);
+        CREATE INDEX signals_session_ts ON signals (session_id, ts_event);
+      `);
+    },
+  },
+];
+
+export function schemaVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Brings `db` up to the last migration, each step in its own transaction (a crash mid-way leaves
+ * the previous version). A database newer than this build is refused, never touched.
+ */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = SIGNAL_MIGRATIONS): number {
+  assertOrdered(migrations);
+  const target = migrations.at(-1)?.version ?? 0;
+  const current = schemaVersion(db);
+  if (current > target) {
+    throw new KrxError('E_STORE_SCHEMA', `database schema version ${current} is newer than this build (${target}); upgrade krx-signals`, {
+      details: { found: current, supported: target },
+    });
+  }
+  for (const m of migrations) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      m.up(db);
+      db.pragma(`user_version = ${m.version}`);
+    }).immediate();
+  }
+  return target;
+}
+
+/** Refuses a database this build cannot read (used by read-only openers, which never migrate). */
+export function assertReadable(db: Database.Database, migrations: readonly Migration[] = SIGNAL_MIGRATIONS): void {
+  const target = migrations.at(-1)?.version ?? 0;
+  const current = schemaVersion(db);
+  if (current > target || current === 0) {
+    throw new KrxError('E_STORE_SCHEMA', current === 0 ? 'not a krx-signals database (schema version 0)' : `database schema version ${current} is newer than this build (${target})`, {
+      details: { found: current, supported: target },
+    });
+  }
+}
+
+function assertOrdered(migrations: readonly Migration[]): void {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new KrxError('E_INVARIANT', `migration ${i} has version ${m.version}, expected ${i + 1}`);
+  });
+}

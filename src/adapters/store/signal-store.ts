@@ -1,0 +1,242 @@
+import type Database from 'better-sqlite3';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import { errorMessage } from '../../core/errors.js';
+import type { Signal } from '../../core/signal.js';
+import type { SignalSink } from '../../core/signal-sink.js';
+import { openSignalDatabase } from './open-database.js';
+import { INSERT_SIGNAL_SQL, toSignalParams, type SignalParams } from './signal-row.js';
+import { silentLogger, type StoreLogger } from './store-logger.js';
+
+export interface SignalStoreOptions {
+  readonly file: string;
+  /** Drives the retry backoff; a virtual clock in tests. */
+  readonly clock: Clock;
+  readonly log?: StoreLogger;
+  /** Most signals held while the database cannot write; beyond it the oldest are dropped. */
+  readonly queueLimit: number;
+  /** Most rows per transaction (one transaction per event-loop turn). */
+  readonly maxBatch?: number;
+  /** Runs the commit once the current turn is done; default setImmediate. Tests pass a manual one. */
+  readonly schedule?: (fn: () => void) => void;
+  readonly retryInitialMs?: number;
+  readonly retryMaxMs?: number;
+  readonly busyTimeoutMs?: number;
+}
+
+export interface SignalStoreStats {
+  /** Waiting for a commit. */
+  readonly queued: number;
+  /** Rows inserted (duplicates excluded). */
+  readonly committed: number;
+  /** Signals whose id was already stored (INSERT OR IGNORE). */
+  readonly duplicates: number;
+  /** Failed commit attempts. */
+  readonly writeErrors: number;
+  /** Dropped because the queue was full, or written after close. */
+  readonly dropped: number;
+  /** Refused at write() because they were malformed. */
+  readonly rejected: number;
+}
+
+/** Receives the ids of each committed batch (duplicates included: they are durable too). */
+export type CommittedListener = (ids: readonly string[]) => void;
+
+export interface SignalStore extends SignalSink {
+  /** The store's own connection (for in-process queries and test hooks). */
+  readonly database: Database.Database;
+  /** Commits everything queued now, synchronously; true when nothing is left queued. */
+  flush(): boolean;
+  /** Flushes, stops retrying and closes the database. Idempotent. */
+  close(): void;
+  stats(): SignalStoreStats;
+  /** Returns an unsubscribe function. */
+  onCommitted(listener: CommittedListener): () => void;
+}
+
+interface Pending {
+  readonly id: string;
+  readonly params: SignalParams;
+}
+
+/**
+ * The SQLite signal store. `write` only queues (it never throws and never touches the disk); the
+ * queue is committed in one transaction per event-loop turn. When the database cannot write (disk
+ * full, read-only, locked) the queue is kept, bounded by `queueLimit`, and retried with backoff.
+ */
+export function openSignalStore(options: SignalStoreOptions): SignalStore {
+  const clock = options.clock;
+  const log = options.log ?? silentLogger;
+  const queueLimit = Math.max(1, options.queueLimit);
+  const maxBatch = Math.max(1, options.maxBatch ?? 1000);
+  const schedule = options.schedule ?? ((fn: () => void) => void setImmediate(fn));
+  const retryInitialMs = options.retryInitialMs ?? 100;
+  const retryMaxMs = options.retryMaxMs ?? 30_000;
+
+  const db = openSignalDatabase(options.file, options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs });
+  const insert = db.prepare(INSERT_SIGNAL_SQL);
+  const insertBatch = db.transaction((batch: readonly Pending[]): number => {
+    let changes = 0;
+    for (const p of batch) changes += insert.run(p.params).changes;
+    return changes;
+  });
+
+  // A queue as an array plus a head index: dropping the oldest and committing are O(1) per item.
+  let queue: Pending[] = [];
+  let head = 0;
+  let scheduled = false;
+  let retryTimer: TimerHandle | undefined;
+  let retryDelay = retryInitialMs;
+  let failing = false;
+  let dropping = false;
+  let closed = false;
+  const listeners = new Set<CommittedListener>();
+  const counts = { committed: 0, duplicates: 0, writeErrors: 0, dropped: 0, rejected: 0 };
+
+  const queued = (): number => queue.length - head;
+
+  const write = (signal: Signal): void => {
+    if (closed) {
+      counts.dropped++;
+      return;
+    }
+    let params: SignalParams;
+    try {
+      params = toSignalParams(signal);
+    } catch (err) {
+      counts.rejected++;
+      log.warn({ code: 'E_STORE_WRITE', reason: errorMessage(err), id: safeId(signal) }, 'malformed signal refused by the store');
+      return;
+    }
+    queue.push({ id: params[0], params });
+    if (queued() > queueLimit) dropOldest();
+    if (!scheduled && retryTimer === undefined) {
+      scheduled = true;
+      schedule(turn);
+    }
+  };
+
+  const dropOldest = (): void => {
+    while (queued() > queueLimit) {
+      head++;
+      counts.dropped++;
+    }
+    if (!dropping) {
+      dropping = true;
+      log.error({ code: 'E_STORE_QUEUE_FULL', queueLimit, dropped: counts.dropped }, 'signal queue full; dropping the oldest signals');
+    }
+  };
+
+  /** One transaction of at most maxBatch rows; false when it failed. */
+  const commitOne = (): boolean => {
+    const batch = queue.slice(head, head + maxBatch);
+    if (batch.length === 0) return true;
+    let changes: number;
+    try {
+      changes = insertBatch(batch);
+    } catch (err) {
+      counts.writeErrors++;
+      failing = true;
+      log.error(
+        { code: 'E_STORE_WRITE', sqlite: (err as { code?: unknown }).code, err: errorMessage(err), queued: queued(), retryInMs: retryDelay },
+        'signal store commit failed; signals kept queued',
+      );
+      return false;
+    }
+    head += batch.length;
+    if (head > 4096 && head * 2 > queue.length) {
+      queue = queue.slice(head);
+      head = 0;
+    }
+    counts.committed += changes;
+    counts.duplicates += batch.length - changes;
+    if (failing) {
+      failing = false;
+      log.warn({ code: 'E_STORE_WRITE', committed: batch.length, queued: queued(), dropped: counts.dropped }, 'signal store writing again');
+    }
+    dropping = false;
+    retryDelay = retryInitialMs;
+    notify(batch.map((p) => p.id));
+    return true;
+  };
+
+  const notify = (ids: readonly string[]): void => {
+    for (const l of listeners) {
+      try {
+        l(ids);
+      } catch (err) {
+        log.warn({ err: errorMessage(err) }, 'onCommitted listener threw');
+      }
+    }
+  };
+
+  const armRetry = (): void => {
+    if (retryTimer !== undefined || closed) return;
+    const delay = retryDelay;
+    retryDelay = Math.min(retryMaxMs, retryDelay * 2);
+    retryTimer = clock.setTimeout(() => {
+      retryTimer = undefined;
+      turn();
+    }, delay);
+  };
+
+  const turn = (): void => {
+    scheduled = false;
+    if (closed) return;
+    if (!commitOne()) {
+      armRetry();
+      return;
+    }
+    if (queued() > 0 && !scheduled) {
+      scheduled = true;
+      schedule(turn);
+    }
+  };
+
+  const flush = (): boolean => {
+    if (closed) return queued() === 0;
+    while (queued() > 0) {
+      if (!commitOne()) {
+        armRetry();
+        return false;
+      }
+    }
+    if (retryTimer !== undefined) {
+      clock.clearTimeout(retryTimer);
+      retryTimer = undefined;
+    }
+    return true;
+  };
+
+  const close = (): void => {
+    if (closed) return;
+    flush();
+    closed = true;
+    if (retryTimer !== undefined) clock.clearTimeout(retryTimer);
+    retryTimer = undefined;
+    if (queued() > 0) {
+      log.error({ code: 'E_STORE_WRITE', lost: queued() }, 'signal store closed with uncommitted signals');
+      counts.dropped += queued();
+      queue = [];
+      head = 0;
+    }
+    listeners.clear();
+    db.close();
+  };
+
+  return {
+    database: db,
+    write,
+    flush,
+    close,
+    stats: () => ({ queued: queued(), ...counts }),
+    onCommitted: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+function safeId(signal: unknown): string | undefined {
+  const id = (signal as { id?: unknown } | null)?.id;
+  return typeof id === 'string' ? id.slice(0, 200) : undefined;
+}

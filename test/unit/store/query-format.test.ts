@@ -1,0 +1,105 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createVirtualClock } from '../../../src/core/virtual-clock.js';
+import { openSignalStore } from '../../../src/adapters/store/signal-store.js';
+import { openSignalDatabaseReadOnly } from '../../../src/adapters/store/open-database.js';
+import { querySignals } from '../../../src/adapters/store/query-signals.js';
+import { csvCell, formatSignals } from '../../../src/adapters/store/format-signals.js';
+import { makeSignal, makeTempDir } from '../../support/store/fixtures.js';
+import type { Signal } from '../../../src/core/signal.js';
+
+const T0 = Date.UTC(2026, 10, 21, 0, 0, 0); // 2026-11-21 09:00:00 KST
+
+describe('querySignals and formatSignals', () => {
+  let tmp: ReturnType<typeof makeTempDir>;
+  beforeEach(() => (tmp = makeTempDir()));
+  afterEach(() => tmp.cleanup());
+
+  function seed(file: string, signals: readonly Signal[]): void {
+    const store = openSignalStore({ file, clock: createVirtualClock(0), queueLimit: 1000, schedule: () => {} });
+    for (const s of signals) store.write(s);
+    store.close();
+  }
+
+  it('filters and orders by (tsEvent, id) whatever the insertion order', () => {
+    const file = join(tmp.dir, 'a.db');
+    const signals = Array.from({ length: 12 }, (_, i) => makeSignal(i));
+    signals.push(makeSignal(100, { id: 'aaa-tie', tsEvent: makeSignal(3).tsEvent }));
+    seed(file, [...signals].reverse());
+    const db = openSignalDatabaseReadOnly(file);
+    const all = querySignals(db);
+    expect(all.map((r) => r.id).slice(0, 5)).toEqual(['sig-000000', 'sig-000001', 'sig-000002', 'aaa-tie', 'sig-000003']);
+    expect(querySignals(db, { strategy: 'breakout' }).every((r) => r.strategy === 'breakout')).toBe(true);
+    expect(querySignals(db, { symbol: '000660' }).map((r) => r.id)).toEqual(['sig-000001', 'aaa-tie', 'sig-000004', 'sig-000007', 'sig-000010']);
+    expect(querySignals(db, { since: makeSignal(10).tsEvent }).map((r) => r.id)).toEqual(['sig-000010', 'sig-000011']);
+    expect(querySignals(db, { since: makeSignal(2).tsEvent, until: makeSignal(4).tsEvent, strategy: 'breakout' }).map((r) => r.id)).toEqual(['sig-000002', 'aaa-tie']);
+    expect(querySignals(db, { sessionId: 'other' })).toEqual([]);
+    expect(querySignals(db, { limit: 2 })).toHaveLength(2);
+    db.close();
+  });
+
+  it('jsonl is byte-identical for the same contents, whatever the write order and details key order', () => {
+    const a = join(tmp.dir, 'a.db');
+    const b = join(tmp.dir, 'b.db');
+    const signals = Array.from({ length: 30 }, (_, i) => makeSignal(i, { details: { z: i, a: { y: [1, 'two'], b: null } } }));
+    seed(a, signals);
+    seed(b, [...signals].reverse().map((s) => ({ ...s, details: { a: { b: null, y: [1, 'two'] }, z: s.details['z'] } })));
+    const [da, db] = [openSignalDatabaseReadOnly(a), openSignalDatabaseReadOnly(b)];
+    const ja = formatSignals(querySignals(da), 'jsonl');
+    expect(ja).toBe(formatSignals(querySignals(db), 'jsonl'));
+    da.close();
+    db.close();
+    const first = ja.split('\n')[0] ?? '';
+    expect(first).toBe(
+      '{"id":"sig-000000","sessionId":"s1","strategy":"breakout","strategyVersion":"1.0.0","symbol":"005930","kind":"BUY","price":70000,' +
+        `"tsEvent":${T0},"tsRecv":${T0 + 5},"details":{"a":{"b":null,"y":[1,"two"]},"z":0}}`,
+    );
+    expect(ja.endsWith('\n')).toBe(true);
+    expect(ja.split('\n')).toHaveLength(31);
+  });
+
+  it('csv follows RFC 4180', () => {
+    expect(csvCell('plain')).toBe('plain');
+    expect(csvCell('a,b')).toBe('"a,b"');
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(csvCell('two\nlines')).toBe('"two\nlines"');
+    const rows = [{ ...rec(1), detailsJson: '{"note":"a, \\"b\\""}', price: null }];
+    expect(formatSignals(rows, 'csv')).toBe(
+      'id,sessionId,strategy,strategyVersion,symbol,kind,price,tsEvent,tsRecv,timeKst,details\r\n' +
+        `x1,s1,breakout,1.0.0,005930,BUY,,${T0 + 1000},${T0 + 1005},2026-11-21 09:00:01.000,"{""note"":""a, \\""b\\""""}"\r\n`,
+    );
+  });
+
+  it('table aligns columns and shows KST time', () => {
+    const out = formatSignals([rec(1), { ...rec(2), strategy: 'a-much-longer-name', price: 123456.5 }], 'table');
+    expect(out).toBe(
+      [
+        'TIME (KST)               STRATEGY                  SYMBOL  KIND     PRICE  ID',
+        '2026-11-21 09:00:01.000  breakout@1.0.0            005930  BUY      70001  x1',
+        '2026-11-21 09:00:02.000  a-much-longer-name@1.0.0  005930  BUY   123456.5  x2',
+        '',
+      ].join('\n'),
+    );
+    expect(formatSignals([], 'table')).toBe('TIME (KST)  STRATEGY  SYMBOL  KIND  PRICE  ID\n');
+    expect(formatSignals([], 'jsonl')).toBe('');
+  });
+
+  it('keeps non-JSON details from foreign rows readable as a string', () => {
+    expect(formatSignals([{ ...rec(1), detailsJson: 'not json' }], 'jsonl')).toContain('"details":"not json"}');
+  });
+});
+
+function rec(n: number) {
+  return {
+    id: `x${n}`,
+    sessionId: 's1',
+    strategy: 'breakout',
+    strategyVersion: '1.0.0',
+    symbol: '005930',
+    kind: 'BUY' as const,
+    price: 70000 + n,
+    tsEvent: T0 + n * 1000,
+    tsRecv: T0 + n * 1000 + 5,
+    detailsJson: '{}',
+  };
+}

@@ -1,0 +1,189 @@
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createVirtualClock } from '../../../src/core/virtual-clock.js';
+import { openRecordingWriter, type RecordingWriterOptions } from '../../../src/adapters/recording/recording-writer.js';
+import { openRecordingReader } from '../../../src/adapters/recording/recording-reader.js';
+import { listRecordings } from '../../../src/adapters/recording/list-recordings.js';
+import { recordingFileName } from '../../../src/adapters/recording/recording-file.js';
+import { captureLog, makeTempDir } from '../../support/store/fixtures.js';
+
+const START = Date.UTC(2026, 10, 21, 0, 0, 0); // 09:00:00 KST
+const frame = (i: number): string => `{"trnm":"REAL","data":[{"type":"0B","item":"005930","values":{"10":"+${70000 + i}"}}]}`;
+
+describe('session recordings', () => {
+  let tmp: ReturnType<typeof makeTempDir>;
+  let dir: string;
+  beforeEach(() => {
+    tmp = makeTempDir('krx-rec-');
+    dir = join(tmp.dir, 'recordings');
+  });
+  afterEach(() => tmp.cleanup());
+
+  function writer(over: Partial<RecordingWriterOptions> = {}) {
+    const clock = createVirtualClock(START);
+    const log = captureLog();
+    const w = openRecordingWriter({ dir, sessionId: 'sess1', startMs: START, appVersion: '0.1.0', config: { mode: 'sim' }, seed: 42, clock, log, ...over });
+    return { clock, log, w };
+  }
+  const committedFrames = (file: string): number => {
+    const db = new Database(file, { readonly: true });
+    const n = db.prepare('SELECT count(*) FROM frames').pluck().get() as number;
+    db.close();
+    return n;
+  };
+
+  it('names the file from the KST start and the session id', () => {
+    expect(recordingFileName('sess1', START)).toBe('2026-11-21T090000+0900_sess1.rec.db');
+    expect(() => recordingFileName('../etc', START)).toThrow(expect.objectContaining({ code: 'E_RECORDING_WRITE' }));
+    const { w } = writer();
+    expect(w.file).toBe(join(dir, '2026-11-21T090000+0900_sess1.rec.db'));
+    w.close();
+    expect(() => writer()).toThrow(expect.objectContaining({ code: 'E_RECORDING_WRITE' })); // never overwrites
+  });
+
+  it('buffers appends and commits on the timer and on size', () => {
+    const { clock, w } = writer({ batchRows: 100, flushIntervalMs: 250 });
+    for (let i = 0; i < 50; i++) w.append('ws.in', frame(i), START * 1000 + i);
+    expect(w.stats()).toMatchObject({ appended: 50, pending: 50, committed: 0 });
+    expect(committedFrames(w.file)).toBe(0);
+    clock.tick(250);
+    expect(committedFrames(w.file)).toBe(50);
+    for (let i = 50; i < 250; i++) w.append('ws.in', frame(i), START * 1000 + i);
+    expect(w.stats()).toMatchObject({ committed: 250, pending: 0 }); // two size-triggered batches
+    w.close();
+  });
+
+  it('close() writes the end meta and leaves one self-contained file', () => {
+    const { clock, w } = writer();
+    w.append('lifecycle', '{"event":"socket.opened"}', START * 1000);
+    w.append('rest', '{"api":"ka90003","request":{},"response":{"return_code":0}}', START * 1000 + 1);
+    w.append('ws.in', frame(1), START * 1000 + 2);
+    clock.tick(5000);
+    w.close();
+    w.close(); // idempotent
+    expect(readdirSync(dir)).toEqual(['2026-11-21T090000+0900_sess1.rec.db']); // no -wal/-shm left
+    const r = openRecordingReader(w.file);
+    expect(r.meta).toEqual({ sessionId: 'sess1', start: START, end: START + 5000, appVersion: '0.1.0', config: { mode: 'sim' }, seed: '42', formatVersion: 1 });
+    expect([...r.frames()].map((f) => [f.seq, f.kind])).toEqual([
+      [1, 'lifecycle'],
+      [2, 'rest'],
+      [3, 'ws.in'],
+    ]);
+    r.close();
+  });
+
+  it('reads frames in seq order, chunk by chunk, from any point', () => {
+    const { w } = writer({ batchRows: 1000 });
+    for (let i = 0; i < 2500; i++) w.append('ws.in', frame(i), START * 1000 + i);
+    w.close();
+    const r = openRecordingReader(w.file);
+    const seen: number[] = [];
+    for (const f of r.frames({ chunkSize: 300 })) seen.push(f.seq);
+    expect(seen).toEqual(Array.from({ length: 2500 }, (_, i) => i + 1));
+    const tail = [...r.frames({ afterSeq: 2497, chunkSize: 2 })];
+    expect(tail.map((f) => f.seq)).toEqual([2498, 2499, 2500]);
+    expect(tail[2]).toEqual({ seq: 2500, tsUs: START * 1000 + 2499, kind: 'ws.in', data: frame(2499) });
+    // Lazy: taking the first frame does not need the rest.
+    const it1 = r.frames({ chunkSize: 10 });
+    expect(it1.next().value?.seq).toBe(1);
+    it1.return(undefined);
+    expect(r.frameCount()).toBe(2500);
+    r.close();
+  });
+
+  it('refuses secret-bearing and malformed frames, counts and logs them without the data', () => {
+    const { w, log } = writer({ secrets: ['SECRET-APPKEY-XYZ'] });
+    w.append('ws.in', '{"trnm":"LOGIN","token":"tok-123456"}', 1);
+    w.append('rest', '{"api":"x","response":{"note":"SECRET-APPKEY-XYZ"}}', 2);
+    w.append('nope' as 'ws.in', '{}', 3);
+    w.append('ws.in', frame(1), 1.5);
+    w.append('ws.in', frame(1), 4);
+    w.close();
+    expect(w.stats()).toMatchObject({ refused: 4, committed: 1 });
+    expect(log.codes()).toEqual(['E_RECORDING_SECRET', 'E_RECORDING_SECRET', 'E_RECORDING_SECRET', 'E_RECORDING_SECRET']);
+    expect(JSON.stringify(log.lines)).not.toContain('tok-123456');
+    expect(JSON.stringify(log.lines)).not.toContain('SECRET-APPKEY-XYZ');
+    const r = openRecordingReader(w.file);
+    expect([...r.frames()].map((f) => f.data)).toEqual([frame(1)]);
+    r.close();
+  });
+
+  it('keeps frames pending while the file is locked and commits them after', () => {
+    const { clock, w, log } = writer({ busyTimeoutMs: 0, flushIntervalMs: 100 });
+    const other = new Database(w.file);
+    other.exec('BEGIN EXCLUSIVE');
+    w.append('ws.in', frame(1), 1);
+    clock.tick(100);
+    expect(w.stats()).toMatchObject({ writeErrors: 1, pending: 1 });
+    expect(log.lines[0]?.fields).toMatchObject({ code: 'E_RECORDING_WRITE', sqlite: 'SQLITE_BUSY' });
+    other.exec('COMMIT');
+    other.close();
+    clock.tick(100);
+    expect(w.stats()).toMatchObject({ committed: 1, pending: 0 });
+    w.close();
+  });
+
+  it('bounds pending frames while failing, retries only on the timer and leaves seq gaps for drops', () => {
+    const { clock, w, log } = writer({ busyTimeoutMs: 0, flushIntervalMs: 100, batchRows: 5, maxPendingRows: 10 });
+    const other = new Database(w.file);
+    other.exec('BEGIN EXCLUSIVE');
+    for (let i = 1; i <= 5; i++) w.append('ws.in', frame(i), i); // the 5th triggers a commit: it fails
+    expect(w.stats().writeErrors).toBe(1);
+    for (let i = 6; i <= 30; i++) w.append('ws.in', frame(i), i);
+    expect(w.stats().writeErrors).toBe(1); // no retry per frame while failing
+    expect(w.stats().pending).toBeLessThanOrEqual(10);
+    expect(w.stats().dropped + w.stats().pending).toBe(30);
+    other.exec('COMMIT');
+    other.close();
+    clock.tick(100);
+    const { pending, dropped, committed } = w.stats();
+    expect(pending).toBe(0);
+    expect(committed).toBe(30 - dropped);
+    expect(log.lines.at(-1)?.msg).toMatch(/writing again/);
+    w.close();
+    const r = openRecordingReader(w.file);
+    expect([...r.frames()].map((f) => f.seq)).toEqual(Array.from({ length: committed }, (_, i) => dropped + i + 1)); // the newest survive
+    r.close();
+  });
+
+  it('refuses a config summary that holds a secret', () => {
+    const { w, log } = writer({ config: { kiwoom: { appkey: 'leaked-key' } } });
+    w.close();
+    const r = openRecordingReader(w.file);
+    expect(r.meta.config).toBeNull();
+    r.close();
+    expect(log.codes()).toEqual(['E_RECORDING_SECRET']);
+  });
+
+  it('lists recordings with meta, frame counts and sizes; flags unreadable files', () => {
+    expect(listRecordings(join(tmp.dir, 'missing'))).toEqual([]);
+    const a = writer({ sessionId: 'b-second', startMs: START + 3_600_000 });
+    a.w.append('ws.in', frame(1), 1);
+    a.w.close(START + 7_200_000);
+    const b = writer({ sessionId: 'a-first' });
+    b.w.append('ws.in', frame(1), 1);
+    b.w.append('ws.in', frame(2), 2);
+    b.w.flush(); // still open: no end yet
+    writeFileSync(join(dir, 'junk.rec.db'), 'not sqlite');
+    writeFileSync(join(dir, 'ignored.txt'), 'x');
+    const list = listRecordings(dir);
+    expect(list.map((r) => [r.sessionId, r.start, r.end, r.frames])).toEqual([
+      ['a-first', START, null, 2],
+      ['b-second', START + 3_600_000, START + 7_200_000, 1],
+      [null, null, null, 0],
+    ]);
+    expect(list[0]?.sizeBytes).toBeGreaterThan(0);
+    expect(list[2]?.error).toBeDefined();
+    b.w.close();
+    expect(existsSync(b.w.file)).toBe(true);
+  });
+
+  it('refuses to read a non-recording with E_RECORDING_READ', () => {
+    const file = join(tmp.dir, 'plain.db');
+    new Database(file).close();
+    expect(() => openRecordingReader(file)).toThrow(expect.objectContaining({ code: 'E_RECORDING_READ' }));
+    expect(() => openRecordingReader(join(tmp.dir, 'none.db'))).toThrow(expect.objectContaining({ code: 'E_RECORDING_READ' }));
+  });
+});
