@@ -350,6 +350,13 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
     wake();
   }
 
+  function handle(event: MarketEvent): void {
+    if (stopped) return;
+    // Serialises: an event pushed from inside a call (e.g. by a sink) waits for the current one.
+    backlog.push(event);
+    drain();
+  }
+
   return {
     start() {
       for (const rt of runtimes) {
@@ -360,15 +367,10 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
       }
       wake();
     },
-    handle(event) {
-      if (stopped) return;
-      // Serialises: an event pushed from inside a call (e.g. by a sink) waits for the current one.
-      backlog.push(event);
-      drain();
-    },
+    handle,
     attach(events$) {
       const sub = events$.subscribe({
-        next: (event) => this.handle(event),
+        next: handle,
         error: (err: unknown) => logger.error({ err: errorMessage(err) }, 'market stream failed'),
       });
       subscriptions.push(sub);

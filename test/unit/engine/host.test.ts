@@ -2,6 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { MarketEvent } from '../../../src/core/market.js';
 import { STRATEGY_API_VERSION, defineStrategy } from '../../../src/core/strategy.js';
+import { createVirtualClock } from '../../../src/core/virtual-clock.js';
+import { createStrategyHost, type StrategyHost } from '../../../src/engine/host.js';
+import { loadStrategies } from '../../../src/engine/load-strategies.js';
+import { createRegistry } from '../../../src/engine/registry.js';
+import { createMarketBook } from '../../../src/pipeline/market-book.js';
 import { T0, indicative, startRun, trade } from './fixtures.js';
 
 const base = { version: '1.0.0', apiVersion: STRATEGY_API_VERSION, params: z.strictObject({}) } as const;
@@ -266,5 +271,64 @@ describe('strategy host: timers', () => {
     const run = startRun([multi], [{ id: 'multi' }]);
     run.clock.tick(2000);
     expect(fired).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('strategy host: robustness', () => {
+  it('quarantines a strategy whose create() throws or returns no onEvent, and runs the others', () => {
+    const broken = defineStrategy({
+      ...base,
+      id: 'broken',
+      needs: { realtime: ['0B'] },
+      create: () => {
+        throw new Error('cannot build');
+      },
+    });
+    const empty = defineStrategy({ ...base, id: 'empty', needs: { realtime: ['0B'] }, create: () => ({}) as never });
+    const run = startRun([broken, empty, echo], [{ id: 'broken' }, { id: 'empty' }, { id: 'echo' }], { cooldownMs: 0 });
+    run.feed(trades(2));
+    expect(run.host.stats().map((s) => [s.id, s.state, s.faults])).toEqual([
+      ['broken', 'quarantined', 1],
+      ['empty', 'quarantined', 1],
+      ['echo', 'running', 0],
+    ]);
+    expect(run.signals).toHaveLength(2);
+  });
+
+  it('serialises an event pushed from inside a call after the current one', () => {
+    const order: string[] = [];
+    const recorder = defineStrategy({
+      ...base,
+      id: 'recorder',
+      needs: { realtime: ['0B'] },
+      create: (ctx) => ({
+        onEvent(e) {
+          if (e.kind !== 'trade') return;
+          order.push(`start ${e.price}`);
+          ctx.emit({ symbol: e.symbol, kind: 'ALERT', price: e.price });
+          order.push(`end ${e.price}`);
+        },
+      }),
+    });
+    const prices: (number | null)[] = [];
+    // A sink that feeds the host back synchronously: a misuse the host must survive in order.
+    const host: StrategyHost = createStrategyHost({
+      clock: createVirtualClock(T0),
+      book: createMarketBook(),
+      sink: {
+        write(signal) {
+          prices.push(signal.price);
+          if (signal.price === 1) host.handle(trade({ price: 2, ts: T0 + 1 }));
+        },
+      },
+      strategies: loadStrategies([{ id: 'recorder' }], createRegistry([recorder])),
+      sessionId: 's',
+      seed: 1,
+      cooldownMs: 0,
+    });
+    host.start();
+    host.handle(trade({ price: 1, ts: T0 }));
+    expect(order).toEqual(['start 1', 'end 1', 'start 2', 'end 2']);
+    expect(prices).toEqual([1, 2]);
   });
 });
