@@ -108,6 +108,12 @@ interface Call {
  * event, every timer due at or before the event's `tsRecv` fires first (by due time, then arming
  * order). A Clock timer only wakes the host when no event comes. So a timer and an event at the same
  * instant are ordered the same way live and in replay, whatever the event loop ran first.
+ *
+ * @example
+ * const host = createStrategyHost({ clock, book: createMarketBook(), sink: store, sessionId, seed,
+ *   strategies: loadStrategies(config.strategies, createRegistry(manifest)), logger });
+ * host.start();
+ * host.attach(createMarketStream({ ... }));
  */
 export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
   const { clock, book, sink } = options;
