@@ -1,0 +1,57 @@
+import type { MarketEvent, ProgramMarketCode } from './market.js';
+
+/**
+ * What the daemon knows about one symbol right now. Snapshots are immutable (frozen): an update
+ * makes a new object, so a strategy can keep a reference without it changing under its feet.
+ *
+ * VWAP is accumulated here from the 0B trades we saw (sum of price * volume / sum of volume), not
+ * taken from FID 14 / FID 13: the unit and rounding of 누적거래대금 are unconfirmed (protocol [U],
+ * commonly millions of won), which would make the ratio wrong or coarse. The cost: a daemon started
+ * mid-session has a VWAP of the trades since it started (`vwapVolume` says how much it covers).
+ */
+export interface SymbolSnapshot {
+  readonly symbol: string;
+  /** Last trade price (0B only; 0A indicative prices are in `indicativePrice`); null before a trade. */
+  readonly lastPrice: number | null;
+  /** Day open/high/low from the venue's fields (FIDs 16/17/18), tracked from prices when absent. */
+  readonly open: number | null;
+  readonly high: number | null;
+  readonly low: number | null;
+  /** Cumulative day volume as reported by the venue (FID 13). */
+  readonly cumVolume: number;
+  /** VWAP of the trades seen today; null before a trade. */
+  readonly vwap: number | null;
+  /** Volume the VWAP covers (sum of the traded quantities seen today). */
+  readonly vwapVolume: number;
+  /** Venue time (`tsEvent`) of the last trade; null before a trade. */
+  readonly lastTradeTs: number | null;
+  /** Last 0A 주식기세 price; null before one. */
+  readonly indicativePrice: number | null;
+  /** Rank in the program net-buy top list of its market (1 = first); null when not listed now. */
+  readonly programRank: number | null;
+  readonly programMarket: ProgramMarketCode | null;
+  /** Last known program net-buy amount (kept after the symbol leaves the list); null if never listed. */
+  readonly programNetBuyAmount: number | null;
+  /** In at least one followed KIS watchlist group. */
+  readonly inWatchlist: boolean;
+}
+
+/** Read-only market state offered to strategies. */
+export interface MarketView {
+  /** The symbol's snapshot, or undefined if nothing was seen for it. */
+  snapshot(symbol: string): SymbolSnapshot | undefined;
+  /** Every symbol in the universe, sorted. The array is frozen. */
+  universe(): readonly string[];
+  /** Symbols currently in a program net-buy top list, sorted. Frozen. */
+  programTop(): readonly string[];
+  /** Symbols currently in a followed watchlist, sorted. Frozen. */
+  watchlist(): readonly string[];
+}
+
+/**
+ * The market state the strategy host owns: the host applies each event (after firing timers due
+ * before it, before strategies see it), so timers and handlers see the same state live and in replay.
+ */
+export interface MarketBook extends MarketView {
+  apply(event: MarketEvent): void;
+}

@@ -1,0 +1,177 @@
+import type { z } from 'zod';
+import { ConfigError } from './errors.js';
+import type { Logger } from './logger.js';
+import type { MarketEvent } from './market.js';
+import type { SignalDraft } from './signal.js';
+import type { SymbolSnapshot } from './snapshot.js';
+
+/**
+ * The strategy SDK: what a plug-in may see and do. A strategy gets a context (time, signals, timers,
+ * a logger, a seeded random, its params, read-only market views) and nothing else: no sockets, no
+ * database, no globals. Plug-ins import only from src/core (and zod).
+ */
+
+/** The plug-in interface version. A plug-in built for another major version is rejected at boot. */
+export const STRATEGY_API_VERSION = '1.0.0';
+
+/** Polled data a strategy consumes, besides real-time types. */
+export type DataNeed = 'ranking' | 'watchlist';
+
+/** What a strategy consumes: the host routes events by it and the app subscribes to the union. */
+export interface StrategyNeeds {
+  /** Real-time types whose events the strategy receives, e.g. ['0B', '0A']. */
+  readonly realtime?: readonly string[];
+  /** Poll results the strategy receives: 'ranking' (ka90003 top 50), 'watchlist' (KIS groups). */
+  readonly data?: readonly DataNeed[];
+  /** Symbols to add to the universe (subscribed even when not ranked or watched). */
+  readonly symbols?: readonly string[];
+}
+
+export interface TimerOptions {
+  /** Re-arm after each firing, `delayMs` after the due time (not after the handler ran). */
+  readonly repeat?: boolean;
+}
+
+/** A timer firing, passed to `onTimer`. */
+export interface TimerFire {
+  readonly name: string;
+  /** When it was due; also the time signals emitted from `onTimer` are stamped with. */
+  readonly dueMs: number;
+}
+
+export interface StrategyContext<P> {
+  readonly id: string;
+  readonly version: string;
+  /** The parsed (defaulted, validated, frozen) params. */
+  readonly params: Readonly<P>;
+  /** A child logger bound to this strategy: `ctx.log.info({ symbol }, 'breakout')`. */
+  readonly log: Logger;
+  /**
+   * Engine time: the `tsRecv` of the event being handled, the due time of the timer firing, or the
+   * clock's time in `onStart`/`onStop`. The same live and in replay.
+   */
+  now(): number;
+  /** A float in [0, 1) from a stream seeded per session and strategy. */
+  random(): number;
+  /**
+   * Emits a signal stamped with the triggering event's time. Returns false when the per-symbol
+   * cooldown swallowed it. Throws (a fault) on an invalid draft. Signals of a call that throws are
+   * discarded.
+   */
+  emit(draft: SignalDraft): boolean;
+  /** Arms (or re-arms) the timer `name` to fire `delayMs` (integer >= 1) from `now()`. */
+  setTimer(name: string, delayMs: number, options?: TimerOptions): void;
+  clearTimer(name: string): void;
+  /** The symbol's frozen snapshot, already updated with the event being handled. */
+  snapshot(symbol: string): SymbolSnapshot | undefined;
+  /** The universe, sorted and frozen. */
+  universe(): readonly string[];
+  /** Symbols in a program net-buy top list, sorted and frozen. */
+  programTop(): readonly string[];
+  /** Symbols in a followed watchlist, sorted and frozen. */
+  watchlist(): readonly string[];
+}
+
+/**
+ * Handlers a strategy returns from `create`. Calls are synchronous and never overlap; an exception
+ * is a fault (logged, counted; repeated faults quarantine the strategy). Events arrive frozen.
+ */
+export interface StrategyHandlers {
+  onEvent(event: MarketEvent): void;
+  onStart?(): void;
+  onTimer?(timer: TimerFire): void;
+  onStop?(): void;
+}
+
+export interface StrategyDefinition<P = unknown> {
+  /** Kebab-case, unique in the manifest; config refers to it. */
+  readonly id: string;
+  /** The strategy's own version (part of every signal id). */
+  readonly version: string;
+  /** The SDK version it was written for (`STRATEGY_API_VERSION` at the time). */
+  readonly apiVersion: string;
+  readonly description?: string;
+  /** A strict zod object schema; `parse({})` must succeed (every param has a default). */
+  readonly params: z.ZodType<P>;
+  /** Static, or computed from the parsed params. */
+  readonly needs: StrategyNeeds | ((params: P) => StrategyNeeds);
+  create(ctx: StrategyContext<P>): StrategyHandlers;
+}
+
+/** A definition of any params type (the registry's element type). */
+export type AnyStrategyDefinition = StrategyDefinition<any>;
+
+/**
+ * Declares a strategy plug-in. Checks its shape at import time, so a malformed plug-in fails at boot.
+ *
+ * @example
+ * export default defineStrategy({
+ *   id: 'big-move',
+ *   version: '1.0.0',
+ *   apiVersion: STRATEGY_API_VERSION,
+ *   params: z.strictObject({ minChangeRate: z.number().default(5) }),
+ *   needs: { realtime: ['0B'] },
+ *   create: (ctx) => ({
+ *     onEvent(e) {
+ *       if (e.kind === 'trade' && e.changeRate >= ctx.params.minChangeRate) {
+ *         ctx.emit({ symbol: e.symbol, kind: 'ALERT', price: e.price });
+ *       }
+ *     },
+ *   }),
+ * });
+ */
+export function defineStrategy<S extends z.ZodType>(definition: {
+  readonly id: string;
+  readonly version: string;
+  readonly apiVersion: string;
+  readonly description?: string;
+  readonly params: S;
+  readonly needs: StrategyNeeds | ((params: z.output<S>) => StrategyNeeds);
+  create(ctx: StrategyContext<z.output<S>>): StrategyHandlers;
+}): StrategyDefinition<z.output<S>> {
+  const def = definition as StrategyDefinition<z.output<S>>;
+  checkStrategyDefinition(def);
+  return Object.freeze({ ...def });
+}
+
+/** True when a plug-in's `apiVersion` has the host's major version. */
+export function isCompatibleApiVersion(apiVersion: string, hostVersion: string = STRATEGY_API_VERSION): boolean {
+  const major = (v: string): string | undefined => /^(\d+)\.\d+(?:\.\d+)?$/.exec(v)?.[1];
+  const theirs = major(apiVersion);
+  return theirs !== undefined && theirs === major(hostVersion);
+}
+
+/**
+ * Throws a ConfigError (E_STRATEGY_API_VERSION or E_STRATEGY_DEFINITION) if the definition is not
+ * a usable plug-in. The host runs it again on everything in the manifest.
+ */
+export function checkStrategyDefinition(def: AnyStrategyDefinition): void {
+  const id = typeof def?.id === 'string' ? def.id : '?';
+  const bad = (why: string): never => {
+    throw new ConfigError([`strategy "${id}": ${why}`], 'E_STRATEGY_DEFINITION');
+  };
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(id)) bad('id must be kebab-case');
+  if (typeof def.version !== 'string' || !/^\d+\.\d+\.\d+/.test(def.version)) bad('version must be semver (1.2.3)');
+  if (typeof def.apiVersion !== 'string' || !isCompatibleApiVersion(def.apiVersion)) {
+    throw new ConfigError(
+      [`strategy "${id}": built for strategy API ${String(def.apiVersion)}, this host runs ${STRATEGY_API_VERSION}`],
+      'E_STRATEGY_API_VERSION',
+    );
+  }
+  if (typeof def.create !== 'function') bad('create must be a function');
+  if (typeof def.needs !== 'function' && (typeof def.needs !== 'object' || def.needs === null)) bad('needs must be an object or a function');
+  const schemaDef = (def.params as { _zod?: { def?: { type?: string; catchall?: { _zod?: { def?: { type?: string } } } } } })?._zod?.def;
+  if (schemaDef?.type !== 'object') bad('params must be a zod object schema');
+  if (schemaDef?.catchall?._zod?.def?.type !== 'never') bad('params must be strict (z.strictObject) so typos in config are rejected');
+  if (!def.params.safeParse({}).success) bad('every param needs a default (params.parse({}) failed)');
+}
+
+/** The needs of a definition for the given parsed params, normalised. */
+export function resolveNeeds<P>(def: StrategyDefinition<P>, params: P): Required<StrategyNeeds> {
+  const needs = typeof def.needs === 'function' ? def.needs(params) : def.needs;
+  return {
+    realtime: [...(needs.realtime ?? [])],
+    data: [...(needs.data ?? [])],
+    symbols: [...(needs.symbols ?? [])],
+  };
+}

@@ -1,0 +1,473 @@
+import type { Observable, Subscription } from 'rxjs';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { StrategyError, errorMessage, isKrxError } from '../core/errors.js';
+import { silentLogger, type Logger } from '../core/logger.js';
+import type { MarketEvent } from '../core/market.js';
+import { createRandom } from '../core/random.js';
+import type { Signal, SignalDraft, SignalKind } from '../core/signal.js';
+import { signalId } from '../core/signal-id.js';
+import type { SignalSink } from '../core/signal-sink.js';
+import type { MarketBook } from '../core/snapshot.js';
+import type { StrategyContext, StrategyHandlers, TimerOptions } from '../core/strategy.js';
+import type { LoadedStrategy } from './load-strategies.js';
+import { TimerQueue } from './timer-queue.js';
+
+export interface StrategyHostOptions {
+  readonly clock: Clock;
+  /** The market state; the host applies each event to it (see `handle`). */
+  readonly book: MarketBook;
+  readonly sink: SignalSink;
+  readonly strategies: readonly LoadedStrategy[];
+  readonly sessionId: string;
+  /** Seeds each strategy's `random()` (forked by strategy id). */
+  readonly seed: number | string;
+  readonly logger?: Logger;
+  /** Faults within `faultWindowMs` that quarantine a strategy. Default 5. */
+  readonly faultLimit?: number;
+  /** Default 60 s. */
+  readonly faultWindowMs?: number;
+  /** Minimum engine time between two accepted signals of one strategy, symbol and kind. Default 60 s; 0 = off. */
+  readonly cooldownMs?: number;
+}
+
+export type StrategyState = 'idle' | 'running' | 'quarantined' | 'stopped';
+
+/** Per-strategy counters for metrics. */
+export interface StrategyStats {
+  readonly id: string;
+  readonly version: string;
+  readonly state: StrategyState;
+  readonly events: number;
+  readonly timersFired: number;
+  readonly signals: number;
+  /** Signals swallowed by the cooldown. */
+  readonly suppressed: number;
+  readonly faults: number;
+}
+
+export interface StrategyHost {
+  /** Calls every `onStart` (engine time = the clock's now). */
+  start(): void;
+  /**
+   * Handles one market event: fires strategy timers due at or before `event.tsRecv`, applies the
+   * event to the book, then calls the strategies that consume it.
+   */
+  handle(event: MarketEvent): void;
+  /** Subscribes `handle` to a (hot) event stream; `stop` unsubscribes. */
+  attach(events$: Observable<MarketEvent>): Subscription;
+  /** Calls every `onStop`, cancels timers and subscriptions. */
+  stop(): void;
+  stats(): StrategyStats[];
+}
+
+const KINDS: ReadonlySet<SignalKind> = new Set(['BUY', 'SELL', 'EXIT', 'ALERT']);
+const SYMBOL_RE = /^[0-9A-Z]{6}$/;
+const ORDINAL_MEMORY = 4096;
+
+interface Stamp {
+  readonly tsEvent: number;
+  readonly tsRecv: number;
+}
+
+interface Pending {
+  readonly signal: Signal;
+  readonly cooldownKey: string;
+  readonly previousCooldown: number | undefined;
+}
+
+interface Runtime {
+  readonly id: string;
+  readonly version: string;
+  readonly log: Logger;
+  handlers: StrategyHandlers | null;
+  state: StrategyState;
+  readonly cooldown: Map<string, number>;
+  /** Signals so far per tsEvent (insertion-ordered, pruned): the ordinal part of signal ids. */
+  readonly ordinals: Map<number, number>;
+  readonly faultTimes: number[];
+  events: number;
+  timersFired: number;
+  signals: number;
+  suppressed: number;
+  faults: number;
+}
+
+interface Call {
+  readonly rt: Runtime;
+  readonly stamp: Stamp;
+  readonly pending: Pending[];
+}
+
+/**
+ * The strategy host: runs the loaded strategies on one event stream, one synchronous call at a time.
+ * Every call is wrapped: inputs are frozen, an exception becomes a StrategyError (E_STRATEGY_FAULT),
+ * is logged with the strategy id and the event, and is counted; `faultLimit` faults within
+ * `faultWindowMs` quarantine the strategy (E_STRATEGY_QUARANTINED) while the others keep running.
+ *
+ * Determinism rule: strategy timers live in the host's own queue, not as Clock timers. Before each
+ * event, every timer due at or before the event's `tsRecv` fires first (by due time, then arming
+ * order). A Clock timer only wakes the host when no event comes. So a timer and an event at the same
+ * instant are ordered the same way live and in replay, whatever the event loop ran first.
+ *
+ * @example
+ * const host = createStrategyHost({ clock, book: createMarketBook(), sink: store, sessionId, seed,
+ *   strategies: loadStrategies(config.strategies, createRegistry(manifest)), logger });
+ * host.start();
+ * host.attach(createMarketStream({ ... }));
+ */
+export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
+  const { clock, book, sink } = options;
+  const logger = options.logger ?? silentLogger;
+  const faultLimit = options.faultLimit ?? 5;
+  const faultWindowMs = options.faultWindowMs ?? 60_000;
+  const cooldownMs = options.cooldownMs ?? 60_000;
+  const rootRandom = createRandom(options.seed);
+  const timers = new TimerQueue<Runtime>();
+  const subscriptions: Subscription[] = [];
+
+  const runtimes: Runtime[] = [];
+  /** Runtimes by route key ('0B', '0A', raw type, 'ranking', 'watchlist'). */
+  const routes = new Map<string, Runtime[]>();
+
+  let current: Call | null = null;
+  /** Engine time: tsRecv of the event being handled or due time of the timer firing. */
+  let engineNow: number | null = null;
+  let busy = false;
+  const backlog: MarketEvent[] = [];
+  let wakeHandle: TimerHandle | undefined;
+  let wakeDue: number | undefined;
+  let stopped = false;
+
+  const nowOf = (): number => engineNow ?? clock.now();
+
+  for (const loaded of options.strategies) {
+    const def = loaded.definition;
+    const rt: Runtime = {
+      id: def.id,
+      version: def.version,
+      log: logger.child({ strategy: def.id }),
+      handlers: null,
+      state: 'idle',
+      cooldown: new Map(),
+      ordinals: new Map(),
+      faultTimes: [],
+      events: 0,
+      timersFired: 0,
+      signals: 0,
+      suppressed: 0,
+      faults: 0,
+    };
+    runtimes.push(rt);
+    const keys = new Set([...loaded.needs.realtime, ...loaded.needs.data]);
+    for (const key of keys) {
+      const list = routes.get(key) ?? [];
+      list.push(rt);
+      routes.set(key, list);
+    }
+    const random = rootRandom.fork(def.id);
+    const ctx: StrategyContext<Record<string, unknown>> = Object.freeze({
+      id: def.id,
+      version: def.version,
+      params: loaded.params,
+      log: rt.log,
+      now: nowOf,
+      random: () => random.next(),
+      emit: (draft: SignalDraft) => emit(rt, draft),
+      setTimer: (name: string, delayMs: number, timerOptions?: TimerOptions) => setTimer(rt, name, delayMs, timerOptions),
+      clearTimer: (name: string) => {
+        timers.cancel(rt, name);
+        wake();
+      },
+      snapshot: (symbol: string) => book.snapshot(symbol),
+      universe: () => book.universe(),
+      programTop: () => book.programTop(),
+      watchlist: () => book.watchlist(),
+    });
+    try {
+      rt.handlers = def.create(ctx);
+      if (typeof rt.handlers?.onEvent !== 'function') throw new TypeError('create() must return { onEvent }');
+    } catch (err) {
+      rt.handlers = null;
+      fault(rt, err, { phase: 'create' }, clock.now());
+      quarantine(rt, 'create failed');
+    }
+  }
+
+  function setTimer(rt: Runtime, name: string, delayMs: number, timerOptions?: TimerOptions): void {
+    if (!Number.isInteger(delayMs) || delayMs < 1) {
+      throw new StrategyError('E_STRATEGY_FAULT', `setTimer("${name}"): delay must be an integer >= 1 ms (got ${delayMs})`);
+    }
+    if (rt.state === 'quarantined' || rt.state === 'stopped') return;
+    timers.arm(rt, name, nowOf() + delayMs, timerOptions?.repeat === true ? delayMs : null);
+    wake();
+  }
+
+  function emit(rt: Runtime, draft: SignalDraft): boolean {
+    const call = current;
+    if (call === null || call.rt !== rt) {
+      throw new StrategyError('E_STRATEGY_BAD_SIGNAL', `${rt.id}: emit() outside a handler call`);
+    }
+    checkDraft(rt, draft);
+    const now = nowOf();
+    const cooldownKey = `${draft.symbol}|${draft.kind}`;
+    const previousCooldown = rt.cooldown.get(cooldownKey);
+    if (cooldownMs > 0 && previousCooldown !== undefined && now - previousCooldown < cooldownMs) {
+      rt.suppressed++;
+      return false;
+    }
+    rt.cooldown.set(cooldownKey, now);
+    const { tsEvent, tsRecv } = call.stamp;
+    const ordinal = rt.ordinals.get(tsEvent) ?? 0;
+    rt.ordinals.set(tsEvent, ordinal + 1);
+    if (rt.ordinals.size > ORDINAL_MEMORY) rt.ordinals.delete(rt.ordinals.keys().next().value as number);
+    const signal: Signal = Object.freeze({
+      id: signalId({ strategy: rt.id, strategyVersion: rt.version, symbol: draft.symbol, kind: draft.kind, tsEvent, ordinal }),
+      sessionId: options.sessionId,
+      strategy: rt.id,
+      strategyVersion: rt.version,
+      symbol: draft.symbol,
+      kind: draft.kind,
+      price: draft.price ?? null,
+      tsEvent,
+      tsRecv,
+      details: Object.freeze({ ...(draft.details ?? {}) }),
+    });
+    call.pending.push({ signal, cooldownKey, previousCooldown });
+    return true;
+  }
+
+  /** Runs one strategy call; commits its signals only if it returns normally. */
+  function invoke(rt: Runtime, stamp: Stamp, context: Record<string, unknown>, fn: (h: StrategyHandlers) => unknown): void {
+    const handlers = rt.handlers;
+    if (handlers === null || rt.state !== 'running') return;
+    const call: Call = { rt, stamp, pending: [] };
+    const outer = current;
+    current = call;
+    try {
+      const result = fn(handlers);
+      if (isThenable(result)) {
+        // Handlers are synchronous; a promise's rejection is still caught and counted.
+        result.then(undefined, (err: unknown) => {
+          fault(rt, err, { ...context, async: true }, stamp.tsRecv);
+        });
+      }
+    } catch (err) {
+      current = outer;
+      for (const p of call.pending.reverse()) {
+        if (p.previousCooldown === undefined) rt.cooldown.delete(p.cooldownKey);
+        else rt.cooldown.set(p.cooldownKey, p.previousCooldown);
+      }
+      fault(rt, err, context, stamp.tsRecv);
+      return;
+    }
+    current = outer;
+    for (const p of call.pending) {
+      rt.signals++;
+      try {
+        sink.write(p.signal);
+      } catch (err) {
+        logger.error({ code: 'E_STORE_WRITE', err: errorMessage(err), signal: p.signal.id }, 'signal sink failed');
+      }
+    }
+  }
+
+  function fault(rt: Runtime, err: unknown, context: Record<string, unknown>, atMs: number): void {
+    const code = isKrxError(err) && err.category === 'strategy' ? err.code : 'E_STRATEGY_FAULT';
+    const wrapped = err instanceof StrategyError ? err : new StrategyError(code, `${rt.id}: ${errorMessage(err)}`, { cause: err });
+    rt.faults++;
+    rt.log.error({ ...wrapped.toLog(), strategy: rt.id, ...context, stack: err instanceof Error ? err.stack : undefined }, 'strategy fault');
+    rt.faultTimes.push(atMs);
+    while (rt.faultTimes.length > 0 && rt.faultTimes[0]! <= atMs - faultWindowMs) rt.faultTimes.shift();
+    if (rt.state === 'running' && rt.faultTimes.length >= faultLimit) {
+      quarantine(rt, `${rt.faultTimes.length} faults within ${faultWindowMs} ms`);
+    }
+  }
+
+  function quarantine(rt: Runtime, reason: string): void {
+    rt.state = 'quarantined';
+    timers.cancelAll(rt);
+    const err = new StrategyError('E_STRATEGY_QUARANTINED', `${rt.id} quarantined: ${reason}`, { details: { strategy: rt.id } });
+    rt.log.error(err.toLog(), 'strategy quarantined');
+    wake();
+  }
+
+  /** Fires every strategy timer due at or before `boundMs`, in (due, arming) order. */
+  function fireTimers(boundMs: number): void {
+    for (let t = timers.takeDue(boundMs); t !== undefined; t = timers.takeDue(boundMs)) {
+      const rt = t.owner;
+      if (t.repeatMs !== null) timers.arm(rt, t.name, t.dueMs + t.repeatMs, t.repeatMs);
+      engineNow = t.dueMs;
+      rt.timersFired++;
+      const fire = Object.freeze({ name: t.name, dueMs: t.dueMs });
+      invoke(rt, { tsEvent: t.dueMs, tsRecv: t.dueMs }, { timer: t.name, dueMs: t.dueMs }, (h) => h.onTimer?.(fire));
+    }
+  }
+
+  /** Keeps one Clock timer for the earliest strategy timer, so timers fire when no event comes. */
+  function wake(): void {
+    const due = stopped ? undefined : timers.earliestDue();
+    if (due === wakeDue) return;
+    if (wakeHandle !== undefined) clock.clearTimeout(wakeHandle);
+    wakeHandle = undefined;
+    wakeDue = due;
+    if (due === undefined) return;
+    wakeHandle = clock.setTimeout(() => {
+      wakeHandle = undefined;
+      wakeDue = undefined;
+      if (busy) return; // the running handle() fires what is due, then re-arms
+      busy = true;
+      try {
+        fireTimers(Math.max(clock.now(), due));
+      } finally {
+        engineNow = null;
+        busy = false;
+      }
+      drain();
+      wake();
+    }, Math.max(0, due - clock.now()));
+  }
+
+  function handleOne(event: MarketEvent): void {
+    freezeEvent(event);
+    // Timers first (see the determinism rule above), then state, then strategies.
+    fireTimers(event.tsRecv);
+    engineNow = event.tsRecv;
+    book.apply(event);
+    const targets = routes.get(routeKey(event));
+    if (targets === undefined) return;
+    for (const rt of targets) {
+      if (rt.state !== 'running') continue;
+      rt.events++;
+      invoke(rt, event, { event: describe(event) }, (h) => h.onEvent(event));
+    }
+  }
+
+  function drain(): void {
+    if (busy) return;
+    busy = true;
+    try {
+      for (let e = backlog.shift(); e !== undefined; e = backlog.shift()) {
+        if (!stopped) handleOne(e);
+      }
+    } finally {
+      engineNow = null;
+      busy = false;
+    }
+    wake();
+  }
+
+  function handle(event: MarketEvent): void {
+    if (stopped) return;
+    // Serialises: an event pushed from inside a call (e.g. by a sink) waits for the current one.
+    backlog.push(event);
+    drain();
+  }
+
+  return {
+    start() {
+      for (const rt of runtimes) {
+        if (rt.state !== 'idle') continue;
+        rt.state = 'running';
+        const now = clock.now();
+        invoke(rt, { tsEvent: now, tsRecv: now }, { phase: 'start' }, (h) => h.onStart?.());
+      }
+      wake();
+    },
+    handle,
+    attach(events$) {
+      const sub = events$.subscribe({
+        next: handle,
+        error: (err: unknown) => logger.error({ err: errorMessage(err) }, 'market stream failed'),
+      });
+      subscriptions.push(sub);
+      return sub;
+    },
+    stop() {
+      if (stopped) return;
+      for (const sub of subscriptions) sub.unsubscribe();
+      for (const rt of runtimes) {
+        if (rt.state === 'running') {
+          const now = clock.now();
+          invoke(rt, { tsEvent: now, tsRecv: now }, { phase: 'stop' }, (h) => h.onStop?.());
+        }
+        if (rt.state !== 'quarantined') rt.state = 'stopped';
+      }
+      stopped = true;
+      timers.clear();
+      wake();
+    },
+    stats() {
+      return runtimes.map((rt) => ({
+        id: rt.id,
+        version: rt.version,
+        state: rt.state,
+        events: rt.events,
+        timersFired: rt.timersFired,
+        signals: rt.signals,
+        suppressed: rt.suppressed,
+        faults: rt.faults,
+      }));
+    },
+  };
+}
+
+function routeKey(event: MarketEvent): string {
+  switch (event.kind) {
+    case 'trade':
+      return '0B';
+    case 'indicative':
+      return '0A';
+    case 'raw':
+      return event.type;
+    case 'ranking':
+    case 'watchlist':
+      return event.kind;
+  }
+}
+
+/** What a fault log says about the event (never the whole poll payload). */
+function describe(event: MarketEvent): Record<string, unknown> {
+  switch (event.kind) {
+    case 'ranking':
+      return { kind: event.kind, market: event.market, entries: event.entries.length, tsRecv: event.tsRecv };
+    case 'watchlist':
+      return { kind: event.kind, groups: event.groups.length, tsRecv: event.tsRecv };
+    default:
+      return { kind: event.kind, symbol: event.symbol, tsEvent: event.tsEvent, tsRecv: event.tsRecv };
+  }
+}
+
+/** Strategies get frozen events; poll events are frozen deeply (entries, groups). */
+function freezeEvent(event: MarketEvent): void {
+  if (Object.isFrozen(event)) return;
+  if (event.kind === 'ranking') {
+    for (const entry of event.entries) Object.freeze(entry);
+    Object.freeze(event.entries);
+  } else if (event.kind === 'watchlist') {
+    for (const group of event.groups) {
+      Object.freeze(group.symbols);
+      Object.freeze(group);
+    }
+    Object.freeze(event.groups);
+  } else if (event.kind === 'raw') {
+    Object.freeze(event.values);
+  }
+  Object.freeze(event);
+}
+
+function checkDraft(rt: Runtime, draft: SignalDraft): void {
+  const bad = (why: string): never => {
+    throw new StrategyError('E_STRATEGY_BAD_SIGNAL', `${rt.id}: invalid signal: ${why}`);
+  };
+  if (draft === null || typeof draft !== 'object') bad('not an object');
+  if (typeof draft.symbol !== 'string' || !SYMBOL_RE.test(draft.symbol)) bad(`symbol ${JSON.stringify(draft.symbol)}`);
+  if (!KINDS.has(draft.kind)) bad(`kind ${JSON.stringify(draft.kind)}`);
+  const price = draft.price;
+  if (price !== undefined && price !== null && !(typeof price === 'number' && Number.isFinite(price) && price >= 0)) bad(`price ${String(price)}`);
+  const details = draft.details;
+  if (details !== undefined && (details === null || typeof details !== 'object' || Array.isArray(details))) bad('details must be an object');
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}

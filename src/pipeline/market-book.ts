@@ -1,0 +1,72 @@
+import type { MarketEvent, ProgramMarketCode, RankingEvent, WatchlistEvent } from '../core/market.js';
+import type { MarketBook, SymbolSnapshot } from '../core/snapshot.js';
+import { applyIndicative, applyTrade, emptySnapshot } from './snapshot.js';
+import { createUniverseTracker } from './universe.js';
+
+export interface MarketBookOptions {
+  /** Symbols always in the universe (config extras + strategy needs). */
+  readonly staticSymbols?: readonly string[];
+}
+
+/**
+ * The per-symbol snapshots plus ranking/watchlist membership and the universe: the MarketBook the
+ * strategy host applies events to (so state changes in the host's deterministic order).
+ */
+export function createMarketBook(options: MarketBookOptions = {}): MarketBook {
+  const snapshots = new Map<string, SymbolSnapshot>();
+  const universe = createUniverseTracker(options.staticSymbols ?? []);
+  universe.refresh();
+  const rankedIn = new Map<ProgramMarketCode, ReadonlySet<string>>();
+  let watched: ReadonlySet<string> = new Set();
+
+  const get = (symbol: string): SymbolSnapshot => snapshots.get(symbol) ?? emptySnapshot(symbol);
+  const update = (symbol: string, patch: Partial<SymbolSnapshot>): void => {
+    snapshots.set(symbol, Object.freeze({ ...get(symbol), ...patch }));
+  };
+
+  const applyRanking = (e: RankingEvent): void => {
+    const now = new Set<string>();
+    for (const entry of e.entries) {
+      now.add(entry.symbol);
+      update(entry.symbol, { programRank: entry.rank, programMarket: e.market, programNetBuyAmount: entry.programNetBuyAmount });
+    }
+    for (const symbol of rankedIn.get(e.market) ?? []) {
+      if (!now.has(symbol)) update(symbol, { programRank: null, programMarket: null });
+    }
+    rankedIn.set(e.market, now);
+  };
+
+  const applyWatchlist = (e: WatchlistEvent): void => {
+    const now = new Set(e.groups.flatMap((g) => g.symbols));
+    for (const symbol of now) if (!watched.has(symbol)) update(symbol, { inWatchlist: true });
+    for (const symbol of watched) if (!now.has(symbol)) update(symbol, { inWatchlist: false });
+    watched = now;
+  };
+
+  return {
+    apply(event: MarketEvent) {
+      switch (event.kind) {
+        case 'trade':
+          snapshots.set(event.symbol, applyTrade(get(event.symbol), event));
+          return;
+        case 'indicative':
+          snapshots.set(event.symbol, applyIndicative(get(event.symbol), event));
+          return;
+        case 'ranking':
+          applyRanking(event);
+          universe.apply(event);
+          return;
+        case 'watchlist':
+          applyWatchlist(event);
+          universe.apply(event);
+          return;
+        case 'raw':
+          return;
+      }
+    },
+    snapshot: (symbol) => snapshots.get(symbol),
+    universe: () => universe.current(),
+    programTop: () => universe.programTop(),
+    watchlist: () => universe.watchlist(),
+  };
+}

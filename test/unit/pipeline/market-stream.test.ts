@@ -1,0 +1,67 @@
+import { Subject } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { alwaysOpenCalendar } from '../../../src/core/calendar.js';
+import type { MarketEvent, ProgramMarketCode, RealtimeEvent } from '../../../src/core/market.js';
+import { createVirtualClock } from '../../../src/core/virtual-clock.js';
+import { createMarketStream } from '../../../src/pipeline/market-stream.js';
+import type { UniverseDiff } from '../../../src/pipeline/universe.js';
+import { T0, ranking, trade, watchlist } from '../engine/fixtures.js';
+
+describe('market stream', () => {
+  it('merges real-time events and polls in order, hands universe diffs over first, and is shared', async () => {
+    const clock = createVirtualClock(T0);
+    const realtime$ = new Subject<RealtimeEvent>();
+    const log: string[] = [];
+    const fetches: string[] = [];
+    const errors: string[] = [];
+    let failNext = true;
+    const events$ = createMarketStream({
+      clock,
+      calendar: alwaysOpenCalendar,
+      realtime$,
+      staticSymbols: ['000001'],
+      ranking: {
+        markets: ['P00101', 'P10102'],
+        periodMs: 30_000,
+        fetch: (market: ProgramMarketCode) => {
+          fetches.push(market);
+          return Promise.resolve(ranking(market, market === 'P00101' ? ['000010'] : ['300000'], clock.now()));
+        },
+      },
+      watchlist: {
+        periodMs: 300_000,
+        fetch: () => {
+          fetches.push('watchlist');
+          if (failNext) {
+            failNext = false;
+            return Promise.reject(new Error('kis down'));
+          }
+          return Promise.resolve(watchlist(['500000'], clock.now()));
+        },
+      },
+      onUniverseDiff: (d: UniverseDiff) => log.push(`diff +${d.add.join(',')} -${d.remove.join(',')}`),
+      onError: (source) => errors.push(source),
+    });
+    const a: MarketEvent[] = [];
+    const b: MarketEvent[] = [];
+    events$.subscribe((e) => {
+      a.push(e);
+      log.push(`event ${e.kind}`);
+    });
+    events$.subscribe((e) => b.push(e));
+    expect(log).toEqual(['diff +000001 -']);
+
+    realtime$.next(trade({ price: 1, ts: T0 }));
+    await clock.tickAsync(0);
+    expect(log).toEqual(['diff +000001 -', 'event trade', 'diff +000010 -', 'event ranking', 'diff +300000 -', 'event ranking']);
+    expect(errors).toEqual(['watchlist']);
+
+    await clock.tickAsync(300_000);
+    expect(fetches.filter((f) => f === 'P00101')).toHaveLength(11); // 0, 30 s ... 300 s: once per tick despite 2 subscribers
+    expect(fetches.filter((f) => f === 'watchlist')).toHaveLength(2);
+    expect(log).toContain('diff +500000 -');
+    expect(b).toEqual(a);
+    realtime$.next(trade({ price: 2, ts: T0 + 300_000 }));
+    expect(a.at(-1)).toMatchObject({ kind: 'trade', price: 2 });
+  });
+});
