@@ -207,9 +207,15 @@ export const connectionMachine = setup({
           on: {
             'reg.sent': { actions: assign({ pendingAcks: ({ context, event }) => context.pendingAcks + event.messages, regReported: true }) },
             'reg.ack': { actions: assign({ pendingAcks: ({ context }) => context.pendingAcks - 1 }) },
+            // A rejected REG (e.g. an unknown code) still answers its message: retrying the same set would loop.
             'reg.rejected': {
-              target: '#connection.backoff',
-              actions: assign({ lastError: ({ event }) => ({ code: 'E_WS_REG_REJECTED' as const, message: `REG rejected: ${event.returnCode} ${event.message}` }) }),
+              actions: [
+                assign({
+                  pendingAcks: ({ context }) => context.pendingAcks - 1,
+                  lastError: ({ event }) => ({ code: 'E_WS_REG_REJECTED' as const, message: `REG rejected: ${event.returnCode} ${event.message}` }),
+                }),
+                { type: 'notify', params: ({ event }) => ({ event: 'registration.rejected', detail: { returnCode: event.returnCode, message: event.message } }) },
+              ],
             },
           },
           after: { regAckTimeout: { target: '#connection.backoff', actions: { type: 'fail', params: { code: 'E_TIMEOUT', message: 'REG acknowledgements did not all arrive in time' } } } },
