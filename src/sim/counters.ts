@@ -1,0 +1,59 @@
+/** What the simulator has seen and done; read by tests through `faults.counters()` or `/_sim/counters`. */
+export interface SimCounters {
+  requestsByApiId: Record<string, number>;
+  requestsByTrId: Record<string, number>;
+  tokenIssuances: { kiwoom: number; kis: number };
+  /** KIS token requests answered with the token already issued (6 h reuse). */
+  kisTokenReuses: number;
+  tokenRevocations: { kiwoom: number; kis: number };
+  logins: number;
+  loginFailures: number;
+  rateLimitHits: { kiwoom: number; kis: number; kisToken: number };
+  token8005: number;
+  kisTokenErrors: number;
+  pingsSent: number;
+  pingsEchoed: number;
+  pingTimeouts: number;
+  realEntriesSent: number;
+  realFramesSent: number;
+  realEntriesDropped: number;
+  regs: number;
+  removes: number;
+  duplicateLoginKicks: number;
+  connectionsOpened: number;
+  connectionsClosed: number;
+  injectedFailures: number;
+  malformedSent: number;
+}
+
+export function createCounters(): SimCounters {
+  return {
+    requestsByApiId: {},
+    requestsByTrId: {},
+    tokenIssuances: { kiwoom: 0, kis: 0 },
+    kisTokenReuses: 0,
+    tokenRevocations: { kiwoom: 0, kis: 0 },
+    logins: 0,
+    loginFailures: 0,
+    rateLimitHits: { kiwoom: 0, kis: 0, kisToken: 0 },
+    token8005: 0,
+    kisTokenErrors: 0,
+    pingsSent: 0,
+    pingsEchoed: 0,
+    pingTimeouts: 0,
+    realEntriesSent: 0,
+    realFramesSent: 0,
+    realEntriesDropped: 0,
+    regs: 0,
+    removes: 0,
+    duplicateLoginKicks: 0,
+    connectionsOpened: 0,
+    connectionsClosed: 0,
+    injectedFailures: 0,
+    malformedSent: 0,
+  };
+}
+
+export function bump(map: Record<string, number>, key: string): void {
+  map[key] = (map[key] ?? 0) + 1;
+}

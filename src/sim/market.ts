@@ -1,0 +1,154 @@
+import type { Random } from '../core/random.js';
+import { formatKstTime } from '../core/kst.js';
+import { tickDown, tickUp, floorToTick } from './format.js';
+import { buildUniverse, type SimMarket, type SimStock } from './universe.js';
+
+export type ProgramMarket = 'P00101' | 'P10102';
+
+export interface ProgramRankRow {
+  readonly rank: number;
+  readonly code: string;
+  readonly name: string;
+  readonly price: number;
+  readonly netAmount: number;
+  readonly buyAmount: number;
+  readonly sellAmount: number;
+}
+
+export interface TradeResult {
+  readonly qty: number;
+  readonly side: 1 | -1;
+}
+
+/**
+ * The seeded synthetic market: random walks on KRX ticks inside the ±30 % band, volatility
+ * clusters, and program flows for every stock (updated once a second) that drift so the
+ * program net-buy top 50 changes over minutes.
+ */
+export class SimMarketState {
+  readonly stocks: SimStock[];
+  readonly byCode: Map<string, SimStock>;
+  private readonly flowRandom: Random;
+  private readonly driftRandom: Random;
+
+  constructor(random: Random, count: number, startMs: number) {
+    this.stocks = buildUniverse(random.fork('universe'), count);
+    this.byCode = new Map(this.stocks.map((s) => [s.code, s]));
+    this.flowRandom = random.fork('program');
+    this.driftRandom = random.fork('drift');
+    this.seedSession(random.fork('session'), startMs);
+  }
+
+  stocksOf(market: SimMarket): SimStock[] {
+    return this.stocks.filter((s) => s.market === market);
+  }
+
+  /** The state of an open session: some trading already done, program flows under way. */
+  private seedSession(r: Random, startMs: number): void {
+    const t = formatKstTime(startMs);
+    for (const s of this.stocks) {
+      const move = Math.max(-0.08, Math.min(0.08, r.normal() * 0.02));
+      s.open = clamp(s, floorToTick(Math.round(s.prevClose * (1 + move * 0.3))));
+      s.price = clamp(s, floorToTick(Math.round(s.prevClose * (1 + move))));
+      s.high = Math.max(s.open, s.price);
+      s.low = Math.min(s.open, s.price);
+      s.openTime = '090000';
+      s.highTime = t;
+      s.lowTime = t;
+      s.accVolume = Math.round(s.prevVolume * r.between(0.2, 0.6));
+      s.accValue = s.accVolume * s.price;
+      s.buyVolume = Math.round(s.accVolume * r.between(0.4, 0.6));
+      s.sellVolume = s.accVolume - s.buyVolume;
+      s.buyCount = Math.max(1, Math.round(s.buyVolume / 37));
+      s.sellCount = Math.max(1, Math.round(s.sellVolume / 41));
+      s.progFlow = r.normal() * s.progScale;
+      const base = s.progScale * r.between(20, 200);
+      const net = r.normal() * s.progScale * 60;
+      s.progBuy = Math.round(base + Math.max(0, net));
+      s.progSell = Math.round(base + Math.max(0, -net));
+    }
+  }
+
+  /** Once a second: program flows for all stocks, slow price drift, volatility decay. */
+  stepSecond(nowMs: number): void {
+    const fr = this.flowRandom;
+    const dr = this.driftRandom;
+    const t = formatKstTime(nowMs);
+    for (const s of this.stocks) {
+      // Mean-reverting flow with rare regime shocks: rankings churn over minutes.
+      s.progFlow = s.progFlow * 0.97 + fr.normal() * s.progScale * 0.25;
+      if (fr.next() < 0.0015) s.progFlow += (fr.next() < 0.5 ? -1 : 1) * s.progScale * fr.between(3, 8);
+      const base = s.progScale * 0.5;
+      s.progBuy += Math.round(base + Math.max(0, s.progFlow));
+      s.progSell += Math.round(base + Math.max(0, -s.progFlow));
+      s.vol = 1 + (s.vol - 1) * 0.995;
+      if (dr.next() < 0.0005) s.vol *= 3;
+      // Untraded stocks still move now and then.
+      if (dr.next() < 0.02 * s.vol) this.move(s, dr.next() < 0.5 + s.progFlow / (s.progScale * 40) ? 1 : -1, t);
+    }
+  }
+
+  /** One trade on a stock: a tick step with probability growing with volatility. */
+  trade(s: SimStock, r: Random, hhmmss: string): TradeResult {
+    const u = r.next();
+    const p = Math.min(0.45, 0.12 * s.vol);
+    if (u < p) this.move(s, 1, hhmmss);
+    else if (u < 2 * p) this.move(s, -1, hhmmss);
+    const side: 1 | -1 = r.next() < 0.5 + (u < p ? 0.2 : u < 2 * p ? -0.2 : 0) ? 1 : -1;
+    const qty = 1 + Math.floor(Math.exp(r.normal() * 1.3) * Math.max(1, 200_000 / s.price));
+    s.accVolume += qty;
+    s.accValue += qty * s.price;
+    if (side === 1) {
+      s.buyVolume += qty;
+      s.buyCount += 1;
+    } else {
+      s.sellVolume += qty;
+      s.sellCount += 1;
+    }
+    return { qty, side };
+  }
+
+  /** A 0A price change without a trade (block deal, close correction). */
+  indicative(s: SimStock, r: Random, hhmmss: string): void {
+    this.move(s, r.next() < 0.5 ? 1 : -1, hhmmss);
+  }
+
+  private move(s: SimStock, dir: 1 | -1, hhmmss: string): void {
+    const next = dir === 1 ? tickUp(s.price) : tickDown(s.price);
+    s.price = clamp(s, next);
+    if (s.price > s.high) {
+      s.high = s.price;
+      s.highTime = hhmmss;
+    }
+    if (s.price < s.low) {
+      s.low = s.price;
+      s.lowTime = hhmmss;
+    }
+    if (s.price === s.upper && s.upperTime === '000000') s.upperTime = hhmmss;
+    if (s.price === s.lower && s.lowerTime === '000000') s.lowerTime = hhmmss;
+  }
+
+  /** ka90003's ranking: net buy (or net sell) by amount, top n, for one market. */
+  programRanking(market: ProgramMarket, n = 50, direction: 'buy' | 'sell' = 'buy'): ProgramRankRow[] {
+    const m: SimMarket = market === 'P00101' ? 'KOSPI' : 'KOSDAQ';
+    const sign = direction === 'buy' ? 1 : -1;
+    const rows = this.stocks
+      .filter((s) => s.market === m)
+      .map((s) => ({ s, net: s.progBuy - s.progSell }))
+      .sort((a, b) => sign * (b.net - a.net) || (a.s.code < b.s.code ? -1 : 1))
+      .slice(0, n);
+    return rows.map(({ s, net }, i) => ({
+      rank: i + 1,
+      code: s.code,
+      name: s.name,
+      price: s.price,
+      netAmount: net,
+      buyAmount: s.progBuy,
+      sellAmount: s.progSell,
+    }));
+  }
+}
+
+function clamp(s: SimStock, price: number): number {
+  return Math.min(s.upper, Math.max(s.lower, price));
+}

@@ -1,0 +1,137 @@
+import { formatKstTime } from '../core/kst.js';
+import type { Random } from '../core/random.js';
+import type { SimContext } from './context.js';
+import type { KiwoomWsServer, SimConnection } from './kiwoom-ws.js';
+import { indicativeValues, realEntry, realFrame, tradeValues } from './real-format.js';
+import type { SimStock } from './universe.js';
+
+interface Subscriber {
+  readonly conn: SimConnection;
+  readonly item: string;
+}
+
+interface TypeIndex {
+  /** Distinct stocks with at least one subscriber, in a stable order. */
+  readonly stocks: SimStock[];
+  readonly subs: Map<SimStock, Subscriber[]>;
+}
+
+/**
+ * Generates REAL entries on the sim clock: per tick it owes `rate * dt` trades, spread uniformly
+ * over the stocks someone registered, and sends each connection its entries batched into frames.
+ * Work is proportional to output; unregistered stocks cost nothing here.
+ */
+export class RealFeed {
+  private indexVersion = -1;
+  private tradeIndex: TypeIndex = { stocks: [], subs: new Map() };
+  private indicativeIndex: TypeIndex = { stocks: [], subs: new Map() };
+  private lastTickAt: number;
+  private owedTrades = 0;
+  private owedIndicative = 0;
+  private readonly random: Random;
+  /** How far generation lags its schedule (owed entries as time), last tick. */
+  behindMs = 0;
+  maxBehindMs = 0;
+  tradesGenerated = 0;
+
+  constructor(private readonly ctx: SimContext, private readonly ws: KiwoomWsServer) {
+    this.random = ctx.random.fork('feed');
+    this.lastTickAt = ctx.clock.now();
+  }
+
+  tick(): void {
+    const now = this.ctx.clock.now();
+    const dt = Math.max(0, now - this.lastTickAt);
+    this.lastTickAt = now;
+    if (this.indexVersion !== this.ws.version) this.rebuildIndex();
+    const { tradesPerSecond, indicativeRate, tickMs, maxEntriesPerFrame } = this.ctx.opts;
+    const cap = Math.max(1, Math.ceil((tradesPerSecond * tickMs * 4) / 1000));
+    const out = new Map<SimConnection, string[]>();
+    const hhmmss = formatKstTime(now);
+
+    if (this.tradeIndex.stocks.length === 0) this.owedTrades = 0;
+    else this.owedTrades += (tradesPerSecond * dt) / 1000;
+    const nTrades = Math.min(cap, Math.floor(this.owedTrades));
+    this.owedTrades -= nTrades;
+    const r = this.random;
+    const { stocks, subs } = this.tradeIndex;
+    for (let i = 0; i < nTrades; i++) {
+      const s = stocks[r.int(stocks.length)];
+      if (s === undefined) continue;
+      const t = this.ctx.market.trade(s, r, hhmmss);
+      const values = tradeValues(s, t, hhmmss);
+      for (const sub of subs.get(s) ?? []) push(out, sub.conn, realEntry('0B', sub.item, values), maxEntriesPerFrame, this);
+    }
+    this.tradesGenerated += nTrades;
+    this.behindMs = tradesPerSecond > 0 ? (this.owedTrades / tradesPerSecond) * 1000 : 0;
+    if (this.behindMs > this.maxBehindMs) this.maxBehindMs = this.behindMs;
+
+    const ind = this.indicativeIndex;
+    if (ind.stocks.length === 0) this.owedIndicative = 0;
+    else this.owedIndicative += (tradesPerSecond * indicativeRate * dt) / 1000;
+    const nInd = Math.min(cap, Math.floor(this.owedIndicative));
+    this.owedIndicative -= nInd;
+    for (let i = 0; i < nInd; i++) {
+      const s = ind.stocks[r.int(ind.stocks.length)];
+      if (s === undefined) continue;
+      this.ctx.market.indicative(s, r, hhmmss);
+      const values = indicativeValues(s);
+      for (const sub of ind.subs.get(s) ?? []) push(out, sub.conn, realEntry('0A', sub.item, values), maxEntriesPerFrame, this);
+    }
+    for (const [conn, entries] of out) if (entries.length > 0) this.flush(conn, entries);
+  }
+
+  /** Sends one frame of entries to a connection (or drops it when silent or the client lags). */
+  flush(conn: SimConnection, entries: string[]): void {
+    const c = this.ctx.counters;
+    if (this.ws.silent || conn.closed || conn.ws.bufferedAmount > this.ctx.opts.maxBufferedBytes) {
+      c.realEntriesDropped += entries.length;
+    } else {
+      conn.ws.send(realFrame(entries));
+      c.realFramesSent++;
+      c.realEntriesSent += entries.length;
+    }
+    entries.length = 0;
+  }
+
+  private rebuildIndex(): void {
+    this.indexVersion = this.ws.version;
+    const byType = { '0B': new Map<SimStock, Subscriber[]>(), '0A': new Map<SimStock, Subscriber[]>() };
+    for (const conn of this.ws.connections.values()) {
+      if (!conn.loggedIn || conn.closed) continue;
+      const seen = new Set<string>();
+      for (const set of conn.groups.values()) {
+        for (const key of set) {
+          if (seen.has(key)) continue;
+          seen.add(key);
+          const bar = key.indexOf('|');
+          const item = key.slice(0, bar);
+          const type = key.slice(bar + 1);
+          if (type !== '0B' && type !== '0A') continue;
+          const s = this.ctx.market.byCode.get(item.slice(0, 6));
+          if (s === undefined) continue;
+          const map = byType[type];
+          let list = map.get(s);
+          if (list === undefined) {
+            list = [];
+            map.set(s, list);
+          }
+          list.push({ conn, item });
+        }
+      }
+    }
+    const toIndex = (subs: Map<SimStock, Subscriber[]>): TypeIndex => ({ stocks: [...subs.keys()].sort((a, b) => a.index - b.index), subs });
+    this.tradeIndex = toIndex(byType['0B']);
+    this.indicativeIndex = toIndex(byType['0A']);
+  }
+}
+
+function push(out: Map<SimConnection, string[]>, conn: SimConnection, entry: string, max: number, feed: RealFeed): void {
+  let list = out.get(conn);
+  if (list === undefined) {
+    list = [];
+    out.set(conn, list);
+  }
+  list.push(entry);
+  if (list.length >= max) feed.flush(conn, list);
+}
