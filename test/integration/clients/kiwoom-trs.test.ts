@@ -2,23 +2,22 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { kstToEpoch } from '../../../src/core/kst.js';
 import { drive, memoryLog, kiwoomStack, startSim } from './support.js';
 
-type Stack = Awaited<ReturnType<typeof setup>>;
-const open: Stack[] = [];
+const closers: (() => Promise<void>)[] = [];
 
 async function setup(pageSize = 1000, maxPages?: number) {
   const { sim, clock } = await startSim({ pageSize });
   const log = memoryLog();
   const k = kiwoomStack(sim, clock, { log, ...(maxPages !== undefined && { rest: { maxPages } }) });
   const s = { sim, clock, log, ...k };
-  open.push(s);
+  closers.push(async () => {
+    await k.close();
+    await sim.close();
+  });
   return s;
 }
 
 afterEach(async () => {
-  for (const s of open.splice(0)) {
-    await s.close();
-    await s.sim.close();
-  }
+  for (const close of closers.splice(0)) await close();
 });
 
 const isNum = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
