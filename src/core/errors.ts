@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   E_AUTH_TOKEN: { category: 'auth', summary: 'access token rejected or expired (Kiwoom 8005/8031/8103, HTTP 401, KIS EGW00123/EGW00121); refresh once' },
   E_AUTH_DEVICE: { category: 'auth', summary: 'IP or device not registered for this key (Kiwoom 8010/8040/8050)' },
   E_AUTH_MODE: { category: 'auth', summary: 'real/mock key or token mismatch (Kiwoom 8030/8031, KIS EGW02004)' },
+  E_TOKEN_STOPPED: { category: 'auth', summary: 'the token source was shut down or failed for good; no token will be issued' },
   // transient
   E_RATE_LIMITED: { category: 'transient', summary: 'broker rate limit hit (Kiwoom 1700 or HTTP 429, KIS EGW00201)' },
   E_TOKEN_THROTTLED: { category: 'transient', summary: 'KIS allows one token issuance a minute (EGW00133)' },

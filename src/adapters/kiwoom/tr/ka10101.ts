@@ -1,0 +1,13 @@
+import { kCode, kText } from '../codecs.js';
+import { defineListTr, KIWOOM_PATHS } from '../tr-spec.js';
+
+/** ka10101 업종코드 리스트 request. */
+export interface Ka10101Request {
+  /** 0 코스피, 1 코스닥, 2 KOSPI200, 4 KOSPI100, 7 KRX100 */
+  mrkt_tp: '0' | '1' | '2' | '4' | '7';
+}
+
+const row = { code: kCode, name: kText, group: kText };
+
+/** ka10101 업종코드 리스트: list `list`. */
+export const ka10101 = defineListTr<Ka10101Request, 'list', typeof row>('ka10101', KIWOOM_PATHS.stkinfo, 'list', row);

@@ -1,0 +1,178 @@
+import { createActor, fromPromise, type Actor } from 'xstate';
+import { tokenMachine, type TokenFailure } from '../../state/token.machine.js';
+import type { Clock } from '../core/clock.js';
+import { AuthError } from '../core/errors.js';
+import type { LogSink } from '../core/ports/log-sink.js';
+import { silentLog } from '../core/ports/log-sink.js';
+import type { TokenCache, TokenCacheKey } from '../core/ports/token-cache.js';
+import type { IssuedToken, TokenIssuer } from '../core/ports/token-issuer.js';
+import type { TokenInvalidReason, TokenSource } from '../core/ports/token-source.js';
+import type { Random } from '../core/random.js';
+
+export interface ManagedTokenSourceOptions {
+  /** For logs: 'kiwoom' or 'kis'. */
+  name: string;
+  issuer: TokenIssuer;
+  clock: Clock;
+  random: Random;
+  /** Reuse and persist tokens across restarts (config tokens.cache). */
+  cache?: { store: TokenCache; key: TokenCacheKey };
+  refreshMarginMs?: number;
+  /** KIS: 61 000 (one issuance a minute). */
+  minIssueIntervalMs?: number;
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+  revokeOnShutdown?: boolean;
+  log?: LogSink;
+}
+
+export interface TokenStatus {
+  state: 'idle' | 'fetching' | 'valid' | 'failed' | 'revoking' | 'stopped';
+  expiresAt: number | undefined;
+  issuances: number;
+  lastError: { code: string; message: string } | undefined;
+}
+
+export interface ManagedTokenSource extends TokenSource {
+  status(): TokenStatus;
+  /** Revokes the token if configured, then stops. Pending getToken() calls reject. */
+  shutdown(): Promise<void>;
+  /** The machine actor (for the app's health view). */
+  readonly actor: Actor<typeof tokenMachine>;
+}
+
+/**
+ * Runs the token machine with the broker's issuer (and the token cache) as its named actors, on the
+ * given Clock, and offers it as a TokenSource. This is the bridge between state/ (pure) and the I/O.
+ */
+export function createManagedTokenSource(options: ManagedTokenSourceOptions): ManagedTokenSource {
+  const { clock, issuer, cache } = options;
+  const log = options.log ?? silentLog;
+  const cached = cache ? safely(() => cache.store.load(cache.key), log) : undefined;
+
+  const machine = tokenMachine.provide({
+    actors: {
+      issueToken: fromPromise<IssuedToken>(async () => {
+        const issued = await issuer.issue();
+        log.info({ broker: options.name, expiresAt: issued.expiresAt }, 'token issued');
+        if (cache) {
+          const entry = { token: issued.token, expiresAt: issued.expiresAt, issuedAt: clock.now() };
+          safely(() => cache.store.save(cache.key, entry), log);
+        }
+        return issued;
+      }),
+      revokeToken: fromPromise<void, { token: string }>(async ({ input }) => {
+        if (cache) safely(() => cache.store.clear(cache.key), log);
+        await issuer.revoke(input.token);
+        log.info({ broker: options.name }, 'token revoked');
+      }),
+    },
+  });
+
+  const actor = createActor(machine, {
+    clock,
+    input: {
+      clock,
+      random: options.random,
+      ...(options.refreshMarginMs !== undefined && { refreshMarginMs: options.refreshMarginMs }),
+      ...(options.minIssueIntervalMs !== undefined && { minIssueIntervalMs: options.minIssueIntervalMs }),
+      ...(options.backoffBaseMs !== undefined && { backoffBaseMs: options.backoffBaseMs }),
+      ...(options.backoffCapMs !== undefined && { backoffCapMs: options.backoffCapMs }),
+      ...(options.revokeOnShutdown !== undefined && { revokeOnShutdown: options.revokeOnShutdown }),
+      ...(cached !== undefined && { cached }),
+    },
+  });
+
+  type Waiter = { resolve: (t: string) => void; reject: (e: unknown) => void };
+  let waiters: Waiter[] = [];
+  let lastLoggedError: TokenFailure | undefined;
+
+  const settle = (): void => {
+    const snap = actor.getSnapshot();
+    const ctx = snap.context;
+    if (ctx.lastError && ctx.lastError !== lastLoggedError) {
+      lastLoggedError = ctx.lastError;
+      log.warn({ broker: options.name, code: ctx.lastError.code, retryInMs: ctx.retryDelayMs }, 'token issuance failed');
+    }
+    if (waiters.length === 0) return;
+    let outcome: { token: string } | { error: unknown } | undefined;
+    if (snap.matches('valid') && ctx.token !== undefined) outcome = { token: ctx.token };
+    else if (snap.matches('failed')) outcome = { error: ctx.lastError?.error ?? stoppedError(options.name) };
+    else if (snap.status !== 'active' || snap.matches('stopped') || snap.matches('revoking'))
+      outcome = { error: stoppedError(options.name) };
+    if (!outcome) return;
+    const ws = waiters;
+    waiters = [];
+    for (const w of ws) {
+      if ('token' in outcome) w.resolve(outcome.token);
+      else w.reject(outcome.error);
+    }
+  };
+  actor.subscribe({ next: settle, error: (err) => log.error({ broker: options.name, err: String(err) }, 'token actor crashed') });
+  actor.start();
+
+  return {
+    actor,
+    getToken() {
+      const snap = actor.getSnapshot();
+      const ctx = snap.context;
+      if (snap.matches('valid') && ctx.token !== undefined) {
+        // Timers can fire late (host sleep): never hand out a token past its refresh time.
+        if (clock.now() < ctx.refreshAt) return Promise.resolve(ctx.token);
+        actor.send({ type: 'token.check' });
+      }
+      if (snap.matches('failed')) return Promise.reject(ctx.lastError?.error ?? stoppedError(options.name));
+      if (snap.status !== 'active') return Promise.reject(stoppedError(options.name));
+      const p = new Promise<string>((resolve, reject) => waiters.push({ resolve, reject }));
+      if (actor.getSnapshot().matches('idle')) actor.send({ type: 'token.get' });
+      settle();
+      return p;
+    },
+    invalidate(token: string, reason: TokenInvalidReason) {
+      if (actor.getSnapshot().status !== 'active') return;
+      actor.send({ type: 'token.invalidate', token, reason });
+    },
+    status() {
+      const snap = actor.getSnapshot();
+      const value = typeof snap.value === 'string' ? snap.value : Object.keys(snap.value)[0];
+      const err = snap.context.lastError;
+      return {
+        state: (value ?? 'stopped') as TokenStatus['state'],
+        expiresAt: snap.context.token !== undefined ? snap.context.expiresAt : undefined,
+        issuances: snap.context.issuances,
+        lastError: err ? { code: err.code, message: err.message } : undefined,
+      };
+    },
+    async shutdown() {
+      if (actor.getSnapshot().status !== 'active') return;
+      const done = new Promise<void>((resolve) => {
+        const sub = actor.subscribe({
+          next: (s) => {
+            if (s.status !== 'active') {
+              sub.unsubscribe();
+              resolve();
+            }
+          },
+          complete: () => resolve(),
+          error: () => resolve(),
+        });
+      });
+      actor.send({ type: 'token.shutdown' });
+      await done;
+      settle();
+    },
+  };
+}
+
+function stoppedError(name: string): AuthError {
+  return new AuthError('E_TOKEN_STOPPED', `${name} token source is stopped`);
+}
+
+function safely<T>(fn: () => T, log: LogSink): T | undefined {
+  try {
+    return fn();
+  } catch (err) {
+    log.warn({ err: err instanceof Error ? err.message : String(err) }, 'token cache unavailable');
+    return undefined;
+  }
+}

@@ -1,0 +1,104 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createFileTokenCache, TOKEN_CACHE_FILE } from '../../../src/adapters/token-cache/file-token-cache.js';
+import { createManagedTokenSource } from '../../../src/app/token-source.js';
+import { AuthError } from '../../../src/core/errors.js';
+import type { IssuedToken, TokenIssuer } from '../../../src/core/ports/token-issuer.js';
+import { createRandom } from '../../../src/core/random.js';
+import { createVirtualClock } from '../../../src/core/virtual-clock.js';
+
+const H = 3600_000;
+const T0 = Date.UTC(2026, 0, 5);
+
+/** A TokenIssuer double (a port, not our code) that counts issuances and answers after a tick. */
+function countingIssuer(clock: ReturnType<typeof createVirtualClock>, fail?: Error) {
+  const issued: number[] = [];
+  const revoked: string[] = [];
+  const issuer: TokenIssuer = {
+    issue: () =>
+      new Promise<IssuedToken>((resolve, reject) => {
+        clock.setTimeout(() => {
+          if (fail) return reject(fail);
+          issued.push(clock.now());
+          resolve({ token: `tok-${issued.length}`, expiresAt: clock.now() + 24 * H });
+        }, 50);
+      }),
+    revoke: async (t) => {
+      revoked.push(t);
+    },
+  };
+  return { issuer, issued, revoked };
+}
+
+describe('managed token source', () => {
+  it('serves 50 concurrent cold-start callers with one issuance', async () => {
+    const clock = createVirtualClock(T0);
+    const { issuer, issued } = countingIssuer(clock);
+    const src = createManagedTokenSource({ name: 't', issuer, clock, random: createRandom(1) });
+    const all = Promise.all(Array.from({ length: 50 }, () => src.getToken()));
+    await clock.tickAsync(100);
+    expect(new Set(await all)).toEqual(new Set(['tok-1']));
+    expect(issued).toHaveLength(1);
+    expect(await src.getToken()).toBe('tok-1');
+    expect(src.status()).toMatchObject({ state: 'valid', issuances: 1, expiresAt: T0 + 50 + 24 * H });
+  });
+
+  it('rejects every waiter with the fatal error and does not retry', async () => {
+    const clock = createVirtualClock(T0);
+    const { issuer } = countingIssuer(clock, new AuthError('E_AUTH_CREDENTIALS', 'bad key'));
+    const src = createManagedTokenSource({ name: 't', issuer, clock, random: createRandom(1) });
+    const a = expect(src.getToken()).rejects.toMatchObject({ code: 'E_AUTH_CREDENTIALS' });
+    const b = expect(src.getToken()).rejects.toMatchObject({ code: 'E_AUTH_CREDENTIALS' });
+    await clock.tickAsync(100);
+    await a;
+    await b;
+    await expect(src.getToken()).rejects.toMatchObject({ code: 'E_AUTH_CREDENTIALS' });
+    expect(src.status().state).toBe('failed');
+  });
+
+  it('rejects pending callers on shutdown and revokes when asked', async () => {
+    const clock = createVirtualClock(T0);
+    const { issuer, revoked } = countingIssuer(clock);
+    const src = createManagedTokenSource({ name: 't', issuer, clock, random: createRandom(1), revokeOnShutdown: true });
+    const first = src.getToken();
+    await clock.tickAsync(100);
+    await first;
+    await src.shutdown();
+    expect(revoked).toEqual(['tok-1']);
+    await expect(src.getToken()).rejects.toMatchObject({ code: 'E_TOKEN_STOPPED' });
+    src.invalidate('tok-1', 'rejected'); // harmless after stop
+  });
+
+  it('persists to the cache and a restart reuses the token; other credentials do not', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'krx-token-'));
+    const store = createFileTokenCache(dir);
+    const key = { broker: 'kis' as const, host: 'https://openapi.koreainvestment.com:9443', appkey: 'APPKEY-SECRET-ish' };
+    const clock = createVirtualClock(T0);
+    const one = countingIssuer(clock);
+    const a = createManagedTokenSource({ name: 'kis', issuer: one.issuer, clock, random: createRandom(1), cache: { store, key } });
+    const p = a.getToken();
+    await clock.tickAsync(100);
+    expect(await p).toBe('tok-1');
+    await a.shutdown();
+
+    const raw = readFileSync(join(dir, TOKEN_CACHE_FILE), 'utf8');
+    expect(raw).not.toContain('APPKEY-SECRET-ish');
+    expect(statSync(join(dir, TOKEN_CACHE_FILE)).mode & 0o777).toBe(0o600);
+
+    await clock.tickAsync(H);
+    const two = countingIssuer(clock);
+    const b = createManagedTokenSource({ name: 'kis', issuer: two.issuer, clock, random: createRandom(1), cache: { store, key } });
+    expect(await b.getToken()).toBe('tok-1');
+    expect(two.issued).toHaveLength(0);
+
+    const three = countingIssuer(clock);
+    const other = { ...key, appkey: 'another-key' };
+    const c = createManagedTokenSource({ name: 'kis', issuer: three.issuer, clock, random: createRandom(1), cache: { store, key: other } });
+    const q = c.getToken();
+    await clock.tickAsync(100);
+    expect(await q).toBe('tok-1'); // a fresh issuance from the third issuer
+    expect(three.issued).toHaveLength(1);
+  });
+});
