@@ -1,0 +1,121 @@
+import { isUtf8 } from 'node:buffer';
+import type { RealtimeEvent } from '../../core/market.js';
+import type { SocketEvent } from '../../core/realtime-socket.js';
+import { decodeEntry, isDecodeFailure, kstDayStart } from './realtime-decoder.js';
+
+/** Where the router sends what it read from one frame. */
+export interface FrameSinks {
+  /** Market data: the hot path. */
+  event(e: RealtimeEvent): void;
+  /** A server PING, to be echoed unchanged. */
+  ping(raw: string): void;
+  /** Lifecycle news for the connection machine. */
+  lifecycle(e: SocketEvent): void;
+  /** A frame or entry we could not read: counted, sampled into the log, dropped. */
+  decodeError(code: DecodeErrorCode, reason: string, sample: string): void;
+  /** A SYSTEM notice other than R10001. */
+  notice(code: string, message: string): void;
+}
+
+export type DecodeErrorCode = 'E_DECODE_JSON' | 'E_DECODE_SHAPE' | 'E_DECODE_VALUE';
+
+export interface FrameStats {
+  frames: number;
+  entries: number;
+  pings: number;
+  decodeErrors: number;
+}
+
+/** Kiwoom answers a stale token with one of these (also as CODE=8005 in return_msg). */
+const TOKEN_REJECT_CODES = ['8005', '8031', '8103'];
+
+/**
+ * Parses one inbound frame once and routes it. Never throws: every failure goes to
+ * `sinks.decodeError` with a stable code.
+ */
+export function routeFrame(data: Buffer | string, tsRecv: number, sinks: FrameSinks, stats: FrameStats): void {
+  stats.frames++;
+  if (typeof data !== 'string' && !isUtf8(data)) {
+    stats.decodeErrors++;
+    sinks.decodeError('E_DECODE_VALUE', 'frame is not valid UTF-8', data.subarray(0, 48).toString('hex'));
+    return;
+  }
+  const text = typeof data === 'string' ? data : data.toString('utf8');
+  let frame: unknown;
+  try {
+    frame = JSON.parse(text);
+  } catch {
+    // A bare PING string is tolerated by the official client too.
+    if (text.trim() === 'PING') {
+      stats.pings++;
+      sinks.ping(text);
+      return;
+    }
+    stats.decodeErrors++;
+    sinks.decodeError('E_DECODE_JSON', 'frame is not valid JSON', text.slice(0, 200));
+    return;
+  }
+  if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
+    stats.decodeErrors++;
+    sinks.decodeError('E_DECODE_SHAPE', 'frame is not a JSON object', text.slice(0, 200));
+    return;
+  }
+  const f = frame as { trnm?: unknown; data?: unknown; return_code?: unknown; return_msg?: unknown; code?: unknown; message?: unknown };
+  switch (f.trnm) {
+    case 'REAL':
+      routeReal(f.data, tsRecv, text, sinks, stats);
+      return;
+    case 'PING':
+      stats.pings++;
+      sinks.ping(text);
+      return;
+    case 'LOGIN': {
+      const code = String(f.return_code ?? '');
+      const message = typeof f.return_msg === 'string' ? f.return_msg : '';
+      if (code === '0') sinks.lifecycle({ type: 'login.ok' });
+      else sinks.lifecycle({ type: 'login.failed', returnCode: code, message, tokenRejected: isTokenRejection(code, message) });
+      return;
+    }
+    case 'REG':
+    case 'REMOVE': {
+      const code = String(f.return_code ?? '');
+      if (code === '0') sinks.lifecycle({ type: 'reg.ack' });
+      else sinks.lifecycle({ type: 'reg.rejected', returnCode: code, message: typeof f.return_msg === 'string' ? f.return_msg : '' });
+      return;
+    }
+    case 'SYSTEM': {
+      const code = typeof f.code === 'string' ? f.code : '';
+      const message = typeof f.message === 'string' ? f.message : '';
+      if (code === 'R10001') sinks.lifecycle({ type: 'system.duplicate', code, message });
+      else sinks.notice(code, message);
+      return;
+    }
+    default:
+      stats.decodeErrors++;
+      sinks.decodeError('E_DECODE_SHAPE', `unknown trnm ${JSON.stringify(f.trnm)?.slice(0, 20)}`, text.slice(0, 200));
+  }
+}
+
+function routeReal(data: unknown, tsRecv: number, text: string, sinks: FrameSinks, stats: FrameStats): void {
+  if (!Array.isArray(data)) {
+    stats.decodeErrors++;
+    sinks.decodeError('E_DECODE_SHAPE', 'REAL frame without a data list', text.slice(0, 200));
+    return;
+  }
+  const dayStart = kstDayStart(tsRecv);
+  for (let i = 0; i < data.length; i++) {
+    stats.entries++;
+    const out = decodeEntry(data[i], tsRecv, dayStart);
+    if (isDecodeFailure(out)) {
+      stats.decodeErrors++;
+      sinks.decodeError(out.failure, out.reason, JSON.stringify(data[i])?.slice(0, 200) ?? '');
+    } else {
+      sinks.event(out);
+    }
+  }
+}
+
+export function isTokenRejection(returnCode: string, message: string): boolean {
+  if (TOKEN_REJECT_CODES.includes(returnCode)) return true;
+  return TOKEN_REJECT_CODES.some((c) => message.includes(`CODE=${c}`) || message.includes(`[${c}:`) || message.includes(`[${c}]`));
+}

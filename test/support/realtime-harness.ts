@@ -1,0 +1,145 @@
+import { createKiwoomTokenIssuer } from '../../src/adapters/kiwoom/auth.js';
+import { createRealtimeConnection, type RealtimeConnection } from '../../src/app/realtime-connection.js';
+import { createManagedTokenSource, type ManagedTokenSource } from '../../src/app/token-source.js';
+import type { RealtimeEvent } from '../../src/core/market.js';
+import type { LogSink } from '../../src/core/ports/log-sink.js';
+import { createRandom } from '../../src/core/random.js';
+import type { RegistrationMessage } from '../../src/core/subscription-set.js';
+import type { SocketEvent } from '../../src/core/realtime-socket.js';
+import { createVirtualClock, type VirtualClock } from '../../src/core/virtual-clock.js';
+import { SIM_KIWOOM_APPKEY, SIM_KIWOOM_SECRETKEY, startSimulator, type SimulatorHandle, type SimulatorOptions } from '../../src/sim/index.js';
+import type { ConnectionSettings } from '../../state/connection.machine.js';
+
+/** Friday 2026-11-20 09:00 KST. */
+export const SESSION_START = Date.UTC(2026, 10, 20, 0, 0, 0);
+
+export const TEST_SETTINGS: ConnectionSettings = {
+  backoffBaseMs: 500,
+  backoffCapMs: 30_000,
+  stableResetMs: 60_000,
+  maxAttemptsPerMinute: 6,
+  loginTimeoutMs: 10_000,
+  regAckTimeoutMs: 10_000,
+  watchdogMs: 30_000,
+  duplicateLoginBackoffMs: 60_000,
+};
+
+export interface LogLine {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  fields: Record<string, unknown>;
+  msg: string;
+}
+
+/** What the client saw and did, in order: socket lifecycle events and REG/REMOVE messages sent. */
+export type TimelineEntry = { lifecycle: SocketEvent['type'] } | { sent: RegistrationMessage };
+
+export interface RealtimeHarness {
+  clock: VirtualClock;
+  sim: SimulatorHandle;
+  conn: RealtimeConnection;
+  tokens: ManagedTokenSource;
+  events: RealtimeEvent[];
+  logs: LogLine[];
+  timeline: TimelineEntry[];
+  /** Yields to real I/O (never advancing time) until `check` holds. */
+  until(check: () => boolean, what: string): Promise<void>;
+  /** Until the connection is live and the simulator holds exactly the wanted set. */
+  settled(): Promise<void>;
+  /** The simulator's registrations of its current connection. */
+  serverPairs(): string[];
+  /** Advances through the current backoff delay. */
+  waitOutBackoff(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startRealtimeHarness(options: {
+  seed?: string;
+  symbols?: readonly string[];
+  settings?: Partial<ConnectionSettings>;
+  sim?: SimulatorOptions;
+  regChunkSize?: number;
+} = {}): Promise<RealtimeHarness> {
+  const clock = createVirtualClock(SESSION_START);
+  const sim = await startSimulator({ clock, seed: 7, tradesPerSecond: 40, pingIntervalMs: 10_000, pingTimeoutMs: 30_000, ...options.sim });
+  const logs: LogLine[] = [];
+  const log: LogSink = {
+    debug: (fields, msg) => logs.push({ level: 'debug', fields, msg }),
+    info: (fields, msg) => logs.push({ level: 'info', fields, msg }),
+    warn: (fields, msg) => logs.push({ level: 'warn', fields, msg }),
+    error: (fields, msg) => logs.push({ level: 'error', fields, msg }),
+  };
+  const issuer = createKiwoomTokenIssuer({ baseUrl: sim.url, appkey: SIM_KIWOOM_APPKEY, secretkey: SIM_KIWOOM_SECRETKEY, clock });
+  const tokens = createManagedTokenSource({ name: 'kiwoom', issuer, clock, random: createRandom('tokens'), log });
+  const timeline: TimelineEntry[] = [];
+  const conn = createRealtimeConnection({
+    url: sim.wsUrl,
+    clock,
+    random: createRandom(options.seed ?? 'backoff'),
+    settings: { ...TEST_SETTINGS, ...options.settings },
+    tokens,
+    log,
+    realtimeTypes: ['0B', '0A'],
+    regChunkSize: options.regChunkSize ?? 100,
+    groupNo: '1',
+    onRegistrationSent: (message) => timeline.push({ sent: message }),
+    onLifecycle: (event) => timeline.push({ lifecycle: event.type }),
+  });
+  const events: RealtimeEvent[] = [];
+  conn.events$.subscribe((e) => events.push(e));
+  conn.applyDiff({ add: options.symbols ?? ['005930', '000660', '035420'], remove: [] });
+
+  const until = async (check: () => boolean, what: string): Promise<void> => {
+    for (let turn = 0; turn < 20_000; turn++) {
+      if (check()) return;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    throw new Error(`gave up waiting for ${what} (phase ${conn.status().phase})`);
+  };
+  const serverPairs = (): string[] => {
+    const regs = sim.faults.registrations();
+    const current = regs.connections.find((c) => c.id === regs.current);
+    return current ? [...current.items].sort() : [];
+  };
+  const harness: RealtimeHarness = {
+    clock,
+    sim,
+    conn,
+    tokens,
+    events,
+    logs,
+    timeline,
+    until,
+    serverPairs,
+    settled: async () => {
+      await until(() => conn.status().phase === 'live' && JSON.stringify(serverPairs()) === JSON.stringify(conn.subscriptions.wantedPairs()), 'live with the wanted set registered');
+    },
+    waitOutBackoff: async () => {
+      await until(() => conn.status().phase === 'backoff', 'backoff');
+      await clock.tickAsync(conn.status().nextRetryInMs ?? 0);
+    },
+    close: async () => {
+      await conn.stop();
+      await tokens.shutdown();
+      await issuer.close();
+      await sim.close();
+    },
+  };
+  return harness;
+}
+
+/** The backoff delays the connection chose, from its warn lines. */
+export function backoffDelays(logs: readonly LogLine[]): number[] {
+  return logs.filter((l) => l.fields.event === 'connection.backoff').map((l) => l.fields.delayMs as number);
+}
+
+/** On every socket, each REG/REMOVE was sent after that socket's LOGIN was acknowledged. */
+export function regsOnlyAfterLogin(timeline: readonly TimelineEntry[]): boolean {
+  let loggedIn = false;
+  for (const t of timeline) {
+    if ('lifecycle' in t) {
+      if (t.lifecycle === 'socket.opened') loggedIn = false;
+      if (t.lifecycle === 'login.ok') loggedIn = true;
+    } else if (!loggedIn) return false;
+  }
+  return true;
+}

@@ -1,0 +1,151 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeEntry, isDecodeFailure, kstDayStart } from '../../../src/adapters/kiwoom/realtime-decoder.js';
+import { routeFrame, type FrameSinks } from '../../../src/adapters/kiwoom/realtime-frames.js';
+import { realEntrySchema } from '../../../src/adapters/kiwoom/realtime-schema.js';
+import type { RealtimeEvent } from '../../../src/core/market.js';
+import type { SocketEvent } from '../../../src/core/realtime-socket.js';
+
+// 2026-11-20 09:30:00 KST
+const T = Date.UTC(2026, 10, 20, 0, 30, 0);
+
+/** The 0A example of seed 002, verbatim values. */
+const SEED_0A = {
+  values: {
+    '10': '+86800', '11': '+19500', '12': '+28.97', '27': '+85200', '28': '+85100', '13': '367090', '14': '31642',
+    '16': '+87400', '17': '+87400', '18': ' 67300', '25': '2', '26': '+131995', '29': '+15843118000', '30': '+156.15',
+    '31': '0.01', '32': '157', '311': '5181771', '567': '154912', '568': '000000',
+  },
+  type: '0A',
+  name: '주식기세',
+  item: '005930',
+};
+
+const trade = (values: Record<string, string>, item = '005930'): unknown => ({ type: '0B', name: '주식체결', item, values });
+const TRADE_VALUES = { '20': '092959', '10': '-66000', '11': '-600', '12': '-0.90', '15': '-25', '13': '1200', '14': '79', '16': '67500', '17': '+68100', '18': '-65900', '25': '5', '27': '-66100', '28': '-66000', '228': '98.50', '9999': 'unknown fid' };
+
+function collect(): { sinks: FrameSinks; events: RealtimeEvent[]; lifecycle: SocketEvent[]; pings: string[]; errors: string[] } {
+  const out = { events: [] as RealtimeEvent[], lifecycle: [] as SocketEvent[], pings: [] as string[], errors: [] as string[] };
+  return {
+    ...out,
+    sinks: {
+      event: (e) => out.events.push(e),
+      ping: (raw) => out.pings.push(raw),
+      lifecycle: (e) => out.lifecycle.push(e),
+      decodeError: (code) => out.errors.push(code),
+      notice: () => undefined,
+    },
+  };
+}
+const stats = () => ({ frames: 0, entries: 0, pings: 0, decodeErrors: 0 });
+
+describe('real-time decoding', () => {
+  it('decodes the 0A example of seed 002', () => {
+    const e = decodeEntry(SEED_0A, T, kstDayStart(T));
+    expect(e).toEqual({
+      kind: 'indicative', symbol: '005930', exchange: 'KRX', price: 86800, change: 19500, changeRate: 28.97, sign: 2,
+      cumVolume: 367090, cumValue: 31642, open: 87400, high: 87400, low: 67300, ask: 85200, bid: 85100, tsEvent: T, tsRecv: T,
+    });
+  });
+
+  it('decodes a 0B trade: price magnitude, signed change, side from FID 15, venue time on the KST day', () => {
+    const e = decodeEntry(trade(TRADE_VALUES, '005930_NX'), T, kstDayStart(T));
+    expect(e).toMatchObject({
+      kind: 'trade', symbol: '005930', exchange: 'NXT', price: 66000, change: -600, changeRate: -0.9, sign: 5,
+      volume: 25, side: 'sell', cumVolume: 1200, open: 67500, high: 68100, low: 65900, strength: 98.5,
+      tsEvent: Date.UTC(2026, 10, 20, 0, 29, 59), tsRecv: T,
+    });
+  });
+
+  it('passes an unknown real-time type through as a raw event', () => {
+    const e = decodeEntry({ type: '0w', item: '005930_AL', values: { '210': '+100' } }, T, kstDayStart(T));
+    expect(e).toEqual({ kind: 'raw', type: '0w', symbol: '005930', values: { '210': '+100' }, tsEvent: T, tsRecv: T });
+  });
+
+  it('reports a missing required FID and an unreadable value with their codes', () => {
+    const { '15': _drop, ...noVolume } = TRADE_VALUES;
+    const missing = decodeEntry(trade(noVolume), T, kstDayStart(T));
+    expect(missing).toEqual({ failure: 'E_DECODE_SHAPE', reason: '0B values.15 missing' });
+    const garbled = decodeEntry(trade({ ...TRADE_VALUES, '10': '12a00' }), T, kstDayStart(T));
+    expect(garbled).toMatchObject({ failure: 'E_DECODE_VALUE' });
+    expect((garbled as { reason: string }).reason).toContain('10="12a00"');
+  });
+
+  it('property: the hand-written checks accept exactly what the declared schema accepts', () => {
+    const value = fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.constant(null), fc.boolean());
+    const entry = fc.oneof(
+      fc.record({ type: fc.constantFrom('0X', '0w', '', 7), item: fc.oneof(fc.constantFrom('005930', ''), fc.integer()), values: fc.dictionary(fc.constantFrom('10', '20', '311'), value) }, { requiredKeys: [] }),
+      fc.anything(),
+    );
+    fc.assert(
+      fc.property(entry, (e) => {
+        const fast = decodeEntry(e, T, kstDayStart(T));
+        expect(!isDecodeFailure(fast)).toBe(realEntrySchema.safeParse(e).success);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('property: decoding never throws, whatever the values', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom('10', '11', '12', '13', '15', '20', '25', '228'), fc.oneof(fc.string(), fc.constantFrom('+1e400', '-0', ' ', '99999999999999999999', '+-5'))), (values) => {
+        const out = decodeEntry(trade({ ...TRADE_VALUES, ...values }), T, kstDayStart(T));
+        if (!isDecodeFailure(out) && out.kind === 'trade') expect(Number.isFinite(out.price)).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('frame routing', () => {
+  it('decodes every entry of a multi-entry REAL frame', () => {
+    const c = collect();
+    const s = stats();
+    routeFrame(Buffer.from(JSON.stringify({ trnm: 'REAL', data: [SEED_0A, trade(TRADE_VALUES), { type: '0B', item: 'x' }] })), T, c.sinks, s);
+    expect(c.events.map((e) => e.kind)).toEqual(['indicative', 'trade']);
+    expect(c.errors).toEqual(['E_DECODE_SHAPE']);
+    expect(s).toEqual({ frames: 1, entries: 3, pings: 0, decodeErrors: 1 });
+  });
+
+  it('hands PINGs back unchanged and reads LOGIN, REG and SYSTEM frames', () => {
+    const c = collect();
+    const ping = '{"trnm":"PING","seq":7}';
+    routeFrame(ping, T, c.sinks, stats());
+    routeFrame('{"trnm":"LOGIN","return_code":0,"return_msg":""}', T, c.sinks, stats());
+    routeFrame('{"trnm":"LOGIN","return_code":1,"return_msg":"인증에 실패했습니다 CODE=8005(Token이 유효하지 않습니다)"}', T, c.sinks, stats());
+    routeFrame('{"trnm":"REG","return_code":0,"return_msg":""}', T, c.sinks, stats());
+    routeFrame('{"trnm":"REMOVE","return_code":"1","return_msg":"bad item"}', T, c.sinks, stats());
+    routeFrame('{"trnm":"SYSTEM","code":"R10001","message":"동일한 App key로 접속이 되었습니다"}', T, c.sinks, stats());
+    expect(c.pings).toEqual([ping]);
+    expect(c.lifecycle).toEqual([
+      { type: 'login.ok' },
+      { type: 'login.failed', returnCode: '1', message: '인증에 실패했습니다 CODE=8005(Token이 유효하지 않습니다)', tokenRejected: true },
+      { type: 'reg.ack' },
+      { type: 'reg.rejected', returnCode: '1', message: 'bad item' },
+      { type: 'system.duplicate', code: 'R10001', message: '동일한 App key로 접속이 되었습니다' },
+    ]);
+  });
+
+  it('counts and drops truncated JSON, wrong shapes, unknown trnm and invalid UTF-8 without throwing', () => {
+    const c = collect();
+    const s = stats();
+    routeFrame('{"trnm":"REAL","data":[{"type":"0B"', T, c.sinks, s);
+    routeFrame('[1,2]', T, c.sinks, s);
+    routeFrame('{"trnm":"REAL","data":"x"}', T, c.sinks, s);
+    routeFrame('{"trnm":"WHAT"}', T, c.sinks, s);
+    routeFrame(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), T, c.sinks, s);
+    expect(c.errors).toEqual(['E_DECODE_JSON', 'E_DECODE_SHAPE', 'E_DECODE_SHAPE', 'E_DECODE_SHAPE', 'E_DECODE_VALUE']);
+    expect(s.decodeErrors).toBe(5);
+    expect(c.events).toEqual([]);
+  });
+
+  it('property: no input makes the router throw', () => {
+    const c = collect();
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a)), fc.json().map((j) => `{"trnm":"REAL","data":[${j}]}`)), (input) => {
+        routeFrame(input, T, c.sinks, stats());
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
