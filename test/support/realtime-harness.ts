@@ -41,6 +41,8 @@ export interface RealtimeHarness {
   events: RealtimeEvent[];
   logs: LogLine[];
   timeline: TimelineEntry[];
+  /** Pairs a REG carried although they were not wanted when it was sent (must stay empty). */
+  unwantedRegs: string[];
   /** Yields to real I/O (never advancing time) until `check` holds. */
   until(check: () => boolean, what: string): Promise<void>;
   /** Until the connection is live and the simulator holds exactly the wanted set. */
@@ -71,7 +73,9 @@ export async function startRealtimeHarness(options: {
   const issuer = createKiwoomTokenIssuer({ baseUrl: sim.url, appkey: SIM_KIWOOM_APPKEY, secretkey: SIM_KIWOOM_SECRETKEY, clock });
   const tokens = createManagedTokenSource({ name: 'kiwoom', issuer, clock, random: createRandom('tokens'), log });
   const timeline: TimelineEntry[] = [];
-  const conn = createRealtimeConnection({
+  const unwantedRegs: string[] = [];
+  let conn: RealtimeConnection;
+  conn = createRealtimeConnection({
     url: sim.wsUrl,
     clock,
     random: createRandom(options.seed ?? 'backoff'),
@@ -81,7 +85,14 @@ export async function startRealtimeHarness(options: {
     realtimeTypes: ['0B', '0A'],
     regChunkSize: options.regChunkSize ?? 100,
     groupNo: '1',
-    onRegistrationSent: (message) => timeline.push({ sent: message }),
+    onRegistrationSent: (message) => {
+      timeline.push({ sent: message });
+      // A REG may only carry pairs that are wanted at the moment it is sent.
+      if (message.trnm === 'REG') {
+        const wanted = new Set(conn.subscriptions.wantedPairs());
+        for (const d of message.data) for (const i of d.item) for (const t of d.type) if (!wanted.has(`${i}|${t}`)) unwantedRegs.push(`${i}|${t}`);
+      }
+    },
     onLifecycle: (event) => timeline.push({ lifecycle: event.type }),
   });
   const events: RealtimeEvent[] = [];
@@ -108,6 +119,7 @@ export async function startRealtimeHarness(options: {
     events,
     logs,
     timeline,
+    unwantedRegs,
     until,
     serverPairs,
     settled: async () => {
