@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ConfigError } from '../core/errors.js';
 import { createRandom } from '../core/random.js';
 import type { SimContext } from './context.js';
 import { handleControl, CONTROL_PREFIX } from './control-http.js';
@@ -117,9 +118,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   });
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const onError = (e: Error): void => {
+      ws.close();
+      reject(new ConfigError([`sim: cannot listen on ${opts.host}:${opts.port}: ${e.message}`], 'E_SIM_LISTEN'));
+    };
+    server.once('error', onError);
     server.listen(opts.port, opts.host, () => {
-      server.off('error', reject);
+      server.off('error', onError);
       resolve();
     });
   });
