@@ -129,13 +129,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     });
   });
 
-  const tickTimer = clock.setInterval(() => {
-    try {
-      feed.tick();
-    } catch (e) {
-      opts.log('error', 'feed tick failed', { err: String(e) });
-    }
-  }, opts.tickMs);
+  ws.onActivityChange = () => feed.updateRunning();
   const secondTimer = clock.setInterval(() => market.stepSecond(clock.now()), 1000);
 
   const port = (server.address() as AddressInfo).port;
@@ -149,7 +143,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     faults,
     close: () => {
       closed ??= new Promise<void>((resolve) => {
-        clock.clearInterval(tickTimer);
+        feed.stop();
         clock.clearInterval(secondTimer);
         for (const d of pendingDelays) {
           clock.clearTimeout(d.handle);
