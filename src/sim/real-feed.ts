@@ -111,7 +111,7 @@ export class RealFeed {
   /** Sends one frame of entries to a connection (or drops it when silent or the client lags). */
   flush(conn: SimConnection, entries: string[]): void {
     const c = this.ctx.counters;
-    if (this.ws.silent || conn.closed || conn.ws.bufferedAmount > this.ctx.opts.maxBufferedBytes) {
+    if (this.ws.silent || conn.closed || conn.ws.readyState !== conn.ws.OPEN || conn.ws.bufferedAmount > this.ctx.opts.maxBufferedBytes) {
       c.realEntriesDropped += entries.length;
     } else {
       conn.ws.send(realFrame(entries));
