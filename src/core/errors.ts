@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   E_STORE_SCHEMA: { category: 'config', summary: 'the database schema is newer than this build, or not a krx-signals database' },
   E_STRATEGY_API_VERSION: { category: 'config', summary: 'a strategy plug-in was built for another major version of the strategy API' },
   E_STRATEGY_DEFINITION: { category: 'config', summary: 'a strategy plug-in is malformed (id, version, params schema, handlers)' },
+  E_SIM_LISTEN: { category: 'config', summary: 'the simulator could not listen on its host/port (port in use, bad host)' },
   // auth
   E_AUTH_CREDENTIALS: { category: 'auth', summary: 'app key or secret rejected (Kiwoom 8001/8002, KIS EGW00103); never retried' },
   E_AUTH_TOKEN: { category: 'auth', summary: 'access token rejected or expired (Kiwoom 8005/8031/8103, HTTP 401, KIS EGW00123/EGW00121); refresh once' },

@@ -12,7 +12,7 @@ async function scriptedRun(seed: number): Promise<string> {
     let headers: Record<string, string> = {};
     for (;;) {
       const r = await tr(sim, '/api/dostk/stkinfo', 'ka10099', { mrkt_tp: '10' }, token, headers);
-      out.push(r.text, r.headers.get('next-key') ?? '');
+      out.push(r.text, [...r.headers.entries()].map(([k, v]) => `${k}: ${v}`).join('\n'));
       if (r.headers.get('cont-yn') !== 'Y') break;
       headers = { 'cont-yn': 'Y', 'next-key': r.headers.get('next-key') ?? '' };
       await clock.tickAsync(250);

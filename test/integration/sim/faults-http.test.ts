@@ -96,3 +96,26 @@ describe('sim fault API over /_sim/', () => {
     expect((await get(`${t.sim.url}/elsewhere`)).status).toBe(404);
   });
 });
+
+describe('sim start-up', () => {
+  it('a port in use rejects with E_SIM_LISTEN', async () => {
+    const a = await startTestSim();
+    try {
+      await expect(startTestSim({ port: a.sim.port })).rejects.toMatchObject({ code: 'E_SIM_LISTEN' });
+    } finally {
+      await a.sim.close();
+    }
+  });
+
+  it('logs only through the log callback and reports its URLs', async () => {
+    const lines: string[] = [];
+    const t = await startTestSim({ stocks: 2500, log: (level, msg) => lines.push(`${level} ${msg}`) });
+    try {
+      expect(lines).toContain('info simulator listening');
+      expect(t.sim.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(t.sim.wsUrl).toBe(`ws://127.0.0.1:${t.sim.port}/api/dostk/websocket`);
+    } finally {
+      await t.sim.close();
+    }
+  });
+});

@@ -120,3 +120,20 @@ describe('sim KIS REST', () => {
     expect(t.sim.faults.counters().requestsByTrId.HHKCM113004C7).toBe(6);
   });
 });
+
+describe('sim KIS revoke', () => {
+  it('revokeP invalidates the token (EGW00121 afterwards)', async () => {
+    const t = await startTestSim();
+    try {
+      const token = (await kisToken(t.sim)).json.access_token as string;
+      const rev = await post(`${t.sim.url}/oauth2/revokeP`, { appkey: SIM_KIS_APPKEY, appsecret: SIM_KIS_APPSECRET, token });
+      expect(rev.status).toBe(200);
+      expect(rev.json.code).toBe(200);
+      const r = await get(`${t.sim.url}${groupListQuery}`, kisHeaders(token, 'HHKCM113004C7'));
+      expect(r.json).toMatchObject({ rt_cd: '1', msg_cd: 'EGW00121' });
+      expect(t.sim.faults.counters().tokenRevocations.kis).toBe(1);
+    } finally {
+      await t.sim.close();
+    }
+  });
+});

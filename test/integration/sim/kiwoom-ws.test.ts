@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatKstTime } from '../../../src/core/kst.js';
-import { tickSize } from '../../../src/sim/index.js';
-import { advance, kiwoomToken, loggedIn, startTestSim, TestWs, trnm, type Frame, type TestSim } from './helpers.js';
+import { SIM_KIWOOM_APPKEY, SIM_KIWOOM_SECRETKEY, tickSize } from '../../../src/sim/index.js';
+import { advance, kiwoomToken, loggedIn, post, startTestSim, TestWs, trnm, type Frame, type TestSim } from './helpers.js';
 
 const FIDS_0B = ['20', '10', '11', '12', '27', '28', '15', '13', '14', '16', '17', '18', '25', '26', '29', '30', '31', '32', '228', '311', '290', '691', '567', '568', '851', '1890', '1891', '1892', '1030', '1031', '1032', '1071', '1072', '1313', '1314', '1315', '1316', '620', '9081'];
 const FIDS_0A = ['10', '11', '12', '27', '28', '13', '14', '16', '17', '18', '25', '26', '29', '30', '31', '32', '311', '567', '568'];
@@ -223,3 +223,46 @@ async function waitFor(cond: () => boolean, turns = 10_000): Promise<void> {
   }
   throw new Error('condition not met');
 }
+
+describe('sim Kiwoom WebSocket with two appkeys', () => {
+  it('each connection receives only the pairs it registered', async () => {
+    const second = { appkey: 'SECONDKEY', secretkey: 'SECONDSECRET' };
+    const t = await startTestSim({
+      kiwoomCredentials: [{ appkey: SIM_KIWOOM_APPKEY, secretkey: SIM_KIWOOM_SECRETKEY }, second],
+      tradesPerSecond: 200,
+    });
+    const clients: TestWs[] = [];
+    try {
+      const tokA = await kiwoomToken(t.sim);
+      const tokB = (await post(`${t.sim.url}/oauth2/token`, { grant_type: 'client_credentials', ...second })).json.token as string;
+      const a = await loggedIn(t.sim, tokA);
+      const b = await loggedIn(t.sim, tokB);
+      clients.push(a, b);
+      a.send({ trnm: 'REG', grp_no: '1', refresh: '1', data: [{ item: ['005930'], type: ['0B'] }] });
+      b.send({ trnm: 'REG', grp_no: '7', refresh: '1', data: [{ item: ['000660_AL', '005930'], type: ['0B'] }] });
+      await a.next(trnm('REG'));
+      await b.next(trnm('REG'));
+      const regs = t.sim.faults.registrations();
+      expect(regs.connections).toHaveLength(2);
+      expect(regs.current).toBe(regs.connections[1]?.id);
+      await t.clock.tickAsync(2_000);
+      const itemsOf = async (c: TestWs, n: number): Promise<Set<string>> => {
+        const items = new Set<string>();
+        let count = 0;
+        while (count < n) {
+          for (const e of entriesOf(await c.next(isReal))) {
+            items.add(e.item);
+            count++;
+          }
+        }
+        return items;
+      };
+      expect(await itemsOf(a, 100)).toEqual(new Set(['005930']));
+      expect(await itemsOf(b, 300)).toEqual(new Set(['000660_AL', '005930']));
+      expect(a.isClosed || b.isClosed).toBe(false);
+    } finally {
+      for (const c of clients) c.close();
+      await t.sim.close();
+    }
+  });
+});
