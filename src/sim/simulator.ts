@@ -111,6 +111,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
+    // failPath applies to the upgrade too: a refused handshake is "a drop while connecting".
+    const failure = takeFailure(faultState, path);
+    if (failure !== undefined) {
+      ctx.counters.injectedFailures++;
+      socket.end(`HTTP/1.1 ${failure.status} Injected Failure\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
     ws.handleUpgrade(req, socket, head);
   });
   server.on('clientError', (_e, socket) => {

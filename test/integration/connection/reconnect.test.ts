@@ -88,6 +88,37 @@ describe('the real-time connection against the simulator', () => {
     });
   }
 
+  it('recovers from a drop while connecting (handshake refused twice)', async () => {
+    h = await startRealtimeHarness({ seed: 'connecting' });
+    h.sim.faults.failPath('/api/dostk/websocket', { status: 503, count: 2 });
+    h.conn.start();
+    await h.waitOutBackoff();
+    await h.waitOutBackoff();
+    await h.settled();
+    expect(backoffDelays(h.logs)).toEqual(expectedSchedule('connecting', 2));
+    expect(h.sim.faults.counters().injectedFailures).toBe(2);
+    invariants(h);
+  });
+
+  it('rides out faults that land during backoff', async () => {
+    h = await startRealtimeHarness({ seed: 'during-backoff' });
+    h.conn.start();
+    await h.settled();
+    h.sim.faults.dropConnections('terminate');
+    await h.until(() => h!.conn.status().phase === 'backoff', 'backoff');
+    // While we wait: the server refuses the next handshake and expires every token.
+    h.sim.faults.failPath('/api/dostk/websocket', { status: 500, count: 1 });
+    expect(h.sim.faults.dropConnections('terminate')).toBe(0);
+    h.sim.faults.expireTokens('kiwoom');
+    await h.clock.tickAsync(h.conn.status().nextRetryInMs ?? 0);
+    await h.waitOutBackoff(); // the refused handshake
+    await h.waitOutBackoff(); // LOGIN with the expired token: refused, token invalidated
+    await h.settled();
+    expect(backoffDelays(h.logs)).toEqual(expectedSchedule('during-backoff', 3));
+    expect(h.sim.faults.counters().loginFailures).toBe(1);
+    invariants(h);
+  });
+
   it('recovers from a drop before the LOGIN ack', async () => {
     h = await startRealtimeHarness({ seed: 'before-login' });
     h.sim.faults.setSilent(true);
