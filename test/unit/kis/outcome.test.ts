@@ -9,6 +9,7 @@ describe('KIS rt_cd / msg_cd / error_code (protocol.md section 6.7)', () => {
     expect(classifyKis(500, { rt_cd: '1', msg_cd: 'EGW00201', msg1: '초당 거래건수를 초과하였습니다.' })).toEqual({ kind: 'rate', code: 'EGW00201' });
     expect(classifyKis(403, { error_code: 'EGW00133', error_description: '1분당 1회' })).toEqual({ kind: 'throttle', code: 'EGW00133' });
     expect(classifyKis(403, { error_code: 'EGW00103' })).toEqual({ kind: 'credentials', code: 'EGW00103' });
+    expect(classifyKis(403, { error_code: 'EGW00105' })).toEqual({ kind: 'credentials', code: 'EGW00105' });
     expect(classifyKis(500, { rt_cd: '1', msg_cd: 'EGW02004' }).kind).toBe('mode');
   });
   it('tells server faults from rejects, and accepts the token response shape as ok', () => {
