@@ -18,6 +18,7 @@ export const ERROR_CODES = {
   E_CONFIG_FILE: { category: 'config', summary: 'configuration file missing, unreadable or not JSON' },
   E_CONFIG_SECRET_IN_FILE: { category: 'config', summary: 'a secret was put in a config file; secrets come from the environment only' },
   E_CLI_USAGE: { category: 'config', summary: 'unknown command, flag or bad argument' },
+  E_SIM_LISTEN: { category: 'config', summary: 'the simulator could not listen on its host/port (port in use, bad host)' },
   // auth
   E_AUTH_CREDENTIALS: { category: 'auth', summary: 'app key or secret rejected (Kiwoom 8001/8002, KIS EGW00103); never retried' },
   E_AUTH_TOKEN: { category: 'auth', summary: 'access token rejected or expired (Kiwoom 8005/8031/8103, HTTP 401, KIS EGW00123/EGW00121); refresh once' },

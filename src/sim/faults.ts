@@ -64,14 +64,13 @@ export interface SimFaults {
 }
 
 export function createFaults(ctx: SimContext, ws: KiwoomWsServer, feed: RealFeed, state: FaultState): SimFaults {
-  let malformedSeq = 0;
   return {
     dropConnections: (mode = 'close') => ws.dropAll(mode),
     setSilent: (silent) => ws.setSilent(silent),
     sendMalformed: (kind, count = 1) => {
       const item = ws.anyRegisteredItem() ?? '005930';
       const frames = [];
-      for (let i = 0; i < Math.max(0, Math.floor(count)); i++) frames.push(malformedFrame(kind, item, malformedSeq++));
+      for (let i = 0; i < Math.max(0, Math.floor(count)); i++) frames.push(malformedFrame(kind, item, i));
       const n = ws.broadcastRaw(frames);
       ctx.counters.malformedSent += n;
       return n;

@@ -46,6 +46,8 @@ export function sendReply(res: ServerResponse, reply: JsonReply, contentType = '
     'content-length': Buffer.byteLength(text),
     ...(reply.headers ?? {}),
   };
+  // No wall-clock Date header: same requests on the same sim clock give byte-identical replies.
+  res.sendDate = false;
   res.writeHead(reply.status, headers);
   res.end(text);
 }

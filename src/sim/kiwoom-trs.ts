@@ -226,10 +226,10 @@ function listRow(s: SimStock): Record<string, string> {
   return {
     code: s.code,
     name: s.name,
-    listCount: String(s.listCount).padStart(16, '0'),
+    listCount: String(s.listCount),
     auditInfo: '정상',
     regDay: s.regDay,
-    lastPrice: String(s.prevClose).padStart(8, '0'),
+    lastPrice: String(s.prevClose),
     state: '증거금40%|담보대출|신용가능',
     marketCode: s.market === 'KOSPI' ? '0' : '10',
     marketName: s.market === 'KOSPI' ? '거래소' : '코스닥',

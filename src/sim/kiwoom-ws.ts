@@ -44,6 +44,8 @@ export class KiwoomWsServer {
   /** Bumped on every registration change; the feed rebuilds its index when it moves. */
   version = 0;
   silent = false;
+  /** Called when the number of logged-in connections may have changed (the feed idles at zero). */
+  onActivityChange: () => void = () => undefined;
 
   constructor(private readonly ctx: SimContext) {
     this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 1024 * 1024 });
@@ -88,6 +90,13 @@ export class KiwoomWsServer {
     if (this.lastLoggedIn === conn) this.lastLoggedIn = undefined;
     this.ctx.counters.connectionsClosed++;
     if (conn.groups.size > 0) this.version++;
+    if (conn.loggedIn) this.onActivityChange();
+  }
+
+  /** Whether any connection is logged in. */
+  hasActiveConnections(): boolean {
+    for (const c of this.connections.values()) if (c.loggedIn && !c.closed) return true;
+    return false;
   }
 
   /** Sends a control frame unless the server is silent. */
@@ -155,7 +164,10 @@ export class KiwoomWsServer {
     conn.appkey = rec.appkey;
     this.ctx.counters.logins++;
     this.send(conn, JSON.stringify({ trnm: 'LOGIN', return_code: 0, return_msg: '' }));
-    if (first) this.startPing(conn);
+    if (first) {
+      this.startPing(conn);
+      this.onActivityChange();
+    }
   }
 
   private startPing(conn: SimConnection): void {

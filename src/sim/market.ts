@@ -30,6 +30,7 @@ export class SimMarketState {
   readonly byCode: Map<string, SimStock>;
   private readonly flowRandom: Random;
   private readonly driftRandom: Random;
+  private secondCount = 0;
 
   constructor(random: Random, count: number, startMs: number) {
     this.stocks = buildUniverse(random.fork('universe'), count);
@@ -69,22 +70,28 @@ export class SimMarketState {
     }
   }
 
-  /** Once a second: program flows for all stocks, slow price drift, volatility decay. */
+  /**
+   * Once a second: program flows, slow price drift and volatility decay. Each call updates one
+   * fifth of the stocks (round-robin) by five seconds' worth, so idle virtual hours stay cheap.
+   */
   stepSecond(nowMs: number): void {
     const fr = this.flowRandom;
     const dr = this.driftRandom;
     const t = formatKstTime(nowMs);
-    for (const s of this.stocks) {
+    const phase = this.secondCount++ % ROUND;
+    const stocks = this.stocks;
+    for (let i = phase; i < stocks.length; i += ROUND) {
+      const s = stocks[i] as SimStock;
       // Mean-reverting flow with rare regime shocks: rankings churn over minutes.
-      s.progFlow = s.progFlow * 0.97 + fr.normal() * s.progScale * 0.25;
-      if (fr.next() < 0.0015) s.progFlow += (fr.next() < 0.5 ? -1 : 1) * s.progScale * fr.between(3, 8);
+      s.progFlow = s.progFlow * FLOW_DECAY + cheapNormal(fr) * s.progScale * 0.25 * SQRT_ROUND;
+      if (fr.next() < 0.0015 * ROUND) s.progFlow += (fr.next() < 0.5 ? -1 : 1) * s.progScale * fr.between(3, 8);
       const base = s.progScale * 0.5;
-      s.progBuy += Math.round(base + Math.max(0, s.progFlow));
-      s.progSell += Math.round(base + Math.max(0, -s.progFlow));
-      s.vol = 1 + (s.vol - 1) * 0.995;
-      if (dr.next() < 0.0005) s.vol *= 3;
+      s.progBuy += Math.round((base + Math.max(0, s.progFlow)) * ROUND);
+      s.progSell += Math.round((base + Math.max(0, -s.progFlow)) * ROUND);
+      s.vol = 1 + (s.vol - 1) * VOL_DECAY;
+      if (dr.next() < 0.0005 * ROUND) s.vol *= 3;
       // Untraded stocks still move now and then.
-      if (dr.next() < 0.02 * s.vol) this.move(s, dr.next() < 0.5 + s.progFlow / (s.progScale * 40) ? 1 : -1, t);
+      if (dr.next() < 0.02 * ROUND * s.vol) this.move(s, dr.next() < 0.5 + s.progFlow / (s.progScale * 40) ? 1 : -1, t);
     }
   }
 
@@ -147,6 +154,16 @@ export class SimMarketState {
       sellAmount: s.progSell,
     }));
   }
+}
+
+const ROUND = 5;
+const SQRT_ROUND = Math.sqrt(ROUND);
+const FLOW_DECAY = 0.97 ** ROUND;
+const VOL_DECAY = 0.995 ** ROUND;
+
+/** An approximately standard normal draw from three uniforms (cheaper than Box-Muller). */
+function cheapNormal(r: Random): number {
+  return (r.next() + r.next() + r.next() - 1.5) * 2;
 }
 
 function clamp(s: SimStock, price: number): number {

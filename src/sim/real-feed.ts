@@ -1,3 +1,4 @@
+import type { TimerHandle } from '../core/clock.js';
 import { formatKstTime } from '../core/kst.js';
 import type { Random } from '../core/random.js';
 import type { SimContext } from './context.js';
@@ -34,9 +35,35 @@ export class RealFeed {
   maxBehindMs = 0;
   tradesGenerated = 0;
 
+  private timer: TimerHandle | undefined;
+
   constructor(private readonly ctx: SimContext, private readonly ws: KiwoomWsServer) {
     this.random = ctx.random.fork('feed');
     this.lastTickAt = ctx.clock.now();
+  }
+
+  /** Ticks only while someone is logged in: idle virtual hours stay cheap. */
+  updateRunning(): void {
+    const active = this.ws.hasActiveConnections();
+    if (active && this.timer === undefined) {
+      this.lastTickAt = this.ctx.clock.now();
+      this.timer = this.ctx.clock.setInterval(() => {
+        try {
+          this.tick();
+        } catch (e) {
+          this.ctx.log('error', 'feed tick failed', { err: String(e) });
+        }
+      }, this.ctx.opts.tickMs);
+    } else if (!active) {
+      this.stop();
+    }
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) this.ctx.clock.clearInterval(this.timer);
+    this.timer = undefined;
+    this.owedTrades = 0;
+    this.owedIndicative = 0;
   }
 
   tick(): void {
@@ -84,7 +111,7 @@ export class RealFeed {
   /** Sends one frame of entries to a connection (or drops it when silent or the client lags). */
   flush(conn: SimConnection, entries: string[]): void {
     const c = this.ctx.counters;
-    if (this.ws.silent || conn.closed || conn.ws.bufferedAmount > this.ctx.opts.maxBufferedBytes) {
+    if (this.ws.silent || conn.closed || conn.ws.readyState !== conn.ws.OPEN || conn.ws.bufferedAmount > this.ctx.opts.maxBufferedBytes) {
       c.realEntriesDropped += entries.length;
     } else {
       conn.ws.send(realFrame(entries));

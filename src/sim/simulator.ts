@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ConfigError } from '../core/errors.js';
 import { createRandom } from '../core/random.js';
 import type { SimContext } from './context.js';
 import { handleControl, CONTROL_PREFIX } from './control-http.js';
@@ -117,20 +118,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   });
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const onError = (e: Error): void => {
+      ws.close();
+      reject(new ConfigError([`sim: cannot listen on ${opts.host}:${opts.port}: ${e.message}`], 'E_SIM_LISTEN'));
+    };
+    server.once('error', onError);
     server.listen(opts.port, opts.host, () => {
-      server.off('error', reject);
+      server.off('error', onError);
       resolve();
     });
   });
 
-  const tickTimer = clock.setInterval(() => {
-    try {
-      feed.tick();
-    } catch (e) {
-      opts.log('error', 'feed tick failed', { err: String(e) });
-    }
-  }, opts.tickMs);
+  ws.onActivityChange = () => feed.updateRunning();
   const secondTimer = clock.setInterval(() => market.stepSecond(clock.now()), 1000);
 
   const port = (server.address() as AddressInfo).port;
@@ -144,7 +143,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     faults,
     close: () => {
       closed ??= new Promise<void>((resolve) => {
-        clock.clearInterval(tickTimer);
+        feed.stop();
         clock.clearInterval(secondTimer);
         for (const d of pendingDelays) {
           clock.clearTimeout(d.handle);

@@ -100,7 +100,8 @@ export class TestWs {
       this.raw.push(text);
       let f: Frame;
       try {
-        f = JSON.parse(text) as Frame;
+        const v: unknown = JSON.parse(text);
+        f = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Frame) : { __value: v };
       } catch {
         f = { __unparsed: text };
       }

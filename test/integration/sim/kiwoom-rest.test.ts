@@ -269,3 +269,20 @@ describe('sim Kiwoom REST rate limit', () => {
     }
   });
 });
+
+describe('sim Kiwoom REST rate-limit forms option', () => {
+  it('can include the return_code "1700" string form in the rotation', async () => {
+    const t = await startTestSim({ kiwoomRatePerSecond: 1, kiwoomRateLimitForms: ['rc1700', 'rc5'] });
+    try {
+      const token = await kiwoomToken(t.sim);
+      await tr(t.sim, '/api/dostk/stkinfo', 'ka10001', { stk_cd: '005930' }, token);
+      const a = await tr(t.sim, '/api/dostk/stkinfo', 'ka10001', { stk_cd: '005930' }, token);
+      const b = await tr(t.sim, '/api/dostk/stkinfo', 'ka10001', { stk_cd: '005930' }, token);
+      expect(a.status).toBe(200);
+      expect(a.json.return_code).toBe('1700');
+      expect(b.json.return_code).toBe(5);
+    } finally {
+      await t.sim.close();
+    }
+  });
+});
