@@ -108,7 +108,13 @@ export function createManagedTokenSource(options: ManagedTokenSourceOptions): Ma
       else w.reject(outcome.error);
     }
   };
-  actor.subscribe({ next: settle, error: (err) => log.error({ broker: options.name, err: String(err) }, 'token actor crashed') });
+  actor.subscribe({
+    next: settle,
+    error: (err) => {
+      log.error({ broker: options.name, err: err instanceof Error ? err.message : String(err) }, 'token actor crashed');
+      settle(); // the actor is no longer active: waiters reject with E_TOKEN_STOPPED
+    },
+  });
   actor.start();
 
   return {

@@ -7,7 +7,7 @@ export type KisOutcome =
   | { kind: 'token'; code: string } // EGW00123 expired, EGW00121 invalid: refresh once, retry once
   | { kind: 'rate'; code: string } // EGW00201 (usually HTTP 500): back off
   | { kind: 'throttle'; code: string } // EGW00133 (403): one token issuance a minute
-  | { kind: 'credentials'; code: string } // EGW00103 invalid AppKey: never retried
+  | { kind: 'credentials'; code: string } // EGW00103 invalid AppKey, EGW00105 invalid AppSecret: never retried
   | { kind: 'mode'; code: string } // EGW02004 real host with a mock key
   | { kind: 'server'; code: string }
   | { kind: 'reject'; code: string };
@@ -30,6 +30,7 @@ export function classifyKis(status: number, body: unknown): KisOutcome {
     case 'EGW00133':
       return { kind: 'throttle', code };
     case 'EGW00103':
+    case 'EGW00105': // invalid AppSecret (seen in the simulator; [T])
       return { kind: 'credentials', code };
     case 'EGW02004':
       return { kind: 'mode', code };

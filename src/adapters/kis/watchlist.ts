@@ -33,6 +33,8 @@ export interface KisWatchlistOptions {
   limiter?: RateLimiter;
   /** Default: defaultKisRate(baseUrl). */
   requestsPerSecond?: number;
+  /** Added to the limiter's 1 s window to absorb latency jitter. Default 50. */
+  rateMarginMs?: number;
   requestTimeoutMs?: number;
   /** Retries after EGW00201. Default 2. */
   rateLimitRetries?: number;
@@ -97,7 +99,12 @@ export function createKisWatchlist(options: KisWatchlistOptions): KisWatchlist {
     options.transport ??
     createKisTransport({ baseUrl: options.baseUrl, clock, timeoutMs: options.requestTimeoutMs ?? 10_000 });
   const limiter =
-    options.limiter ?? createRateLimiter({ clock, ratePerSecond: options.requestsPerSecond ?? defaultKisRate(options.baseUrl) });
+    options.limiter ??
+    createRateLimiter({
+      clock,
+      ratePerSecond: options.requestsPerSecond ?? defaultKisRate(options.baseUrl),
+      marginMs: options.rateMarginMs ?? 50,
+    });
   const rateRetries = options.rateLimitRetries ?? 2;
   const rateBackoffMs = options.rateLimitBackoffMs ?? 1000;
 

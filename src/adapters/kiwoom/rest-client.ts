@@ -18,6 +18,8 @@ export interface KiwoomRestOptions {
   limiter?: RateLimiter;
   /** Default 5 (Kiwoom's published 조회 limit). */
   requestsPerSecond?: number;
+  /** Added to the limiter's 1 s window to absorb latency jitter between send and arrival. Default 50. */
+  rateMarginMs?: number;
   /** Default 10 000. */
   requestTimeoutMs?: number;
   /** Continuation pages followed per call (config kiwoom.maxPages). Default 10. */
@@ -64,7 +66,9 @@ export function createKiwoomRest(options: KiwoomRestOptions): KiwoomRest {
   const transport =
     options.transport ??
     createHttpTransport({ baseUrl: options.baseUrl, clock, timeoutMs: options.requestTimeoutMs ?? 10_000 });
-  const limiter = options.limiter ?? createRateLimiter({ clock, ratePerSecond: options.requestsPerSecond ?? 5 });
+  const limiter =
+    options.limiter ??
+    createRateLimiter({ clock, ratePerSecond: options.requestsPerSecond ?? 5, marginMs: options.rateMarginMs ?? 50 });
   const maxPagesDefault = options.maxPages ?? 10;
   const rateRetries = options.rateLimitRetries ?? 3;
   const rateBackoffMs = options.rateLimitBackoffMs ?? 1000;

@@ -40,7 +40,12 @@ export function classifyKiwoom(status: number, body: unknown): KiwoomOutcome {
   const msg = body !== null && typeof body === 'object' ? (body as Record<string, unknown>)['return_msg'] : undefined;
   // The bracket code is the most specific: return_code 5 covers both 1700 and 1634.
   const code = bracketCode(msg) ?? (Number.isNaN(rc) ? undefined : rc);
-  if (code !== undefined && code !== 0) return byCode(code);
+  if (code !== undefined && code !== 0) {
+    const out = byCode(code);
+    // A 5xx (or 1999 "unexpected error") without a more specific meaning is the server's fault.
+    if (out.kind === 'reject' && (status >= 500 || code === 1999)) return { kind: 'server', status };
+    return out;
+  }
   if (status === 401) return { kind: 'token', code: 401 };
   if (status === 429) return { kind: 'rate', code: 429 };
   if (status >= 500) return { kind: 'server', status };

@@ -67,6 +67,3 @@ export function defineListTr<Req, K extends string, Row extends z.ZodRawShape, T
     rowKeys: new Set(Object.keys(row)),
   };
 }
-
-/** The api-id of every TR response schema in `schemas`, for tests. */
-export type AnyTrSpec = TrSpec<unknown, unknown>;

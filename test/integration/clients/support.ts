@@ -57,19 +57,20 @@ export interface KiwoomStackOptions {
   rest?: Partial<KiwoomRestOptions>;
   tokens?: Partial<ManagedTokenSourceOptions>;
   log?: LogSink;
+  /** Test-only fault injection around the real issuer. */
+  wrapIssuer?: (issuer: TokenIssuer) => TokenIssuer;
 }
 
 /** Token source + REST client + typed API against the simulator, all on one clock. */
 export function kiwoomStack(sim: SimulatorHandle, clock: VirtualClock, o: KiwoomStackOptions = {}) {
-  const issuer = countIssues(
-    createKiwoomTokenIssuer({
-      baseUrl: sim.url,
-      appkey: o.appkey ?? SIM_KIWOOM_APPKEY,
-      secretkey: o.secretkey ?? SIM_KIWOOM_SECRETKEY,
-      clock,
-      requestTimeoutMs: LONG_TIMEOUT_MS,
-    }),
-  );
+  const real = createKiwoomTokenIssuer({
+    baseUrl: sim.url,
+    appkey: o.appkey ?? SIM_KIWOOM_APPKEY,
+    secretkey: o.secretkey ?? SIM_KIWOOM_SECRETKEY,
+    clock,
+    requestTimeoutMs: LONG_TIMEOUT_MS,
+  });
+  const issuer = countIssues(o.wrapIssuer ? o.wrapIssuer(real) : real);
   const tokens = createManagedTokenSource({
     name: 'kiwoom',
     issuer,
@@ -95,6 +96,7 @@ export function kiwoomStack(sim: SimulatorHandle, clock: VirtualClock, o: Kiwoom
     async close() {
       await tokens.shutdown();
       await rest.close();
+      await real.close();
     },
   };
 }
@@ -108,15 +110,14 @@ export interface KisStackOptions {
 }
 
 export function kisStack(sim: SimulatorHandle, clock: VirtualClock, o: KisStackOptions = {}) {
-  const issuer = countIssues(
-    createKisTokenIssuer({
-      baseUrl: sim.url,
-      appkey: o.appkey ?? SIM_KIS_APPKEY,
-      appsecret: o.appsecret ?? SIM_KIS_APPSECRET,
-      clock,
-      requestTimeoutMs: LONG_TIMEOUT_MS,
-    }),
-  );
+  const real = createKisTokenIssuer({
+    baseUrl: sim.url,
+    appkey: o.appkey ?? SIM_KIS_APPKEY,
+    appsecret: o.appsecret ?? SIM_KIS_APPSECRET,
+    clock,
+    requestTimeoutMs: LONG_TIMEOUT_MS,
+  });
+  const issuer = countIssues(real);
   const tokens = createManagedTokenSource({
     name: 'kis',
     issuer,
@@ -144,6 +145,7 @@ export function kisStack(sim: SimulatorHandle, clock: VirtualClock, o: KisStackO
     async close() {
       await tokens.shutdown();
       await watchlist.close();
+      await real.close();
     },
   };
 }

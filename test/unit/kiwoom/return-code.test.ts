@@ -41,3 +41,11 @@ describe('kiwoom return_code in every form (protocol.md section 5.2)', () => {
     expect(bracketCode(5)).toBeUndefined();
   });
 });
+
+describe('kiwoom server errors', () => {
+  it('treats 5xx with an unspecific code, and 1999, as server faults', () => {
+    expect(classifyKiwoom(503, { return_code: 1999, return_msg: '[1999:예기치 못한 에러]' })).toEqual({ kind: 'server', status: 503 });
+    expect(classifyKiwoom(200, { return_code: 1999 })).toEqual({ kind: 'server', status: 200 });
+    expect(classifyKiwoom(500, { return_code: 5, return_msg: '[1700:x]' }).kind).toBe('rate');
+  });
+});
