@@ -1,6 +1,6 @@
 import type { Random } from '../core/random.js';
 import { formatKstTime } from '../core/kst.js';
-import { tickDown, tickUp, floorToTick } from './format.js';
+import { ceilToTick, floorToTick, tickDown, tickUp } from './format.js';
 import { buildUniverse, type SimMarket, type SimStock } from './universe.js';
 
 export type ProgramMarket = 'P00101' | 'P10102';
@@ -115,14 +115,26 @@ export class SimMarketState {
     return { qty, side };
   }
 
-  /** A 0A price change without a trade (block deal, close correction). */
+  /**
+   * A 0A price change without a trade (block deal, close correction). Most move a tick; one in five is
+   * a block deal priced 1-4 % away, the departures a 기세 strategy looks for.
+   */
   indicative(s: SimStock, r: Random, hhmmss: string): void {
-    this.move(s, r.next() < 0.5 ? 1 : -1, hhmmss);
+    const dir: 1 | -1 = r.next() < 0.5 ? 1 : -1;
+    if (r.next() >= 0.2) {
+      this.move(s, dir, hhmmss);
+      return;
+    }
+    const target = s.price * (1 + dir * (0.01 + 0.03 * r.next()));
+    this.jump(s, clamp(s, dir === 1 ? ceilToTick(target) : floorToTick(target)), hhmmss);
   }
 
   private move(s: SimStock, dir: 1 | -1, hhmmss: string): void {
-    const next = dir === 1 ? tickUp(s.price) : tickDown(s.price);
-    s.price = clamp(s, next);
+    this.jump(s, clamp(s, dir === 1 ? tickUp(s.price) : tickDown(s.price)), hhmmss);
+  }
+
+  private jump(s: SimStock, price: number, hhmmss: string): void {
+    s.price = price;
     if (s.price > s.high) {
       s.high = s.price;
       s.highTime = hhmmss;

@@ -116,10 +116,19 @@ export class RealtimeSocket {
     }
   }
 
-  /** Closes at once (terminate): a replacement must never overlap with this socket. */
-  close(): Promise<void> {
+  /**
+   * Closes with a close frame, so anything queued (a last REMOVE) goes out first; a peer that does not
+   * answer within `graceMs` is cut off. Resolves once the socket is gone: a replacement never overlaps.
+   */
+  close(graceMs = 1_000): Promise<void> {
     this.closedByUs = true;
-    if (this.ws.readyState !== WebSocket.CLOSED) this.ws.terminate();
+    if (this.ws.readyState === WebSocket.OPEN) {
+      this.ws.close(1000, 'client closing');
+      const cut = this.opts.clock.setTimeout(() => this.ws.terminate(), graceMs);
+      void this.closed.then(() => this.opts.clock.clearTimeout(cut));
+    } else if (this.ws.readyState !== WebSocket.CLOSED) {
+      this.ws.terminate();
+    }
     return this.closed;
   }
 

@@ -1,19 +1,24 @@
-import { mkdirSync } from 'node:fs';
+import { startDaemon } from '../../app/daemon.js';
 import { loadConfig } from '../../config/load.js';
+import { packageVersion } from '../../config/package-root.js';
 import { redactConfig, secretValues } from '../../config/redact.js';
 import { systemClock } from '../../core/clock.js';
 import { createLogger } from '../../observability/logger.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 
+/** SIGTERM/SIGINT must finish within this; the supervisor kills us soon after. */
+const STOP_BUDGET_MS = 10_000;
+
 export const startCommand: Command = {
   name: 'start',
   summary: 'run the daemon (default config: the embedded simulator)',
   usage: `Usage: krx-signals start [--config <file>] [--pretty]
 
-Runs the daemon. With the default config and no credentials in the environment it starts the
-embedded simulator and runs against it; with KIWOOM_APPKEY/KIWOOM_SECRETKEY set it talks to the real
-hosts.
+Runs the daemon until SIGTERM or SIGINT. With the default config and no credentials in the
+environment it starts the embedded simulator and runs against it; with KIWOOM_APPKEY and
+KIWOOM_SECRETKEY set it talks to the real hosts. A first signal stops gracefully (within 10 s);
+a second one exits at once.
 
 Options:
   -c, --config <file>  a config file instead of config/default.json
@@ -30,12 +35,23 @@ Options:
       destination: io.stdout as NodeJS.WritableStream,
       secrets: secretValues(config),
     });
-    mkdirSync(config.dataDir, { recursive: true });
-    log.info({ component: 'daemon', config: redactConfig(config) }, 'configuration loaded');
-    log.error(
-      { component: 'daemon', code: 'E_NOT_AVAILABLE' },
-      'the streaming daemon is not assembled yet: the simulator, connection and pipeline land with issues #3-#7',
-    );
-    return EXIT.failure;
+    log.info({ event: 'config.loaded', config: redactConfig(config) }, `configuration from ${config.source}`);
+    const daemon = await startDaemon({ config, log, clock: systemClock, version: packageVersion() });
+    const reason = await untilStopped(io.stopSignal);
+    let timedOut = false;
+    const budget = setTimeout(() => {
+      timedOut = true;
+      log.error({ event: 'daemon.stop-timeout', code: 'E_TIMEOUT', budgetMs: STOP_BUDGET_MS }, 'graceful stop took too long');
+    }, STOP_BUDGET_MS);
+    budget.unref();
+    await Promise.race([daemon.stop(reason), new Promise<void>((resolve) => setTimeout(resolve, STOP_BUDGET_MS).unref())]);
+    clearTimeout(budget);
+    return timedOut ? EXIT.failure : EXIT.ok;
   },
 };
+
+function untilStopped(signal: AbortSignal | undefined): Promise<string> {
+  if (!signal) return new Promise(() => undefined);
+  if (signal.aborted) return Promise.resolve(String(signal.reason));
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(String(signal.reason)), { once: true }));
+}
