@@ -30,7 +30,7 @@ export interface SilenceAlarmOptions {
 export interface SilenceAlarm {
   /** Call on every real-time frame (cheap: one assignment, a branch). */
   frame(): void;
-  /** Starts the periodic check. */
+  /** Starts watching now and checking periodically. */
   start(): void;
   stop(): void;
   /** Runs one check now (the periodic timer calls this). */
@@ -93,6 +93,8 @@ export function createSilenceAlarm(options: SilenceAlarmOptions): SilenceAlarm {
     start: () => {
       if (timer !== undefined) return;
       timer = clock.setInterval(check, interval);
+      check(); // start watching now, not one interval later
+
     },
     stop: () => {
       if (timer === undefined) return;
