@@ -5,3 +5,4 @@ export { registerDaemonMetrics, CONNECTION_PHASES, STRATEGY_STATES, type DaemonM
 export { startEventLoopMonitor, type EventLoopLag, type EventLoopMonitor, type EventLoopMonitorOptions } from './event-loop.js';
 export { createObservabilityServer, type HealthVerdict, type ObservabilityServer, type ObservabilityServerOptions } from './http-server.js';
 export { createSilenceAlarm, type SilenceAlarm, type SilenceAlarmOptions, type SilenceAlarmChange, type SilenceAlarmLog } from './silence-alarm.js';
+export { decideHealth, type HealthInput } from './health.js';

@@ -2,6 +2,8 @@ import { createServer } from 'node:net';
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createObservabilityServer, type HealthVerdict, type ObservabilityServer } from '../../../src/observability/http-server.js';
+import { registerDaemonMetrics } from '../../../src/observability/daemon-metrics.js';
+import { startEventLoopMonitor } from '../../../src/observability/event-loop.js';
 import { MetricsRegistry } from '../../../src/observability/metrics.js';
 import { parsePrometheusText, sampleValue } from './prom-parser.js';
 
@@ -68,6 +70,26 @@ describe('the health and metrics server', () => {
     expect(sampleValue(parsePrometheusText(await first.text()), 'krx_ws_frames_total')).toBe(3);
     frames.inc();
     expect(sampleValue(parsePrometheusText(await (await fetch(`${url}/metrics`)).text()), 'krx_ws_frames_total')).toBe(4);
+  });
+
+  it('serves the daemon families (with a real event-loop monitor) as parseable text', async () => {
+    const metrics = new MetricsRegistry();
+    const loop = startEventLoopMonitor();
+    try {
+      registerDaemonMetrics(metrics, {
+        connection: () => ({ phase: 'live', reconnects: 1, wantedPairs: 4 }),
+        strategies: () => [{ id: 'a"b', state: 'running', events: 1, signals: 2, suppressed: 0, faults: 0 }],
+        eventLoopLag: () => loop.lag(),
+        silence: () => ({ active: false, raised: 0 }),
+      });
+      const url = await serve(() => ({ healthy: true, reasons: [] }), metrics);
+      const parsed = parsePrometheusText(await (await fetch(`${url}/metrics`)).text());
+      expect(sampleValue(parsed, 'krx_signals_total', { strategy: 'a"b' })).toBe(2);
+      expect(sampleValue(parsed, 'krx_connection_state', { phase: 'live' })).toBe(1);
+      expect(parsed.get('krx_event_loop_lag_seconds')?.samples).toHaveLength(3);
+    } finally {
+      loop.stop();
+    }
   });
 
   it('answers 404 elsewhere, 405 for other methods, and HEAD without a body', async () => {
