@@ -1,0 +1,73 @@
+import { basename, resolve } from 'node:path';
+import { listRecordings, type RecordingInfo } from '../../adapters/recording/index.js';
+import { loadConfig } from '../../config/load.js';
+import { formatKstDashed } from '../../core/kst.js';
+import type { Command } from '../command.js';
+import { EXIT } from '../exit-codes.js';
+
+export const sessionsCommand: Command = {
+  name: 'sessions',
+  summary: 'list recorded sessions',
+  usage: `Usage: krx-signals sessions [--dir <folder>] [--config <file>]
+
+Lists the session recordings (oldest first) with their start and end (KST), frame count and size.
+Replay one with: krx-signals replay <file>
+
+Options:
+      --dir <folder>       the recordings folder (default: <dataDir>/<recording.dir> from the config)
+  -c, --config <file>      a config file instead of config/default.json
+  -h, --help               show this help`,
+  options: { dir: { type: 'string' }, config: { type: 'string', short: 'c' } },
+  maxPositionals: 0,
+  run: async ({ values, io }) => {
+    let dir: string;
+    if (values.dir !== undefined) dir = resolve(io.cwd, values.dir as string);
+    else {
+      const config = loadConfig({ file: values.config as string | undefined, env: io.env, cwd: io.cwd });
+      dir = resolve(config.dataDir, config.recording.dir);
+    }
+    const recordings = listRecordings(dir);
+    if (recordings.length === 0) {
+      io.stdout.write(`No recorded sessions in ${dir} yet: the daemon records each session there while recording.enabled is true.\n`);
+      return EXIT.ok;
+    }
+    io.stdout.write(formatRecordings(recordings));
+    return EXIT.ok;
+  },
+};
+
+/** An aligned table: text columns left, numbers right; an unreadable file shows its error. */
+export function formatRecordings(recordings: readonly RecordingInfo[]): string {
+  const header = ['START (KST)', 'END (KST)', 'FRAMES', 'SIZE', 'SESSION', 'FILE'];
+  const rows = recordings.map((r) => [
+    r.start === null ? '-' : formatKstDashed(r.start),
+    r.error !== undefined ? 'unreadable' : r.end === null ? 'open or crashed' : formatKstDashed(r.end),
+    r.error !== undefined ? '-' : String(r.frames),
+    formatBytes(r.sizeBytes),
+    r.sessionId ?? '-',
+    r.error !== undefined ? `${basename(r.file)} (${oneLine(r.error)})` : basename(r.file),
+  ]);
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((cells) => (cells[i] ?? '').length)));
+  const right = new Set([2, 3]);
+  return all
+    .map((cells) => cells.map((c, i) => (right.has(i) ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd())
+    .map((line) => `${line}\n`)
+    .join('');
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v.toFixed(1)} ${units[u]}`;
+}
+
+function oneLine(s: string): string {
+  return s.replace(/[\r\n\t]+/g, ' ');
+}

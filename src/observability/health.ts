@@ -1,0 +1,47 @@
+import type { HealthVerdict } from './http-server.js';
+
+/** What the health rule looks at; structural subsets of ConnectionStatus and TokenStatus. */
+export interface HealthInput {
+  /** The market session is open now (the calendar; always open on the simulator). */
+  readonly sessionOpen: boolean;
+  readonly connection: {
+    readonly phase: string;
+    readonly wantedPairs: number;
+    readonly since?: number;
+    readonly nextRetryInMs?: number | null;
+    readonly lastError?: { readonly code: string; readonly message: string } | null;
+  };
+  /** Token state per broker (`failed` is reported as a reason). */
+  readonly tokens?: Readonly<Record<string, { readonly state: string; readonly lastError?: { readonly code: string } | undefined }>>;
+  /** The data-silence alarm is raised (reported, not a verdict by itself: the feed may just be quiet). */
+  readonly silenceActive?: boolean;
+}
+
+/**
+ * The daemon's health rule: during the session, healthy when the real-time connection is live with
+ * at least one subscribed pair; outside the session, healthy with the reason 'market closed';
+ * otherwise unhealthy with the reasons (connection phase and last error, failed tokens).
+ */
+export function decideHealth(input: HealthInput): HealthVerdict {
+  const c = input.connection;
+  const details: Record<string, unknown> = { sessionOpen: input.sessionOpen, phase: c.phase, subscribedPairs: c.wantedPairs };
+  if (c.since !== undefined) details.phaseSince = c.since;
+  if (input.silenceActive !== undefined) details.dataSilence = input.silenceActive;
+  const tokenReasons = Object.entries(input.tokens ?? {})
+    .filter(([, t]) => t.state === 'failed')
+    .map(([broker, t]) => `${broker} token failed${t.lastError ? `: ${t.lastError.code}` : ''}`);
+  if (!input.sessionOpen) return { healthy: true, reasons: ['market closed', ...tokenReasons], details };
+
+  const reasons: string[] = [];
+  if (c.phase !== 'live') {
+    let reason = `connection ${c.phase}`;
+    if (c.lastError) reason += `: ${c.lastError.code} ${c.lastError.message}`;
+    if (c.phase === 'backoff' && typeof c.nextRetryInMs === 'number') reason += ` (retry in ${Math.ceil(c.nextRetryInMs / 1000)} s)`;
+    reasons.push(reason);
+  } else if (c.wantedPairs === 0) {
+    reasons.push('no real-time subscriptions (the universe is empty)');
+  }
+  reasons.push(...tokenReasons);
+  if (input.silenceActive === true && reasons.length === 0) return { healthy: true, reasons: ['data silence (no real-time frames)'], details };
+  return { healthy: reasons.length === 0, reasons, details };
+}

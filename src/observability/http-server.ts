@@ -1,0 +1,115 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ConfigError, errorMessage } from '../core/errors.js';
+import type { LogSink } from '../core/ports/log-sink.js';
+import { silentLog } from '../core/ports/log-sink.js';
+import { PROMETHEUS_CONTENT_TYPE } from './metrics.js';
+
+/** The composition root's verdict on the daemon's health. */
+export interface HealthVerdict {
+  readonly healthy: boolean;
+  /** Why (e.g. 'market closed' while healthy, 'connection backoff: E_WS_CLOSED' while not). */
+  readonly reasons: readonly string[];
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+export interface ObservabilityServerOptions {
+  readonly host: string;
+  /** 0 = ephemeral (tests). */
+  readonly port: number;
+  readonly health: () => HealthVerdict;
+  /** The Prometheus exposition text (`registry.render()`). */
+  readonly metrics: () => string;
+  readonly log?: LogSink;
+}
+
+export interface ObservabilityServer {
+  /** Listens; rejects with a ConfigError when the host/port cannot be bound. */
+  start(): Promise<{ readonly url: string; readonly port: number }>;
+  /** Stops listening and drops open connections. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * The health and metrics HTTP server: `GET /healthz` (200 healthy, 503 otherwise, JSON body) and
+ * `GET /metrics` (Prometheus text 0.0.4); 404 elsewhere, 405 for other methods. It only reads through
+ * the two callbacks, so it never decides health itself.
+ */
+export function createObservabilityServer(options: ObservabilityServerOptions): ObservabilityServer {
+  const log = options.log ?? silentLog;
+  const server = createServer((req, res) => {
+    try {
+      handle(req, res);
+    } catch (err) {
+      log.error({ component: 'http', err: errorMessage(err), path: req.url }, 'observability request failed');
+      if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', 'internal error\n', req.method === 'HEAD');
+      else res.destroy();
+    }
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  });
+
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const head = req.method === 'HEAD';
+    if (path !== '/healthz' && path !== '/metrics') {
+      send(res, 404, 'text/plain; charset=utf-8', 'not found: try /healthz or /metrics\n', head);
+      return;
+    }
+    if (req.method !== 'GET' && !head) {
+      res.setHeader('Allow', 'GET, HEAD');
+      send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n', false);
+      return;
+    }
+    if (path === '/metrics') {
+      send(res, 200, PROMETHEUS_CONTENT_TYPE, options.metrics(), head);
+      return;
+    }
+    let verdict: HealthVerdict;
+    try {
+      verdict = options.health();
+    } catch (err) {
+      verdict = { healthy: false, reasons: [`health check failed: ${errorMessage(err)}`] };
+    }
+    const body = { status: verdict.healthy ? 'ok' : 'unhealthy', reasons: verdict.reasons, ...(verdict.details ? { details: verdict.details } : {}) };
+    send(res, verdict.healthy ? 200 : 503, 'application/json; charset=utf-8', `${JSON.stringify(body)}\n`, head);
+  };
+
+  let started: Promise<{ url: string; port: number }> | undefined;
+  let closed: Promise<void> | undefined;
+  return {
+    start: () => {
+      started ??= new Promise((resolve, reject) => {
+        const onError = (err: Error): void => {
+          reject(new ConfigError([`http: cannot listen on ${options.host}:${options.port}: ${err.message}`]));
+        };
+        server.once('error', onError);
+        server.listen(options.port, options.host, () => {
+          server.off('error', onError);
+          server.on('error', (err) => log.error({ component: 'http', err: err.message }, 'observability server error'));
+          const port = (server.address() as AddressInfo).port;
+          const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+          resolve({ url: `http://${host}:${port}`, port });
+        });
+      });
+      return started;
+    },
+    close: () => {
+      closed ??= new Promise<void>((resolve) => {
+        if (!server.listening) {
+          resolve();
+          return;
+        }
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closed;
+    },
+  };
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string, head: boolean): void {
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+  res.end(head ? undefined : body);
+}
