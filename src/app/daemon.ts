@@ -29,8 +29,10 @@ import {
   startSimulator,
   type SimulatorHandle,
 } from '../sim/index.js';
+import { countingKisTransport, countingKiwoomTransport, type RateLimitCounts } from './counting-transports.js';
 import { rankingFetcher, watchlistFetcher } from './fetchers.js';
 import { planKernel, startKernel, type Kernel } from './kernel.js';
+import { startObservability, type Observability } from './observability.js';
 import { createRealtimeConnection, type RealtimeConnection } from './realtime-connection.js';
 import { recordingKisTransport, recordingKiwoomTransport } from './recording-transports.js';
 import { createManagedTokenSource, type ManagedTokenSource } from './token-source.js';
@@ -55,6 +57,7 @@ export interface Daemon {
   readonly recording: RecordingWriter | null;
   readonly simulator: SimulatorHandle | null;
   readonly tokens: { readonly kiwoom: ManagedTokenSource; readonly kis: ManagedTokenSource | null };
+  readonly observability: Observability;
   /** Signals handed to the store and committed so far. */
   signalsCommitted(): number;
   /** Graceful stop (polls, REMOVE, socket, flush, revoke if configured, close). Idempotent. */
@@ -78,7 +81,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const seed = `${sessionId}`;
   const random = createRandom(seed);
   const nowUs = (): number => clock.now() * 1000;
-  const closers: Array<{ name: string; close: () => Promise<void> | void }> = [];
+  const closers: Closer[] = [];
   mkdirSync(config.dataDir, { recursive: true });
   log.info({ event: 'daemon.starting', sessionId, mode, version: options.version, strategies: plan.strategies.map((s) => s.definition.id), dataDir: config.dataDir }, `krx-signals ${options.version} starting (${mode})`);
 
@@ -122,7 +125,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       await kiwoomIssuer.close();
     } });
 
-    const kiwoomTransport = createHttpTransport({ baseUrl: endpoints.restUrl, clock, timeoutMs: config.kiwoom.requestTimeoutMs });
+    const rateLimitHits: RateLimitCounts = { kiwoom: 0, kis: 0 };
+    const kiwoomTransport = countingKiwoomTransport(createHttpTransport({ baseUrl: endpoints.restUrl, clock, timeoutMs: config.kiwoom.requestTimeoutMs }), rateLimitHits);
     const rest: KiwoomRest = createKiwoomRest({
       baseUrl: endpoints.restUrl,
       tokens: kiwoomTokens,
@@ -135,9 +139,18 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     });
     closers.push({ name: 'kiwoom rest', close: () => rest.close() });
 
-    const kis = startKis(config, endpoints, clock, random, log, recording, nowUs, tokenCache, closers);
+    const kis = startKis(config, endpoints, clock, random, log, recording, nowUs, tokenCache, closers, rateLimitHits);
 
     const store = openSignalStore({ file: join(config.dataDir, config.store.file), clock, queueLimit: config.store.queueLimit, log: log.child({ component: 'store' }) });
+    closers.push({
+      name: 'signal store',
+      close: () => {
+        store.flush();
+        const stats = store.stats();
+        store.close();
+        log.info({ event: 'store.closed', committed: stats.committed, queued: stats.queued, dropped: stats.dropped }, 'signal store closed');
+      },
+    });
     const pending = new Map<string, Signal>();
     let committed = 0;
     store.onCommitted((ids) => {
@@ -175,6 +188,15 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         : {}),
     });
 
+    closers.push({
+      name: 'connection',
+      close: async () => {
+        // Unregister everything before closing, so the broker does not keep streaming to nobody.
+        connection.applyDiff({ add: [], remove: connection.subscriptions.wantedPairs().map((p) => p.split('|')[0] as string) });
+        await connection.stop();
+      },
+    });
+
     const kernel = startKernel(plan, {
       clock,
       log: log.child({ component: 'kernel' }),
@@ -189,28 +211,24 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       rankingPeriodMs: config.universe.programTopPollSeconds * 1000,
       watchlistPeriodMs: config.universe.watchlistPollSeconds * 1000,
     });
+    closers.push({ name: 'kernel', close: () => kernel.stop() });
     connection.start();
-    log.info({ event: 'daemon.started', sessionId, realtimeTypes: plan.realtimeTypes }, 'daemon started');
+    const observability = await startObservability(config, clock, log, {
+      connection,
+      kernel,
+      calendar: plan.calendar,
+      store,
+      tokens: kis ? { kiwoom: kiwoomTokens, kis: kis.tokens } : { kiwoom: kiwoomTokens },
+      rateLimitHits,
+    });
+    closers.push({ name: 'observability', close: () => observability.close() });
+    log.info({ event: 'daemon.started', sessionId, realtimeTypes: plan.realtimeTypes, http: observability.url }, 'daemon started');
 
     let stopping: Promise<void> | null = null;
     const stop = (reason: string): Promise<void> =>
       (stopping ??= (async () => {
         log.info({ event: 'daemon.stopping', reason }, `stopping: ${reason}`);
-        kernel.stop();
-        // Unregister everything before closing, so the broker does not keep streaming to nobody.
-        connection.applyDiff({ add: [], remove: connection.subscriptions.wantedPairs().map((p) => p.split('|')[0] as string) });
-        await connection.stop();
-        store.flush();
-        const stats = store.stats();
-        store.close();
-        log.info({ event: 'store.closed', committed: stats.committed, queued: stats.queued, dropped: stats.dropped }, 'signal store closed');
-        for (const closer of closers.reverse()) {
-          try {
-            await closer.close();
-          } catch (err) {
-            log.warn({ event: 'daemon.close-failed', part: closer.name, err: errorMessage(err) }, `closing ${closer.name} failed`);
-          }
-        }
+        await closeAll(closers, log);
         log.info({ event: 'daemon.stopped', sessionId, signals: committed }, 'daemon stopped');
       })());
 
@@ -223,18 +241,26 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       recording,
       simulator,
       tokens: { kiwoom: kiwoomTokens, kis: kis?.tokens ?? null },
+      observability,
       signalsCommitted: () => committed,
       stop,
     };
   } catch (err) {
-    for (const closer of closers.reverse()) {
-      try {
-        await closer.close();
-      } catch {
-        // Already failing: the original error is the one to report.
-      }
-    }
+    await closeAll(closers, log);
     throw err;
+  }
+}
+
+type Closer = { name: string; close: () => Promise<void> | void };
+
+/** Closes in reverse order of creation; one failing part does not stop the others. */
+async function closeAll(closers: Closer[], log: PinoLogger): Promise<void> {
+  for (const closer of closers.splice(0).reverse()) {
+    try {
+      await closer.close();
+    } catch (err) {
+      log.warn({ event: 'daemon.close-failed', part: closer.name, err: errorMessage(err) }, `closing ${closer.name} failed`);
+    }
   }
 }
 
@@ -283,7 +309,8 @@ function startKis(
   recording: RecordingWriter | null,
   nowUs: () => number,
   tokenCache: ReturnType<typeof createFileTokenCache> | undefined,
-  closers: Array<{ name: string; close: () => Promise<void> | void }>,
+  closers: Closer[],
+  rateLimitHits: RateLimitCounts,
 ): { watchlist: KisWatchlist; tokens: ManagedTokenSource } | null {
   const creds = endpoints.kis;
   if (!creds) {
@@ -302,7 +329,7 @@ function startKis(
     log: log.child({ component: 'token', broker: 'kis' }),
     ...(tokenCache ? { cache: { store: tokenCache, key: { broker: 'kis' as const, host: new URL(endpoints.kisUrl).origin, appkey: creds.appkey } } } : {}),
   });
-  const transport = createKisTransport({ baseUrl: endpoints.kisUrl, clock, timeoutMs: config.kis.requestTimeoutMs });
+  const transport = countingKisTransport(createKisTransport({ baseUrl: endpoints.kisUrl, clock, timeoutMs: config.kis.requestTimeoutMs }), rateLimitHits);
   const watchlist = createKisWatchlist({
     baseUrl: endpoints.kisUrl,
     appkey: creds.appkey,

@@ -108,6 +108,12 @@ export const fileConfigSchema = z.strictObject({
       dir: z.string().min(1).default('recordings'),
     })
     .prefault({}),
+  alarms: z
+    .strictObject({
+      /** Warn when no real-time frame arrived for this long during the session while subscribed. */
+      dataSilenceSeconds: z.number().positive().default(60),
+    })
+    .prefault({}),
   http: z
     .strictObject({
       enabled: z.boolean().default(true),

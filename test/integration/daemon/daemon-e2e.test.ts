@@ -9,6 +9,7 @@ import { loadConfig } from '../../../src/config/load.js';
 import type { MarketEvent, RankingEvent } from '../../../src/core/market.js';
 import { createVirtualClock } from '../../../src/core/virtual-clock.js';
 import { createLogger } from '../../../src/observability/logger.js';
+import { parsePrometheusText } from '../../unit/observability/prom-parser.js';
 
 const START = Date.UTC(2026, 10, 20, 0, 0, 0); // Friday 09:00 KST
 
@@ -32,7 +33,7 @@ describe('the daemon on the embedded simulator (virtual time, real sockets, real
   };
 
   beforeAll(async () => {
-    const config = loadConfig({ env: { KRX_DATA_DIR: dataDir }, cwd: dataDir });
+    const config = loadConfig({ env: { KRX_DATA_DIR: dataDir, KRX_HTTP_PORT: '0' }, cwd: dataDir });
     const sink = new Writable({
       write(chunk: Buffer, _e, cb) {
         for (const l of chunk.toString().split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
@@ -76,6 +77,29 @@ describe('the daemon on the embedded simulator (virtual time, real sockets, real
     const regs = sim.faults.registrations();
     const items = regs.connections.find((c) => c.id === regs.current)!.items;
     for (const s of fresh) expect(items.has(`${s}|0B`)).toBe(true);
+  });
+
+  it('reports health: 503 while the feed is silent, 200 again after the reconnect; /metrics parses', async () => {
+    const url = daemon.observability.url!;
+    const get = async (path: string): Promise<{ status: number; body: string }> => {
+      const res = await fetch(`${url}${path}`);
+      return { status: res.status, body: await res.text() };
+    };
+    expect((await get('/healthz')).status).toBe(200);
+    const sim = daemon.simulator!;
+    sim.faults.setSilent(true);
+    await run(35);
+    const down = await get('/healthz');
+    expect(down.status).toBe(503);
+    expect(JSON.parse(down.body).reasons.join(' ')).toMatch(/E_WS_WATCHDOG|backoff|connecting|authenticating/);
+    sim.faults.setSilent(false);
+    for (let i = 0; i < 60 && daemon.connection.status().phase !== 'live'; i++) await run(1);
+    expect((await get('/healthz')).status).toBe(200);
+    const metrics = parsePrometheusText((await get('/metrics')).body);
+    const value = (name: string): number => (metrics.get(name)?.samples ?? []).reduce((a, s) => a + s.value, 0);
+    expect(value('krx_ws_frames_total')).toBeGreaterThan(0);
+    expect(value('krx_ws_reconnects_total')).toBeGreaterThanOrEqual(1);
+    expect(value('krx_signals_total')).toBeGreaterThan(0);
   });
 
   it('lands signals from all three strategies in SQLite', async () => {

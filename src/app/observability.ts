@@ -1,0 +1,89 @@
+import type { Logger as PinoLogger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { MarketCalendar } from '../core/calendar.js';
+import type { Clock } from '../core/clock.js';
+import {
+  createObservabilityServer,
+  createSilenceAlarm,
+  decideHealth,
+  MetricsRegistry,
+  registerDaemonMetrics,
+  startEventLoopMonitor,
+  type HealthVerdict,
+} from '../observability/index.js';
+import type { RateLimitCounts } from './counting-transports.js';
+import type { Kernel } from './kernel.js';
+import type { RealtimeConnection } from './realtime-connection.js';
+import type { ManagedTokenSource } from './token-source.js';
+
+/** What the daemon exposes to /healthz, /metrics and the data-silence alarm. */
+export interface ObservedParts {
+  readonly connection: RealtimeConnection;
+  readonly kernel: Kernel;
+  readonly calendar: MarketCalendar;
+  readonly store: { stats(): { queued: number; committed: number; dropped: number; writeErrors: number } };
+  readonly tokens: Readonly<Record<string, ManagedTokenSource>>;
+  readonly rateLimitHits: RateLimitCounts;
+}
+
+export interface Observability {
+  readonly url: string | null;
+  health(): HealthVerdict;
+  readonly metrics: MetricsRegistry;
+  close(): Promise<void>;
+}
+
+export async function startObservability(config: Config, clock: Clock, log: PinoLogger, parts: ObservedParts): Promise<Observability> {
+  const { connection } = parts;
+  const subscribed = (): boolean => connection.status().phase === 'live' && connection.status().wantedPairs > 0;
+  const alarm = createSilenceAlarm({
+    clock,
+    silenceMs: config.alarms.dataSilenceSeconds * 1000,
+    isSessionOpen: () => parts.calendar.isOpen(clock.now()),
+    isSubscribed: subscribed,
+    log: log.child({ component: 'silence-alarm' }),
+  });
+  const feed = connection.events$.subscribe(() => alarm.frame());
+  alarm.start();
+  const loop = startEventLoopMonitor();
+
+  const metrics = new MetricsRegistry();
+  registerDaemonMetrics(metrics, {
+    realtime: () => connection.stats,
+    connection: () => connection.status(),
+    tokenIssuances: () => Object.fromEntries(Object.entries(parts.tokens).map(([broker, t]) => [broker, t.status().issuances])),
+    rateLimitHits: () => ({ ...parts.rateLimitHits }),
+    strategies: () => parts.kernel.strategyStats(),
+    store: () => parts.store.stats(),
+    eventLoopLag: () => loop.lag(),
+    silence: () => ({ active: alarm.active(), raised: alarm.raisedCount() }),
+  });
+
+  const health = (): HealthVerdict =>
+    decideHealth({
+      sessionOpen: parts.calendar.isOpen(clock.now()),
+      connection: connection.status(),
+      tokens: Object.fromEntries(Object.entries(parts.tokens).map(([broker, t]) => [broker, t.status()])),
+      silenceActive: alarm.active(),
+    });
+
+  let url: string | null = null;
+  const server = config.http.enabled
+    ? createObservabilityServer({ host: config.http.host, port: config.http.port, health, metrics: () => metrics.render(), log: log.child({ component: 'http' }) })
+    : null;
+  if (server) {
+    url = (await server.start()).url;
+    log.info({ event: 'http.started', url }, `health on ${url}/healthz, metrics on ${url}/metrics`);
+  }
+  return {
+    url,
+    health,
+    metrics,
+    close: async () => {
+      feed.unsubscribe();
+      alarm.stop();
+      loop.stop();
+      await server?.close();
+    },
+  };
+}
