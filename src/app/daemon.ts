@@ -197,6 +197,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       },
     });
 
+    // The kernel's start and stop times are recorded: a replay starts and stops its strategies at them.
+    const kernelStartAt = clock.now();
+    recording?.append('lifecycle', JSON.stringify({ type: 'kernel.started', at: kernelStartAt }), kernelStartAt * 1000);
     const kernel = startKernel(plan, {
       clock,
       log: log.child({ component: 'kernel' }),
@@ -204,14 +207,22 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       seed,
       realtime$: connection.events$,
       applyDiff: (diff) => connection.applyDiff(diff),
-      fetchRanking: rankingFetcher(createKiwoomApi(rest), clock),
-      ...(kis ? { fetchWatchlist: watchlistFetcher(kis.watchlist, config.kis.groups, clock) } : {}),
+      fetchRanking: rankingFetcher(createKiwoomApi(rest)),
+      ...(kis ? { fetchWatchlist: watchlistFetcher(kis.watchlist, config.kis.groups) } : {}),
       sink,
       rankingMarkets: config.universe.programTopMarkets,
       rankingPeriodMs: config.universe.programTopPollSeconds * 1000,
       watchlistPeriodMs: config.universe.watchlistPollSeconds * 1000,
+      startAt: kernelStartAt,
     });
-    closers.push({ name: 'kernel', close: () => kernel.stop() });
+    closers.push({
+      name: 'kernel',
+      close: () => {
+        const at = clock.now();
+        recording?.append('lifecycle', JSON.stringify({ type: 'kernel.stopped', at }), at * 1000);
+        kernel.stop(at);
+      },
+    });
     connection.start();
     const observability = await startObservability(config, clock, log, {
       connection,

@@ -1,16 +1,16 @@
 import type { KisWatchlist } from '../adapters/kis/watchlist.js';
 import type { KiwoomApi } from '../adapters/kiwoom/api.js';
-import type { Clock } from '../core/clock.js';
 import type { ProgramMarketCode, RankingEvent, WatchlistEvent } from '../core/market.js';
 
 /**
  * ka90003 program net-buy top 50 as a RankingEvent. KRX (`stex_tp` 1): the mock host supports KRX
  * codes only, and KRX is the session the calendar follows.
  */
-export function rankingFetcher(api: KiwoomApi, clock: Clock): (market: ProgramMarketCode) => Promise<RankingEvent> {
+export function rankingFetcher(api: KiwoomApi): (market: ProgramMarketCode) => Promise<RankingEvent> {
   return async (market) => {
-    const { data } = await api.ka90003({ trde_upper_tp: '2', amt_qty_tp: '1', mrkt_tp: market, stex_tp: '1' });
-    const now = clock.now();
+    const { data, receivedAt } = await api.ka90003({ trde_upper_tp: '2', amt_qty_tp: '1', mrkt_tp: market, stex_tp: '1' });
+    // The transport's arrival stamp (also the recording's), so a replay stamps this event identically.
+    const now = receivedAt;
     return {
       kind: 'ranking',
       market,
@@ -32,10 +32,9 @@ export function rankingFetcher(api: KiwoomApi, clock: Clock): (market: ProgramMa
 }
 
 /** KIS watchlist groups (all, or the configured codes) as a WatchlistEvent. */
-export function watchlistFetcher(kis: KisWatchlist, groups: readonly string[], clock: Clock): () => Promise<WatchlistEvent> {
+export function watchlistFetcher(kis: Pick<KisWatchlist, 'fetchWatchlist'>, groups: readonly string[]): () => Promise<WatchlistEvent> {
   return async () => {
     const found = await kis.fetchWatchlist(groups.length > 0 ? groups : undefined);
-    const now = clock.now();
-    return { kind: 'watchlist', groups: found, tsEvent: now, tsRecv: now };
+    return { kind: 'watchlist', groups: found.groups, tsEvent: found.receivedAt, tsRecv: found.receivedAt };
   };
 }

@@ -57,6 +57,8 @@ export interface KernelInputs {
   readonly rankingMarkets: readonly ProgramMarketCode[];
   readonly rankingPeriodMs: number;
   readonly watchlistPeriodMs: number;
+  /** Engine time of the strategies' onStart (a replay passes the recorded start). */
+  readonly startAt: number;
 }
 
 export interface Kernel {
@@ -66,8 +68,8 @@ export interface Kernel {
   /** Universe diffs seen so far (for lifecycle logs and health). */
   universeSize(): number;
   strategyStats(): StrategyStats[];
-  /** Stops polls and strategies; the real-time source is stopped by its owner. */
-  stop(): void;
+  /** Stops polls and strategies at engine time `at` (default now); the real-time source is stopped by its owner. */
+  stop(at?: number): void;
 }
 
 export function startKernel(plan: KernelPlan, inputs: KernelInputs): Kernel {
@@ -106,7 +108,7 @@ export function startKernel(plan: KernelPlan, inputs: KernelInputs): Kernel {
     seed: inputs.seed,
     logger: log.child({ component: 'strategies' }),
   });
-  host.start();
+  host.start(inputs.startAt);
   const subscription: Subscription = host.attach(stream$);
   if (plan.strategies.length === 0) log.warn({ code: 'E_CONFIG_INVALID' }, 'no strategies enabled: the daemon will stream but emit no signals');
   return {
@@ -115,9 +117,9 @@ export function startKernel(plan: KernelPlan, inputs: KernelInputs): Kernel {
     book,
     universeSize: () => universe.size,
     strategyStats: () => host.stats(),
-    stop: () => {
+    stop: (at) => {
       subscription.unsubscribe();
-      host.stop();
+      host.stop(at);
     },
   };
 }

@@ -31,12 +31,13 @@ const KEPT_HEADERS = ['cont-yn', 'next-key', 'api-id', 'tr_cont'];
 const KIS_SECRET_QUERY = ['USER_ID'];
 
 export function recordingKiwoomTransport(inner: HttpTransport, recorder: FrameRecorder, nowUs: () => number): HttpTransport {
+  // An answer is stamped with its own arrival time (the one its events carry); a failure with now.
   return {
     async post(path, headers, body) {
       const base = { broker: 'kiwoom' as const, api: headers['api-id'] ?? null, method: 'POST' as const, path, cont: headers['next-key'] ?? null, request: body };
       try {
         const res = await inner.post(path, headers, body);
-        append(recorder, { ...base, status: res.status, headers: keptHeaders(res.headers), body: res.text }, nowUs());
+        append(recorder, { ...base, status: res.status, headers: keptHeaders(res.headers), body: res.text }, res.receivedAt * 1000);
         return res;
       } catch (err) {
         append(recorder, { ...base, error: failure(err) }, nowUs());
@@ -54,7 +55,7 @@ export function recordingKisTransport(inner: KisTransport, recorder: FrameRecord
       const base = { broker: 'kis' as const, api: headers['tr_id'] ?? null, method: 'GET' as const, path, cont: null, request };
       try {
         const res = await inner.get(path, query, headers);
-        append(recorder, { ...base, status: res.status, body: res.text }, nowUs());
+        append(recorder, { ...base, status: res.status, body: res.text }, res.receivedAt * 1000);
         return res;
       } catch (err) {
         append(recorder, { ...base, error: failure(err) }, nowUs());

@@ -46,8 +46,8 @@ export interface StrategyStats {
 }
 
 export interface StrategyHost {
-  /** Calls every `onStart` (engine time = the clock's now). */
-  start(): void;
+  /** Calls every `onStart` at engine time `at` (default: the clock's now; a replay passes the recorded time). */
+  start(at?: number): void;
   /**
    * Handles one market event: fires strategy timers due at or before `event.tsRecv`, applies the
    * event to the book, then calls the strategies that consume it.
@@ -55,8 +55,8 @@ export interface StrategyHost {
   handle(event: MarketEvent): void;
   /** Subscribes `handle` to a (hot) event stream; `stop` unsubscribes. */
   attach(events$: Observable<MarketEvent>): Subscription;
-  /** Calls every `onStop`, cancels timers and subscriptions. */
-  stop(): void;
+  /** Calls every `onStop` at engine time `at` (default: the clock's now), cancels timers and subscriptions. */
+  stop(at?: number): void;
   stats(): StrategyStats[];
 }
 
@@ -364,11 +364,11 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
   }
 
   return {
-    start() {
+    start(at) {
       for (const rt of runtimes) {
         if (rt.state !== 'idle') continue;
         rt.state = 'running';
-        const now = clock.now();
+        const now = at ?? clock.now();
         invoke(rt, { tsEvent: now, tsRecv: now }, { phase: 'start' }, (h) => h.onStart?.());
       }
       wake();
@@ -382,12 +382,12 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
       subscriptions.push(sub);
       return sub;
     },
-    stop() {
+    stop(at) {
       if (stopped) return;
       for (const sub of subscriptions) sub.unsubscribe();
       for (const rt of runtimes) {
         if (rt.state === 'running') {
-          const now = clock.now();
+          const now = at ?? clock.now();
           invoke(rt, { tsEvent: now, tsRecv: now }, { phase: 'stop' }, (h) => h.onStop?.());
         }
         if (rt.state !== 'quarantined') rt.state = 'stopped';

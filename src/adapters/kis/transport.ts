@@ -7,6 +7,8 @@ export interface HttpAnswer {
   readonly status: number;
   readonly text: string;
   readonly json: unknown;
+  /** When the whole answer had arrived, on the transport's Clock: the one stamp everything downstream uses. */
+  readonly receivedAt: number;
 }
 
 export interface KisTransport {
@@ -43,7 +45,7 @@ export function createKisTransport(options: KisTransportOptions): KisTransport {
     try {
       const res = await pool.request({ path: prefix + path, method, headers, body: body ?? null, signal: ac.signal });
       const text = await res.body.text();
-      return { status: res.statusCode, text, json: parseJson(text) };
+      return { status: res.statusCode, text, json: parseJson(text), receivedAt: clock.now() };
     } catch (err) {
       if (timedOut) {
         throw new TransientError('E_TIMEOUT', `no answer from ${where} within ${options.timeoutMs} ms`, { details: { host: url.host } });

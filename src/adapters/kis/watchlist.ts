@@ -81,13 +81,19 @@ export interface KisStock {
   readonly market: string;
 }
 
+/** The followed groups, stamped with when the last answer arrived. */
+export interface WatchlistSnapshot {
+  readonly groups: WatchlistGroup[];
+  readonly receivedAt: number;
+}
+
 export interface KisWatchlist {
   /** ① 관심종목 그룹조회. */
   groups(): Promise<KisGroup[]>;
   /** ② 관심종목 그룹별 종목조회. */
   stocks(group: KisGroup): Promise<KisStock[]>;
   /** Every group (or those in `codes`) with its symbols, as core WatchlistGroups. */
-  fetchWatchlist(codes?: readonly string[]): Promise<WatchlistGroup[]>;
+  fetchWatchlist(codes?: readonly string[]): Promise<WatchlistSnapshot>;
   close(): Promise<void>;
 }
 
@@ -108,6 +114,8 @@ export function createKisWatchlist(options: KisWatchlistOptions): KisWatchlist {
   const rateRetries = options.rateLimitRetries ?? 2;
   const rateBackoffMs = options.rateLimitBackoffMs ?? 1000;
 
+  let lastReceivedAt = 0;
+
   async function get(trId: string, path: string, query: Record<string, string>): Promise<unknown> {
     let authRetried = false;
     let rateUsed = 0;
@@ -123,6 +131,7 @@ export function createKisWatchlist(options: KisWatchlistOptions): KisWatchlist {
         custtype: options.custtype ?? 'P',
       });
       const outcome = classifyKis(res.status, res.json);
+      lastReceivedAt = res.receivedAt;
       if (outcome.kind === 'ok') {
         if (res.json === null || typeof res.json !== 'object') {
           throw new DecodeError('E_DECODE_JSON', `kis ${trId}: response body is not a JSON object`, { details: { trId } });
@@ -180,7 +189,7 @@ export function createKisWatchlist(options: KisWatchlistOptions): KisWatchlist {
         const symbols = [...new Set((await stocks(g)).map((s) => s.code))];
         out.push({ code: g.code, name: g.name, symbols });
       }
-      return out;
+      return { groups: out, receivedAt: lastReceivedAt };
     },
     close: () => transport.close(),
   };

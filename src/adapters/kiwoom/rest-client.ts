@@ -40,6 +40,8 @@ export interface TrResult<Res> {
   readonly pages: number;
   /** Why paging stopped: 'end' means the broker said there was no more. */
   readonly stop: PageStop;
+  /** When the last page arrived (the transport's stamp): the time of this answer. */
+  readonly receivedAt: number;
 }
 
 export interface KiwoomRest {
@@ -52,6 +54,7 @@ export interface KiwoomRest {
 
 interface Page {
   body: Record<string, unknown>;
+  receivedAt: number;
   contYn: boolean;
   nextKey: string;
 }
@@ -117,9 +120,11 @@ export function createKiwoomRest(options: KiwoomRestOptions): KiwoomRest {
       let pages = 0;
       let cont: string | undefined;
       let stop: PageStop = 'end';
+      let receivedAt = 0;
       for (;;) {
         const page = await fetchPage(tr.apiId, tr.path, body, cont);
         pages++;
+        receivedAt = page.receivedAt;
         drift.check(tr, page.body);
         merged = mergePage(tr, merged, page.body);
         if (!page.contYn || page.nextKey === '' || tr.listKey === undefined) break;
@@ -136,7 +141,7 @@ export function createKiwoomRest(options: KiwoomRestOptions): KiwoomRest {
         seen.add(page.nextKey);
         cont = page.nextKey;
       }
-      return { data: decode(tr, merged), pages, stop };
+      return { data: decode(tr, merged), pages, stop, receivedAt };
     },
     drift: () => drift,
     close: () => transport.close(),
@@ -151,6 +156,7 @@ function toPage(apiId: string, res: HttpAnswer): Page {
   }
   return {
     body: res.json as Record<string, unknown>,
+    receivedAt: res.receivedAt,
     contYn: (headerOf(res.headers, 'cont-yn') ?? '').trim().toUpperCase() === 'Y',
     nextKey: (headerOf(res.headers, 'next-key') ?? '').trim(),
   };

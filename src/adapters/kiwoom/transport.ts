@@ -8,6 +8,8 @@ export interface HttpAnswer {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly text: string;
   readonly json: unknown;
+  /** When the whole answer had arrived, on the transport's Clock: the one stamp everything downstream uses. */
+  readonly receivedAt: number;
 }
 
 export interface HttpTransport {
@@ -51,7 +53,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
           signal: ac.signal,
         });
         const text = await res.body.text();
-        return { status: res.statusCode, headers: res.headers, text, json: parseJson(text) };
+        return { status: res.statusCode, headers: res.headers, text, json: parseJson(text), receivedAt: clock.now() };
       } catch (err) {
         if (timedOut) {
           throw new TransientError('E_TIMEOUT', `no answer from ${url.host}${path} within ${options.timeoutMs} ms`, {

@@ -32,7 +32,7 @@ async function foreignIssue(url: string): Promise<number> {
 describe('KIS watchlist client against the simulator', () => {
   it('maps 그룹조회 + 그룹별 종목조회 to core WatchlistGroups', async () => {
     const { watchlist, sim, counters } = await setup();
-    const groups = await watchlist.fetchWatchlist();
+    const { groups } = await watchlist.fetchWatchlist();
     const expected = sim.faults.watchlists().map((g) => ({ code: g.code, name: g.name, symbols: [...new Set(g.stocks)] }));
     expect(groups).toEqual(expected);
     expect(groups[0]!.symbols).toContain('005930');
@@ -45,7 +45,7 @@ describe('KIS watchlist client against the simulator', () => {
   it('follows only the configured groups', async () => {
     const { watchlist, sim } = await setup();
     sim.faults.setWatchlistGroup('042', ['005930', '000660'], '테스트');
-    const groups = await watchlist.fetchWatchlist(['042']);
+    const { groups } = await watchlist.fetchWatchlist(['042']);
     expect(groups).toEqual([{ code: '042', name: '테스트', symbols: ['005930', '000660'] }]);
   });
 
@@ -97,7 +97,7 @@ describe('KIS watchlist client against the simulator', () => {
       { watchlist: { requestsPerSecond: 100, rateLimitRetries: 4, rateLimitBackoffMs: 300 } },
     );
     sim.faults.setRateLimits({ kisPerSecond: 1 });
-    const groups = await drive(clock, watchlist.fetchWatchlist(), 50);
+    const { groups } = await drive(clock, watchlist.fetchWatchlist(), 50);
     expect(groups.length).toBeGreaterThan(0);
     expect(counters().rateLimitHits.kis).toBeGreaterThan(0);
   });
