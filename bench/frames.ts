@@ -93,6 +93,27 @@ export function buildFrameCorpus(options: CorpusOptions): FrameCorpus {
   return { texts, buffers, entries: n, indicativeEntries, bytes, polls, symbols };
 }
 
+/** The first `frames` frames of a corpus (its counts recomputed, polls kept where they fall). */
+export function sliceCorpus(corpus: FrameCorpus, frames: number): FrameCorpus {
+  const texts = corpus.texts.slice(0, frames);
+  const buffers = corpus.buffers.slice(0, frames);
+  let entries = 0;
+  let indicativeEntries = 0;
+  for (const t of texts) {
+    entries += count(t, '{"type":');
+    indicativeEntries += count(t, '{"type":"0A"');
+  }
+  const bytes = buffers.reduce((n, b) => n + b.length, 0);
+  const polls = corpus.polls.filter((p) => p.beforeFrame < frames);
+  return { texts, buffers, entries, indicativeEntries, bytes, polls, symbols: corpus.symbols };
+}
+
+function count(text: string, needle: string): number {
+  let n = 0;
+  for (let i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + needle.length)) n++;
+  return n;
+}
+
 function ranking(market: SimMarketState, code: ProgramMarketCode, ts: number): RankingEvent {
   return {
     kind: 'ranking',

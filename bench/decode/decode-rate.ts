@@ -3,6 +3,7 @@ import { routeFrame, type FrameSinks, type FrameStats } from '../../src/adapters
 import type { RealtimeEvent } from '../../src/core/market.js';
 import type { FrameCorpus } from '../frames.js';
 import { median, perSecond } from '../stats.js';
+import { timeJsonParse } from './json-parse-rate.js';
 
 export interface DecodeBenchOptions {
   /** Measured rounds (default 5), after one warm-up round. */
@@ -48,14 +49,7 @@ export function benchDecodeRate(corpus: FrameCorpus, options: DecodeBenchOptions
   };
   const stats: FrameStats = { frames: 0, entries: 0, pings: 0, decodeErrors: 0 };
 
-  const parseOnce = (): number => {
-    let keep = 0;
-    const t0 = performance.now();
-    for (let i = 0; i < texts.length; i++) if (JSON.parse(texts[i]!) === null) keep++;
-    const ms = performance.now() - t0;
-    if (keep !== 0) throw new Error('unreachable');
-    return ms;
-  };
+  const parseOnce = (): number => timeJsonParse(texts);
   const routeOnce = (): number => {
     const t0 = performance.now();
     for (let i = 0; i < buffers.length; i++) routeFrame(buffers[i]!, tsRecv, sinks, stats);
