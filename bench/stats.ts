@@ -22,7 +22,8 @@ export function percentile(values: readonly number[], p: number): number {
 /** `percentile` on an already ascending list (no copy: for large latency samples). */
 export function percentileOfSorted(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  // Rounded first: (99.9 / 100) * 1000 is 999.0000000000001 in binary floating point.
+  const rank = Math.max(1, Math.ceil(Math.round((p / 100) * sorted.length * 1e6) / 1e6));
   return sorted[Math.min(rank, sorted.length) - 1]!;
 }
 
