@@ -58,6 +58,14 @@ await section('decode rate, one-entry REAL frames', () => {
     target: `>= ${DECODE_MIN_RATIO}x JSON.parse, ~150,000/s (issue 5)`,
     result: r.decodeErrors === 0 ? verdict(r.ratio >= DECODE_MIN_RATIO) : `falls short (${r.decodeErrors} decode errors)`,
   });
+  rows.push({
+    benchmark: 'Decode breakdown, 1-entry frames: decodeEntry alone on parsed entries / routeFrame on strings / isUtf8 + toString alone',
+    figure: `${formatRate(r.decodeOnlyEntriesPerSecond, 'entries')} / ${formatRate(r.stringEntriesPerSecond, 'entries')} / ${formatRate(r.utf8FramesPerSecond, 'frames')}`,
+    reference: `JSON.parse ${formatRate(r.jsonParseEntriesPerSecond, 'frames')}`,
+    ratio: `${formatRatio(r.decodeOnlyEntriesPerSecond / r.jsonParseEntriesPerSecond)} / ${formatRatio(r.stringEntriesPerSecond / r.jsonParseEntriesPerSecond)} / ${formatRatio(r.utf8FramesPerSecond / r.jsonParseEntriesPerSecond)}`,
+    target: '-',
+    result: 'info (where the time goes)',
+  });
 });
 
 await section('decode rate, 10-entry REAL frames', () => {

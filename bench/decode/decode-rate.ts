@@ -1,4 +1,6 @@
 import { performance } from 'node:perf_hooks';
+import { isUtf8 } from 'node:buffer';
+import { decodeEntry, isDecodeFailure, kstDayStart } from '../../src/adapters/kiwoom/realtime-decoder.js';
 import { routeFrame, type FrameSinks, type FrameStats } from '../../src/adapters/kiwoom/realtime-frames.js';
 import type { RealtimeEvent } from '../../src/core/market.js';
 import type { FrameCorpus } from '../frames.js';
@@ -21,6 +23,12 @@ export interface DecodeBenchResult {
   readonly framesPerSecond: number;
   readonly jsonParseFramesPerSecond: number;
   readonly ratio: number;
+  /** Diagnostics, medians too: routeFrame on the frame strings (no UTF-8 check, no copy)... */
+  readonly stringEntriesPerSecond: number;
+  /** ...decodeEntry alone on already parsed entries... */
+  readonly decodeOnlyEntriesPerSecond: number;
+  /** ...and isUtf8 + toString alone (frames/s). */
+  readonly utf8FramesPerSecond: number;
   readonly events: number;
   readonly decodeErrors: number;
   readonly rounds: number;
@@ -56,6 +64,33 @@ export function benchDecodeRate(corpus: FrameCorpus, options: DecodeBenchOptions
     return performance.now() - t0;
   };
 
+  const routeStringsOnce = (): number => {
+    const t0 = performance.now();
+    for (let i = 0; i < texts.length; i++) routeFrame(texts[i]!, tsRecv, sinks, stats);
+    return performance.now() - t0;
+  };
+  const parsed = texts.map((t) => (JSON.parse(t) as { data: unknown[] }).data);
+  const dayStart = kstDayStart(tsRecv);
+  const decodeOnce = (): number => {
+    let bad = 0;
+    const t0 = performance.now();
+    for (let i = 0; i < parsed.length; i++) {
+      const list = parsed[i]!;
+      for (let k = 0; k < list.length; k++) if (isDecodeFailure(decodeEntry(list[k], tsRecv, dayStart))) bad++;
+    }
+    const ms = performance.now() - t0;
+    decodeErrors += bad;
+    return ms;
+  };
+  const utf8Once = (): number => {
+    let n = 0;
+    const t0 = performance.now();
+    for (let i = 0; i < buffers.length; i++) if (isUtf8(buffers[i]!)) n += buffers[i]!.toString('utf8').length;
+    const ms = performance.now() - t0;
+    if (n === 0) throw new Error('no valid UTF-8 frames');
+    return ms;
+  };
+
   parseOnce();
   routeOnce();
   const before = events;
@@ -72,6 +107,18 @@ export function benchDecodeRate(corpus: FrameCorpus, options: DecodeBenchOptions
       parseMs.push(parseOnce());
     }
   }
+  const eventsMeasured = (events - before) / rounds;
+  const errorsMeasured = decodeErrors - errorsBefore;
+  routeStringsOnce();
+  decodeOnce();
+  const stringMs: number[] = [];
+  const decodeMs: number[] = [];
+  const utf8Ms: number[] = [];
+  for (let r = 0; r < Math.min(rounds, 3); r++) {
+    stringMs.push(routeStringsOnce());
+    decodeMs.push(decodeOnce());
+    utf8Ms.push(utf8Once());
+  }
   if (last === undefined) throw new Error('the decode bench produced no events');
   const frames = texts.length;
   const routeFps = median(routeMs.map((ms) => perSecond(frames, ms)));
@@ -86,8 +133,11 @@ export function benchDecodeRate(corpus: FrameCorpus, options: DecodeBenchOptions
     framesPerSecond: routeFps,
     jsonParseFramesPerSecond: parseFps,
     ratio: routeFps / parseFps,
-    events: (events - before) / rounds,
-    decodeErrors: decodeErrors - errorsBefore,
+    stringEntriesPerSecond: Math.round(median(stringMs.map((ms) => perSecond(frames, ms))) * perFrame),
+    decodeOnlyEntriesPerSecond: median(decodeMs.map((ms) => perSecond(corpus.entries, ms))),
+    utf8FramesPerSecond: median(utf8Ms.map((ms) => perSecond(frames, ms))),
+    events: eventsMeasured,
+    decodeErrors: errorsMeasured,
     rounds,
   };
 }
