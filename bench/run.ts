@@ -81,9 +81,9 @@ await section('decode rate, 10-entry REAL frames', () => {
 });
 
 await section('engine rate', async () => {
-  const r = await benchEngineRate(single.texts, 300_000);
+  const r = await benchEngineRate(single.texts, 300_000, 3);
   rows.push({
-    benchmark: `Engine rate: market stream + book + 3 strategies (decoded 0B events, ${r.signals} signals)`,
+    benchmark: `Engine rate: market stream + book + 3 strategies (decoded 0B events, ${r.signals} signals, median of 3 runs)`,
     figure: formatRate(r.eventsPerSecond, 'events'),
     reference: `JSON.parse ${formatRate(r.jsonParseFramesPerSecond, 'frames')}`,
     ratio: formatRatio(r.ratio),
@@ -93,7 +93,7 @@ await section('engine rate', async () => {
 });
 
 await section('end-to-end in-process, with and without recording', async () => {
-  const r = await benchEndToEndRounds(single, 3);
+  const r = await benchEndToEndRounds(single, 5);
   const committedAll = r.signalsCommitted === r.signalsEmitted && r.signalsCommitted > 0;
   rows.push({
     benchmark: `End-to-end in-process: Buffers -> routeFrame -> stream -> host -> SQLite store (${r.signalsCommitted}/${r.signalsEmitted} signals committed)`,
