@@ -66,6 +66,9 @@ await section('decode rate, one-entry REAL frames', () => {
     target: '-',
     result: 'info (where the time goes)',
   });
+  notes.push(
+    `Decode: ${formatCount(r.frames)} frames built with the simulator's own formatting (src/sim/real-format.ts on its seeded market: ~45 FIDs per 0B entry, values as signed strings), median of ${r.rounds} rounds. For ${DECODE_MIN_RATIO}x, everything after JSON.parse may take at most ${(1 / DECODE_MIN_RATIO - 1).toFixed(2)}x of JSON.parse's time per frame; decodeEntry alone took ${(r.jsonParseEntriesPerSecond / r.decodeOnlyEntriesPerSecond).toFixed(2)}x here.`,
+  );
 });
 
 await section('decode rate, 10-entry REAL frames', () => {
@@ -112,7 +115,7 @@ await section('end-to-end in-process, with and without recording', async () => {
     result: r.framesRecorded === r.frames ? verdict(r.recordingOverhead <= RECORDING_MAX_OVERHEAD) : `falls short (${r.framesRecorded}/${r.frames} frames recorded)`,
   });
   notes.push(
-    `End-to-end: ${formatCount(r.frames)} one-entry frames, 64 frames per event-loop turn, system clock, store commits on setImmediate; median of ${r.rounds} rounds (with/without recording alternating). The recorder gets data.toString('utf8') of each Buffer, tsRecv in us.`,
+    `End-to-end: ${formatCount(r.frames)} one-entry frames, 64 frames per event-loop turn, system clock, store commits on setImmediate; median of ${r.rounds} rounds (with/without recording alternating). The recorder gets data.toString('utf8') of each Buffer, tsRecv in us. Polls (rankings, watchlist) are handed to the host every 30 s of corpus market time. Engine time is the wall clock here, so the hosts' 60 s cooldown allows about one signal per strategy, symbol and kind per run (the engine row runs on a virtual clock over 25 market minutes, hence more signals).`,
   );
 });
 
