@@ -67,7 +67,7 @@ await section('decode rate, one-entry REAL frames', () => {
     result: 'info (where the time goes)',
   });
   notes.push(
-    `Decode: ${formatCount(r.frames)} frames built with the simulator's own formatting (src/sim/real-format.ts on its seeded market: ~45 FIDs per 0B entry, values as signed strings), median of ${r.rounds} rounds. For ${DECODE_MIN_RATIO}x, everything after JSON.parse may take at most ${(1 / DECODE_MIN_RATIO - 1).toFixed(2)}x of JSON.parse's time per frame; decodeEntry alone took ${(r.jsonParseEntriesPerSecond / r.decodeOnlyEntriesPerSecond).toFixed(2)}x here.`,
+    `Decode: ${formatCount(r.frames)} frames built with the simulator's own formatting (src/sim/real-format.ts on its seeded market: 43 FIDs per 0B entry, values as signed strings), median of ${r.rounds} rounds. For ${DECODE_MIN_RATIO}x, everything after JSON.parse may take at most ${(1 / DECODE_MIN_RATIO - 1).toFixed(2)}x of JSON.parse's time per frame; decodeEntry alone took ${(r.jsonParseEntriesPerSecond / r.decodeOnlyEntriesPerSecond).toFixed(2)}x here.`,
   );
 });
 
