@@ -1,7 +1,177 @@
-// `npm run bench`: one table of figures measured on this machine. Benchmarks are added by the issues
-// that set their targets; this runner prints the machine they ran on.
-import { cpus } from 'node:os';
+// `npm run bench`: one table of figures measured on this machine, each beside a ceiling measured in
+// the same run. Each benchmark is a function in its own file; this runner only orchestrates and renders.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { packageRoot } from '../src/config/package-root.js';
+import { benchDecodeRate } from './decode/decode-rate.js';
+import { benchEndToEndRounds } from './e2e/end-to-end-rounds.js';
+import { benchEngineRate } from './engine/engine-rate.js';
+import { buildFrameCorpus, sliceCorpus } from './frames.js';
+import { describeMachine, formatCount, formatPercent, formatRatio, formatRate, machineLine, renderReport, verdict, type ReportRow } from './report.js';
+import { benchBareWs } from './sim/bare-ws.js';
+import { runSimThroughput } from './sim/throughput.js';
+import { benchRecordingWriter } from './store/recording-bench.js';
+import { benchSignalStore } from './store/signal-store-bench.js';
 
-const cpu = cpus()[0]?.model ?? 'unknown CPU';
-process.stdout.write(`krx-signals benchmarks\nmachine: ${cpu}, ${cpus().length} cores, Node ${process.version}\n`);
-process.stdout.write('no benchmarks registered yet\n');
+/** Targets from the issues. */
+const DECODE_MIN_RATIO = 0.6; // issue 5
+const E2E_MIN_RATIO = 0.4; // issue 6
+const SIM_TARGET = 50_000; // issue 3
+const SIM_MAX_BEHIND_MS = 100;
+const RECORDING_MAX_OVERHEAD = 0.15; // issue 8
+
+const NOT_YET = 'not measured yet (needs the daemon/replay)';
+const startedAt = new Date();
+const t0 = performance.now();
+const machine = describeMachine(startedAt);
+const rows: ReportRow[] = [];
+const notes: string[] = [];
+
+const progress = (text: string): void => void process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${text}\n`);
+
+/** Runs one section; a failure becomes an error row instead of ending the run. */
+async function section(name: string, run: () => Promise<void> | void): Promise<void> {
+  progress(name);
+  try {
+    await run();
+  } catch (err) {
+    rows.push({ benchmark: name, figure: 'error', reference: '-', ratio: '-', target: '-', result: `error: ${String((err as Error)?.message ?? err).slice(0, 120)}` });
+    progress(`${name} failed: ${String((err as Error)?.stack ?? err)}`);
+  }
+}
+
+process.stderr.write(`${machineLine(machine)}\n`);
+progress('building frame corpora (simulator formatting)');
+const single = buildFrameCorpus({ frames: 100_000, entriesPerFrame: 1, seed: 'bench-1' });
+const decodeSingle = sliceCorpus(single, 50_000);
+const multi = buildFrameCorpus({ frames: 5_000, entriesPerFrame: 10, seed: 'bench-10' });
+const blast = buildFrameCorpus({ frames: 200, entriesPerFrame: 50, seed: 'bench-50' });
+
+await section('decode rate, one-entry REAL frames', () => {
+  const r = benchDecodeRate(decodeSingle, { rounds: 7 });
+  rows.push({
+    benchmark: `Decode rate: routeFrame, 1-entry REAL frames (~${r.bytesPerFrame} B, 0B + 5 % 0A)`,
+    figure: formatRate(r.entriesPerSecond, 'entries'),
+    reference: `JSON.parse ${formatRate(r.jsonParseEntriesPerSecond, 'frames')}`,
+    ratio: formatRatio(r.ratio),
+    target: `>= ${DECODE_MIN_RATIO}x JSON.parse, ~150,000/s (issue 5)`,
+    result: r.decodeErrors === 0 ? verdict(r.ratio >= DECODE_MIN_RATIO) : `falls short (${r.decodeErrors} decode errors)`,
+  });
+  rows.push({
+    benchmark: 'Decode breakdown, 1-entry frames: decodeEntry alone on parsed entries / routeFrame on strings / isUtf8 + toString alone',
+    figure: `${formatRate(r.decodeOnlyEntriesPerSecond, 'entries')} / ${formatRate(r.stringEntriesPerSecond, 'entries')} / ${formatRate(r.utf8FramesPerSecond, 'frames')}`,
+    reference: `JSON.parse ${formatRate(r.jsonParseEntriesPerSecond, 'frames')}`,
+    ratio: `${formatRatio(r.decodeOnlyEntriesPerSecond / r.jsonParseEntriesPerSecond)} / ${formatRatio(r.stringEntriesPerSecond / r.jsonParseEntriesPerSecond)} / ${formatRatio(r.utf8FramesPerSecond / r.jsonParseEntriesPerSecond)}`,
+    target: '-',
+    result: 'info (where the time goes)',
+  });
+  notes.push(
+    `Decode: ${formatCount(r.frames)} frames built with the simulator's own formatting (src/sim/real-format.ts on its seeded market: 43 FIDs per 0B entry, values as signed strings), median of ${r.rounds} rounds. For ${DECODE_MIN_RATIO}x, everything after JSON.parse may take at most ${(1 / DECODE_MIN_RATIO - 1).toFixed(2)}x of JSON.parse's time per frame; decodeEntry alone took ${(r.jsonParseEntriesPerSecond / r.decodeOnlyEntriesPerSecond).toFixed(2)}x here.`,
+  );
+});
+
+await section('decode rate, 10-entry REAL frames', () => {
+  const r = benchDecodeRate(multi, { rounds: 7 });
+  rows.push({
+    benchmark: `Decode rate: routeFrame, 10-entry REAL frames (~${formatCount(r.bytesPerFrame)} B)`,
+    figure: formatRate(r.entriesPerSecond, 'entries'),
+    reference: `JSON.parse ${formatRate(r.jsonParseEntriesPerSecond, 'entries')}`,
+    ratio: formatRatio(r.ratio),
+    target: '-',
+    result: r.decodeErrors === 0 ? 'info' : `${r.decodeErrors} decode errors`,
+  });
+});
+
+await section('engine rate', async () => {
+  const r = await benchEngineRate(single.texts, 300_000, 3);
+  rows.push({
+    benchmark: `Engine rate: market stream + book + 3 strategies (decoded 0B events, ${r.signals} signals, median of 3 runs)`,
+    figure: formatRate(r.eventsPerSecond, 'events'),
+    reference: `JSON.parse ${formatRate(r.jsonParseFramesPerSecond, 'frames')}`,
+    ratio: formatRatio(r.ratio),
+    target: '-',
+    result: r.faults === 0 ? 'info' : `${r.faults} strategy faults`,
+  });
+});
+
+await section('end-to-end in-process, with and without recording', async () => {
+  const r = await benchEndToEndRounds(single, 5);
+  const committedAll = r.signalsCommitted === r.signalsEmitted && r.signalsCommitted > 0;
+  rows.push({
+    benchmark: `End-to-end in-process: Buffers -> routeFrame -> stream -> host -> SQLite store (${r.signalsCommitted}/${r.signalsEmitted} signals committed)`,
+    figure: formatRate(r.eventsPerSecond, 'events'),
+    reference: `JSON.parse ${formatRate(r.jsonParseEventsPerSecond, 'frames')}`,
+    ratio: formatRatio(r.ratio),
+    target: `>= ${E2E_MIN_RATIO}x JSON.parse (issue 6)`,
+    result: committedAll && r.decodeErrors === 0 && r.strategyFaults === 0 ? verdict(r.ratio >= E2E_MIN_RATIO) : 'falls short (signals not all committed, or errors)',
+  });
+  rows.push({
+    benchmark: `Recording overhead: end-to-end + every raw frame appended (ws.in), ${formatCount(r.framesRecorded)} frames recorded`,
+    figure: `${formatRate(r.recordingEventsPerSecond, 'events')} (overhead ${formatPercent(r.recordingOverhead)})`,
+    reference: `without recording ${formatRate(r.eventsPerSecond, 'events')}`,
+    ratio: formatRatio(r.recordingEventsPerSecond / r.eventsPerSecond),
+    target: `overhead <= ${RECORDING_MAX_OVERHEAD * 100} % (issue 8)`,
+    result: r.framesRecorded === r.frames ? verdict(r.recordingOverhead <= RECORDING_MAX_OVERHEAD) : `falls short (${r.framesRecorded}/${r.frames} frames recorded)`,
+  });
+  notes.push(
+    `End-to-end: ${formatCount(r.frames)} one-entry frames, 64 frames per event-loop turn, system clock, store commits on setImmediate; median of ${r.rounds} rounds (with/without recording alternating). The recorder gets data.toString('utf8') of each Buffer, tsRecv in us. Polls (rankings, watchlist) are handed to the host every 30 s of corpus market time. Engine time is the wall clock here, so the hosts' 60 s cooldown allows about one signal per strategy, symbol and kind per run (the engine row runs on a virtual clock over 25 market minutes, hence more signals).`,
+  );
+});
+
+await section('simulator throughput and bare ws ceiling', async () => {
+  const sim = await runSimThroughput({ tradesPerSecond: SIM_TARGET, durationMs: 4_000, warmupMs: 1_000 });
+  const bare = await benchBareWs({ frames: blast.texts, entriesPerFrame: 50, durationMs: 3_000 });
+  const ok = sim.entriesPerSecond >= SIM_TARGET * 0.98 && sim.dropped === 0 && sim.behindMs <= SIM_MAX_BEHIND_MS;
+  rows.push({
+    benchmark: `Simulator throughput: one loopback client, 100 symbols, client JSON.parses (behind ${sim.behindMs} ms, max ${sim.maxBehindMs} ms, ${sim.dropped} dropped)`,
+    figure: formatRate(sim.entriesPerSecond, 'entries'),
+    reference: `bare ws, 50-entry frames ${formatRate(bare.entriesPerSecond, 'entries')}`,
+    ratio: formatRatio(sim.entriesPerSecond / bare.entriesPerSecond),
+    target: `>= ${formatCount(SIM_TARGET)} entries/s, not behind (issue 3)`,
+    result: verdict(ok),
+  });
+  notes.push(
+    `Simulator: paced at ${formatCount(SIM_TARGET)} entries/s for ${sim.durationMs} ms (${formatCount(sim.framesPerSecond)} frames/s); pass = at least 98 % of the target delivered, nothing dropped, final lag <= ${SIM_MAX_BEHIND_MS} ms. The bare ws ceiling blasts prebuilt simulator-format frames, unpaced, in the same process.`,
+  );
+});
+
+await section('signal store write rate', async () => {
+  const r = await benchSignalStore(100_000, 500, 1000);
+  rows.push({
+    benchmark: `Signal store write rate (WAL, synchronous=FULL, bursts of 500 per turn, <= ${r.maxBatch} rows per transaction)`,
+    figure: formatRate(r.rowsPerSecond, 'rows'),
+    reference: '-',
+    ratio: '-',
+    target: '-',
+    result: `info (write() ${formatCount(r.writeNsPerSignal)} ns/signal)`,
+  });
+});
+
+await section('recording append cost', async () => {
+  const r = await benchRecordingWriter(300_000, 640, 4096);
+  rows.push({
+    benchmark: `Recording append cost (${r.frameBytes} B frames, ${r.batchRows} rows per commit, commits included)`,
+    figure: `${formatCount(r.nsPerAppend)} ns/append (${formatRate(r.framesPerSecond, 'frames')})`,
+    reference: '-',
+    ratio: '-',
+    target: '-',
+    result: `info (secret guard ${formatCount(r.guardNsPerFrame)} ns/frame)`,
+  });
+});
+
+for (const rate of [1_000, 5_000, 20_000]) {
+  rows.push({ benchmark: `Frame-to-signal latency p50 / p99 / p99.9 at ${formatCount(rate)} frames/s over loopback`, figure: '-', reference: '-', ratio: '-', target: '(its issue)', result: NOT_YET });
+}
+rows.push({ benchmark: 'Replay rate (recorded session on the virtual clock)', figure: '-', reference: '-', ratio: '-', target: '(its issue)', result: NOT_YET });
+rows.push({ benchmark: 'RSS after a steady run', figure: '-', reference: '-', ratio: '-', target: '(its issue)', result: NOT_YET });
+
+const end = describeMachine(new Date());
+const extra = [`load average at the end: ${end.load.map((x) => x.toFixed(2)).join(' ')}; whole run ${((performance.now() - t0) / 1000).toFixed(0)} s`];
+notes.unshift('Reference ceilings are measured in the same run on the same frames; ratio = figure / reference. Rates are medians over rounds after a warm-up.');
+const report = renderReport(machine, rows, notes, extra);
+process.stdout.write(`\n${report}`);
+const dir = join(packageRoot(), 'bench', 'results');
+mkdirSync(dir, { recursive: true });
+writeFileSync(join(dir, 'latest.md'), report);
+progress(`written ${join(dir, 'latest.md')}`);
