@@ -199,7 +199,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
     // The kernel's start and stop times are recorded: a replay starts and stops its strategies at them.
     const kernelStartAt = clock.now();
-    recording?.append('lifecycle', JSON.stringify({ type: 'kernel.started', at: kernelStartAt }), kernelStartAt * 1000);
+    recording?.append('lifecycle', JSON.stringify({ type: 'kernel.started', at: kernelStartAt, polls: { ranking: config.universe.programTopMarkets, watchlist: kis !== null } }), kernelStartAt * 1000);
     const kernel = startKernel(plan, {
       clock,
       log: log.child({ component: 'kernel' }),

@@ -47,6 +47,7 @@ export const ERROR_CODES = {
   E_DECODE_JSON: { category: 'decode', summary: 'a frame or body is not valid JSON' },
   E_DECODE_SHAPE: { category: 'decode', summary: 'a frame or body does not have the documented shape' },
   E_DECODE_VALUE: { category: 'decode', summary: 'a field holds a value that cannot be read' },
+  E_REPLAY_DIVERGED: { category: 'decode', summary: 'a replay asked the recording for an answer it does not hold next (the code or config changed the requests)' },
   E_SCHEMA_DRIFT: { category: 'decode', summary: 'the broker sent fields we do not know (tolerated, logged once)' },
   // strategy
   E_STRATEGY_FAULT: { category: 'strategy', summary: 'a strategy threw' },
