@@ -3,7 +3,7 @@ import type { ParseArgsConfig } from 'node:util';
 /** What a command may touch: injected so commands run in-process under test and as the real binary. */
 export interface CliIo {
   readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean };
-  readonly stderr: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean };
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM); commands that run until stopped await it. */
@@ -28,19 +28,4 @@ export interface Command {
   readonly maxPositionals: number;
   /** Resolves to the process exit code. */
   run(ctx: CommandContext): Promise<number>;
-}
-
-/** A command whose issue has not landed: says so plainly instead of pretending. */
-export function notYetAvailable(name: string, summary: string, usage: string, options: OptionSpec, maxPositionals: number, landsWith: string): Command {
-  return {
-    name,
-    summary,
-    usage,
-    options,
-    maxPositionals,
-    run: async ({ io }) => {
-      io.stderr.write(`krx-signals ${name}: not available yet (it lands with ${landsWith})\n`);
-      return 1;
-    },
-  };
 }

@@ -4,7 +4,7 @@ import { scrubSecrets } from '../config/redact.js';
 import { ConfigError, UsageError, errorMessage, isKrxError } from '../core/errors.js';
 import type { CliIo, Command } from './command.js';
 import { configCommand } from './commands/config.js';
-import { replayCommand } from './commands/pending.js';
+import { replayCommand } from './commands/replay.js';
 import { sessionsCommand } from './commands/sessions.js';
 import { signalsCommand } from './commands/signals.js';
 import { simCommand } from './commands/sim.js';

@@ -56,10 +56,12 @@ describe('the CLI', () => {
     for (const secret of Object.values(CANARY)) expect(stdout + stderr).not.toContain(secret);
   });
 
-  it('says plainly when a command has not landed yet', async () => {
-    const { code, stderr } = await runCli(['replay', 'x.rec.db']);
-    expect(code).toBe(1);
-    expect(stderr).toMatch(/not available yet/);
+  it('asks which recording to replay', async () => {
+    const { code, stderr } = await runCli(['replay']);
+    expect(code).toBe(2);
+    expect(stderr).toBe('krx-signals: replay: which recording? (see krx-signals sessions)\n');
+    const speed = await runCli(['replay', 'x.rec.db', '--speed', 'fast']);
+    expect(speed.code).toBe(2);
   });
 
   it('runs as the real binary', async () => {

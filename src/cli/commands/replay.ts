@@ -1,0 +1,115 @@
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { openRecordingReader } from '../../adapters/recording/index.js';
+import { runReplay, type ReplayProgress, type ReplaySummary } from '../../app/replay/run-replay.js';
+import { loadConfig } from '../../config/load.js';
+import { systemClock } from '../../core/clock.js';
+import { UsageError } from '../../core/errors.js';
+import { createLogger } from '../../observability/logger.js';
+import type { CliIo, Command } from '../command.js';
+import { EXIT } from '../exit-codes.js';
+
+export const replayCommand: Command = {
+  name: 'replay',
+  summary: 'replay a recorded session through the same pipeline on a virtual clock',
+  usage: `Usage: krx-signals replay <recording> [--db <out.db>] [--config <file>] [--strategy <id> ...] [--speed max|1x|10x]
+
+Feeds a recorded session (krx-signals sessions lists them) through the same pipeline, strategy host
+and strategies as the live run, on a virtual clock: strategy timers fire at the same virtual times.
+The same recording and settings always give byte-identical signals.
+
+Without --config the strategies and parameters of the recorded run are used; with --config, the
+file's strategies replace them (the loop of a strategy author: edit, replay, look at the signals).
+
+Options:
+      --db <file>        where to write the replayed signals (default: <dataDir>/replays/<session>.db,
+                         replaced on each run; a file given here is never deleted, only added to)
+  -c, --config <file>    take strategies and their parameters from this config file
+      --strategy <id>    run only this strategy (repeatable)
+      --speed <s>        max (default), 1x (as recorded) or 10x
+  -h, --help             show this help`,
+  options: {
+    db: { type: 'string' },
+    config: { type: 'string', short: 'c' },
+    strategy: { type: 'string', multiple: true },
+    speed: { type: 'string' },
+  },
+  maxPositionals: 1,
+  run: async ({ values, positionals, io }) => {
+    const recording = positionals[0];
+    if (recording === undefined) throw new UsageError('replay: which recording? (see krx-signals sessions)');
+    const file = resolve(io.cwd, recording);
+    const speed = parseSpeed(values.speed as string | undefined);
+    const config = loadConfig({ file: values.config as string | undefined, env: io.env, cwd: io.cwd });
+    if (!existsSync(file)) {
+      io.stderr.write(`krx-signals replay: no recording at ${file}\n`);
+      return EXIT.failure;
+    }
+    const reader = openRecordingReader(file);
+    const sessionId = reader.meta.sessionId;
+    reader.close();
+    const dbFile = values.db !== undefined ? resolve(io.cwd, values.db as string) : join(config.dataDir, 'replays', `${sessionId}.db`);
+    if (values.db === undefined) for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbFile}${suffix}`, { force: true });
+    mkdirSync(dirname(dbFile), { recursive: true });
+
+    const log = createLogger({ level: 'warn', clock: systemClock, destination: io.stderr as NodeJS.WritableStream });
+    const progress = io.stderr.isTTY ? progressBar(io) : undefined;
+    const summary = await runReplay({
+      file,
+      config,
+      strategiesFromConfig: values.config !== undefined,
+      only: (values.strategy as string[] | undefined) ?? [],
+      dbFile,
+      speed,
+      log,
+      ...(progress ? { onProgress: progress } : {}),
+    });
+    if (progress) io.stderr.write('\n');
+    io.stdout.write(describe(summary));
+    return EXIT.ok;
+  },
+};
+
+function parseSpeed(text: string | undefined): 'max' | number {
+  if (text === undefined || text === 'max') return 'max';
+  const m = /^(\d+(?:\.\d+)?)x$/.exec(text);
+  if (!m || Number(m[1]) <= 0) throw new UsageError(`replay: --speed takes max, 1x, 10x or another multiple such as 2.5x (got '${text}')`);
+  return Number(m[1]);
+}
+
+/** events done/total, rate, ETA on one rewritten terminal line. */
+function progressBar(io: CliIo): (p: ReplayProgress) => void {
+  return (p) => {
+    const share = p.totalRows > 0 ? Math.min(1, p.rows / p.totalRows) : 0;
+    const width = 30;
+    const filled = Math.round(share * width);
+    const rowsPerMs = p.wallMs > 0 ? p.rows / p.wallMs : 0;
+    const etaS = rowsPerMs > 0 ? Math.ceil((p.totalRows - p.rows) / rowsPerMs / 1000) : 0;
+    const rate = p.wallMs > 0 ? Math.round((p.events / p.wallMs) * 1000) : 0;
+    io.stderr.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(share * 100).toFixed(0).padStart(3)}%  ${p.rows}/${p.totalRows} rows  ${p.events} events  ${rate}/s  ${p.signals} signals  ETA ${etaS}s `);
+  };
+}
+
+function describe(s: ReplaySummary): string {
+  const byStrategy = Object.entries(s.signalsByStrategy)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([id, n]) => `${id} ${n}`)
+    .join(', ');
+  const lines = [
+    `replayed session ${s.sessionId}: ${formatDuration(s.sessionMs)} of market time in ${(s.wallMs / 1000).toFixed(1)} s`,
+    `  rows ${s.rows}, frames ${s.frames}, events ${s.events} (${Math.round(s.eventsPerSecond)}/s), decode errors ${s.decodeErrors}`,
+    `  signals ${s.signals}${byStrategy ? `: ${byStrategy}` : ''}`,
+    ...(s.divergences > 0 ? [`  warning: ${s.divergences} REST requests differed from the recording (E_REPLAY_DIVERGED)`] : []),
+    `  written to ${s.dbFile}`,
+    `  look at them: krx-signals signals --db ${s.dbFile}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function formatDuration(ms: number): string {
+  const total = Math.round(ms / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const sec = total % 60;
+  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : `${m}m${String(sec).padStart(2, '0')}s`;
+}
