@@ -283,7 +283,8 @@ async function startEmbeddedSimulator(config: Config, clock: Clock, log: PinoLog
     port: config.sim.port,
     tradesPerSecond: config.sim.tradesPerSecond,
     stocks: config.sim.stocks,
-    log: (level, msg, fields) => simLog[level](fields ?? {}, msg),
+    // The simulator's own chatter stays at debug; its warnings still show.
+    log: (level, msg, fields) => simLog[level === 'info' ? 'debug' : level](fields ?? {}, msg),
   });
   log.info({ event: 'simulator.started', url: sim.url, wsUrl: sim.wsUrl, seed: config.sim.seed }, `embedded simulator on ${sim.url}`);
   return sim;

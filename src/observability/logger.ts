@@ -31,7 +31,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const secrets = options.secrets ?? [];
   const destination = options.destination ?? process.stdout;
   const stream = options.pretty
-    ? PinoPretty({ destination: destination as NodeJS.WritableStream, colorize: isTty(destination), translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true })
+    ? PinoPretty({ destination: destination as NodeJS.WritableStream, colorize: isTty(destination), translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,event,component', singleLine: true, sync: true })
     : destination;
   return pino(
     {

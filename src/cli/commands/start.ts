@@ -35,7 +35,8 @@ Options:
       destination: io.stdout as NodeJS.WritableStream,
       secrets: secretValues(config),
     });
-    log.info({ event: 'config.loaded', config: redactConfig(config) }, `configuration from ${config.source}`);
+    log.info({ event: 'config.loaded', mode: config.mode, source: config.source }, `configuration from ${config.source} (${config.mode === 'sim' ? 'embedded simulator' : 'live hosts'})`);
+    log.debug({ event: 'config.effective', config: redactConfig(config) }, 'effective configuration (secrets redacted)');
     const daemon = await startDaemon({ config, log, clock: systemClock, version: packageVersion() });
     const reason = await untilStopped(io.stopSignal);
     let timedOut = false;
