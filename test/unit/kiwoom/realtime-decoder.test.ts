@@ -21,7 +21,7 @@ const SEED_0A = {
   item: '005930',
 };
 
-const trade = (values: Record<string, string>, item = '005930'): unknown => ({ type: '0B', name: '주식체결', item, values });
+const trade = (values: Record<string, unknown>, item = '005930'): unknown => ({ type: '0B', name: '주식체결', item, values });
 const TRADE_VALUES = { '20': '092959', '10': '-66000', '11': '-600', '12': '-0.90', '15': '-25', '13': '1200', '14': '79', '16': '67500', '17': '+68100', '18': '-65900', '25': '5', '27': '-66100', '28': '-66000', '228': '98.50', '9999': 'unknown fid' };
 
 function collect(): { sinks: FrameSinks; events: RealtimeEvent[]; lifecycle: SocketEvent[]; pings: string[]; errors: string[] } {
