@@ -115,7 +115,7 @@ await section('end-to-end in-process, with and without recording', async () => {
     result: r.framesRecorded === r.frames ? verdict(r.recordingOverhead <= RECORDING_MAX_OVERHEAD) : `falls short (${r.framesRecorded}/${r.frames} frames recorded)`,
   });
   notes.push(
-    `End-to-end: ${formatCount(r.frames)} one-entry frames, 64 frames per event-loop turn, system clock, store commits on setImmediate; median of ${r.rounds} rounds (with/without recording alternating). The recorder gets data.toString('utf8') of each Buffer, tsRecv in us. Polls (rankings, watchlist) are handed to the host every 30 s of corpus market time. Engine time is the wall clock here, so the hosts' 60 s cooldown allows about one signal per strategy, symbol and kind per run (the engine row runs on a virtual clock over 25 market minutes, hence more signals).`,
+    `End-to-end: ${formatCount(r.frames)} one-entry frames, 64 frames per event-loop turn, system clock, store commits on setImmediate; median of ${r.rounds} rounds (with/without recording alternating). The recorder gets each frame's Buffer (appendBytes, as the daemon does), tsRecv in us. Polls (rankings, watchlist) are handed to the host every 30 s of corpus market time. Engine time is the wall clock here, so the hosts' 60 s cooldown allows about one signal per strategy, symbol and kind per run (the engine row runs on a virtual clock over 25 market minutes, hence more signals).`,
   );
 });
 

@@ -87,7 +87,7 @@ export async function benchEndToEnd(corpus: FrameCorpus, options: EndToEndOption
       }
       const data = buffers[i]!;
       const tsRecv = clock.now();
-      recorder?.append('ws.in', data.toString('utf8'), tsRecv * 1000);
+      recorder?.appendBytes('ws.in', data, tsRecv * 1000);
       routeFrame(data, tsRecv, sinks, stats);
       if ((i + 1) % perTurn === 0) await nextTurn();
     }

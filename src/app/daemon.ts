@@ -181,7 +181,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       groupNo: config.connection.groupNo,
       ...(recording
         ? {
-            onRawFrame: (data: Buffer, tsRecv: number) => recording.append('ws.in', data.toString('utf8'), tsRecv * 1000),
+            onRawFrame: (data: Buffer, tsRecv: number) => recording.appendBytes('ws.in', data, tsRecv * 1000),
             onLifecycle: (event) => recording.append('lifecycle', JSON.stringify(event), nowUs()),
             onRegistrationSent: (message) => recording.append('lifecycle', JSON.stringify({ type: 'registration.sent', message }), nowUs()),
           }

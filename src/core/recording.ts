@@ -19,7 +19,13 @@ export interface RecordedFrame {
   /** Arrival time in epoch microseconds (the recorder's clock). */
   readonly tsUs: number;
   readonly kind: RecordingKind;
+  /** The frame as text (for frame bytes that are not valid UTF-8: their lossy decoding). */
   readonly data: string;
+  /**
+   * Set only for a frame recorded as bytes (`appendBytes`) that is not valid UTF-8: its exact bytes
+   * (a Buffer), so a replay can feed the same input. Absent otherwise: `data` encodes back exactly.
+   */
+  readonly bytes?: Uint8Array;
 }
 
 /**

@@ -35,12 +35,17 @@ const TOKEN_REJECT_CODES = ['8005', '8031', '8103'];
  */
 export function routeFrame(data: Buffer | string, tsRecv: number, sinks: FrameSinks, stats: FrameStats): void {
   stats.frames++;
-  if (typeof data !== 'string' && !isUtf8(data)) {
-    stats.decodeErrors++;
-    sinks.decodeError('E_DECODE_VALUE', 'frame is not valid UTF-8', data.subarray(0, 48).toString('hex'));
-    return;
+  let text: string;
+  if (typeof data === 'string') text = data;
+  else {
+    text = data.toString('utf8');
+    // Invalid bytes decode to U+FFFD; only then is the full UTF-8 check worth its cost.
+    if (text.indexOf('\uFFFD') >= 0 && !isUtf8(data)) {
+      stats.decodeErrors++;
+      sinks.decodeError('E_DECODE_VALUE', 'frame is not valid UTF-8', data.subarray(0, 48).toString('hex'));
+      return;
+    }
   }
-  const text = typeof data === 'string' ? data : data.toString('utf8');
   let frame: unknown;
   try {
     frame = JSON.parse(text);

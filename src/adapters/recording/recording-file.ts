@@ -2,7 +2,8 @@ import { KrxError } from '../../core/errors.js';
 import { kstParts } from '../../core/kst.js';
 
 export const RECORDING_SUFFIX = '.rec.db';
-export const RECORDING_FORMAT_VERSION = 1;
+/** 2: frames stored in chunks (recording-chunk.ts); 1: one row per frame (still readable). */
+export const RECORDING_FORMAT_VERSION = 2;
 
 const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
 
@@ -17,6 +18,12 @@ export function recordingFileName(sessionId: string, startMs: number): string {
 }
 
 export const RECORDING_SCHEMA = `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE chunks (first_seq INTEGER PRIMARY KEY, count INTEGER NOT NULL, ts_us BLOB NOT NULL, kinds BLOB NOT NULL, lens BLOB NOT NULL, data BLOB NOT NULL);
+`;
+
+/** Format 1, read only: one row per frame. */
+export const RECORDING_SCHEMA_V1 = `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   CREATE TABLE frames (seq INTEGER PRIMARY KEY, ts_us INTEGER NOT NULL, kind TEXT NOT NULL, data TEXT NOT NULL);
 `;

@@ -1,12 +1,13 @@
 import Database from 'better-sqlite3';
 import { errorMessage, KrxError } from '../../core/errors.js';
 import type { RecordedFrame, RecordingKind, RecordingMeta } from '../../core/recording.js';
+import { unpackChunk } from './recording-chunk.js';
 import { RECORDING_FORMAT_VERSION } from './recording-file.js';
 
 export interface FrameReadOptions {
   /** Start after this seq (exclusive); default from the beginning. */
   readonly afterSeq?: number;
-  /** Rows fetched per query. */
+  /** About this many frames fetched per query (whole stored chunks in format 2). */
   readonly chunkSize?: number;
 }
 
@@ -14,9 +15,18 @@ export interface RecordingReader {
   readonly file: string;
   readonly meta: RecordingMeta;
   frameCount(): number;
-  /** Frames in seq order, fetched `chunkSize` rows at a time (never the whole file in memory). */
+  /** Frames in seq order, fetched about `chunkSize` frames at a time (never the whole file in memory). */
   frames(options?: FrameReadOptions): Generator<RecordedFrame, void, undefined>;
   close(): void;
+}
+
+interface ChunkRow {
+  first_seq: number;
+  count: number;
+  ts_us: Buffer;
+  kinds: Buffer;
+  lens: Buffer;
+  data: Buffer;
 }
 
 interface FrameRow {
@@ -35,19 +45,58 @@ export function openRecordingReader(file: string): RecordingReader {
     throw new KrxError('E_RECORDING_READ', `cannot open recording: ${errorMessage(err)}`, { cause: err, details: { file } });
   }
   let meta: RecordingMeta;
+  let frames: FrameSource;
   try {
     meta = readMeta(db);
+    frames = meta.formatVersion >= 2 ? chunkedFrames(db, file) : rowFrames(db);
   } catch (err) {
     db.close();
     if (err instanceof KrxError) throw err;
     throw new KrxError('E_RECORDING_READ', `not a recording: ${errorMessage(err)}`, { cause: err, details: { file } });
   }
+  return { file, meta, frameCount: frames.count, frames: frames.read, close: () => db.close() };
+}
+
+interface FrameSource {
+  count(): number;
+  read(options?: FrameReadOptions): Generator<RecordedFrame, void, undefined>;
+}
+
+/** Format 2: frames packed in chunk rows (recording-chunk.ts). */
+function chunkedFrames(db: Database.Database, file: string): FrameSource {
+  const page = db.prepare('SELECT first_seq, count, ts_us, kinds, lens, data FROM chunks WHERE first_seq > ? ORDER BY first_seq LIMIT ?');
+  // The chunk holding seq `after + 1` starts at or before it.
+  const startOf = db.prepare('SELECT coalesce(max(first_seq), 1) FROM chunks WHERE first_seq <= ?').pluck();
+  return {
+    count: () => db.prepare('SELECT coalesce(sum(count), 0) FROM chunks').pluck().get() as number,
+    *read(options: FrameReadOptions = {}) {
+      const rowsPerQuery = Math.max(1, Math.ceil((options.chunkSize ?? 2000) / 512));
+      const after = options.afterSeq ?? 0;
+      let cursor = (startOf.get(after + 1) as number) - 1;
+      for (;;) {
+        const rows = page.all(cursor, rowsPerQuery) as ChunkRow[];
+        for (const r of rows) {
+          try {
+            yield* unpackChunk(r.first_seq, r.count, r.ts_us, r.kinds, r.lens, r.data, after);
+          } catch (err) {
+            if (err instanceof KrxError) throw err;
+            throw new KrxError('E_RECORDING_READ', `corrupt recording: ${errorMessage(err)}`, { cause: err, details: { file } });
+          }
+        }
+        const last = rows.at(-1);
+        if (rows.length < rowsPerQuery || last === undefined) return;
+        cursor = last.first_seq;
+      }
+    },
+  };
+}
+
+/** Format 1: one row per frame. */
+function rowFrames(db: Database.Database): FrameSource {
   const chunk = db.prepare('SELECT seq, ts_us, kind, data FROM frames WHERE seq > ? ORDER BY seq LIMIT ?');
   return {
-    file,
-    meta,
-    frameCount: () => db.prepare('SELECT count(*) FROM frames').pluck().get() as number,
-    *frames(options: FrameReadOptions = {}) {
+    count: () => db.prepare('SELECT count(*) FROM frames').pluck().get() as number,
+    *read(options: FrameReadOptions = {}) {
       const size = Math.max(1, options.chunkSize ?? 2000);
       let after = options.afterSeq ?? 0;
       for (;;) {
@@ -58,7 +107,6 @@ export function openRecordingReader(file: string): RecordingReader {
         after = last.seq;
       }
     },
-    close: () => db.close(),
   };
 }
 

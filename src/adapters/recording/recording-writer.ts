@@ -5,8 +5,9 @@ import type { Clock, TimerHandle } from '../../core/clock.js';
 import { errorMessage, KrxError } from '../../core/errors.js';
 import { formatKstDashed } from '../../core/kst.js';
 import type { FrameRecorder, RecordingKind } from '../../core/recording.js';
+import { kindCode, packChunk } from './recording-chunk.js';
 import { RECORDING_FORMAT_VERSION, RECORDING_SCHEMA, recordingFileName } from './recording-file.js';
-import { recordingRefusal } from './recording-guard.js';
+import { isRealFrame, recordingRefusal } from './recording-guard.js';
 import { silentRecordingLogger, type RecordingLogger } from './recording-logger.js';
 
 export interface RecordingWriterOptions {
@@ -24,6 +25,8 @@ export interface RecordingWriterOptions {
   readonly log?: RecordingLogger;
   /** Commit as soon as this many frames are pending (bounds memory under a tight producer). */
   readonly batchRows?: number;
+  /** Most frames stored in one row (format 2 chunks). */
+  readonly chunkFrames?: number;
   /** Commit whatever is pending at this period. */
   readonly flushIntervalMs?: number;
   /** Most frames held while the file cannot be written; beyond it the oldest are dropped. */
@@ -47,6 +50,12 @@ export interface RecordingWriterStats {
 
 export interface RecordingWriter extends FrameRecorder {
   readonly file: string;
+  /**
+   * Records a frame as the exact bytes received (the live socket's path: no UTF-8 decoding on the
+   * hot path, and bytes that are not UTF-8 survive; the reader returns those as `bytes`). The
+   * recorder keeps a reference until the next commit: do not modify the buffer meanwhile.
+   */
+  appendBytes(kind: RecordingKind, data: Uint8Array, tsUs: number): void;
   /** Commits pending frames now; true when nothing is left pending. */
   flush(): boolean;
   /** Commits, writes the end meta, folds the WAL back into a single file and closes. Idempotent. */
@@ -57,8 +66,9 @@ export interface RecordingWriter extends FrameRecorder {
 const KINDS = new Set<string>(['ws.in', 'rest', 'lifecycle']);
 
 /**
- * Opens a new session recording. `append` only pushes to arrays; frames are committed many rows per
- * transaction, on a timer and whenever `batchRows` are pending. Durability: WAL with
+ * Opens a new session recording. `append` only pushes to arrays; frames are committed many per
+ * transaction, on a timer and whenever `batchRows` are pending, up to `chunkFrames` per row (one
+ * insert per row costs more than the frame's bytes: format 2, recording-chunk.ts). Durability: WAL with
  * synchronous=NORMAL, so a process crash (SIGKILL) loses nothing committed; a power cut may lose the
  * last commits. Acceptable for a recording, and a large saving on the hot path.
  */
@@ -66,6 +76,7 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
   const log = options.log ?? silentRecordingLogger;
   const clock = options.clock;
   const batchRows = Math.max(1, options.batchRows ?? 4096);
+  const chunkFrames = Math.max(1, options.chunkFrames ?? 512);
   const maxPendingRows = Math.max(2 * batchRows, options.maxPendingRows ?? 200_000);
   const secrets = options.secrets ?? [];
 
@@ -81,7 +92,7 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
     db.close();
     throw new KrxError('E_RECORDING_WRITE', `cannot create recording: ${errorMessage(err)}`, { cause: err, details: { file } });
   }
-  const insertFrame = db.prepare('INSERT INTO frames (seq, ts_us, kind, data) VALUES (?, ?, ?, ?)');
+  const insertChunk = db.prepare('INSERT INTO chunks (first_seq, count, ts_us, kinds, lens, data) VALUES (?, ?, ?, ?, ?, ?)');
   const setMeta = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
   const writeMeta = db.transaction((entries: Record<string, string>) => {
     for (const [k, v] of Object.entries(entries)) setMeta.run(k, v);
@@ -97,22 +108,25 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
   });
 
   // Parallel arrays: no object per frame on the hot path.
-  let seqs: number[] = [];
+  // Pending frames have consecutive seqs from firstSeq (drops only ever cut the oldest).
+  let firstSeq = 1;
   let tss: number[] = [];
-  let kinds: string[] = [];
-  let datas: string[] = [];
-  let nextSeq = 1;
+  let kinds: number[] = [];
+  let datas: (string | Uint8Array)[] = [];
   let closed = false;
   // After a failed commit, only the timer retries: the hot path must not hit a failing disk per frame.
   let failing = false;
   const counts = { appended: 0, committed: 0, refused: 0, dropped: 0, writeErrors: 0 };
 
   const insertAll = db.transaction((n: number) => {
-    for (let i = 0; i < n; i++) insertFrame.run(seqs[i], tss[i], kinds[i], datas[i]);
+    for (let from = 0; from < n; from += chunkFrames) {
+      const c = packChunk(firstSeq + from, tss, kinds, datas, from, Math.min(n, from + chunkFrames));
+      insertChunk.run(c.firstSeq, c.count, c.ts, c.kinds, c.lens, c.data);
+    }
   });
 
   const flush = (): boolean => {
-    const n = seqs.length;
+    const n = tss.length;
     if (n === 0 || closed) return n === 0;
     try {
       insertAll(n);
@@ -129,7 +143,7 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
       log.warn({ code: 'E_RECORDING_WRITE', committed: n, dropped: counts.dropped }, 'recording writing again');
     }
     counts.committed += n;
-    seqs = [];
+    firstSeq += n;
     tss = [];
     kinds = [];
     datas = [];
@@ -137,7 +151,7 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
   };
 
   const drop = (k: number): void => {
-    seqs = seqs.slice(k);
+    firstSeq += k;
     tss = tss.slice(k);
     kinds = kinds.slice(k);
     datas = datas.slice(k);
@@ -151,29 +165,42 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
     }
   };
 
-  const append = (kind: RecordingKind, data: string, tsUs: number): void => {
+  const accept = (kind: RecordingKind, data: string | Uint8Array, tsUs: number, bytes: boolean): void => {
     if (closed) {
       counts.dropped++;
       return;
     }
-    if (typeof data !== 'string' || !KINDS.has(kind) || !Number.isSafeInteger(tsUs)) {
+    if (!KINDS.has(kind) || !Number.isSafeInteger(tsUs)) {
       refuse('malformed frame (kind, data or tsUs)');
       return;
     }
-    const reason = recordingRefusal(data, secrets);
-    if (reason !== null) {
-      refuse(reason);
-      return;
+    // Market pushes skip the scans (recording-guard.ts isRealFrame); everything else is checked as text.
+    if (!(kind === 'ws.in' && isRealFrame(data))) {
+      const text = typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
+      const reason = recordingRefusal(text, secrets);
+      if (reason !== null) {
+        refuse(reason);
+        return;
+      }
     }
-    seqs.push(nextSeq++);
     tss.push(tsUs);
-    kinds.push(kind);
+    kinds.push(kindCode(kind, bytes));
     datas.push(data);
     counts.appended++;
-    if (seqs.length < batchRows) return;
+    if (tss.length < batchRows) return;
     if (!failing) flush();
     // Dropped a batch at a time (amortised); the seq gaps mark the loss for a replay.
-    else if (seqs.length > maxPendingRows) drop(seqs.length - maxPendingRows + batchRows);
+    else if (tss.length > maxPendingRows) drop(tss.length - maxPendingRows + batchRows);
+  };
+
+  const append = (kind: RecordingKind, data: string, tsUs: number): void => {
+    if (typeof data !== 'string' && !closed) refuse('malformed frame (kind, data or tsUs)');
+    else accept(kind, data, tsUs, false);
+  };
+
+  const appendBytes = (kind: RecordingKind, data: Uint8Array, tsUs: number): void => {
+    if (!(data instanceof Uint8Array) && !closed) refuse('malformed frame (kind, data or tsUs)');
+    else accept(kind, data, tsUs, true);
   };
 
   const timer: TimerHandle = clock.setInterval(() => flush(), options.flushIntervalMs ?? 250);
@@ -183,7 +210,7 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
     clock.clearInterval(timer);
     flush();
     closed = true;
-    if (seqs.length > 0) counts.dropped += seqs.length;
+    if (tss.length > 0) counts.dropped += tss.length;
     try {
       writeMeta({
         end: String(endMs ?? clock.now()),
@@ -202,9 +229,10 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
   return {
     file,
     append,
+    appendBytes,
     flush,
     close,
-    stats: () => ({ ...counts, pending: seqs.length }),
+    stats: () => ({ ...counts, pending: tss.length }),
   };
 }
 

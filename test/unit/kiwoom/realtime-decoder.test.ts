@@ -21,7 +21,7 @@ const SEED_0A = {
   item: '005930',
 };
 
-const trade = (values: Record<string, string>, item = '005930'): unknown => ({ type: '0B', name: '주식체결', item, values });
+const trade = (values: Record<string, unknown>, item = '005930'): unknown => ({ type: '0B', name: '주식체결', item, values });
 const TRADE_VALUES = { '20': '092959', '10': '-66000', '11': '-600', '12': '-0.90', '15': '-25', '13': '1200', '14': '79', '16': '67500', '17': '+68100', '18': '-65900', '25': '5', '27': '-66100', '28': '-66000', '228': '98.50', '9999': 'unknown fid' };
 
 function collect(): { sinks: FrameSinks; events: RealtimeEvent[]; lifecycle: SocketEvent[]; pings: string[]; errors: string[] } {
@@ -72,18 +72,62 @@ describe('real-time decoding', () => {
   });
 
   it('property: the hand-written checks accept exactly what the declared schema accepts', () => {
-    const value = fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.constant(null), fc.boolean());
+    const value = fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.constant(null), fc.boolean(), fc.constant([]), fc.constant({}));
+    // Read FIDs (required and optional, for both types) plus unknown ones, each present or absent.
+    const fids = fc.constantFrom('10', '11', '12', '13', '14', '15', '16', '17', '18', '20', '25', '27', '28', '228', '311', '9081');
+    const values = fc.oneof(fc.dictionary(fids, value), fc.constant(null), fc.constant([]), fc.string({ maxLength: 3 }));
+    // Mostly-valid 0B/0A values with one FID knocked out or replaced.
+    const nearlyValid = fc.record({
+      type: fc.constantFrom('0B', '0A'),
+      base: fc.constantFrom<Record<string, string>>(TRADE_VALUES, SEED_0A.values),
+      fid: fids,
+      replacement: fc.oneof(fc.constant(undefined), value),
+    }).map(({ type, base, fid, replacement }) => {
+      const v: Record<string, unknown> = { ...base };
+      if (replacement === undefined) delete v[fid];
+      else v[fid] = replacement;
+      return { type, name: '주식체결', item: '005930', values: v };
+    });
     const entry = fc.oneof(
-      fc.record({ type: fc.constantFrom('0X', '0w', '', 7), item: fc.oneof(fc.constantFrom('005930', ''), fc.integer()), values: fc.dictionary(fc.constantFrom('10', '20', '311'), value) }, { requiredKeys: [] }),
+      fc.record(
+        { type: fc.constantFrom('0B', '0A', '0X', '0w', '', 7), name: fc.oneof(fc.string({ maxLength: 4 }), fc.integer()), item: fc.oneof(fc.constantFrom('005930', '005930_NX', ''), fc.integer()), values },
+        { requiredKeys: [] },
+      ),
+      nearlyValid,
       fc.anything(),
     );
+    let accepted = 0;
     fc.assert(
       fc.property(entry, (e) => {
         const fast = decodeEntry(e, T, kstDayStart(T));
-        expect(!isDecodeFailure(fast)).toBe(realEntrySchema.safeParse(e).success);
+        const declared = realEntrySchema.safeParse(e).success;
+        // E_DECODE_VALUE (an unparsable number) is beyond the schema: the shape was accepted.
+        const shapeOk = !isDecodeFailure(fast) || fast.failure === 'E_DECODE_VALUE';
+        expect(shapeOk).toBe(declared);
+        if (declared) accepted++;
       }),
-      { numRuns: 2000 },
+      { numRuns: 4000 },
     );
+    expect(accepted).toBeGreaterThan(100); // the property saw both sides
+  });
+
+  it('tolerates unknown FIDs of any value on 0B/0A, but not a non-string read FID; raw entries need all strings', () => {
+    const ok = decodeEntry(trade({ ...TRADE_VALUES, '9999': 12, '311': null }), T, kstDayStart(T));
+    expect(ok).toMatchObject({ kind: 'trade', price: 66000 });
+    expect(decodeEntry(trade({ ...TRADE_VALUES, '12': 0.9 }), T, kstDayStart(T))).toEqual({ failure: 'E_DECODE_SHAPE', reason: '0B values.12 is not a string' });
+    expect(decodeEntry(trade({ ...TRADE_VALUES, '228': 98.5 }), T, kstDayStart(T))).toEqual({ failure: 'E_DECODE_SHAPE', reason: '0B values.228 is not a string' });
+    expect(decodeEntry({ ...SEED_0A, values: { ...SEED_0A.values, '311': 5 } }, T, kstDayStart(T))).toMatchObject({ kind: 'indicative' });
+    const { '13': _drop, ...no13 } = SEED_0A.values;
+    expect(decodeEntry({ ...SEED_0A, values: no13 }, T, kstDayStart(T))).toEqual({ failure: 'E_DECODE_SHAPE', reason: '0A values.13 missing' });
+    expect(decodeEntry({ type: '0w', item: '005930', values: { '210': 5 } }, T, kstDayStart(T))).toEqual({ failure: 'E_DECODE_SHAPE', reason: '0w values.210 is not a string' });
+  });
+
+  it('creates every trade and every indicative event with one property order', () => {
+    const full = decodeEntry(trade(TRADE_VALUES), T, kstDayStart(T));
+    const bare = decodeEntry(trade({ '20': '092959', '10': '-66000', '11': '-600', '12': '-0.90', '15': '-25', '13': '1200' }), T, kstDayStart(T));
+    expect(Object.keys(bare)).toEqual(Object.keys(full));
+    const { '25': _a, '14': _b, ...fewer } = SEED_0A.values;
+    expect(Object.keys(decodeEntry({ ...SEED_0A, values: fewer }, T, kstDayStart(T)))).toEqual(Object.keys(decodeEntry(SEED_0A, T, kstDayStart(T))));
   });
 
   it('property: decoding never throws, whatever the values', () => {
@@ -137,6 +181,16 @@ describe('frame routing', () => {
     expect(c.errors).toEqual(['E_DECODE_JSON', 'E_DECODE_SHAPE', 'E_DECODE_SHAPE', 'E_DECODE_SHAPE', 'E_DECODE_VALUE']);
     expect(s.decodeErrors).toBe(5);
     expect(c.events).toEqual([]);
+  });
+
+  it('accepts a genuine U+FFFD in valid UTF-8 and still refuses invalid bytes', () => {
+    const c = collect();
+    const s = stats();
+    const entry = { type: '0B', name: '\uFFFD체결', item: '005930', values: TRADE_VALUES };
+    routeFrame(Buffer.from(JSON.stringify({ trnm: 'REAL', data: [entry] }), 'utf8'), T, c.sinks, s);
+    expect(c.events.map((e) => e.kind)).toEqual(['trade']);
+    routeFrame(Buffer.concat([Buffer.from('{"trnm":"REAL","data":[{"type":"0B","name":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}]}')]), T, c.sinks, s);
+    expect(c.errors).toEqual(['E_DECODE_VALUE']);
   });
 
   it('property: no input makes the router throw', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { recordingRefusal, redactForRecording } from '../../../src/adapters/recording/recording-guard.js';
+import { isRealFrame, recordingRefusal, redactForRecording } from '../../../src/adapters/recording/recording-guard.js';
 
 describe('recording guard', () => {
   it('passes market frames and harmless replies', () => {
@@ -30,5 +30,15 @@ describe('recording guard', () => {
     const secrets = ['MY-APP-KEY-123', 'abc']; // too short values are ignored (false positives)
     expect(recordingRefusal('{"note":"xMY-APP-KEY-123x"}', secrets)).toBe('a configured secret value');
     expect(recordingRefusal('{"note":"abc"}', secrets)).toBeNull();
+  });
+
+  it('recognises market pushes by their exact prefix, as text and as bytes', () => {
+    const real = '{"trnm":"REAL","data":[]}';
+    expect(isRealFrame(real)).toBe(true);
+    expect(isRealFrame(Buffer.from(real))).toBe(true);
+    for (const other of ['{"trnm":"LOGIN","token":"x"}', '{ "trnm":"REAL"}', '{"trnm":"REA', '', ' {"trnm":"REAL"}']) {
+      expect(isRealFrame(other)).toBe(false);
+      expect(isRealFrame(Buffer.from(other))).toBe(false);
+    }
   });
 });

@@ -6,7 +6,7 @@ import { createVirtualClock } from '../../../src/core/virtual-clock.js';
 import { openRecordingWriter, type RecordingWriterOptions } from '../../../src/adapters/recording/recording-writer.js';
 import { openRecordingReader } from '../../../src/adapters/recording/recording-reader.js';
 import { listRecordings } from '../../../src/adapters/recording/list-recordings.js';
-import { recordingFileName } from '../../../src/adapters/recording/recording-file.js';
+import { RECORDING_SCHEMA_V1, recordingFileName } from '../../../src/adapters/recording/recording-file.js';
 import { captureLog, makeTempDir } from '../../support/store/fixtures.js';
 
 const START = Date.UTC(2026, 10, 21, 0, 0, 0); // 09:00:00 KST
@@ -29,7 +29,7 @@ describe('session recordings', () => {
   }
   const committedFrames = (file: string): number => {
     const db = new Database(file, { readonly: true });
-    const n = db.prepare('SELECT count(*) FROM frames').pluck().get() as number;
+    const n = db.prepare('SELECT coalesce(sum(count), 0) FROM chunks').pluck().get() as number;
     db.close();
     return n;
   };
@@ -65,7 +65,7 @@ describe('session recordings', () => {
     w.close(); // idempotent
     expect(readdirSync(dir)).toEqual(['2026-11-21T090000+0900_sess1.rec.db']); // no -wal/-shm left
     const r = openRecordingReader(w.file);
-    expect(r.meta).toEqual({ sessionId: 'sess1', start: START, end: START + 5000, appVersion: '0.1.0', config: { mode: 'sim' }, seed: '42', formatVersion: 1 });
+    expect(r.meta).toEqual({ sessionId: 'sess1', start: START, end: START + 5000, appVersion: '0.1.0', config: { mode: 'sim' }, seed: '42', formatVersion: 2 });
     expect([...r.frames()].map((f) => [f.seq, f.kind])).toEqual([
       [1, 'lifecycle'],
       [2, 'rest'],
@@ -91,6 +91,71 @@ describe('session recordings', () => {
     it1.return(undefined);
     expect(r.frameCount()).toBe(2500);
     r.close();
+  });
+
+  it('stores many frames per row and reads any seq range across chunk borders', () => {
+    const { w } = writer({ batchRows: 1000, chunkFrames: 64 });
+    for (let i = 0; i < 1000; i++) w.append('ws.in', frame(i), START * 1000 + i);
+    w.flush();
+    const db = new Database(w.file, { readonly: true });
+    expect(db.prepare('SELECT count(*) FROM chunks').pluck().get()).toBe(16); // ceil(1000 / 64)
+    db.close();
+    w.close();
+    const r = openRecordingReader(w.file);
+    for (const after of [0, 63, 64, 65, 127, 998, 999, 1000]) {
+      const got = [...r.frames({ afterSeq: after, chunkSize: 100 })];
+      expect(got.map((f) => f.seq)).toEqual(Array.from({ length: 1000 - after }, (_, i) => after + i + 1));
+      if (got[0]) expect(got[0]).toEqual({ seq: after + 1, tsUs: START * 1000 + after, kind: 'ws.in', data: frame(after) });
+    }
+    r.close();
+  });
+
+  it('records raw bytes exactly: UTF-8 frames come back as text, others also as their bytes', () => {
+    const { w } = writer();
+    const korean = Buffer.from('{"trnm":"REAL","data":[{"type":"0B","name":"주식체결"}]}', 'utf8');
+    const invalid = Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x00, 0xc3, 0x28, 0x7d]);
+    const empty = Buffer.alloc(0);
+    w.appendBytes('ws.in', korean, 1);
+    w.appendBytes('ws.in', invalid, 2);
+    w.append('lifecycle', '{"event":"x","note":"\uFFFD"}', 3);
+    w.appendBytes('ws.in', empty, 4);
+    w.appendBytes('ws.in', Buffer.from('{"trnm":"LOGIN","token":"tok-123456"}'), 5); // refused
+    w.close();
+    expect(w.stats()).toMatchObject({ committed: 4, refused: 1 });
+    const r = openRecordingReader(w.file);
+    const got = [...r.frames()];
+    r.close();
+    expect(got[0]).toEqual({ seq: 1, tsUs: 1, kind: 'ws.in', data: korean.toString('utf8') });
+    expect(got[1]?.bytes).toEqual(invalid);
+    expect(Buffer.isBuffer(got[1]?.bytes)).toBe(true);
+    expect(got[1]?.data).toBe(invalid.toString('utf8'));
+    expect(got[2]).toEqual({ seq: 3, tsUs: 3, kind: 'lifecycle', data: '{"event":"x","note":"\uFFFD"}' });
+    expect(got[3]).toEqual({ seq: 4, tsUs: 4, kind: 'ws.in', data: '' });
+  });
+
+  it('still reads format 1 recordings (one row per frame)', () => {
+    const file = join(tmp.dir, 'old.rec.db');
+    const db = new Database(file);
+    db.exec(RECORDING_SCHEMA_V1);
+    const meta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
+    for (const [k, v] of Object.entries({ format_version: '1', session_id: 'old', start: String(START), app_version: '0.0.1', config: '{}', seed: '' })) meta.run(k, v);
+    const row = db.prepare('INSERT INTO frames (seq, ts_us, kind, data) VALUES (?, ?, ?, ?)');
+    for (let i = 1; i <= 5; i++) row.run(i, START * 1000 + i, 'ws.in', frame(i));
+    db.close();
+    const r = openRecordingReader(file);
+    expect(r.meta.formatVersion).toBe(1);
+    expect(r.frameCount()).toBe(5);
+    expect([...r.frames({ afterSeq: 3 })]).toEqual([4, 5].map((i) => ({ seq: i, tsUs: START * 1000 + i, kind: 'ws.in', data: frame(i) })));
+    r.close();
+  });
+
+  it('refuses to read a recording of a newer format', () => {
+    const { w } = writer();
+    w.close();
+    const db = new Database(w.file);
+    db.prepare("UPDATE meta SET value = '99' WHERE key = 'format_version'").run();
+    db.close();
+    expect(() => openRecordingReader(w.file)).toThrow(expect.objectContaining({ code: 'E_RECORDING_READ', message: expect.stringMatching(/format 99 is newer/) }));
   });
 
   it('refuses secret-bearing and malformed frames, counts and logs them without the data', () => {
