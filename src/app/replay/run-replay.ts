@@ -82,7 +82,8 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   const clock = createVirtualClock(meta.start);
   const log = options.log;
   const rest = new RecordedRest((d) => log.warn({ code: 'E_REPLAY_DIVERGED', ...d }, 'replay diverged from the recording'));
-  const store = openSignalStore({ file: options.dbFile, clock, queueLimit: config.store.queueLimit, log: log.child({ component: 'store' }) });
+  // The replay commits on its own schedule (every FLUSH_EVERY_ROWS rows and at the end), not per turn.
+  const store = openSignalStore({ file: options.dbFile, clock, queueLimit: config.store.queueLimit, log: log.child({ component: 'store' }), schedule: () => undefined });
   const realtime = new Subject<RealtimeEvent>();
   const stats: FrameStats = { frames: 0, entries: 0, pings: 0, decodeErrors: 0 };
   let events = 0;
@@ -148,7 +149,8 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
       await clock.advanceToAsync(Math.max(at, clock.now()));
       endAt = clock.now();
       if (frame.kind === 'ws.in') {
-        if (kernel) routeFrame(frame.data, at, sinks, stats);
+        // A frame that was not valid UTF-8 comes back as its exact bytes, and fails as it did live.
+        if (kernel) routeFrame(frame.bytes ? Buffer.from(frame.bytes.buffer, frame.bytes.byteOffset, frame.bytes.byteLength) : frame.data, at, sinks, stats);
       } else if (frame.kind === 'rest') {
         if (kernel) {
           rest.deliver(JSON.parse(frame.data) as RestRecord, at);
