@@ -144,6 +144,7 @@ describe('the real-time connection against the simulator', () => {
     harness.sim.faults.setSilent(false);
     await harness.waitOutBackoff();
     await harness.settled();
+    expect(backoffDelays(harness.logs)).toEqual(expectedSchedule('before-reg', 1));
     invariants(harness);
   });
 
@@ -158,6 +159,7 @@ describe('the real-time connection against the simulator', () => {
     expect(harness.conn.status().lastError?.code).toBe('E_TIMEOUT');
     await harness.waitOutBackoff();
     await harness.settled();
+    expect(backoffDelays(harness.logs)).toEqual(expectedSchedule('reg-timeout', 1));
     invariants(harness);
   });
 
@@ -172,6 +174,7 @@ describe('the real-time connection against the simulator', () => {
     h.sim.faults.setSilent(false);
     await h.waitOutBackoff();
     await h.settled();
+    expect(backoffDelays(h.logs)).toEqual(expectedSchedule('silent', 1));
     invariants(h);
   });
 
@@ -235,6 +238,7 @@ describe('the real-time connection against the simulator', () => {
     intruder.terminate();
     await h.clock.tickAsync(60_000);
     await h.settled();
+    expect(backoffDelays(h.logs)).toEqual([60_000]);
     invariants(h);
   });
 
@@ -252,6 +256,7 @@ describe('the real-time connection against the simulator', () => {
     const c = h.sim.faults.counters();
     expect(c.loginFailures).toBe(1);
     expect(c.tokenIssuances.kiwoom).toBe(2);
+    expect(backoffDelays(h.logs)).toEqual(expectedSchedule('stale', 2));
     invariants(h);
   });
 
@@ -268,6 +273,7 @@ describe('the real-time connection against the simulator', () => {
     await h.clock.tickAsync(3_000);
     await h.settled();
     expect(h.sim.faults.counters().loginFailures).toBe(0);
+    expect(backoffDelays(h.logs)).toEqual(expectedSchedule('refresh', 1));
     invariants(h);
   });
 });
