@@ -32,10 +32,18 @@ export interface FaultOutcome {
   /** From injection to live with the simulator holding exactly the wanted set; null = not within the timeout. */
   readonly recoveryMs: number | null;
   readonly reconnected: boolean;
+  /** Decode errors the connection counted from injection to recovery. */
+  readonly decodeErrors: number;
 }
 
 /** Faults after which the socket must have been replaced. */
-const RECONNECTS: ReadonlySet<FaultKind> = new Set(['drop-close', 'drop-terminate', 'silence', 'token-expiry', 'malformed', 'duplicate-login']);
+const RECONNECTS: ReadonlySet<FaultKind> = new Set(['drop-close', 'drop-terminate', 'silence', 'token-expiry', 'duplicate-login']);
+
+/**
+ * Decode errors one `malformed` fault must add per connection: three frames of every kind, all
+ * counted except `unknown-type` (a well-formed entry of a type we do not decode: a raw event).
+ */
+export const MALFORMED_DECODE_ERRORS = 3 * (MALFORMED_KINDS.length - 1);
 
 /** The simulator's registrations of its current connection, sorted. */
 export function serverPairs(sim: SimulatorHandle): string[] {
@@ -56,6 +64,7 @@ export function isResubscribed(daemon: Daemon, sim: SimulatorHandle): boolean {
 export async function runFault(kind: FaultKind, env: FaultEnv, timeoutMs: number): Promise<FaultOutcome> {
   const { daemon, sim } = env;
   const before = daemon.connection.status().reconnects;
+  const decodeBefore = daemon.connection.stats.decodeErrors;
   const injectedAt = env.now();
   let intruder: WebSocket | null = null;
   switch (kind) {
@@ -80,9 +89,14 @@ export async function runFault(kind: FaultKind, env: FaultEnv, timeoutMs: number
       await env.advance(env.rateLimitHoldMs);
       sim.faults.setRateLimits(env.normalRates);
       break;
-    case 'malformed':
-      for (const k of MALFORMED_KINDS) sim.faults.sendMalformed(k, 3);
+    case 'malformed': {
+      let connections = 0;
+      for (const k of MALFORMED_KINDS) connections = sim.faults.sendMalformed(k, 3) / 3;
+      // Recovery is immediate (no reconnect): wait until the frames have arrived and were counted.
+      const expected = MALFORMED_DECODE_ERRORS * connections;
+      for (let i = 0; i < 100 && daemon.connection.stats.decodeErrors - decodeBefore < expected; i++) await env.advance(Math.min(env.stepMs, 50));
       break;
+    }
     case 'duplicate-login':
       intruder = await duplicateLogin(env);
       break;
@@ -98,7 +112,7 @@ export async function runFault(kind: FaultKind, env: FaultEnv, timeoutMs: number
     await env.advance(env.stepMs);
   }
   intruder?.terminate();
-  return { kind, injectedAt, recoveryMs, reconnected: daemon.connection.status().reconnects > before };
+  return { kind, injectedAt, recoveryMs, reconnected: daemon.connection.status().reconnects > before, decodeErrors: daemon.connection.stats.decodeErrors - decodeBefore };
 }
 
 /** Another client logs in with the daemon's own token: the simulator kicks the daemon (R10001). */
