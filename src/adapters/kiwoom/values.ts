@@ -48,7 +48,8 @@ function parseDecimal(s: string, allowDot: boolean): number {
       return NaN;
     }
   }
-  if (digits === 0 || decimals > 15) return NaN;
+  // Past ~309 digits the value overflows to Infinity: unreadable, not a number to trade on.
+  if (digits === 0 || decimals > 15 || value === Infinity) return NaN;
   if (decimals > 0) value = value / (POW10[decimals] as number);
   // No negative zero: "-0" and "-0.00" read as 0.
   return neg && value !== 0 ? -value : value;
