@@ -1,0 +1,86 @@
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { filter, firstValueFrom, timeout } from 'rxjs';
+import { startDaemon, type Daemon } from '../../src/app/daemon.js';
+import { loadConfig } from '../../src/config/load.js';
+import { packageRoot, packageVersion } from '../../src/config/package-root.js';
+import { secretValues } from '../../src/config/redact.js';
+import type { Config } from '../../src/config/schema.js';
+import { systemClock } from '../../src/core/clock.js';
+import { createLogger } from '../../src/observability/logger.js';
+
+export interface BenchDaemonOptions {
+  /** The embedded simulator's 0B entries per second (config `sim.tradesPerSecond`). */
+  readonly tradesPerSecond: number;
+  /** Merged over config/default.json: objects key by key, arrays and values replaced. */
+  readonly overrides?: Readonly<Record<string, unknown>>;
+  /** Give up waiting for the connection to be live after this long. */
+  readonly liveTimeoutMs?: number;
+}
+
+export interface BenchDaemon {
+  readonly daemon: Daemon;
+  readonly config: Config;
+  /** The temp data dir (DB, recording, token cache, daemon.log); removed by close(). */
+  readonly dir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the production composition (`startDaemon`, system clock, mode sim: the embedded simulator
+ * over loopback) on config/default.json plus overrides, in a temp data dir, http on port 0,
+ * recording on, info logs to a file as the daemon would write them to stdout. Resolves once the
+ * real-time connection is live.
+ */
+export async function startBenchDaemon(options: BenchDaemonOptions): Promise<BenchDaemon> {
+  const dir = mkdtempSync(join(tmpdir(), 'krx-bench-daemon-'));
+  const base = JSON.parse(readFileSync(join(packageRoot(), 'config', 'default.json'), 'utf8')) as Record<string, unknown>;
+  const fileConfig = mergeConfig(mergeConfig(base, options.overrides ?? {}), {
+    mode: 'sim',
+    dataDir: dir,
+    http: { port: 0 },
+    sim: { tradesPerSecond: options.tradesPerSecond },
+  });
+  const file = join(dir, 'bench-config.json');
+  writeFileSync(file, JSON.stringify(fileConfig, null, 2));
+  // No environment: credentials there would turn this into a live run.
+  const config = loadConfig({ file, env: {}, cwd: dir });
+  const logStream = createWriteStream(join(dir, 'daemon.log'));
+  const log = createLogger({ level: config.log.level, clock: systemClock, destination: logStream, secrets: secretValues(config) });
+  const endLog = (): Promise<void> => new Promise((resolve) => logStream.end(() => resolve()));
+  let daemon: Daemon;
+  try {
+    daemon = await startDaemon({ config, log, clock: systemClock, version: packageVersion() });
+  } catch (err) {
+    await endLog();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  const close = async (): Promise<void> => {
+    await daemon.stop('bench done');
+    await endLog();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await firstValueFrom(daemon.connection.status$.pipe(filter((s) => s.phase === 'live'), timeout(options.liveTimeoutMs ?? 30_000)));
+  } catch (err) {
+    await close();
+    throw new Error(`the daemon's connection did not become live: ${String((err as Error)?.message ?? err)}`);
+  }
+  return { daemon, config, dir, close };
+}
+
+/** `over` on top of `base`: plain objects merged key by key, everything else replaced. */
+export function mergeConfig(base: Readonly<Record<string, unknown>>, over: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = isPlainObject(b) && isPlainObject(v) ? mergeConfig(b, v) : v;
+  }
+  return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
