@@ -9,10 +9,20 @@ import { secretValues } from '../../src/config/redact.js';
 import type { Config } from '../../src/config/schema.js';
 import { systemClock } from '../../src/core/clock.js';
 import { createLogger } from '../../src/observability/logger.js';
+import { SIM_KIS_APPKEY, SIM_KIS_APPSECRET, SIM_KIS_HTS_ID, SIM_KIWOOM_APPKEY, SIM_KIWOOM_SECRETKEY } from '../../src/sim/index.js';
+import { startSimProcess } from './sim-process.js';
 
 export interface BenchDaemonOptions {
-  /** The embedded simulator's 0B entries per second (config `sim.tradesPerSecond`). */
+  /** The simulator's 0B entries per second (config `sim.tradesPerSecond`). */
   readonly tradesPerSecond: number;
+  readonly seed: number | string;
+  /** The simulator's listing size. Default 2,500. */
+  readonly stocks?: number;
+  /**
+   * embedded (default): mode sim, the simulator inside the daemon's process. process: the simulator
+   * in a child process and the daemon in mode live against its loopback URLs with its credentials.
+   */
+  readonly simulator?: 'embedded' | 'process';
   /** Merged over config/default.json: objects key by key, arrays and values replaced. */
   readonly overrides?: Readonly<Record<string, unknown>>;
   /** Give up waiting for the connection to be live after this long. */
@@ -24,28 +34,38 @@ export interface BenchDaemon {
   readonly config: Config;
   /** The temp data dir (DB, recording, token cache, daemon.log); removed by close(). */
   readonly dir: string;
+  /** The simulator's generation lag at worst and the entries it dropped for a slow reader. */
+  simStats(): Promise<{ maxBehindMs: number; dropped: number }>;
   close(): Promise<void>;
 }
 
 /**
- * Starts the production composition (`startDaemon`, system clock, mode sim: the embedded simulator
- * over loopback) on config/default.json plus overrides, in a temp data dir, http on port 0,
- * recording on, info logs to a file as the daemon would write them to stdout. Resolves once the
- * real-time connection is live.
+ * Starts the production composition (`startDaemon`, system clock, the simulator over loopback) on
+ * config/default.json plus overrides, in a temp data dir, http on port 0, recording on, info logs
+ * to a file as the daemon would write them to stdout. Resolves once the real-time connection is live.
  */
 export async function startBenchDaemon(options: BenchDaemonOptions): Promise<BenchDaemon> {
+  const stocks = options.stocks ?? 2_500;
+  const simProcess = options.simulator === 'process' ? await startSimProcess({ seed: options.seed, stocks, tradesPerSecond: options.tradesPerSecond }) : null;
   const dir = mkdtempSync(join(tmpdir(), 'krx-bench-daemon-'));
   const base = JSON.parse(readFileSync(join(packageRoot(), 'config', 'default.json'), 'utf8')) as Record<string, unknown>;
-  const fileConfig = mergeConfig(mergeConfig(base, options.overrides ?? {}), {
-    mode: 'sim',
-    dataDir: dir,
-    http: { port: 0 },
-    sim: { tradesPerSecond: options.tradesPerSecond },
-  });
+  const environment = simProcess
+    ? {
+        mode: 'live',
+        kiwoom: { restUrl: simProcess.url, wsUrl: simProcess.wsUrl },
+        kis: { restUrl: simProcess.url },
+        // Live mode would follow the KRX session; the simulator trades around the clock.
+        calendar: { kind: 'always-open' },
+      }
+    : { mode: 'sim', sim: { seed: options.seed, stocks, tradesPerSecond: options.tradesPerSecond } };
+  const fileConfig = mergeConfig(mergeConfig(base, options.overrides ?? {}), { ...environment, dataDir: dir, http: { port: 0 } });
   const file = join(dir, 'bench-config.json');
   writeFileSync(file, JSON.stringify(fileConfig, null, 2));
-  // No environment: credentials there would turn this into a live run.
-  const config = loadConfig({ file, env: {}, cwd: dir });
+  // Only the simulator's own credentials: anything in this process's environment could point elsewhere.
+  const env = simProcess
+    ? { KIWOOM_APPKEY: SIM_KIWOOM_APPKEY, KIWOOM_SECRETKEY: SIM_KIWOOM_SECRETKEY, KIS_APPKEY: SIM_KIS_APPKEY, KIS_APPSECRET: SIM_KIS_APPSECRET, KIS_HTS_ID: SIM_KIS_HTS_ID }
+    : {};
+  const config = loadConfig({ file, env, cwd: dir });
   const logStream = createWriteStream(join(dir, 'daemon.log'));
   const log = createLogger({ level: config.log.level, clock: systemClock, destination: logStream, secrets: secretValues(config) });
   const endLog = (): Promise<void> => new Promise((resolve) => logStream.end(() => resolve()));
@@ -54,13 +74,20 @@ export async function startBenchDaemon(options: BenchDaemonOptions): Promise<Ben
     daemon = await startDaemon({ config, log, clock: systemClock, version: packageVersion() });
   } catch (err) {
     await endLog();
+    await simProcess?.close();
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
   const close = async (): Promise<void> => {
     await daemon.stop('bench done');
     await endLog();
+    await simProcess?.close();
     rmSync(dir, { recursive: true, force: true });
+  };
+  const simStats = async (): Promise<{ maxBehindMs: number; dropped: number }> => {
+    if (simProcess) return simProcess.stats();
+    const faults = daemon.simulator?.faults;
+    return { maxBehindMs: faults?.feedStats().maxBehindMs ?? 0, dropped: faults?.counters().realEntriesDropped ?? 0 };
   };
   try {
     await firstValueFrom(daemon.connection.status$.pipe(filter((s) => s.phase === 'live'), timeout(options.liveTimeoutMs ?? 30_000)));
@@ -68,7 +95,7 @@ export async function startBenchDaemon(options: BenchDaemonOptions): Promise<Ben
     await close();
     throw new Error(`the daemon's connection did not become live: ${String((err as Error)?.message ?? err)}`);
   }
-  return { daemon, config, dir, close };
+  return { daemon, config, dir, simStats, close };
 }
 
 /** `over` on top of `base`: plain objects merged key by key, everything else replaced. */

@@ -21,10 +21,13 @@ export interface DaemonLatencyOptions {
   readonly symbols?: number;
   /** indicative-deviation's threshold: low, so most 0A entries fire. Default 0.01 %. */
   readonly thresholdPct?: number;
+  /** embedded (default, mode sim) or a simulator process of its own (see startBenchDaemon). */
+  readonly simulator?: 'embedded' | 'process';
 }
 
 export interface DaemonLatencyResult {
   readonly tradesPerSecond: number;
+  readonly simulator: 'embedded' | 'process';
   readonly durationMs: number;
   /** Frame arrival (tsRecv, stamped at the socket's 'message') -> the store reports the signal committed. */
   readonly signal: LatencySummary;
@@ -59,10 +62,13 @@ export async function benchDaemonLatency(options: DaemonLatencyOptions): Promise
   const stocks = options.stocks ?? 2_500;
   const seed = 'bench-latency';
   const codes = (await simStockCodes(seed, stocks)).slice(0, options.symbols ?? 2_000);
+  const simulator = options.simulator ?? 'embedded';
   const bench = await startBenchDaemon({
     tradesPerSecond: options.tradesPerSecond,
+    seed,
+    stocks,
+    simulator,
     overrides: {
-      sim: { seed, stocks },
       universe: { extraSymbols: codes },
       // Frame-driven strategies only: program-momentum fires on 30 s ranking polls, not frames.
       strategies: [
@@ -113,10 +119,10 @@ export async function benchDaemonLatency(options: DaemonLatencyOptions): Promise
       if (at === undefined) uncommitted++;
       else signal.record(at - r.tsRecv);
     }
-    const feed = daemon.simulator?.faults.feedStats();
-    const counters = daemon.simulator?.faults.counters();
+    const sim = await bench.simStats();
     return {
       tradesPerSecond: options.tradesPerSecond,
+      simulator,
       durationMs,
       signal: summarizeLatency(signal),
       stream: summarizeLatency(stream),
@@ -128,8 +134,8 @@ export async function benchDaemonLatency(options: DaemonLatencyOptions): Promise
       wantedPairs,
       loopDelayP99Ms: loop.count > 0 ? loop.percentile(99) / 1e6 : 0,
       loopDelayMaxMs: loop.count > 0 ? loop.max / 1e6 : 0,
-      simMaxBehindMs: feed?.maxBehindMs ?? 0,
-      simDropped: counters?.realEntriesDropped ?? 0,
+      simMaxBehindMs: sim.maxBehindMs,
+      simDropped: sim.dropped,
     };
   } finally {
     await bench.close();

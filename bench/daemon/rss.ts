@@ -31,7 +31,7 @@ export interface DaemonRssResult extends RssSummary {
 export async function benchDaemonRss(options: DaemonRssOptions): Promise<DaemonRssResult> {
   const tradesPerSecond = options.tradesPerSecond ?? 2_000;
   const every = Math.max(1, options.sampleEveryMs ?? 5_000);
-  const bench = await startBenchDaemon({ tradesPerSecond, overrides: { sim: { seed: 'bench-rss' } } });
+  const bench = await startBenchDaemon({ tradesPerSecond, seed: 'bench-rss' });
   const { daemon } = bench;
   try {
     const start = systemClock.now();
@@ -54,7 +54,7 @@ export async function benchDaemonRss(options: DaemonRssOptions): Promise<DaemonR
       ...summarizeRss(samples, options.settleMs ?? 60_000),
       entriesPerSecond: ((daemon.connection.stats.entries - entries0) * 1000) / elapsed,
       signals: daemon.signalsCommitted(),
-      simDropped: daemon.simulator?.faults.counters().realEntriesDropped ?? 0,
+      simDropped: (await bench.simStats()).dropped,
     };
   } finally {
     await bench.close();
