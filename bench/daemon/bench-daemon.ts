@@ -10,7 +10,7 @@ import type { Config } from '../../src/config/schema.js';
 import { systemClock } from '../../src/core/clock.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { SIM_KIS_APPKEY, SIM_KIS_APPSECRET, SIM_KIS_HTS_ID, SIM_KIWOOM_APPKEY, SIM_KIWOOM_SECRETKEY } from '../../src/sim/index.js';
-import { startSimProcess } from './sim-process.js';
+import { startSimProcess, type SimProcess } from './sim-process.js';
 
 export interface BenchDaemonOptions {
   /** The simulator's 0B entries per second (config `sim.tradesPerSecond`). */
@@ -48,6 +48,34 @@ export async function startBenchDaemon(options: BenchDaemonOptions): Promise<Ben
   const stocks = options.stocks ?? 2_500;
   const simProcess = options.simulator === 'process' ? await startSimProcess({ seed: options.seed, stocks, tradesPerSecond: options.tradesPerSecond }) : null;
   const dir = mkdtempSync(join(tmpdir(), 'krx-bench-daemon-'));
+  const logStream = createWriteStream(join(dir, 'daemon.log'));
+  let daemon: Daemon | null = null;
+  const close = async (): Promise<void> => {
+    await daemon?.stop('bench done');
+    await new Promise<void>((resolve) => logStream.end(() => resolve()));
+    await simProcess?.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const config = benchConfig(options, stocks, dir, simProcess);
+    const log = createLogger({ level: config.log.level, clock: systemClock, destination: logStream, secrets: secretValues(config) });
+    const started = await startDaemon({ config, log, clock: systemClock, version: packageVersion() });
+    daemon = started;
+    await firstValueFrom(started.connection.status$.pipe(filter((s) => s.phase === 'live'), timeout(options.liveTimeoutMs ?? 30_000)));
+    const simStats = async (): Promise<{ maxBehindMs: number; dropped: number }> => {
+      if (simProcess) return simProcess.stats();
+      const faults = started.simulator?.faults;
+      return { maxBehindMs: faults?.feedStats().maxBehindMs ?? 0, dropped: faults?.counters().realEntriesDropped ?? 0 };
+    };
+    return { daemon: started, config, dir, simStats, close };
+  } catch (err) {
+    await close();
+    throw new Error(`the bench daemon did not start or become live: ${String((err as Error)?.message ?? err)}`);
+  }
+}
+
+/** config/default.json + overrides + the environment's endpoints, written to `dir` and loaded as the CLI would. */
+function benchConfig(options: BenchDaemonOptions, stocks: number, dir: string, simProcess: SimProcess | null): Config {
   const base = JSON.parse(readFileSync(join(packageRoot(), 'config', 'default.json'), 'utf8')) as Record<string, unknown>;
   const environment = simProcess
     ? {
@@ -58,44 +86,13 @@ export async function startBenchDaemon(options: BenchDaemonOptions): Promise<Ben
         calendar: { kind: 'always-open' },
       }
     : { mode: 'sim', sim: { seed: options.seed, stocks, tradesPerSecond: options.tradesPerSecond } };
-  const fileConfig = mergeConfig(mergeConfig(base, options.overrides ?? {}), { ...environment, dataDir: dir, http: { port: 0 } });
   const file = join(dir, 'bench-config.json');
-  writeFileSync(file, JSON.stringify(fileConfig, null, 2));
+  writeFileSync(file, JSON.stringify(mergeConfig(mergeConfig(base, options.overrides ?? {}), { ...environment, dataDir: dir, http: { port: 0 } }), null, 2));
   // Only the simulator's own credentials: anything in this process's environment could point elsewhere.
   const env = simProcess
     ? { KIWOOM_APPKEY: SIM_KIWOOM_APPKEY, KIWOOM_SECRETKEY: SIM_KIWOOM_SECRETKEY, KIS_APPKEY: SIM_KIS_APPKEY, KIS_APPSECRET: SIM_KIS_APPSECRET, KIS_HTS_ID: SIM_KIS_HTS_ID }
     : {};
-  const config = loadConfig({ file, env, cwd: dir });
-  const logStream = createWriteStream(join(dir, 'daemon.log'));
-  const log = createLogger({ level: config.log.level, clock: systemClock, destination: logStream, secrets: secretValues(config) });
-  const endLog = (): Promise<void> => new Promise((resolve) => logStream.end(() => resolve()));
-  let daemon: Daemon;
-  try {
-    daemon = await startDaemon({ config, log, clock: systemClock, version: packageVersion() });
-  } catch (err) {
-    await endLog();
-    await simProcess?.close();
-    rmSync(dir, { recursive: true, force: true });
-    throw err;
-  }
-  const close = async (): Promise<void> => {
-    await daemon.stop('bench done');
-    await endLog();
-    await simProcess?.close();
-    rmSync(dir, { recursive: true, force: true });
-  };
-  const simStats = async (): Promise<{ maxBehindMs: number; dropped: number }> => {
-    if (simProcess) return simProcess.stats();
-    const faults = daemon.simulator?.faults;
-    return { maxBehindMs: faults?.feedStats().maxBehindMs ?? 0, dropped: faults?.counters().realEntriesDropped ?? 0 };
-  };
-  try {
-    await firstValueFrom(daemon.connection.status$.pipe(filter((s) => s.phase === 'live'), timeout(options.liveTimeoutMs ?? 30_000)));
-  } catch (err) {
-    await close();
-    throw new Error(`the daemon's connection did not become live: ${String((err as Error)?.message ?? err)}`);
-  }
-  return { daemon, config, dir, simStats, close };
+  return loadConfig({ file, env, cwd: dir });
 }
 
 /** `over` on top of `base`: plain objects merged key by key, everything else replaced. */

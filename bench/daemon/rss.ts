@@ -11,6 +11,8 @@ export interface DaemonRssOptions {
   readonly sampleEveryMs?: number;
   /** Growth and slopes are measured from here on. Default 60 s (minute 1). */
   readonly settleMs?: number;
+  /** embedded (default, mode sim: the figures include the simulator) or a simulator process of its own. */
+  readonly simulator?: 'embedded' | 'process';
 }
 
 export interface DaemonRssResult extends RssSummary {
@@ -25,13 +27,13 @@ export interface DaemonRssResult extends RssSummary {
 
 /**
  * RSS of a steady daemon run: the production config (config/default.json, its three strategies,
- * recording on) with the embedded simulator at `tradesPerSecond`. The simulator lives in the same
+ * recording on) with the simulator at `tradesPerSecond`. By default the simulator lives in the same
  * process, so every figure includes it.
  */
 export async function benchDaemonRss(options: DaemonRssOptions): Promise<DaemonRssResult> {
   const tradesPerSecond = options.tradesPerSecond ?? 2_000;
   const every = Math.max(1, options.sampleEveryMs ?? 5_000);
-  const bench = await startBenchDaemon({ tradesPerSecond, seed: 'bench-rss' });
+  const bench = await startBenchDaemon({ tradesPerSecond, seed: 'bench-rss', simulator: options.simulator ?? 'embedded' });
   const { daemon } = bench;
   try {
     const start = systemClock.now();
