@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { packageRoot } from '../src/config/package-root.js';
 import { runDaemonJobInChild } from './daemon/in-child.js';
 import { formatLatency } from './daemon/latency-summary.js';
+import type { RssSample } from './daemon/rss-summary.js';
 import { benchDecodeRate } from './decode/decode-rate.js';
 import { benchEndToEndRounds } from './e2e/end-to-end-rounds.js';
 import { benchEngineRate } from './engine/engine-rate.js';
@@ -178,7 +179,7 @@ await section('recording append cost', async () => {
 
 const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
 /** The first sample of each whole minute, "182 / 170 / ... MB". */
-const byMinute = (samples: readonly { atMs: number; rss: number; heapUsed: number }[], key: 'rss' | 'heapUsed'): string => {
+const byMinute = (samples: readonly RssSample[], key: 'rss' | 'heapUsed' | 'external'): string => {
   const picked = new Map<number, number>();
   for (const s of samples) if (!picked.has(Math.floor(s.atMs / 60_000))) picked.set(Math.floor(s.atMs / 60_000), s[key]);
   const last = samples[samples.length - 1];
@@ -244,7 +245,7 @@ await section('daemon RSS after a steady run', async () => {
     result: `${verdict(ok && r.simDropped === 0)}${minutes < RSS_TARGET_MINUTES ? ` (a ${minutes.toFixed(0)}-minute run; the target is for ${RSS_TARGET_MINUTES}: --rss-minutes ${RSS_TARGET_MINUTES})` : ''}`,
   });
   notes.push(
-    `RSS: startDaemon on config/default.json (its three strategies, recording on) with the embedded simulator at ${formatCount(RSS_RATE)} trades/s, in a fresh child process, so the figures are the daemon plus the simulator and nothing of the bench runner. process.memoryUsage() every 5 s (${r.samples.length} samples; RSS by minute ${byMinute(r.samples, 'rss')}; heapUsed by minute ${byMinute(r.samples, 'heapUsed')}); growth = end - minute 1; slopes by least squares over the ${r.settledSamples} samples from minute 1 on (heap ${(r.heapSlopePerMinute / 1e3).toFixed(0)} kB/min, RSS ${(r.rssSlopePerMinute / 1e3).toFixed(0)} kB/min); ${r.signals} signals committed; ${r.simDropped} entries dropped by the simulator.`,
+    `RSS: startDaemon on config/default.json (its three strategies, recording on) with the embedded simulator at ${formatCount(RSS_RATE)} trades/s, in a fresh child process, so the figures are the daemon plus the simulator and nothing of the bench runner. process.memoryUsage() every 5 s (${r.samples.length} samples; RSS by minute ${byMinute(r.samples, 'rss')}; heapUsed by minute ${byMinute(r.samples, 'heapUsed')}; external by minute ${byMinute(r.samples, 'external')}); growth = end - minute 1; slopes by least squares over the ${r.settledSamples} samples from minute 1 on (heap ${(r.heapSlopePerMinute / 1e3).toFixed(0)} kB/min, RSS ${(r.rssSlopePerMinute / 1e3).toFixed(0)} kB/min); ${r.signals} signals committed; ${r.simDropped} entries dropped by the simulator.`,
   );
 });
 

@@ -3,6 +3,9 @@ export interface RssSample {
   readonly atMs: number;
   readonly rss: number;
   readonly heapUsed: number;
+  /** C++ objects bound to JS, Buffers included (what is neither heap nor native code). */
+  readonly external: number;
+  readonly arrayBuffers: number;
 }
 
 export interface RssSummary {

@@ -41,7 +41,7 @@ export async function benchDaemonRss(options: DaemonRssOptions): Promise<DaemonR
     const samples: RssSample[] = [];
     const sample = (): void => {
       const m = process.memoryUsage();
-      samples.push({ atMs: systemClock.now() - start, rss: m.rss, heapUsed: m.heapUsed });
+      samples.push({ atMs: systemClock.now() - start, rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers });
     };
     sample();
     while (systemClock.now() - start < options.durationMs) {

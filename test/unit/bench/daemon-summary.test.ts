@@ -50,7 +50,7 @@ describe('rss summary', () => {
     expect(leastSquaresSlope([{ x: 1, y: 1 }])).toBeNaN();
   });
   it('takes minute 1 as the first sample at or after settle, growth to the end and slopes per minute after it', () => {
-    const samples = [0, 30_000, 60_000, 90_000, 120_000].map((atMs, i) => ({ atMs, rss: 100e6 + i * 1e6, heapUsed: 20e6 + (atMs / 60_000) * 3e6 }));
+    const samples = [0, 30_000, 60_000, 90_000, 120_000].map((atMs, i) => ({ atMs, rss: 100e6 + i * 1e6, heapUsed: 20e6 + (atMs / 60_000) * 3e6, external: 1e6, arrayBuffers: 1e5 }));
     const s = summarizeRss(samples, 60_000);
     expect(s.rssAtSettle).toBe(102e6);
     expect(s.rssEnd).toBe(104e6);
