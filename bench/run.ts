@@ -3,7 +3,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
 import { packageRoot } from '../src/config/package-root.js';
+import { runDaemonJobInChild } from './daemon/in-child.js';
+import { formatLatency } from './daemon/latency-summary.js';
+import type { RssSample } from './daemon/rss-summary.js';
 import { benchDecodeRate } from './decode/decode-rate.js';
 import { benchEndToEndRounds } from './e2e/end-to-end-rounds.js';
 import { benchEngineRate } from './engine/engine-rate.js';
@@ -20,6 +24,19 @@ const E2E_MIN_RATIO = 0.4; // issue 6
 const SIM_TARGET = 50_000; // issue 3
 const SIM_MAX_BEHIND_MS = 100;
 const RECORDING_MAX_OVERHEAD = 0.15; // issue 8
+const LATENCY_RATES = [1_000, 5_000, 20_000]; // issue 9
+const LATENCY_TARGET_RATE = 5_000; // issue 7
+const LATENCY_MAX_P99_MS = 5;
+const RSS_RATE = 2_000; // issue 7
+const RSS_MAX_MB = 150;
+const RSS_MAX_GROWTH_MB = 10;
+const RSS_TARGET_MINUTES = 10;
+
+// `npm run bench -- --rss-minutes 10` for issue 7's full RSS figure (default 2 to keep the run short).
+const { values: args } = parseArgs({ options: { 'rss-minutes': { type: 'string', default: '2' }, 'latency-seconds': { type: 'string', default: '15' } } });
+const rssMinutes = Number(args['rss-minutes']);
+const latencySeconds = Number(args['latency-seconds']);
+if (!(rssMinutes > 0) || !(latencySeconds > 0)) throw new Error('--rss-minutes and --latency-seconds take a positive number');
 
 const NOT_YET = 'not measured yet (needs the daemon/replay)';
 const startedAt = new Date();
@@ -160,11 +177,77 @@ await section('recording append cost', async () => {
   });
 });
 
-for (const rate of [1_000, 5_000, 20_000]) {
-  rows.push({ benchmark: `Frame-to-signal latency p50 / p99 / p99.9 at ${formatCount(rate)} frames/s over loopback`, figure: '-', reference: '-', ratio: '-', target: '(its issue)', result: NOT_YET });
-}
+const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
+/** The first sample of each whole minute, "182 / 170 / ... MB". */
+const byMinute = (samples: readonly RssSample[], key: 'rss' | 'heapUsed' | 'external'): string => {
+  const picked = new Map<number, number>();
+  for (const s of samples) if (!picked.has(Math.floor(s.atMs / 60_000))) picked.set(Math.floor(s.atMs / 60_000), s[key]);
+  const last = samples[samples.length - 1];
+  const values = [...picked.values(), ...(last ? [last[key]] : [])];
+  return `${values.map((v) => (v / 1e6).toFixed(0)).join(' / ')} MB (0, 1, 2, ... min, end)`;
+};
+
+await section('daemon latency (startDaemon, mode sim, loopback)', async () => {
+  const streamRows: ReportRow[] = [];
+  const details: string[] = [];
+  const runs = [...LATENCY_RATES.map((rate) => ({ rate, simulator: 'embedded' as const })), { rate: LATENCY_TARGET_RATE, simulator: 'process' as const }];
+  for (const { rate, simulator } of runs) {
+    const apart = simulator === 'process';
+    progress(`daemon latency at ${formatCount(rate)} trades/s${apart ? ', simulator in its own process' : ''}`);
+    const r = await runDaemonJobInChild({ kind: 'latency', options: { tradesPerSecond: rate, durationMs: latencySeconds * 1000, simulator } }, 120_000 + latencySeconds * 1000);
+    const where = `${formatCount(rate)} trades/s (${formatCount(r.framesPerSecond)} frames/s of <= 40 entries, ${formatCount(r.entriesPerSecond)} entries/s measured)${apart ? ', simulator in its own process (daemon in mode live against it)' : ''}`;
+    const targeted = rate === LATENCY_TARGET_RATE;
+    const ok = r.uncommitted === 0 && r.decodeErrors === 0 && r.simDropped === 0;
+    rows.push({
+      benchmark: `Frame-to-signal latency p50 / p99 / p99.9, daemon over loopback at ${where}: frame arrival -> signal committed`,
+      figure: formatLatency(r.signal),
+      reference: '-',
+      ratio: '-',
+      target: targeted ? `p99 <= ${LATENCY_MAX_P99_MS} ms at ${formatCount(rate)}/s (issue 7)` : 'p50/p99/p99.9 reported (issue 9)',
+      result: !ok
+        ? `falls short (${r.uncommitted} uncommitted, ${r.decodeErrors} decode errors, ${r.simDropped} dropped by the sim)`
+        : targeted
+          ? r.signal.p99 === null
+            ? 'n too small for p99'
+            : verdict(r.signal.p99 <= LATENCY_MAX_P99_MS)
+          : 'info',
+    });
+    streamRows.push({
+      benchmark: `Frame-to-handled latency p50 / p99 / p99.9 at ${formatCount(rate)} trades/s${apart ? ' (simulator in its own process)' : ''}: frame arrival -> event through the pipeline and strategy host (seen by a later kernel.stream$ subscriber; no store commit)`,
+      figure: formatLatency(r.stream),
+      reference: '-',
+      ratio: '-',
+      target: '-',
+      result: 'info',
+    });
+    details.push(
+      `${formatCount(rate)}/s${apart ? ' (simulator apart)' : ''}: signals ${Object.entries(r.signalsByStrategy).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}; ${formatCount(r.wantedPairs)} pairs subscribed; event-loop delay p99 ${r.loopDelayP99Ms.toFixed(1)} ms, max ${r.loopDelayMaxMs.toFixed(1)} ms; sim max behind ${r.simMaxBehindMs.toFixed(0)} ms`,
+    );
+  }
+  rows.push(...streamRows);
+  notes.push(
+    `Daemon latency: startDaemon (the production composition: system clock, mode sim, the embedded simulator over loopback, recording on, info logs to a file, http on port 0) in a fresh child process per rate, ${latencySeconds} s measured after 3 s of warm-up. Rates are the simulator's 0B entries per second; it sends one frame per connection every 50 ms tick with at most 40 entries, so frames/s is far below entries/s (measured figures in each row). Strategies: indicative-deviation at thresholdPct 0.01 (so most 0A entries alert) and watchlist-breakout; 2,000 of the 2,500 listed stocks in universe.extraSymbols. The host's 60 s cooldown and once-per-excursion rule allow about one alert per symbol per run, and 0A entries are 1 % of trades, so the sample is small at low rates: each figure states n, and a percentile needing more samples (100 for p99, 1,000 for p99.9) reads "n too small". Latency = commit time (clock.now() in store.onCommitted) - the signal's tsRecv (clock.now() at the socket's 'message'), read back from the signals table: both ends the system clock, 1 ms resolution. In mode sim the simulator runs in the daemon's process and event loop, so its generation work delays the daemon's reads as a remote broker's would not; the extra 5,000/s run puts the simulator in a child process and runs the daemon in mode live against its loopback URLs (sim credentials, always-open calendar) to separate the two. Frame-to-handled: clock.now() - event.tsRecv when a second subscriber of kernel.stream$ gets the event; the strategy host subscribed first, so the book update and the strategies' synchronous work on that event are included (a pipeline-only figure is not observable from outside the kernel), the store's commit is not. Entries of one frame share its tsRecv and are handled in order, so later entries of a 40-entry frame carry the earlier ones' time. Neither figure sees the time a frame waits in the socket before 'message' fires: the event-loop delay bounds it. ${details.join('. ')}.`,
+  );
+});
+
 rows.push({ benchmark: 'Replay rate (recorded session on the virtual clock)', figure: '-', reference: '-', ratio: '-', target: '(its issue)', result: NOT_YET });
-rows.push({ benchmark: 'RSS after a steady run', figure: '-', reference: '-', ratio: '-', target: '(its issue)', result: NOT_YET });
+
+await section('daemon RSS after a steady run', async () => {
+  const r = await runDaemonJobInChild({ kind: 'rss', options: { tradesPerSecond: RSS_RATE, durationMs: rssMinutes * 60_000 } }, rssMinutes * 60_000 + 120_000);
+  const ok = r.rssEnd <= RSS_MAX_MB * 1e6 && r.growthAfterSettle < RSS_MAX_GROWTH_MB * 1e6;
+  const minutes = r.durationMs / 60_000;
+  rows.push({
+    benchmark: `RSS after a steady ${minutes.toFixed(1)}-minute daemon run at ${formatCount(RSS_RATE)} trades/s (${formatCount(r.entriesPerSecond)} entries/s measured), simulator included`,
+    figure: `${mb(r.rssEnd)} at the end, ${mb(r.rssAtSettle)} at minute 1, growth ${mb(r.growthAfterSettle)}; heap slope ${(r.heapSlopePerMinute / 1e3).toFixed(0)} kB/min`,
+    reference: '-',
+    ratio: '-',
+    target: `<= ${RSS_MAX_MB} MB after ${RSS_TARGET_MINUTES} min at ${formatCount(RSS_RATE)}/s, growth < ${RSS_MAX_GROWTH_MB} MB after minute 1 (issue 7)`,
+    result: `${verdict(ok && r.simDropped === 0)}${minutes < RSS_TARGET_MINUTES ? ` (a ${minutes.toFixed(0)}-minute run; the target is for ${RSS_TARGET_MINUTES}: --rss-minutes ${RSS_TARGET_MINUTES})` : ''}`,
+  });
+  notes.push(
+    `RSS: startDaemon on config/default.json (its three strategies, recording on) with the embedded simulator at ${formatCount(RSS_RATE)} trades/s, in a fresh child process, so the figures are the daemon plus the simulator and nothing of the bench runner. process.memoryUsage() every 5 s (${r.samples.length} samples; RSS by minute ${byMinute(r.samples, 'rss')}; heapUsed by minute ${byMinute(r.samples, 'heapUsed')}; external by minute ${byMinute(r.samples, 'external')}); growth = end - minute 1; slopes by least squares over the ${r.settledSamples} samples from minute 1 on (heap ${(r.heapSlopePerMinute / 1e3).toFixed(0)} kB/min, RSS ${(r.rssSlopePerMinute / 1e3).toFixed(0)} kB/min); ${r.signals} signals committed; ${r.simDropped} entries dropped by the simulator.`,
+  );
+});
 
 const end = describeMachine(new Date());
 const extra = [`load average at the end: ${end.load.map((x) => x.toFixed(2)).join(' ')}; whole run ${((performance.now() - t0) / 1000).toFixed(0)} s`];
