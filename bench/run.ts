@@ -15,6 +15,7 @@ import { buildFrameCorpus, sliceCorpus } from './frames.js';
 import { describeMachine, formatCount, formatPercent, formatRatio, formatRate, machineLine, renderReport, verdict, type ReportRow } from './report.js';
 import { benchBareWs } from './sim/bare-ws.js';
 import { runSimThroughput } from './sim/throughput.js';
+import { benchReplayRate } from './replay/replay-rate.js';
 import { benchRecordingWriter } from './store/recording-bench.js';
 import { benchSignalStore } from './store/signal-store-bench.js';
 
@@ -24,6 +25,7 @@ const E2E_MIN_RATIO = 0.4; // issue 6
 const SIM_TARGET = 50_000; // issue 3
 const SIM_MAX_BEHIND_MS = 100;
 const RECORDING_MAX_OVERHEAD = 0.15; // issue 8
+const REPLAY_MIN_RATIO = 0.4; // issue 8
 const LATENCY_RATES = [1_000, 5_000, 20_000]; // issue 9
 const LATENCY_TARGET_RATE = 5_000; // issue 7
 const LATENCY_MAX_P99_MS = 5;
@@ -38,7 +40,6 @@ const rssMinutes = Number(args['rss-minutes']);
 const latencySeconds = Number(args['latency-seconds']);
 if (!(rssMinutes > 0) || !(latencySeconds > 0)) throw new Error('--rss-minutes and --latency-seconds take a positive number');
 
-const NOT_YET = 'not measured yet (needs the daemon/replay)';
 const startedAt = new Date();
 const t0 = performance.now();
 const machine = describeMachine(startedAt);
@@ -230,7 +231,17 @@ await section('daemon latency (startDaemon, mode sim, loopback)', async () => {
   );
 });
 
-rows.push({ benchmark: 'Replay rate (recorded session on the virtual clock)', figure: '-', reference: '-', ratio: '-', target: '(its issue)', result: NOT_YET });
+await section('replay rate', async () => {
+  const r = await benchReplayRate({ sessionSeconds: 60, tradesPerSecond: 2_000 });
+  rows.push({
+    benchmark: `Replay rate: a ${r.sessionSeconds} s simulator session at 2,000 trades/s recorded by the daemon, replayed at max speed with the three example strategies (${formatCount(r.events)} events, ${formatCount(r.signals)} signals)`,
+    figure: formatRate(r.eventsPerSecond, 'events'),
+    reference: `JSON.parse of the same frames ${formatRate(r.jsonParseEntriesPerSecond, 'entries')}`,
+    ratio: formatRatio(r.ratio),
+    target: `>= ${REPLAY_MIN_RATIO}x JSON.parse, ~100,000 events/s (issue 8)`,
+    result: verdict(r.ratio >= REPLAY_MIN_RATIO),
+  });
+});
 
 await section('daemon RSS after a steady run', async () => {
   const r = await runDaemonJobInChild({ kind: 'rss', options: { tradesPerSecond: RSS_RATE, durationMs: rssMinutes * 60_000 } }, rssMinutes * 60_000 + 120_000);
