@@ -12,7 +12,8 @@ type ResultOf<J extends DaemonJob> = J extends { kind: 'latency' } ? DaemonLaten
  * resolves with its result. Rejects when the child exits without one or overruns `timeoutMs`.
  */
 export function runDaemonJobInChild<J extends DaemonJob>(job: J, timeoutMs: number): Promise<ResultOf<J>> {
-  const child = fork(fileURLToPath(new URL('./child.js', import.meta.url)), [JSON.stringify(job)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  // The daemon runs with the flag the shipped start commands use (npm start, Docker, systemd).
+  const child = fork(fileURLToPath(new URL('./child.js', import.meta.url)), [JSON.stringify(job)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [...process.execArgv, DAEMON_NODE_FLAG] });
   return new Promise((resolve, reject) => {
     let settled = false;
     const finish = (fn: () => void): void => {
@@ -32,3 +33,6 @@ export function runDaemonJobInChild<J extends DaemonJob>(job: J, timeoutMs: numb
     child.on('exit', (code, signal) => finish(() => reject(new Error(`daemon ${job.kind} bench exited without a result (code ${code}, signal ${signal})`))));
   });
 }
+
+/** The V8 flag every shipped start command passes (package.json, Dockerfile, deploy/). */
+export const DAEMON_NODE_FLAG = '--max-semi-space-size=4';
