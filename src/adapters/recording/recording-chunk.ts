@@ -26,7 +26,10 @@ export function kindCode(kind: RecordingKind, bytes: boolean): number {
   return KIND_CODES[kind] | (bytes ? BYTES : 0);
 }
 
-/** Packs frames [from, to) of the writer's parallel arrays (strings are written as UTF-8). */
+/**
+ * Packs frames [from, to) of the writer's parallel arrays (strings are written as UTF-8). Every
+ * buffer owns its whole ArrayBuffer (never Buffer's shared pool), so it can be transferred.
+ */
 export function packChunk(firstSeq: number, tss: readonly number[], codes: readonly number[], datas: readonly (string | Uint8Array)[], from: number, to: number): PackedChunk {
   const count = to - from;
   const ts = new Float64Array(count);
@@ -41,7 +44,7 @@ export function packChunk(firstSeq: number, tss: readonly number[], codes: reado
     ts[i] = tss[from + i] as number;
     kinds[i] = codes[from + i] as number;
   }
-  const data = Buffer.allocUnsafe(total);
+  const data = Buffer.allocUnsafeSlow(total);
   let at = 0;
   for (let i = 0; i < count; i++) {
     const d = datas[from + i] as string | Uint8Array;
