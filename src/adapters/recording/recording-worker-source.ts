@@ -71,10 +71,11 @@ const stop = () => {
   parentPort.close();
   events.close();
 };
+// The message first: whoever sees DEAD can then drain it synchronously.
 const fatal = (err) => {
+  events.postMessage({ t: 'fatal', err: String((err && err.message) || err) });
   Atomics.store(ctl, ${CTL_DEAD}, 1);
   Atomics.notify(ctl, ${CTL_ACK});
-  events.postMessage({ t: 'fatal', err: String((err && err.message) || err) });
   try { if (db) db.close(); } catch {}
   stop();
 };

@@ -127,7 +127,10 @@ export function startRecordingWorker(file: string, busyTimeoutMs: number, onEven
       return waitAck(id, timeoutMs);
     },
     idle() {
-      if (dead() || finished) return Promise.resolve();
+      if (dead() || finished) {
+        drain();
+        return Promise.resolve();
+      }
       const id = ++syncId;
       events.ref();
       const done = new Promise<void>((resolve) => waiting.set(id, resolve));
