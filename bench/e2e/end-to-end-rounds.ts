@@ -12,6 +12,8 @@ export interface EndToEndRoundsResult {
   readonly recordingEventsPerSecond: number;
   /** 1 - recording / plain: the share of live throughput the recording costs. */
   readonly recordingOverhead: number;
+  /** The same per round, from the round's adjacent pair of runs (load drift cancels better). */
+  readonly roundOverheads: readonly number[];
   /** Median JSON.parse rate of the same frames (entries/s), measured in each round. */
   readonly jsonParseEventsPerSecond: number;
   readonly ratio: number;
@@ -54,6 +56,7 @@ export async function benchEndToEndRounds(corpus: FrameCorpus, rounds = 3): Prom
     eventsPerSecond,
     recordingEventsPerSecond,
     recordingOverhead: 1 - recordingEventsPerSecond / eventsPerSecond,
+    roundOverheads: plain.map((p, i) => 1 - (recorded[i]?.eventsPerSecond ?? 0) / p.eventsPerSecond),
     jsonParseEventsPerSecond,
     ratio: eventsPerSecond / jsonParseEventsPerSecond,
     signalsEmitted: last.signalsEmitted,

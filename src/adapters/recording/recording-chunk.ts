@@ -13,6 +13,7 @@ const KIND_CODES: Readonly<Record<RecordingKind, number>> = { 'ws.in': 0, rest: 
 const KIND_NAMES: readonly RecordingKind[] = ['ws.in', 'rest', 'lifecycle'];
 const BYTES = 0x80;
 
+/** One chunk row, ready to insert; each buffer owns its ArrayBuffer (transferable to the worker). */
 export interface PackedChunk {
   readonly firstSeq: number;
   readonly count: number;
@@ -26,32 +27,105 @@ export function kindCode(kind: RecordingKind, bytes: boolean): number {
   return KIND_CODES[kind] | (bytes ? BYTES : 0);
 }
 
-/** Packs frames [from, to) of the writer's parallel arrays (strings are written as UTF-8). */
-export function packChunk(firstSeq: number, tss: readonly number[], codes: readonly number[], datas: readonly (string | Uint8Array)[], from: number, to: number): PackedChunk {
-  const count = to - from;
-  const ts = new Float64Array(count);
-  const kinds = new Uint8Array(count);
-  const lens = new Uint32Array(count);
-  let total = 0;
-  for (let i = 0; i < count; i++) {
-    const d = datas[from + i] as string | Uint8Array;
-    const n = typeof d === 'string' ? Buffer.byteLength(d, 'utf8') : d.byteLength;
-    lens[i] = n;
-    total += n;
-    ts[i] = tss[from + i] as number;
-    kinds[i] = codes[from + i] as number;
-  }
-  const data = Buffer.allocUnsafe(total);
-  let at = 0;
-  for (let i = 0; i < count; i++) {
-    const d = datas[from + i] as string | Uint8Array;
-    if (typeof d === 'string') at += data.write(d, at, 'utf8');
-    else {
-      data.set(d, at);
-      at += d.byteLength;
-    }
-  }
-  return { firstSeq, count, ts: Buffer.from(ts.buffer), kinds: Buffer.from(kinds.buffer), lens: Buffer.from(lens.buffer), data };
+/** Frames waiting for a hand-over, packed as they arrive: one copy per frame, no reference kept. */
+export interface ChunkQueue {
+  /** Frames queued (sealed chunks plus the open one). */
+  readonly frames: number;
+  /** Queues a frame as the next seq. */
+  add(tsUs: number, code: number, data: string | Uint8Array): void;
+  /** Seals the open chunk and returns every queued chunk, oldest first; the queue is then empty. */
+  take(): PackedChunk[];
+  /** Drops whole chunks, oldest first, until at least `atLeast` frames are gone; returns how many. */
+  dropOldest(atLeast: number): number;
+}
+
+/** Initial data bytes per frame of a chunk; a frame that does not fit seals the chunk early. */
+const BYTES_PER_FRAME = 1024;
+
+interface OpenChunk {
+  readonly firstSeq: number;
+  count: number;
+  bytes: number;
+  readonly ts: Float64Array;
+  readonly kinds: Uint8Array;
+  readonly lens: Uint32Array;
+  readonly data: Buffer;
+}
+
+/** A queue of chunks of at most `chunkFrames` frames, seqs from 1. */
+export function createChunkQueue(chunkFrames: number): ChunkQueue {
+  const sealed: PackedChunk[] = [];
+  let open: OpenChunk | null = null;
+  let nextSeq = 1;
+  let frames = 0;
+
+  const openChunk = (minBytes: number): OpenChunk => ({
+    firstSeq: nextSeq,
+    count: 0,
+    bytes: 0,
+    ts: new Float64Array(chunkFrames),
+    kinds: new Uint8Array(chunkFrames),
+    lens: new Uint32Array(chunkFrames),
+    // Not Buffer's shared pool: the chunk's memory is transferred to the worker as a whole.
+    data: Buffer.allocUnsafeSlow(Math.max(minBytes, chunkFrames * BYTES_PER_FRAME)),
+  });
+
+  const seal = (): void => {
+    if (open === null || open.count === 0) return;
+    const { firstSeq, count, bytes } = open;
+    // A mostly empty chunk (the timer's) is copied to its size: held chunks must not hoard memory.
+    const fit = (u: Uint8Array, used: number): Buffer => (used * 2 >= u.byteLength ? Buffer.from(u.buffer, u.byteOffset, used) : ownedCopy(u.subarray(0, used)));
+    sealed.push({
+      firstSeq,
+      count,
+      ts: fit(new Uint8Array(open.ts.buffer), count * 8),
+      kinds: fit(open.kinds, count),
+      lens: fit(new Uint8Array(open.lens.buffer), count * 4),
+      data: fit(open.data, bytes),
+    });
+    open = null;
+  };
+
+  return {
+    get frames() {
+      return frames;
+    },
+    add(tsUs, code, data) {
+      const n = typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.byteLength;
+      if (open !== null && (open.count === chunkFrames || open.bytes + n > open.data.length)) seal();
+      const c = open ?? (open = openChunk(n));
+      if (typeof data === 'string') c.data.write(data, c.bytes, 'utf8');
+      else c.data.set(data, c.bytes);
+      c.ts[c.count] = tsUs;
+      c.kinds[c.count] = code;
+      c.lens[c.count] = n;
+      c.bytes += n;
+      c.count++;
+      nextSeq++;
+      frames++;
+    },
+    take() {
+      seal();
+      frames = 0;
+      return sealed.splice(0);
+    },
+    dropOldest(atLeast) {
+      let gone = 0;
+      while (gone < atLeast && sealed.length > 0) gone += (sealed.shift() as PackedChunk).count;
+      if (gone < atLeast && open !== null) {
+        gone += open.count;
+        open = null;
+      }
+      frames -= gone;
+      return gone;
+    },
+  };
+}
+
+function ownedCopy(u: Uint8Array): Buffer {
+  const b = Buffer.allocUnsafeSlow(u.byteLength);
+  b.set(u);
+  return b;
 }
 
 /** The frames of one stored chunk, in seq order, skipping those with seq <= afterSeq. */

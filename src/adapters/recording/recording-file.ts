@@ -22,6 +22,10 @@ export const RECORDING_SCHEMA = `
   CREATE TABLE chunks (first_seq INTEGER PRIMARY KEY, count INTEGER NOT NULL, ts_us BLOB NOT NULL, kinds BLOB NOT NULL, lens BLOB NOT NULL, data BLOB NOT NULL);
 `;
 
+/** The writer's statements (the worker thread runs them too: recording-worker-source.ts). */
+export const INSERT_CHUNK_SQL = 'INSERT INTO chunks (first_seq, count, ts_us, kinds, lens, data) VALUES (?, ?, ?, ?, ?, ?)';
+export const SET_META_SQL = 'INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)';
+
 /** Format 1, read only: one row per frame. */
 export const RECORDING_SCHEMA_V1 = `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -5,10 +5,11 @@ import type { Clock, TimerHandle } from '../../core/clock.js';
 import { errorMessage, KrxError } from '../../core/errors.js';
 import { formatKstDashed } from '../../core/kst.js';
 import type { FrameRecorder, RecordingKind } from '../../core/recording.js';
-import { kindCode, packChunk } from './recording-chunk.js';
-import { RECORDING_FORMAT_VERSION, RECORDING_SCHEMA, recordingFileName } from './recording-file.js';
+import { createChunkQueue, kindCode } from './recording-chunk.js';
+import { RECORDING_FORMAT_VERSION, RECORDING_SCHEMA, recordingFileName, SET_META_SQL } from './recording-file.js';
 import { isRealFrame, recordingRefusal } from './recording-guard.js';
 import { silentRecordingLogger, type RecordingLogger } from './recording-logger.js';
+import { startRecordingWorker } from './recording-worker.js';
 
 export interface RecordingWriterOptions {
   /** Directory of recordings (created if missing), e.g. `data/recordings`. */
@@ -20,31 +21,35 @@ export interface RecordingWriterOptions {
   /** A config summary WITHOUT secrets; stored as JSON. */
   readonly config?: unknown;
   readonly seed?: string | number | null;
-  /** Drives the periodic commit; close() stamps the end from it. */
+  /** Drives the periodic hand-over to the writing thread; close() stamps the end from it. */
   readonly clock: Clock;
   readonly log?: RecordingLogger;
-  /** Commit as soon as this many frames are pending (bounds memory under a tight producer). */
+  /** Hand frames to the writing thread as soon as this many are buffered. */
   readonly batchRows?: number;
   /** Most frames stored in one row (format 2 chunks). */
   readonly chunkFrames?: number;
-  /** Commit whatever is pending at this period. */
+  /** Hand over (and commit) whatever is buffered at this period. */
   readonly flushIntervalMs?: number;
-  /** Most frames held while the file cannot be written; beyond it the oldest are dropped. */
+  /** Most frames held (buffered plus not yet committed); beyond it the oldest buffered are dropped. */
   readonly maxPendingRows?: number;
   /** Exact secret values the guard also scans for (app keys, tokens). */
   readonly secrets?: readonly string[];
   /** SQLite busy timeout; the recording is ours alone, so waiting is rarely needed. */
   readonly busyTimeoutMs?: number;
+  /** Longest flush() or close() blocks waiting for the writing thread (a hung disk). */
+  readonly syncTimeoutMs?: number;
 }
 
 export interface RecordingWriterStats {
   readonly appended: number;
   readonly committed: number;
+  /** Appended, neither committed nor dropped yet (buffered here or held by the writing thread). */
   readonly pending: number;
   /** Refused by the secret guard or malformed. */
   readonly refused: number;
-  /** Lost to write failures or appended after close (their seq numbers leave gaps). */
+  /** Lost to write failures, a crash of the writing thread or appended after close (seq gaps). */
   readonly dropped: number;
+  /** Failed commits, plus 1 if the writing thread crashed. */
   readonly writeErrors: number;
 }
 
@@ -53,24 +58,36 @@ export interface RecordingWriter extends FrameRecorder {
   /**
    * Records a frame as the exact bytes received (the live socket's path: no UTF-8 decoding on the
    * hot path, and bytes that are not UTF-8 survive; the reader returns those as `bytes`). The
-   * recorder keeps a reference until the next commit: do not modify the buffer meanwhile.
+   * recorder copies the bytes at once (the caller may reuse the buffer).
    */
   appendBytes(kind: RecordingKind, data: Uint8Array, tsUs: number): void;
-  /** Commits pending frames now; true when nothing is left pending. */
+  /**
+   * Hands everything buffered to the writing thread and BLOCKS (Atomics.wait, at most
+   * `syncTimeoutMs`) until it has tried to commit it; true when nothing is left pending. For
+   * shutdown, tests and benchmarks: never call it on the hot path.
+   */
   flush(): boolean;
-  /** Commits, writes the end meta, folds the WAL back into a single file and closes. Idempotent. */
+  /**
+   * Commits, writes the end meta, folds the WAL back into a single file and closes; blocks until
+   * done (at most `syncTimeoutMs`), so the file is complete when it returns. Idempotent.
+   */
   close(endMs?: number): void;
+  /** Resolves once the writing thread has handled everything handed over so far (does not hand over). */
+  idle(): Promise<void>;
   stats(): RecordingWriterStats;
 }
 
 const KINDS = new Set<string>(['ws.in', 'rest', 'lifecycle']);
+const PAGE_SIZE = 65_536;
 
 /**
- * Opens a new session recording. `append` only pushes to arrays; frames are committed many per
- * transaction, on a timer and whenever `batchRows` are pending, up to `chunkFrames` per row (one
- * insert per row costs more than the frame's bytes: format 2, recording-chunk.ts). Durability: WAL with
+ * Opens a new session recording. The main thread only checks frames and copies them into chunks of
+ * up to `chunkFrames` frames per row (format 2, recording-chunk.ts);
+ * a worker thread commits them (recording-worker.ts), so commits and WAL checkpoints never stall the
+ * event loop. Hand-overs happen when `batchRows` are buffered and on the timer. Durability: WAL with
  * synchronous=NORMAL, so a process crash (SIGKILL) loses nothing committed; a power cut may lose the
- * last commits. Acceptable for a recording, and a large saving on the hot path.
+ * last commits. The file, its schema and the start meta are written here, synchronously: a
+ * recording that cannot be created throws E_RECORDING_WRITE at once.
  */
 export function openRecordingWriter(options: RecordingWriterOptions): RecordingWriter {
   const log = options.log ?? silentRecordingLogger;
@@ -78,26 +95,14 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
   const batchRows = Math.max(1, options.batchRows ?? 4096);
   const chunkFrames = Math.max(1, options.chunkFrames ?? 512);
   const maxPendingRows = Math.max(2 * batchRows, options.maxPendingRows ?? 200_000);
+  const syncTimeoutMs = Math.max(1, options.syncTimeoutMs ?? 10_000);
+  const busyTimeoutMs = options.busyTimeoutMs ?? 1000;
   const secrets = options.secrets ?? [];
 
   mkdirSync(options.dir, { recursive: true });
   const file = join(options.dir, recordingFileName(options.sessionId, options.startMs));
   if (existsSync(file)) throw new KrxError('E_RECORDING_WRITE', 'recording file already exists', { details: { file } });
-  const db = new Database(file, { timeout: options.busyTimeoutMs ?? 1000 });
-  try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.exec(RECORDING_SCHEMA);
-  } catch (err) {
-    db.close();
-    throw new KrxError('E_RECORDING_WRITE', `cannot create recording: ${errorMessage(err)}`, { cause: err, details: { file } });
-  }
-  const insertChunk = db.prepare('INSERT INTO chunks (first_seq, count, ts_us, kinds, lens, data) VALUES (?, ?, ?, ?, ?, ?)');
-  const setMeta = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
-  const writeMeta = db.transaction((entries: Record<string, string>) => {
-    for (const [k, v] of Object.entries(entries)) setMeta.run(k, v);
-  });
-  writeMeta({
+  createRecordingFile(file, busyTimeoutMs, {
     format_version: String(RECORDING_FORMAT_VERSION),
     session_id: options.sessionId,
     start: String(options.startMs),
@@ -107,55 +112,65 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
     seed: options.seed === undefined || options.seed === null ? '' : String(options.seed),
   });
 
-  // Parallel arrays: no object per frame on the hot path.
-  // Pending frames have consecutive seqs from firstSeq (drops only ever cut the oldest).
-  let firstSeq = 1;
-  let tss: number[] = [];
-  let kinds: number[] = [];
-  let datas: (string | Uint8Array)[] = [];
+  // Frames are copied into chunk buffers as they arrive; drops only ever cut the oldest queued chunks.
+  const queue = createChunkQueue(chunkFrames);
   let closed = false;
-  // After a failed commit, only the timer retries: the hot path must not hit a failing disk per frame.
-  let failing = false;
-  const counts = { appended: 0, committed: 0, refused: 0, dropped: 0, writeErrors: 0 };
+  /** Frames handed to the worker; with its counters this gives what it still holds. */
+  let posted = 0;
+  /** Frames the worker held when it died or timed out (counted as dropped once). */
+  let lost = 0;
+  let gone = false;
+  const counts = { appended: 0, refused: 0, dropped: 0, crashes: 0 };
 
-  const insertAll = db.transaction((n: number) => {
-    for (let from = 0; from < n; from += chunkFrames) {
-      const c = packChunk(firstSeq + from, tss, kinds, datas, from, Math.min(n, from + chunkFrames));
-      insertChunk.run(c.firstSeq, c.count, c.ts, c.kinds, c.lens, c.data);
+  const worker = startRecordingWorker(file, busyTimeoutMs, (e) => {
+    if (e.t === 'failed') {
+      if (e.errors <= 10 || e.errors % 100 === 0) {
+        log.error({ code: 'E_RECORDING_WRITE', sqlite: e.sqlite, err: e.err, pending: pending() }, 'recording commit failed; frames kept pending');
+      }
+    } else if (e.t === 'recovered') {
+      log.warn({ code: 'E_RECORDING_WRITE', committed: e.committed, dropped: dropped() }, 'recording writing again');
+    } else if (e.t === 'endFailed') {
+      log.error({ code: 'E_RECORDING_WRITE', err: e.err }, 'recording end could not be written');
+    } else {
+      counts.crashes++;
+      stopRecording();
+      log.error({ code: 'E_RECORDING_WRITE', err: e.err, dropped: dropped() }, 'recording thread crashed; recording stopped');
     }
   });
 
-  const flush = (): boolean => {
-    const n = tss.length;
-    if (n === 0 || closed) return n === 0;
-    try {
-      insertAll(n);
-    } catch (err) {
-      counts.writeErrors++;
-      failing = true;
-      if (counts.writeErrors <= 10 || counts.writeErrors % 100 === 0) {
-        log.error({ code: 'E_RECORDING_WRITE', sqlite: (err as { code?: unknown }).code, err: errorMessage(err), pending: n }, 'recording commit failed; frames kept pending');
-      }
-      return false;
-    }
-    if (failing) {
-      failing = false;
-      log.warn({ code: 'E_RECORDING_WRITE', committed: n, dropped: counts.dropped }, 'recording writing again');
-    }
-    counts.committed += n;
-    firstSeq += n;
-    tss = [];
-    kinds = [];
-    datas = [];
-    return true;
+  const held = (): number => (gone ? 0 : posted - worker.committed() - worker.dropped());
+  const pending = (): number => queue.frames + held();
+  const dropped = (): number => counts.dropped + lost + worker.dropped();
+
+  /** The writing thread is gone: what it and this side held is lost; later appends are dropped. */
+  const stopRecording = (): void => {
+    if (gone) return;
+    lost = held();
+    gone = true;
+    counts.dropped += queue.dropOldest(queue.frames);
   };
 
-  const drop = (k: number): void => {
-    firstSeq += k;
-    tss = tss.slice(k);
-    kinds = kinds.slice(k);
-    datas = datas.slice(k);
-    counts.dropped += k;
+  const handOver = (): void => {
+    const n = queue.frames;
+    if (n === 0) return;
+    worker.commit(queue.take());
+    posted += n;
+  };
+
+  /** When full: hand over, unless failing (only the timer retries) or over the bound (drop the oldest). */
+  const onFull = (): void => {
+    const n = queue.frames;
+    const room = maxPendingRows - held();
+    if (!worker.failing() && n <= room) handOver();
+    // Dropped a batch at a time (amortised); the seq gaps mark the loss for a replay.
+    else if (n > room) counts.dropped += queue.dropOldest(n - room + batchRows);
+  };
+
+  const onTimer = (): void => {
+    if (gone) return;
+    if (queue.frames > maxPendingRows - held()) onFull();
+    if (queue.frames > 0) handOver();
+    else if (worker.failing()) worker.commit([]); // retry what the worker holds
   };
 
   const refuse = (reason: string): void => {
@@ -166,7 +181,7 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
   };
 
   const accept = (kind: RecordingKind, data: string | Uint8Array, tsUs: number, bytes: boolean): void => {
-    if (closed) {
+    if (closed || gone) {
       counts.dropped++;
       return;
     }
@@ -183,14 +198,9 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
         return;
       }
     }
-    tss.push(tsUs);
-    kinds.push(kindCode(kind, bytes));
-    datas.push(data);
+    queue.add(tsUs, kindCode(kind, bytes), data);
     counts.appended++;
-    if (tss.length < batchRows) return;
-    if (!failing) flush();
-    // Dropped a batch at a time (amortised); the seq gaps mark the loss for a replay.
-    else if (tss.length > maxPendingRows) drop(tss.length - maxPendingRows + batchRows);
+    if (queue.frames >= batchRows) onFull();
   };
 
   const append = (kind: RecordingKind, data: string, tsUs: number): void => {
@@ -203,27 +213,28 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
     else accept(kind, data, tsUs, true);
   };
 
-  const timer: TimerHandle = clock.setInterval(() => flush(), options.flushIntervalMs ?? 250);
+  const timer: TimerHandle = clock.setInterval(onTimer, options.flushIntervalMs ?? 250);
+
+  const flush = (): boolean => {
+    if (closed || gone) return pending() === 0;
+    handOver();
+    if (!worker.sync(syncTimeoutMs) && !worker.dead()) log.error({ code: 'E_RECORDING_WRITE', pending: pending(), timeoutMs: syncTimeoutMs }, 'recording flush timed out');
+    return pending() === 0;
+  };
 
   const close = (endMs?: number): void => {
     if (closed) return;
     clock.clearInterval(timer);
-    flush();
     closed = true;
-    if (tss.length > 0) counts.dropped += tss.length;
-    try {
-      writeMeta({
-        end: String(endMs ?? clock.now()),
-        frames_committed: String(counts.committed),
-        frames_dropped: String(counts.dropped),
-        frames_refused: String(counts.refused),
-      });
-      db.pragma('wal_checkpoint(TRUNCATE)');
-      db.pragma('journal_mode = DELETE');
-    } catch (err) {
-      log.error({ code: 'E_RECORDING_WRITE', err: errorMessage(err) }, 'recording end could not be written');
-    }
-    db.close();
+    if (gone) return;
+    handOver();
+    const meta = { end: String(endMs ?? clock.now()), frames_refused: String(counts.refused) };
+    if (worker.close(meta, counts.dropped, syncTimeoutMs)) return;
+    if (gone) return;
+    // Timed out: the file reads like a crashed recording, up to its last commit.
+    worker.terminate();
+    stopRecording();
+    log.error({ code: 'E_RECORDING_WRITE', timeoutMs: syncTimeoutMs, dropped: dropped() }, 'recording close timed out; end not written');
   };
 
   return {
@@ -232,8 +243,35 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
     appendBytes,
     flush,
     close,
-    stats: () => ({ ...counts, pending: tss.length }),
+    idle: () => worker.idle(),
+    stats: () => ({
+      appended: counts.appended,
+      committed: worker.committed(),
+      pending: pending(),
+      refused: counts.refused,
+      dropped: dropped(),
+      writeErrors: worker.writeErrors() + counts.crashes,
+    }),
   };
+}
+
+/** Creates the file in WAL mode with its schema and start meta, synchronously; the worker appends. */
+function createRecordingFile(file: string, busyTimeoutMs: number, meta: Readonly<Record<string, string>>): void {
+  const db = new Database(file, { timeout: busyTimeoutMs });
+  try {
+    // Big pages: chunk rows are large blobs; 64 KiB pages halve the writing thread's CPU per frame.
+    db.pragma(`page_size = ${PAGE_SIZE}`);
+    db.pragma('journal_mode = WAL');
+    db.exec(RECORDING_SCHEMA);
+    const setMeta = db.prepare(SET_META_SQL);
+    db.transaction(() => {
+      for (const [k, v] of Object.entries(meta)) setMeta.run(k, v);
+    })();
+  } catch (err) {
+    throw new KrxError('E_RECORDING_WRITE', `cannot create recording: ${errorMessage(err)}`, { cause: err, details: { file } });
+  } finally {
+    db.close();
+  }
 }
 
 /** The config summary as JSON, or null (logged) when it looks like it holds a secret. */

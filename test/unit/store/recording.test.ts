@@ -43,15 +43,31 @@ describe('session recordings', () => {
     expect(() => writer()).toThrow(expect.objectContaining({ code: 'E_RECORDING_WRITE' })); // never overwrites
   });
 
-  it('buffers appends and commits on the timer and on size', () => {
+  it('buffers appends and commits on the timer and on size, on the writing thread', async () => {
     const { clock, w } = writer({ batchRows: 100, flushIntervalMs: 250 });
     for (let i = 0; i < 50; i++) w.append('ws.in', frame(i), START * 1000 + i);
+    await w.idle(); // nothing handed over yet
     expect(w.stats()).toMatchObject({ appended: 50, pending: 50, committed: 0 });
     expect(committedFrames(w.file)).toBe(0);
     clock.tick(250);
+    await w.idle();
     expect(committedFrames(w.file)).toBe(50);
-    for (let i = 50; i < 250; i++) w.append('ws.in', frame(i), START * 1000 + i);
-    expect(w.stats()).toMatchObject({ committed: 250, pending: 0 }); // two size-triggered batches
+    for (let i = 50; i < 249; i++) w.append('ws.in', frame(i), START * 1000 + i);
+    await w.idle();
+    expect(w.stats()).toMatchObject({ committed: 150, pending: 99 }); // one size-triggered batch
+    w.append('ws.in', frame(249), START * 1000 + 249);
+    await w.idle();
+    expect(w.stats()).toMatchObject({ committed: 250, pending: 0 });
+    expect(committedFrames(w.file)).toBe(250);
+    w.close();
+  });
+
+  it('flush() blocks until the writing thread has committed', () => {
+    const { w } = writer();
+    for (let i = 0; i < 10; i++) w.append('ws.in', frame(i), START * 1000 + i);
+    expect(w.flush()).toBe(true);
+    expect(w.stats()).toMatchObject({ committed: 10, pending: 0 });
+    expect(committedFrames(w.file)).toBe(10);
     w.close();
   });
 
@@ -175,42 +191,54 @@ describe('session recordings', () => {
     r.close();
   });
 
-  it('keeps frames pending while the file is locked and commits them after', () => {
+  it('keeps frames pending while the file is locked and commits them after', async () => {
     const { clock, w, log } = writer({ busyTimeoutMs: 0, flushIntervalMs: 100 });
     const other = new Database(w.file);
     other.exec('BEGIN EXCLUSIVE');
     w.append('ws.in', frame(1), 1);
     clock.tick(100);
+    await w.idle();
     expect(w.stats()).toMatchObject({ writeErrors: 1, pending: 1 });
     expect(log.lines[0]?.fields).toMatchObject({ code: 'E_RECORDING_WRITE', sqlite: 'SQLITE_BUSY' });
     other.exec('COMMIT');
     other.close();
-    clock.tick(100);
+    clock.tick(100); // the timer retries what the writing thread holds
+    await w.idle();
     expect(w.stats()).toMatchObject({ committed: 1, pending: 0 });
+    expect(log.lines.at(-1)?.msg).toMatch(/writing again/);
     w.close();
   });
 
-  it('bounds pending frames while failing, retries only on the timer and leaves seq gaps for drops', () => {
+  it('bounds pending frames while failing, retries only on the timer and leaves seq gaps for drops', async () => {
     const { clock, w, log } = writer({ busyTimeoutMs: 0, flushIntervalMs: 100, batchRows: 5, maxPendingRows: 10 });
     const other = new Database(w.file);
     other.exec('BEGIN EXCLUSIVE');
-    for (let i = 1; i <= 5; i++) w.append('ws.in', frame(i), i); // the 5th triggers a commit: it fails
+    for (let i = 1; i <= 5; i++) w.append('ws.in', frame(i), i); // the 5th hands a batch over: its commit fails
+    await w.idle();
     expect(w.stats().writeErrors).toBe(1);
     for (let i = 6; i <= 30; i++) w.append('ws.in', frame(i), i);
-    expect(w.stats().writeErrors).toBe(1); // no retry per frame while failing
+    await w.idle();
+    expect(w.stats().writeErrors).toBe(1); // no hand-over (and so no retry) per batch while failing
     expect(w.stats().pending).toBeLessThanOrEqual(10);
     expect(w.stats().dropped + w.stats().pending).toBe(30);
     other.exec('COMMIT');
     other.close();
     clock.tick(100);
+    await w.idle();
     const { pending, dropped, committed } = w.stats();
     expect(pending).toBe(0);
+    expect(dropped).toBeGreaterThan(0);
     expect(committed).toBe(30 - dropped);
     expect(log.lines.at(-1)?.msg).toMatch(/writing again/);
     w.close();
     const r = openRecordingReader(w.file);
-    expect([...r.frames()].map((f) => f.seq)).toEqual(Array.from({ length: committed }, (_, i) => dropped + i + 1)); // the newest survive
+    const seqs = [...r.frames()].map((f) => f.seq);
     r.close();
+    // The batch the writing thread held survives, then the newest; the buffered oldest were dropped.
+    expect(seqs.length).toBe(committed);
+    expect(seqs.slice(0, 5)).toEqual([1, 2, 3, 4, 5]);
+    expect(seqs.at(-1)).toBe(30);
+    expect(seqs.every((s, i) => i === 0 || s > (seqs[i - 1] ?? 0))).toBe(true);
   });
 
   it('refuses a config summary that holds a secret', () => {
