@@ -37,7 +37,12 @@ export interface ChunkQueue {
   take(): PackedChunk[];
   /** Drops whole chunks, oldest first, until at least `atLeast` frames are gone; returns how many. */
   dropOldest(atLeast: number): number;
+  /** Takes back committed chunks' data memory for the next chunks (bounded pool). */
+  recycle(buffers: readonly ArrayBuffer[]): void;
 }
+
+/** Spare data buffers kept for reuse; more are left to the GC. */
+const POOL_LIMIT = 8;
 
 /** Initial data bytes per frame of a chunk; a frame that does not fit seals the chunk early. */
 const BYTES_PER_FRAME = 1024;
@@ -58,6 +63,7 @@ export function createChunkQueue(chunkFrames: number): ChunkQueue {
   let open: OpenChunk | null = null;
   let nextSeq = 1;
   let frames = 0;
+  const pool: ArrayBuffer[] = [];
 
   const openChunk = (minBytes: number): OpenChunk => ({
     firstSeq: nextSeq,
@@ -67,8 +73,13 @@ export function createChunkQueue(chunkFrames: number): ChunkQueue {
     kinds: new Uint8Array(chunkFrames),
     lens: new Uint32Array(chunkFrames),
     // Not Buffer's shared pool: the chunk's memory is transferred to the worker as a whole.
-    data: Buffer.allocUnsafeSlow(Math.max(minBytes, chunkFrames * BYTES_PER_FRAME)),
+    data: reuseOrAllocate(Math.max(minBytes, chunkFrames * BYTES_PER_FRAME)),
   });
+
+  const reuseOrAllocate = (bytes: number): Buffer => {
+    const i = pool.findIndex((b) => b.byteLength >= bytes);
+    return i >= 0 ? Buffer.from(pool.splice(i, 1)[0] as ArrayBuffer) : Buffer.allocUnsafeSlow(bytes);
+  };
 
   const seal = (): void => {
     if (open === null || open.count === 0) return;
@@ -108,6 +119,10 @@ export function createChunkQueue(chunkFrames: number): ChunkQueue {
       seal();
       frames = 0;
       return sealed.splice(0);
+    },
+    recycle(buffers) {
+      // Only full-size buffers: a small one (a timer's chunk copied to its size) would clog the pool.
+      for (const b of buffers) if (b.byteLength >= chunkFrames * BYTES_PER_FRAME && pool.length < POOL_LIMIT) pool.push(b);
     },
     dropOldest(atLeast) {
       let gone = 0;

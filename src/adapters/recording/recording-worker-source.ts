@@ -41,7 +41,9 @@ export type FromWorker =
   | { readonly t: 'recovered'; readonly committed: number }
   | { readonly t: 'endFailed'; readonly err: string }
   | { readonly t: 'fatal'; readonly err: string }
-  | { readonly t: 'synced'; readonly id: number };
+  | { readonly t: 'synced'; readonly id: number }
+  /** Committed chunks' data memory, handed back for reuse (transferred): it would otherwise pile up here. */
+  | { readonly t: 'free'; readonly buffers: readonly ArrayBuffer[] };
 
 export interface WorkerData {
   readonly sqlitePath: string;
@@ -94,6 +96,10 @@ const commitHeld = () => {
     return;
   }
   Atomics.add(counts, ${COUNT_COMMITTED}, BigInt(held));
+  // Hand the data memory back: this thread allocates almost nothing, so its GC would free it late.
+  const buffers = [];
+  for (const c of queue) if (c.data.byteOffset === 0 && c.data.byteLength > 0 && !buffers.includes(c.data.buffer)) buffers.push(c.data.buffer);
+  if (buffers.length > 0) events.postMessage({ t: 'free', buffers }, buffers);
   if (Atomics.load(ctl, ${CTL_FAILING}) === 1) {
     Atomics.store(ctl, ${CTL_FAILING}, 0);
     events.postMessage({ t: 'recovered', committed: held });

@@ -55,7 +55,8 @@ export function startRecordingWorker(file: string, busyTimeoutMs: number, onEven
   const channel = new MessageChannel();
   const events = channel.port1;
   const workerData: WorkerData = { sqlitePath, file, busyTimeoutMs, insertSql: INSERT_CHUNK_SQL, metaSql: SET_META_SQL, shared, events: channel.port2 };
-  const worker = new Worker(RECORDING_WORKER_SOURCE, { eval: true, workerData, transferList: [channel.port2] });
+  // The worker only moves bytes into SQLite: a small young generation keeps its memory small (like the main thread's flag).
+  const worker = new Worker(RECORDING_WORKER_SOURCE, { eval: true, workerData, transferList: [channel.port2], resourceLimits: { maxYoungGenerationSizeMb: 4 } });
   let syncId = 0;
   let finished = false;
   let crashed = false;

@@ -129,6 +129,8 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
       }
     } else if (e.t === 'recovered') {
       log.warn({ code: 'E_RECORDING_WRITE', committed: e.committed, dropped: dropped() }, 'recording writing again');
+    } else if (e.t === 'free') {
+      queue.recycle(e.buffers);
     } else if (e.t === 'endFailed') {
       log.error({ code: 'E_RECORDING_WRITE', err: e.err }, 'recording end could not be written');
     } else {
