@@ -78,7 +78,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const plan = planKernel(config, mode);
   const startedAt = clock.now();
   const sessionId = `${formatKstCompact(startedAt)}-${randomBytes(3).toString('hex')}`;
-  const seed = `${sessionId}`;
+  const seed = sessionId;
   const random = createRandom(seed);
   const nowUs = (): number => clock.now() * 1000;
   const closers: Closer[] = [];
@@ -192,7 +192,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       name: 'connection',
       close: async () => {
         // Unregister everything before closing, so the broker does not keep streaming to nobody.
-        connection.applyDiff({ add: [], remove: connection.subscriptions.wantedPairs().map((p) => p.split('|')[0] as string) });
+        connection.applyDiff({ add: [], remove: connection.subscriptions.wantedItems() });
         await connection.stop();
       },
     });

@@ -75,7 +75,7 @@ export interface Kernel {
 export function startKernel(plan: KernelPlan, inputs: KernelInputs): Kernel {
   const { clock, log } = inputs;
   const book = createMarketBook({ staticSymbols: plan.staticSymbols });
-  let universe = new Set<string>();
+  const universe = new Set<string>();
   const pollErrors = new Map<string, number>();
   const stream$ = createMarketStream({
     clock,
@@ -89,7 +89,6 @@ export function startKernel(plan: KernelPlan, inputs: KernelInputs): Kernel {
     onUniverseDiff: (diff) => {
       for (const s of diff.remove) universe.delete(s);
       for (const s of diff.add) universe.add(s);
-      universe = new Set(universe);
       log.info({ event: 'universe.changed', added: diff.add.length, removed: diff.remove.length, size: universe.size }, `universe changed +${diff.add.length} -${diff.remove.length}`);
       inputs.applyDiff(diff);
     },

@@ -68,6 +68,11 @@ export class SubscriptionSet {
     return out.sort();
   }
 
+  /** Items with at least one wanted type. */
+  wantedItems(): string[] {
+    return [...this.wanted.keys()];
+  }
+
   /** Pairs registered on the current connection, sorted. */
   activePairs(): string[] {
     return [...this.active].sort();

@@ -78,15 +78,14 @@ export class RealtimeSocket {
       opts.subscriptions.resetConnection();
       opts.onLifecycle({ type: 'socket.opened' });
     });
-    this.ws.on('message', (data: Buffer, isBinary: boolean) => {
+    // Kiwoom frames are JSON text; a binary frame is read the same way (and fails the same way).
+    this.ws.on('message', (data: Buffer) => {
       const tsRecv = opts.clock.now();
       opts.onRawFrame?.(data, tsRecv);
       if (tsRecv - this.lastActivityAt >= opts.activityIntervalMs) {
         this.lastActivityAt = tsRecv;
         opts.onLifecycle({ type: 'activity' });
       }
-      // Kiwoom frames are JSON text; a binary frame is read the same way (and fails the same way).
-      void isBinary;
       routeFrame(data, tsRecv, sinks, opts.stats);
     });
     this.ws.on('error', (err) => {

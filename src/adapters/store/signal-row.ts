@@ -1,18 +1,7 @@
-import type { Signal, SignalKind } from '../../core/signal.js';
+import type { Signal } from '../../core/signal.js';
 
 /** A signal as stored: `detailsJson` is the canonical JSON text kept byte for byte. */
-export interface SignalRecord {
-  readonly id: string;
-  readonly sessionId: string;
-  readonly strategy: string;
-  readonly strategyVersion: string;
-  readonly symbol: string;
-  readonly kind: SignalKind;
-  readonly price: number | null;
-  readonly tsEvent: number;
-  readonly tsRecv: number;
-  readonly detailsJson: string;
-}
+export type SignalRecord = Omit<Signal, 'details'> & { readonly detailsJson: string };
 
 /** The positional parameters of the INSERT, in column order. */
 export type SignalParams = [string, string, string, string, string, string, number | null, number, number, string];

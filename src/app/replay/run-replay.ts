@@ -100,8 +100,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
     notice: () => undefined,
   };
 
-  let kernel: Kernel | null = null;
-  const startKernelAt = (started: KernelStarted): void => {
+  const startKernelAt = (started: KernelStarted): Kernel => {
     const restClient = createKiwoomRest({
       baseUrl: 'http://replay.invalid',
       tokens: replayTokens,
@@ -113,7 +112,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
     const kis = started.polls?.watchlist
       ? createKisWatchlist({ baseUrl: 'http://replay.invalid', appkey: 'replay', appsecret: 'replay', htsId: 'replay', tokens: replayTokens, clock, requestsPerSecond: config.kis.requestsPerSecond, transport: rest.kisTransport() })
       : null;
-    kernel = startKernel(plan, {
+    return startKernel(plan, {
       clock,
       log: log.child({ component: 'kernel' }),
       sessionId: meta.sessionId,
@@ -141,6 +140,8 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   let rows = 0;
   let lastProgress = 0;
   let endAt = meta.start;
+  let kernel: Kernel | null = null;
+  let stopped = false;
   try {
     for (const frame of reader.frames()) {
       rows++;
@@ -159,9 +160,10 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
         }
       } else {
         const event = JSON.parse(frame.data) as { type?: string; at?: number };
-        if (event.type === 'kernel.started' && !kernel) startKernelAt(event as KernelStarted);
+        if (event.type === 'kernel.started' && !kernel) kernel = startKernelAt(event as KernelStarted);
         if (event.type === 'kernel.stopped' && kernel) {
-          (kernel as Kernel).stop(event.at ?? at);
+          kernel.stop(event.at ?? at);
+          stopped = true;
           break;
         }
       }
@@ -175,10 +177,9 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
         }
       }
     }
-    // A recording cut short (crash) has no kernel.stopped: stop where it ends.
-    const k = kernel as Kernel | null;
-    if (k && rows > 0) k.stop(endAt);
     if (!kernel) throw new KrxError('E_RECORDING_READ', 'the recording has no kernel start: nothing to replay', { details: { file: options.file } });
+    // A recording cut short (crash) has no kernel.stopped: stop where it ends.
+    if (!stopped) kernel.stop(endAt);
     store.flush();
   } finally {
     store.close();

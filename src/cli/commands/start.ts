@@ -39,14 +39,9 @@ Options:
     log.debug({ event: 'config.effective', config: redactConfig(config) }, 'effective configuration (secrets redacted)');
     const daemon = await startDaemon({ config, log, clock: systemClock, version: packageVersion() });
     const reason = await untilStopped(io.stopSignal);
-    let timedOut = false;
-    const budget = setTimeout(() => {
-      timedOut = true;
-      log.error({ event: 'daemon.stop-timeout', code: 'E_TIMEOUT', budgetMs: STOP_BUDGET_MS }, 'graceful stop took too long');
-    }, STOP_BUDGET_MS);
-    budget.unref();
-    await Promise.race([daemon.stop(reason), new Promise<void>((resolve) => setTimeout(resolve, STOP_BUDGET_MS).unref())]);
-    clearTimeout(budget);
+    const overBudget = new Promise<true>((resolve) => setTimeout(() => resolve(true), STOP_BUDGET_MS).unref());
+    const timedOut = await Promise.race([daemon.stop(reason).then(() => false as const), overBudget]);
+    if (timedOut) log.error({ event: 'daemon.stop-timeout', code: 'E_TIMEOUT', budgetMs: STOP_BUDGET_MS }, 'graceful stop took too long');
     return timedOut ? EXIT.failure : EXIT.ok;
   },
 };

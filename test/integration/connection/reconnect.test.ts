@@ -224,8 +224,6 @@ describe('the real-time connection against the simulator', () => {
     h.conn.start();
     await h.settled();
     // Another process logs in with the same key: the simulator kicks our session with R10001.
-    const other = await startRealtimeHarness({ sim: {} });
-    await other.close();
     const { WebSocket } = await import('ws');
     const intruder = new WebSocket(h.sim.wsUrl, { perMessageDeflate: false });
     await new Promise<void>((resolve) => intruder.once('open', () => resolve()));
