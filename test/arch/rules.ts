@@ -18,10 +18,11 @@ export interface Violation {
   readonly message: string;
 }
 
-type Layer = 'core' | 'pipeline' | 'engine' | 'state' | 'strategies' | 'sim' | 'config' | 'observability' | 'app' | `adapter:${string}`;
+type Layer = 'core' | 'net' | 'pipeline' | 'engine' | 'state' | 'strategies' | 'sim' | 'config' | 'observability' | 'app' | `adapter:${string}`;
 
 export function layerOf(path: string): Layer | undefined {
   if (path.startsWith('src/core/')) return 'core';
+  if (path.startsWith('src/net/')) return 'net';
   if (path.startsWith('src/pipeline/')) return 'pipeline';
   if (path.startsWith('src/engine/')) return 'engine';
   if (path.startsWith('src/sim/')) return 'sim';
@@ -45,7 +46,9 @@ const ALLOWED_LAYERS: Record<string, readonly string[]> = {
   sim: ['core'],
   config: ['core'],
   observability: ['core', 'config'],
-  adapter: ['core'],
+  // One network layer under every broker adapter: transport, retry loop, outcome tables.
+  net: ['core'],
+  adapter: ['core', 'net'],
 };
 
 /** Packages a layer may use; undefined = any. Node builtins count as packages here. */
