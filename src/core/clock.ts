@@ -6,8 +6,13 @@
 export type TimerHandle = unknown;
 
 export interface Clock {
-  /** Milliseconds since the Unix epoch (integer). */
+  /** Milliseconds since the Unix epoch (integer): for stamps and expiry instants only. */
   now(): number;
+  /**
+   * Monotonic milliseconds (performance.now() live): for durations, timeouts and rate windows, which
+   * must not jump when NTP steps the wall clock.
+   */
+  monotonic(): number;
   setTimeout(fn: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
   setInterval(fn: () => void, ms: number): TimerHandle;
@@ -17,6 +22,7 @@ export interface Clock {
 /** The wall clock of the host: the only Clock that reads ambient time. */
 export const systemClock: Clock = {
   now: () => Date.now(), // clock-ok: the system clock implementation
+  monotonic: () => performance.now(), // clock-ok: the system clock implementation
   setTimeout: (fn, ms) => setTimeout(fn, ms), // clock-ok: the system clock implementation
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
   setInterval: (fn, ms) => setInterval(fn, ms), // clock-ok: the system clock implementation

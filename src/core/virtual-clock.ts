@@ -4,7 +4,7 @@ import type { Clock, TimerHandle } from './clock.js';
 /**
  * A Clock on @sinonjs/fake-timers' `createClock`: nothing global is faked (no nextTick, no
  * queueMicrotask, no Date), so real sockets and undici keep working while our timers run on
- * virtual time. Time only moves forward.
+ * virtual time. Monotonic time only moves forward; `stepWall` models an NTP step of wall time.
  */
 export interface VirtualClock extends Clock {
   /** Run every timer due within `ms` and advance by `ms`, synchronously. */
@@ -17,11 +17,17 @@ export interface VirtualClock extends Clock {
   /** Run the next due timer, advancing to it; returns false when none is scheduled. */
   next(): boolean;
   pendingTimers(): number;
+  /**
+   * Step the wall clock (as NTP would) by `deltaMs`, either way, without moving monotonic time or
+   * firing timers.
+   */
+  stepWall(deltaMs: number): void;
 }
 
 export function createVirtualClock(startEpochMs = 0): VirtualClock {
   assertTime(startEpochMs);
   const fake = FakeTimers.createClock(startEpochMs, 10_000_000);
+  let wallSteps = 0; // the sum of stepWall deltas: monotonic = wall - steps
   const forwardDelta = (to: number): number => {
     assertTime(to);
     if (to < fake.now) throw new RangeError(`virtual clock cannot go backwards (${fake.now} -> ${to})`);
@@ -29,6 +35,7 @@ export function createVirtualClock(startEpochMs = 0): VirtualClock {
   };
   return {
     now: () => fake.now,
+    monotonic: () => fake.now - wallSteps,
     setTimeout: (fn, ms) => fake.setTimeout(fn, ms),
     clearTimeout: (handle: TimerHandle) => fake.clearTimeout(handle as FakeTimers.TimerId),
     setInterval: (fn, ms) => fake.setInterval(fn, ms),
@@ -53,6 +60,12 @@ export function createVirtualClock(startEpochMs = 0): VirtualClock {
       return true;
     },
     pendingTimers: () => fake.countTimers(),
+    stepWall: (deltaMs) => {
+      assertTime(deltaMs);
+      // setSystemTime shifts the timers' due instants with it, so none fires early or late.
+      fake.setSystemTime(fake.now + deltaMs);
+      wallSteps += deltaMs;
+    },
   };
 }
 

@@ -60,4 +60,21 @@ describe('virtual clock', () => {
     expect(clock.now()).toBe(42);
     expect(clock.next()).toBe(false);
   });
+  it('stepWall moves wall time either way without moving monotonic time or firing timers', () => {
+    const clock = createVirtualClock(1_000_000);
+    const fired: number[] = [];
+    clock.setTimeout(() => fired.push(clock.monotonic()), 5_000);
+    const mono0 = clock.monotonic();
+    clock.stepWall(-3 * 3_600_000);
+    expect(clock.now()).toBe(1_000_000 - 3 * 3_600_000);
+    expect(clock.monotonic()).toBe(mono0);
+    clock.stepWall(+7 * 3_600_000);
+    expect(clock.monotonic()).toBe(mono0);
+    expect(fired).toEqual([]);
+    clock.tick(4_999);
+    expect(fired).toEqual([]);
+    clock.tick(1);
+    expect(fired).toEqual([mono0 + 5_000]);
+    expect(clock.now()).toBe(1_000_000 + 4 * 3_600_000 + 5_000);
+  });
 });
