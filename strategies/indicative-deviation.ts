@@ -15,7 +15,7 @@ export default defineStrategy({
     thresholdPct: z.number().positive().default(2),
   }),
   // 0B is needed too: the snapshot's last trade price comes from it.
-  needs: { realtime: ['0A', '0B'] },
+  needs: { events: ['indicative', 'trade'] },
   create(ctx) {
     const alerted = new Set<string>();
     return {

@@ -21,7 +21,7 @@ export default defineStrategy({
     /** Treat every stock of a market's first poll as entering (else the first poll is the baseline). */
     entryOnFirstPoll: z.boolean().default(false),
   }),
-  needs: { realtime: ['0B'], data: ['ranking'] },
+  needs: { events: ['trade', 'ranking'] },
   create(ctx) {
     const { minRankClimb, maxRank, entryOnFirstPoll } = ctx.params;
     const lastRanks = new Map<ProgramMarketCode, ReadonlyMap<string, number>>();

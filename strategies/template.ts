@@ -17,9 +17,10 @@ export default defineStrategy({
     minChangeRate: z.number().default(5),
     heartbeatMs: z.number().int().min(1000).default(60_000),
   }),
-  // Which events reach onEvent. Add data: ['ranking'] or ['watchlist'] for polls, symbols: [...] to
-  // subscribe extra stocks. May be a function of the params.
-  needs: { realtime: ['0B'] },
+  // Which event kinds reach onEvent: real-time ('trade', 'indicative', 'raw:<type>') or polled
+  // ('ranking', 'watchlist', 'program-trading'); the app subscribes or polls what is named here.
+  // symbols: [...] subscribes extra stocks. May be a function of the params.
+  needs: { events: ['trade'] },
   create(ctx) {
     // State lives here, in the closure: one instance per run.
     let seen = 0;

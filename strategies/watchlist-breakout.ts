@@ -24,7 +24,7 @@ export default defineStrategy({
     windowMinutes: z.number().int().min(1).max(390).default(15),
     volumeFactor: z.number().positive().default(2),
   }),
-  needs: { realtime: ['0B'], data: ['watchlist'] },
+  needs: { events: ['trade', 'watchlist'] },
   create(ctx) {
     const { windowMinutes, volumeFactor } = ctx.params;
     const bars = new Map<string, MinuteBar[]>();

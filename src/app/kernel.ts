@@ -1,4 +1,5 @@
 import type { Observable, Subscription } from 'rxjs';
+import { eventNeedOfWireType, wireTypeOf } from '../adapters/kiwoom/realtime-types.js';
 import type { Config } from '../config/schema.js';
 import { alwaysOpenCalendar, createKrxCalendar, type MarketCalendar } from '../core/calendar.js';
 import type { Clock } from '../core/clock.js';
@@ -31,9 +32,10 @@ export interface KernelPlan {
 /** Validates strategies and params (ConfigError naming the path) and resolves what the kernel needs. */
 export function planKernel(config: Config, environment: 'sim' | 'live' | 'replay', only?: readonly string[]): KernelPlan {
   const entries = config.strategies.filter((s) => only === undefined || only.length === 0 || only.includes(s.id));
-  const loaded = loadStrategies(entries, createRegistry(manifest));
+  const loaded = loadStrategies(entries, createRegistry(manifest), eventNeedOfWireType);
   const needs = collectNeeds(loaded);
-  const realtimeTypes = [...new Set([...config.universe.realtimeTypes, ...needs.realtimeTypes])].sort();
+  const wanted = needs.events.map(wireTypeOf).filter((t): t is string => t !== null);
+  const realtimeTypes = [...new Set([...config.universe.realtimeTypes, ...wanted])].sort();
   const staticSymbols = [...new Set([...config.universe.extraSymbols, ...needs.symbols])].sort();
   const kind = config.calendar.kind === 'auto' ? (environment === 'sim' ? 'always-open' : 'krx') : config.calendar.kind;
   const calendar =

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { packageRoot } from './package-root.js';
 import { fileConfigSchema, type Config, type Credentials } from './schema.js';
+import { deepFreeze } from '../core/deep-freeze.js';
 
 /** Environment variables that carry secrets: read from the environment only, never printed. */
 export const SECRET_ENV_VARS = ['KIWOOM_APPKEY', 'KIWOOM_SECRETKEY', 'KIS_APPKEY', 'KIS_APPSECRET', 'KIS_HTS_ID'] as const;
@@ -144,12 +145,4 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
     node = node[key] as Record<string, unknown>;
   }
   node[path[path.length - 1] as string] = value;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }

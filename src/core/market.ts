@@ -91,10 +91,37 @@ export interface WatchlistEvent extends Stamped {
   readonly groups: readonly WatchlistGroup[];
 }
 
+/** One stock's program trading (ka90004 종목별프로그램매매현황) at poll time. Amounts in KRW. */
+export interface ProgramTradingEntry {
+  readonly symbol: string;
+  readonly name: string;
+  readonly price: number;
+  readonly programBuyAmount: number;
+  readonly programSellAmount: number;
+  readonly programNetBuyAmount: number;
+}
+
+/** A ka90004 poll result: program trading by stock for one market. */
+export interface ProgramTradingEvent extends Stamped {
+  readonly kind: 'program-trading';
+  readonly market: ProgramMarketCode;
+  readonly entries: readonly ProgramTradingEntry[];
+}
+
 export type RealtimeEvent = TradeEvent | IndicativeEvent | RawRealEvent;
-export type PollEvent = RankingEvent | WatchlistEvent;
+export type PollEvent = RankingEvent | WatchlistEvent | ProgramTradingEvent;
 export type MarketEvent = RealtimeEvent | PollEvent;
 
-/** Real-time types with a decoder. */
-export const REALTIME_TRADE = '0B';
-export const REALTIME_INDICATIVE = '0A';
+/** Every kind of market event. */
+export type EventKind = MarketEvent['kind'];
+
+/**
+ * What a strategy names in `needs.events` and what the host routes by: a decoded kind, or
+ * `raw:<type>` for a real-time type the adapter passes through undecoded (e.g. `raw:0D`).
+ */
+export type EventNeed = Exclude<EventKind, 'raw'> | `raw:${string}`;
+
+/** The need an event answers (the host's route key). */
+export function eventNeedOf(event: MarketEvent): EventNeed {
+  return event.kind === 'raw' ? `raw:${event.type}` : event.kind;
+}

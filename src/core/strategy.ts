@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { ConfigError } from './errors.js';
 import type { Logger } from './logger.js';
-import type { MarketEvent } from './market.js';
+import type { EventNeed, MarketEvent } from './market.js';
 import type { SignalDraft } from './signal.js';
 import type { SymbolSnapshot } from './snapshot.js';
 
@@ -11,21 +11,38 @@ import type { SymbolSnapshot } from './snapshot.js';
  * database, no globals. Plug-ins import only from src/core (and zod).
  */
 
-/** The plug-in interface version. A plug-in built for another major version is rejected at boot. */
-export const STRATEGY_API_VERSION = '1.0.0';
-
-/** Polled data a strategy consumes, besides real-time types. */
-export type DataNeed = 'ranking' | 'watchlist';
+/**
+ * The plug-in interface version. A plug-in built for another major version is rejected at boot.
+ * 2.0.0: `needs.events` names event kinds; `needs.realtime` and `needs.data` remain as aliases.
+ */
+export const STRATEGY_API_VERSION = '2.0.0';
 
 /** What a strategy consumes: the host routes events by it and the app subscribes to the union. */
 export interface StrategyNeeds {
-  /** Real-time types whose events the strategy receives, e.g. ['0B', '0A']. */
+  /**
+   * Event kinds the strategy receives, real-time or polled: 'trade', 'indicative', 'ranking',
+   * 'watchlist', 'program-trading', or `raw:<type>` for an undecoded real-time type.
+   */
+  readonly events?: readonly EventNeed[];
+  /**
+   * @deprecated API 1 alias, kept through API 2: Kiwoom real-time type codes ('0B' is 'trade', '0A'
+   * 'indicative', any other code `raw:<code>`), resolved by the broker adapter's type table.
+   */
   readonly realtime?: readonly string[];
-  /** Poll results the strategy receives: 'ranking' (ka90003 top 50), 'watchlist' (KIS groups). */
-  readonly data?: readonly DataNeed[];
+  /** @deprecated API 1 alias, kept through API 2: poll kinds, the same as naming them in `events`. */
+  readonly data?: readonly ('ranking' | 'watchlist')[];
   /** Symbols to add to the universe (subscribed even when not ranked or watched). */
   readonly symbols?: readonly string[];
 }
+
+/** A strategy's needs with the aliases resolved: what the host routes by. */
+export interface ResolvedNeeds {
+  readonly events: readonly EventNeed[];
+  readonly symbols: readonly string[];
+}
+
+/** Resolves API 1's `needs.realtime` codes; the app passes the broker adapter's table. */
+export type WireTypeAlias = (code: string) => EventNeed;
 
 export interface TimerOptions {
   /** Re-arm after each firing, `delayMs` after the due time (not after the handler ran). */
@@ -110,7 +127,7 @@ export type AnyStrategyDefinition = StrategyDefinition<any>;
  *   version: '1.0.0',
  *   apiVersion: STRATEGY_API_VERSION,
  *   params: z.strictObject({ minChangeRate: z.number().default(5) }),
- *   needs: { realtime: ['0B'] },
+ *   needs: { events: ['trade'] },
  *   create: (ctx) => ({
  *     onEvent(e) {
  *       if (e.kind === 'trade' && e.changeRate >= ctx.params.minChangeRate) {
@@ -166,12 +183,18 @@ export function checkStrategyDefinition(def: AnyStrategyDefinition): void {
   if (!def.params.safeParse({}).success) bad('every param needs a default (params.parse({}) failed)');
 }
 
-/** The needs of a definition for the given parsed params, normalised. */
-export function resolveNeeds<P>(def: StrategyDefinition<P>, params: P): Required<StrategyNeeds> {
+/**
+ * The needs of a definition for the given parsed params, aliases resolved, sorted and deduplicated.
+ * Throws a ConfigError (E_STRATEGY_DEFINITION) when `needs.realtime` is used and no `wireAlias` is given.
+ */
+export function resolveNeeds<P>(def: StrategyDefinition<P>, params: P, wireAlias?: WireTypeAlias): ResolvedNeeds {
   const needs = typeof def.needs === 'function' ? def.needs(params) : def.needs;
-  return {
-    realtime: [...(needs.realtime ?? [])],
-    data: [...(needs.data ?? [])],
-    symbols: [...(needs.symbols ?? [])],
-  };
+  const events = new Set<EventNeed>([...(needs.events ?? []), ...(needs.data ?? [])]);
+  for (const code of needs.realtime ?? []) {
+    if (wireAlias === undefined) {
+      throw new ConfigError([`strategy "${def.id}": needs.realtime names wire codes; name event kinds in needs.events`], 'E_STRATEGY_DEFINITION');
+    }
+    events.add(wireAlias(code));
+  }
+  return { events: [...events].sort(), symbols: [...new Set(needs.symbols ?? [])].sort() };
 }

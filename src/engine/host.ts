@@ -2,14 +2,16 @@ import type { Observable, Subscription } from 'rxjs';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { StrategyError, errorMessage, isKrxError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/logger.js';
-import type { MarketEvent } from '../core/market.js';
+import { eventNeedOf, type EventNeed, type MarketEvent } from '../core/market.js';
 import { createRandom } from '../core/random.js';
-import type { Signal, SignalDraft, SignalKind } from '../core/signal.js';
-import { signalId } from '../core/signal-id.js';
+import type { Signal, SignalDraft } from '../core/signal.js';
 import type { SignalSink } from '../core/signal-sink.js';
 import type { MarketBook } from '../core/snapshot.js';
-import type { StrategyContext, StrategyHandlers, TimerOptions } from '../core/strategy.js';
+import type { StrategyContext, StrategyHandlers, TimerFire, TimerOptions } from '../core/strategy.js';
+import { describeEvent, freezeEvent } from './event-shape.js';
+import { FaultPolicy } from './fault-policy.js';
 import type { LoadedStrategy } from './load-strategies.js';
+import { SignalStamper, type Stamp } from './signal-stamper.js';
 import { TimerQueue } from './timer-queue.js';
 
 export interface StrategyHostOptions {
@@ -30,7 +32,8 @@ export interface StrategyHostOptions {
   readonly cooldownMs?: number;
 }
 
-export type StrategyState = 'idle' | 'running' | 'quarantined' | 'stopped';
+export const STRATEGY_STATES = ['idle', 'running', 'quarantined', 'stopped'] as const;
+export type StrategyState = (typeof STRATEGY_STATES)[number];
 
 /** Per-strategy counters for metrics. */
 export interface StrategyStats {
@@ -60,31 +63,14 @@ export interface StrategyHost {
   stats(): StrategyStats[];
 }
 
-const KINDS: ReadonlySet<SignalKind> = new Set(['BUY', 'SELL', 'EXIT', 'ALERT']);
-const SYMBOL_RE = /^[0-9A-Z]{6}$/;
-const ORDINAL_MEMORY = 4096;
-
-interface Stamp {
-  readonly tsEvent: number;
-  readonly tsRecv: number;
-}
-
-interface Pending {
-  readonly signal: Signal;
-  readonly cooldownKey: string;
-  readonly previousCooldown: number | undefined;
-}
-
 interface Runtime {
   readonly id: string;
   readonly version: string;
   readonly log: Logger;
   handlers: StrategyHandlers | null;
   state: StrategyState;
-  readonly cooldown: Map<string, number>;
-  /** Signals so far per tsEvent (insertion-ordered, pruned): the ordinal part of signal ids. */
-  readonly ordinals: Map<number, number>;
-  readonly faultTimes: number[];
+  readonly stamper: SignalStamper;
+  readonly faultPolicy: FaultPolicy;
   events: number;
   timersFired: number;
   signals: number;
@@ -95,8 +81,15 @@ interface Runtime {
 interface Call {
   readonly rt: Runtime;
   readonly stamp: Stamp;
-  readonly pending: Pending[];
+  readonly pending: Signal[];
 }
+
+/** What a call was made for; the fault log's context is built from it only when a call faults. */
+type CallSite = MarketEvent | TimerFire | { readonly phase: 'create' | 'start' | 'stop' };
+
+const START: CallSite = Object.freeze({ phase: 'start' });
+const STOP: CallSite = Object.freeze({ phase: 'stop' });
+const CREATE: CallSite = Object.freeze({ phase: 'create' });
 
 /**
  * The strategy host: runs the loaded strategies on one event stream, one synchronous call at a time.
@@ -126,8 +119,8 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
   const subscriptions: Subscription[] = [];
 
   const runtimes: Runtime[] = [];
-  /** Runtimes by route key ('0B', '0A', raw type, 'ranking', 'watchlist'). */
-  const routes = new Map<string, Runtime[]>();
+  /** Runtimes by the need an event answers ('trade', 'ranking', 'raw:0D', ...). */
+  const routes = new Map<EventNeed, Runtime[]>();
 
   let current: Call | null = null;
   /** Engine time: tsRecv of the event being handled or due time of the timer firing. */
@@ -148,9 +141,8 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
       log: logger.child({ strategy: def.id }),
       handlers: null,
       state: 'idle',
-      cooldown: new Map(),
-      ordinals: new Map(),
-      faultTimes: [],
+      stamper: new SignalStamper({ strategy: def.id, strategyVersion: def.version, sessionId: options.sessionId, cooldownMs }),
+      faultPolicy: new FaultPolicy(faultLimit, faultWindowMs),
       events: 0,
       timersFired: 0,
       signals: 0,
@@ -158,8 +150,7 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
       faults: 0,
     };
     runtimes.push(rt);
-    const keys = new Set([...loaded.needs.realtime, ...loaded.needs.data]);
-    for (const key of keys) {
+    for (const key of loaded.needs.events) {
       const list = routes.get(key) ?? [];
       list.push(rt);
       routes.set(key, list);
@@ -188,7 +179,7 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
       if (typeof rt.handlers?.onEvent !== 'function') throw new TypeError('create() must return { onEvent }');
     } catch (err) {
       rt.handlers = null;
-      fault(rt, err, { phase: 'create' }, clock.now());
+      fault(rt, err, CREATE, clock.now());
       quarantine(rt, 'create failed');
     }
   }
@@ -207,37 +198,17 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
     if (call === null || call.rt !== rt) {
       throw new StrategyError('E_STRATEGY_BAD_SIGNAL', `${rt.id}: emit() outside a handler call`);
     }
-    checkDraft(rt, draft);
-    const now = nowOf();
-    const cooldownKey = `${draft.symbol}|${draft.kind}`;
-    const previousCooldown = rt.cooldown.get(cooldownKey);
-    if (cooldownMs > 0 && previousCooldown !== undefined && now - previousCooldown < cooldownMs) {
+    const signal = rt.stamper.stamp(draft, call.stamp, nowOf());
+    if (signal === null) {
       rt.suppressed++;
       return false;
     }
-    rt.cooldown.set(cooldownKey, now);
-    const { tsEvent, tsRecv } = call.stamp;
-    const ordinal = rt.ordinals.get(tsEvent) ?? 0;
-    rt.ordinals.set(tsEvent, ordinal + 1);
-    if (rt.ordinals.size > ORDINAL_MEMORY) rt.ordinals.delete(rt.ordinals.keys().next().value as number);
-    const signal: Signal = Object.freeze({
-      id: signalId({ strategy: rt.id, strategyVersion: rt.version, symbol: draft.symbol, kind: draft.kind, tsEvent, ordinal }),
-      sessionId: options.sessionId,
-      strategy: rt.id,
-      strategyVersion: rt.version,
-      symbol: draft.symbol,
-      kind: draft.kind,
-      price: draft.price ?? null,
-      tsEvent,
-      tsRecv,
-      details: Object.freeze({ ...(draft.details ?? {}) }),
-    });
-    call.pending.push({ signal, cooldownKey, previousCooldown });
+    call.pending.push(signal);
     return true;
   }
 
   /** Runs one strategy call; commits its signals only if it returns normally. */
-  function invoke(rt: Runtime, stamp: Stamp, context: Record<string, unknown>, fn: (h: StrategyHandlers) => unknown): void {
+  function invoke(rt: Runtime, stamp: Stamp, site: CallSite, fn: (h: StrategyHandlers) => unknown): void {
     const handlers = rt.handlers;
     if (handlers === null || rt.state !== 'running') return;
     const call: Call = { rt, stamp, pending: [] };
@@ -248,38 +219,35 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
       if (isThenable(result)) {
         // Handlers are synchronous; a promise's rejection is still caught and counted.
         result.then(undefined, (err: unknown) => {
-          fault(rt, err, { ...context, async: true }, stamp.tsRecv);
+          fault(rt, err, site, stamp.tsRecv, true);
         });
       }
     } catch (err) {
       current = outer;
-      for (const p of call.pending.reverse()) {
-        if (p.previousCooldown === undefined) rt.cooldown.delete(p.cooldownKey);
-        else rt.cooldown.set(p.cooldownKey, p.previousCooldown);
-      }
-      fault(rt, err, context, stamp.tsRecv);
+      rt.stamper.rollback();
+      fault(rt, err, site, stamp.tsRecv);
       return;
     }
     current = outer;
-    for (const p of call.pending) {
+    rt.stamper.commit();
+    for (const signal of call.pending) {
       rt.signals++;
       try {
-        sink.write(p.signal);
+        sink.write(signal);
       } catch (err) {
-        logger.error({ code: 'E_STORE_WRITE', err: errorMessage(err), signal: p.signal.id }, 'signal sink failed');
+        logger.error({ code: 'E_STORE_WRITE', err: errorMessage(err), signal: signal.id }, 'signal sink failed');
       }
     }
   }
 
-  function fault(rt: Runtime, err: unknown, context: Record<string, unknown>, atMs: number): void {
+  function fault(rt: Runtime, err: unknown, site: CallSite, atMs: number, async = false): void {
     const code = isKrxError(err) && err.category === 'strategy' ? err.code : 'E_STRATEGY_FAULT';
     const wrapped = err instanceof StrategyError ? err : new StrategyError(code, `${rt.id}: ${errorMessage(err)}`, { cause: err });
     rt.faults++;
-    rt.log.error({ ...wrapped.toLog(), strategy: rt.id, ...context, stack: err instanceof Error ? err.stack : undefined }, 'strategy fault');
-    rt.faultTimes.push(atMs);
-    while (rt.faultTimes.length > 0 && rt.faultTimes[0]! <= atMs - faultWindowMs) rt.faultTimes.shift();
-    if (rt.state === 'running' && rt.faultTimes.length >= faultLimit) {
-      quarantine(rt, `${rt.faultTimes.length} faults within ${faultWindowMs} ms`);
+    const context = { ...wrapped.toLog(), strategy: rt.id, ...contextOf(site), ...(async ? { async: true } : {}), stack: err instanceof Error ? err.stack : undefined };
+    rt.log.error(context, 'strategy fault');
+    if (rt.faultPolicy.record(atMs) === 'quarantine' && rt.state === 'running') {
+      quarantine(rt, `${rt.faultPolicy.recent()} faults within ${rt.faultPolicy.windowMs} ms`);
     }
   }
 
@@ -298,8 +266,8 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
       if (t.repeatMs !== null) timers.arm(rt, t.name, t.dueMs + t.repeatMs, t.repeatMs);
       engineNow = t.dueMs;
       rt.timersFired++;
-      const fire = Object.freeze({ name: t.name, dueMs: t.dueMs });
-      invoke(rt, { tsEvent: t.dueMs, tsRecv: t.dueMs }, { timer: t.name, dueMs: t.dueMs }, (h) => h.onTimer?.(fire));
+      const fire: TimerFire = Object.freeze({ name: t.name, dueMs: t.dueMs });
+      invoke(rt, { tsEvent: t.dueMs, tsRecv: t.dueMs }, fire, (h) => h.onTimer?.(fire));
     }
   }
 
@@ -333,12 +301,12 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
     fireTimers(event.tsRecv);
     engineNow = event.tsRecv;
     book.apply(event);
-    const targets = routes.get(routeKey(event));
+    const targets = routes.get(eventNeedOf(event));
     if (targets === undefined) return;
     for (const rt of targets) {
       if (rt.state !== 'running') continue;
       rt.events++;
-      invoke(rt, event, { event: describe(event) }, (h) => h.onEvent(event));
+      invoke(rt, event, event, (h) => h.onEvent(event));
     }
   }
 
@@ -369,7 +337,7 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
         if (rt.state !== 'idle') continue;
         rt.state = 'running';
         const now = at ?? clock.now();
-        invoke(rt, { tsEvent: now, tsRecv: now }, { phase: 'start' }, (h) => h.onStart?.());
+        invoke(rt, { tsEvent: now, tsRecv: now }, START, (h) => h.onStart?.());
       }
       wake();
     },
@@ -388,7 +356,7 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
       for (const rt of runtimes) {
         if (rt.state === 'running') {
           const now = at ?? clock.now();
-          invoke(rt, { tsEvent: now, tsRecv: now }, { phase: 'stop' }, (h) => h.onStop?.());
+          invoke(rt, { tsEvent: now, tsRecv: now }, STOP, (h) => h.onStop?.());
         }
         if (rt.state !== 'quarantined') rt.state = 'stopped';
       }
@@ -411,61 +379,11 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
   };
 }
 
-function routeKey(event: MarketEvent): string {
-  switch (event.kind) {
-    case 'trade':
-      return '0B';
-    case 'indicative':
-      return '0A';
-    case 'raw':
-      return event.type;
-    case 'ranking':
-    case 'watchlist':
-      return event.kind;
-  }
-}
-
-/** What a fault log says about the event (never the whole poll payload). */
-function describe(event: MarketEvent): Record<string, unknown> {
-  switch (event.kind) {
-    case 'ranking':
-      return { kind: event.kind, market: event.market, entries: event.entries.length, tsRecv: event.tsRecv };
-    case 'watchlist':
-      return { kind: event.kind, groups: event.groups.length, tsRecv: event.tsRecv };
-    default:
-      return { kind: event.kind, symbol: event.symbol, tsEvent: event.tsEvent, tsRecv: event.tsRecv };
-  }
-}
-
-/** Strategies get frozen events; poll events are frozen deeply (entries, groups). */
-function freezeEvent(event: MarketEvent): void {
-  if (Object.isFrozen(event)) return;
-  if (event.kind === 'ranking') {
-    for (const entry of event.entries) Object.freeze(entry);
-    Object.freeze(event.entries);
-  } else if (event.kind === 'watchlist') {
-    for (const group of event.groups) {
-      Object.freeze(group.symbols);
-      Object.freeze(group);
-    }
-    Object.freeze(event.groups);
-  } else if (event.kind === 'raw') {
-    Object.freeze(event.values);
-  }
-  Object.freeze(event);
-}
-
-function checkDraft(rt: Runtime, draft: SignalDraft): void {
-  const bad = (why: string): never => {
-    throw new StrategyError('E_STRATEGY_BAD_SIGNAL', `${rt.id}: invalid signal: ${why}`);
-  };
-  if (draft === null || typeof draft !== 'object') bad('not an object');
-  if (typeof draft.symbol !== 'string' || !SYMBOL_RE.test(draft.symbol)) bad(`symbol ${JSON.stringify(draft.symbol)}`);
-  if (!KINDS.has(draft.kind)) bad(`kind ${JSON.stringify(draft.kind)}`);
-  const price = draft.price;
-  if (price !== undefined && price !== null && !(typeof price === 'number' && Number.isFinite(price) && price >= 0)) bad(`price ${String(price)}`);
-  const details = draft.details;
-  if (details !== undefined && (details === null || typeof details !== 'object' || Array.isArray(details))) bad('details must be an object');
+/** The fault log's context for a call site. */
+function contextOf(site: CallSite): Record<string, unknown> {
+  if ('kind' in site) return { event: describeEvent(site) };
+  if ('dueMs' in site) return { timer: site.name, dueMs: site.dueMs };
+  return { phase: site.phase };
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

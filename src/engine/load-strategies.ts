@@ -1,5 +1,7 @@
 import { ConfigError } from '../core/errors.js';
-import { resolveNeeds, type AnyStrategyDefinition, type StrategyNeeds } from '../core/strategy.js';
+import { deepFreeze } from '../core/deep-freeze.js';
+import type { EventNeed } from '../core/market.js';
+import { resolveNeeds, type AnyStrategyDefinition, type ResolvedNeeds, type WireTypeAlias } from '../core/strategy.js';
 import type { StrategyRegistry } from './registry.js';
 
 /** One `strategies[]` entry of the config. */
@@ -13,17 +15,19 @@ export interface StrategyConfigEntry {
 export interface LoadedStrategy {
   readonly definition: AnyStrategyDefinition;
   readonly params: Readonly<Record<string, unknown>>;
-  readonly needs: Required<StrategyNeeds>;
+  readonly needs: ResolvedNeeds;
 }
 
 /**
  * Resolves the enabled config entries against the registry and parses their params. Every problem is
  * collected into one ConfigError naming its path, e.g. `strategies[1].params.windowMinutes: ...`.
- * Disabled entries are checked too (a typo should not wait until someone enables it).
+ * Disabled entries are checked too (a typo should not wait until someone enables it). `wireAlias`
+ * resolves API 1's `needs.realtime` codes (the app passes the broker adapter's table).
  */
 export function loadStrategies(
   entries: readonly StrategyConfigEntry[],
   registry: StrategyRegistry,
+  wireAlias?: WireTypeAlias,
   path = 'strategies',
 ): LoadedStrategy[] {
   const problems: string[] = [];
@@ -51,36 +55,26 @@ export function loadStrategies(
     }
     if (entry.enabled === false) return;
     const params = deepFreeze(parsed.data as Record<string, unknown>);
-    loaded.push(Object.freeze({ definition, params, needs: resolveNeeds(definition, params) }));
+    let needs: ResolvedNeeds;
+    try {
+      needs = resolveNeeds(definition, params, wireAlias);
+    } catch (err) {
+      problems.push(`${at}.needs: ${err instanceof ConfigError ? err.problems.join('; ') : String(err)}`);
+      return;
+    }
+    loaded.push(Object.freeze({ definition, params, needs: deepFreeze(needs) }));
   });
   if (problems.length > 0) throw new ConfigError(problems);
   return loaded;
 }
 
-/** The union of what the loaded strategies consume, sorted (subscriptions, polls, universe). */
-export function collectNeeds(strategies: readonly LoadedStrategy[]): {
-  realtimeTypes: string[];
-  ranking: boolean;
-  watchlist: boolean;
-  symbols: string[];
-} {
-  const realtime = new Set<string>();
+/** The union of what the loaded strategies consume, sorted (sources, subscriptions, universe). */
+export function collectNeeds(strategies: readonly LoadedStrategy[]): { events: EventNeed[]; symbols: string[] } {
+  const events = new Set<EventNeed>();
   const symbols = new Set<string>();
-  let ranking = false;
-  let watchlist = false;
   for (const s of strategies) {
-    for (const t of s.needs.realtime) realtime.add(t);
+    for (const e of s.needs.events) events.add(e);
     for (const sym of s.needs.symbols) symbols.add(sym);
-    ranking ||= s.needs.data.includes('ranking');
-    watchlist ||= s.needs.data.includes('watchlist');
   }
-  return { realtimeTypes: [...realtime].sort(), ranking, watchlist, symbols: [...symbols].sort() };
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
+  return { events: [...events].sort(), symbols: [...symbols].sort() };
 }

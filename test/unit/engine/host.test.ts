@@ -16,7 +16,7 @@ const echo = defineStrategy({
   ...base,
   id: 'echo',
   params: z.strictObject({ kind: z.enum(['ALERT', 'BUY', 'EXIT']).default('ALERT'), perEvent: z.number().int().default(1) }),
-  needs: { realtime: ['0B'] },
+  needs: { events: ['trade'] },
   create: (ctx) => ({
     onEvent(e) {
       if (e.kind !== 'trade') return;
@@ -28,7 +28,7 @@ const echo = defineStrategy({
 const thrower = defineStrategy({
   ...base,
   id: 'thrower',
-  needs: { realtime: ['0B'] },
+  needs: { events: ['trade'] },
   create: () => ({
     onEvent() {
       throw new Error('boom');
@@ -63,7 +63,7 @@ describe('strategy host: fault containment', () => {
     const emitThenThrow = defineStrategy({
       ...base,
       id: 'half',
-      needs: { realtime: ['0B'] },
+      needs: { events: ['trade'] },
       create: (ctx) => ({
         onEvent(e) {
           if (e.kind !== 'trade') return;
@@ -81,7 +81,7 @@ describe('strategy host: fault containment', () => {
     const bad = defineStrategy({
       ...base,
       id: 'bad',
-      needs: { realtime: ['0B'] },
+      needs: { events: ['trade'] },
       create: (ctx) => ({ onEvent: () => void ctx.emit({ symbol: 'nope', kind: 'BUY' }) }),
     });
     const run = startRun([bad], [{ id: 'bad' }]);
@@ -95,7 +95,7 @@ describe('strategy host: fault containment', () => {
     const mutator = defineStrategy({
       ...base,
       id: 'mutator',
-      needs: { realtime: ['0B'] },
+      needs: { events: ['trade'] },
       create: (ctx) => ({
         onEvent(e) {
           if (e.kind !== 'trade') return;
@@ -115,7 +115,7 @@ describe('strategy host: fault containment', () => {
     const asyncOne = defineStrategy({
       ...base,
       id: 'async-one',
-      needs: { realtime: ['0B'] },
+      needs: { events: ['trade'] },
       create: () => ({ onEvent: (() => Promise.reject(new Error('late'))) as unknown as () => void }),
     });
     const run = startRun([asyncOne], [{ id: 'async-one' }]);
@@ -130,7 +130,7 @@ describe('strategy host: fault containment', () => {
     const only0A = defineStrategy({
       ...base,
       id: 'only-0a',
-      needs: { realtime: ['0A'] },
+      needs: { events: ['indicative'] },
       create: () => ({ onEvent: (e) => void seen.push(e.kind) }),
     });
     const run = startRun([only0A], [{ id: 'only-0a' }]);
@@ -206,7 +206,7 @@ describe('strategy host: timers', () => {
     ...base,
     id: 'timed',
     params: z.strictObject({ delayMs: z.number().int().default(1000), repeat: z.boolean().default(false) }),
-    needs: { realtime: ['0B'] },
+    needs: { events: ['trade'] },
     create: (ctx) => ({
       onStart: () => ctx.setTimer('t', ctx.params.delayMs, { repeat: ctx.params.repeat }),
       onTimer: (t) => {
@@ -279,12 +279,12 @@ describe('strategy host: robustness', () => {
     const broken = defineStrategy({
       ...base,
       id: 'broken',
-      needs: { realtime: ['0B'] },
+      needs: { events: ['trade'] },
       create: () => {
         throw new Error('cannot build');
       },
     });
-    const empty = defineStrategy({ ...base, id: 'empty', needs: { realtime: ['0B'] }, create: () => ({}) as never });
+    const empty = defineStrategy({ ...base, id: 'empty', needs: { events: ['trade'] }, create: () => ({}) as never });
     const run = startRun([broken, empty, echo], [{ id: 'broken' }, { id: 'empty' }, { id: 'echo' }], { cooldownMs: 0 });
     run.feed(trades(2));
     expect(run.host.stats().map((s) => [s.id, s.state, s.faults])).toEqual([
@@ -300,7 +300,7 @@ describe('strategy host: robustness', () => {
     const recorder = defineStrategy({
       ...base,
       id: 'recorder',
-      needs: { realtime: ['0B'] },
+      needs: { events: ['trade'] },
       create: (ctx) => ({
         onEvent(e) {
           if (e.kind !== 'trade') return;

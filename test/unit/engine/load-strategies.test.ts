@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { eventNeedOfWireType } from '../../../src/adapters/kiwoom/realtime-types.js';
 import { ConfigError } from '../../../src/core/errors.js';
 import { STRATEGY_API_VERSION, defineStrategy, isCompatibleApiVersion, type AnyStrategyDefinition } from '../../../src/core/strategy.js';
 import { collectNeeds, loadStrategies } from '../../../src/engine/load-strategies.js';
@@ -49,7 +50,22 @@ describe('loadStrategies', () => {
 
   it('collects the union of needs, sorted', () => {
     const needs = collectNeeds(loadStrategies([{ id: 'program-momentum' }, { id: 'indicative-deviation' }, { id: 'watchlist-breakout' }], registry));
-    expect(needs).toEqual({ realtimeTypes: ['0A', '0B'], ranking: true, watchlist: true, symbols: [] });
+    expect(needs).toEqual({ events: ['indicative', 'ranking', 'trade', 'watchlist'], symbols: [] });
+  });
+
+  it('reads API 1 aliases: needs.realtime through the wire table given, needs.data as kinds', () => {
+    const legacy = defineStrategy({
+      id: 'legacy',
+      version: '1.0.0',
+      apiVersion: STRATEGY_API_VERSION,
+      params: z.strictObject({}),
+      needs: { realtime: ['0B', '0D'], data: ['ranking'], symbols: ['005930'] },
+      create: () => ({ onEvent: () => {} }),
+    });
+    const [loaded] = loadStrategies([{ id: 'legacy' }], createRegistry([legacy]), eventNeedOfWireType);
+    expect(loaded!.needs).toEqual({ events: ['ranking', 'raw:0D', 'trade'], symbols: ['005930'] });
+    // Without the broker's table the codes cannot be read: a clear config error, not a silent miss.
+    expect(configError(() => loadStrategies([{ id: 'legacy' }], createRegistry([legacy]))).problems[0]).toMatch(/^strategies\[0\]\.needs: .*needs\.events/);
   });
 });
 
@@ -64,10 +80,11 @@ describe('plug-in checks', () => {
   };
 
   it('rejects a plug-in built for another major API version', () => {
-    expect(isCompatibleApiVersion('1.4.0')).toBe(true);
-    expect(isCompatibleApiVersion('2.0.0')).toBe(false);
-    expect(configError(() => defineStrategy({ ...good, apiVersion: '2.0.0' })).code).toBe('E_STRATEGY_API_VERSION');
-    const handBuilt = { ...good, apiVersion: '0.9.0' } as AnyStrategyDefinition;
+    expect(isCompatibleApiVersion('2.4.0')).toBe(true);
+    expect(isCompatibleApiVersion('1.0.0')).toBe(false);
+    expect(isCompatibleApiVersion('3.0.0')).toBe(false);
+    expect(configError(() => defineStrategy({ ...good, apiVersion: '3.0.0' })).code).toBe('E_STRATEGY_API_VERSION');
+    const handBuilt = { ...good, apiVersion: '1.0.0' } as AnyStrategyDefinition;
     expect(configError(() => createRegistry([handBuilt])).code).toBe('E_STRATEGY_API_VERSION');
   });
 

@@ -1,0 +1,24 @@
+// The one table between the domain's event kinds and Kiwoom's real-time type codes. Nothing else in
+// the project spells a code: the app asks here which types to REG, and API 1's `needs.realtime`
+// alias is read back through it.
+import type { EventKind, EventNeed } from '../../core/market.js';
+
+/** Decoded kinds and the Kiwoom real-time type that carries each. */
+export const WIRE_TYPE = { trade: '0B', indicative: '0A' } as const satisfies Partial<Record<EventKind, string>>;
+
+export type DecodedKind = keyof typeof WIRE_TYPE;
+
+const KIND_OF_WIRE: ReadonlyMap<string, DecodedKind> = new Map(
+  (Object.entries(WIRE_TYPE) as [DecodedKind, string][]).map(([kind, code]) => [code, kind]),
+);
+
+/** The real-time type to register for a need, or null when the need is not real-time (a poll). */
+export function wireTypeOf(need: EventNeed): string | null {
+  if (need.startsWith('raw:')) return need.slice(4);
+  return (WIRE_TYPE as Readonly<Record<string, string>>)[need] ?? null;
+}
+
+/** The need a real-time type code answers: its decoded kind, else `raw:<code>`. */
+export function eventNeedOfWireType(code: string): EventNeed {
+  return KIND_OF_WIRE.get(code) ?? `raw:${code}`;
+}
