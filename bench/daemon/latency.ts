@@ -80,9 +80,9 @@ export async function benchDaemonLatency(options: DaemonLatencyOptions): Promise
   const { daemon } = bench;
   try {
     const commitAt = new Map<string, number>();
-    const stopListening = daemon.store.onCommitted((ids) => {
+    const stopListening = daemon.store.onCommitted((signals) => {
       const now = systemClock.now();
-      for (const id of ids) commitAt.set(id, now);
+      for (const s of signals) commitAt.set(s.id, now);
     });
     const stream = createMsHistogram();
     let windowStart = Number.POSITIVE_INFINITY;

@@ -52,7 +52,7 @@ export async function benchEndToEnd(corpus: FrameCorpus, options: EndToEndOption
   try {
     const store = openSignalStore({ file: join(dir, 'signals.db'), clock, queueLimit: 1_000_000, maxBatch: 1000 });
     let committed = 0;
-    store.onCommitted((ids) => (committed += ids.length));
+    store.onCommitted((signals) => (committed += signals.length));
     let recorder: RecordingWriter | undefined;
     if (options.record === true) {
       recorder = openRecordingWriter({ dir: join(dir, 'recordings'), sessionId: 'bench-e2e', startMs: clock.now(), appVersion: 'bench', clock });

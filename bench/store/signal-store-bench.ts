@@ -24,7 +24,7 @@ export async function benchSignalStore(rows = 200_000, burst = 500, maxBatch = 1
   try {
     const store = openSignalStore({ file: join(dir, 'signals.db'), clock: systemClock, queueLimit: rows, maxBatch });
     let committed = 0;
-    store.onCommitted((ids) => (committed += ids.length));
+    store.onCommitted((signals) => (committed += signals.length));
     let writeMs = 0;
     const t0 = performance.now();
     await new Promise<void>((resolve) => {

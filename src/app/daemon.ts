@@ -2,13 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger as PinoLogger } from 'pino';
-import { createKisTokenIssuer } from '../adapters/kis/auth.js';
-import { createKisTransport } from '../adapters/kis/transport.js';
-import { createKisWatchlist, defaultKisRate, type KisWatchlist } from '../adapters/kis/watchlist.js';
-import { createKiwoomApi } from '../adapters/kiwoom/api.js';
-import { createKiwoomTokenIssuer } from '../adapters/kiwoom/auth.js';
-import { createKiwoomRest, type KiwoomRest } from '../adapters/kiwoom/rest-client.js';
-import { createHttpTransport } from '../adapters/kiwoom/transport.js';
 import { openRecordingWriter, type RecordingWriter } from '../adapters/recording/index.js';
 import { openSignalStore, type SignalStore } from '../adapters/store/index.js';
 import { createFileTokenCache } from '../adapters/token-cache/file-token-cache.js';
@@ -17,30 +10,20 @@ import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import { formatKstCompact } from '../core/kst.js';
+import type { SocketEvent } from '../core/realtime-socket.js';
 import { createRandom } from '../core/random.js';
-import type { Signal } from '../core/signal.js';
-import type { SignalSink } from '../core/signal-sink.js';
-import {
-  SIM_KIS_APPKEY,
-  SIM_KIS_APPSECRET,
-  SIM_KIS_HTS_ID,
-  SIM_KIWOOM_APPKEY,
-  SIM_KIWOOM_SECRETKEY,
-  startSimulator,
-  type SimulatorHandle,
-} from '../sim/index.js';
-import { countingKisTransport, countingKiwoomTransport, type RateLimitCounts } from './counting-transports.js';
-import { rankingFetcher, watchlistFetcher } from './fetchers.js';
+import { startSimulator, type SimulatorHandle } from '../sim/index.js';
+import { buildBrokerClients, createBrokerTokenSource, createTokenIssuers, endpointsFor, networkTransports } from './broker-clients.js';
+import type { RateLimitCounts } from './counting-transports.js';
 import { planKernel, startKernel, type Kernel } from './kernel.js';
+import { lifecycleRecorder } from './lifecycle-recording.js';
+import { buildMarketSources } from './market-sources.js';
 import { startObservability, type Observability } from './observability.js';
 import { createRealtimeConnection, type RealtimeConnection } from './realtime-connection.js';
-import { recordingKisTransport, recordingKiwoomTransport } from './recording-transports.js';
-import { createManagedTokenSource, type ManagedTokenSource } from './token-source.js';
+import { kernelSettings } from './settings.js';
+import { fanOutSignals, signalCounter, signalLogLine } from './signal-fanout.js';
+import type { ManagedTokenSource } from './token-source.js';
 
-/**
- * The composition root of the running daemon (live hosts or the embedded simulator): the only place
- * that knows which environment it built. Replay builds the same kernel from a recording instead.
- */
 export interface DaemonOptions {
   readonly config: Config;
   readonly log: PinoLogger;
@@ -58,29 +41,28 @@ export interface Daemon {
   readonly simulator: SimulatorHandle | null;
   readonly tokens: { readonly kiwoom: ManagedTokenSource; readonly kis: ManagedTokenSource | null };
   readonly observability: Observability;
-  /** Signals handed to the store and committed so far. */
+  /** Signals committed to the store so far (duplicates of stored ids excluded). */
   signalsCommitted(): number;
   /** Graceful stop (polls, REMOVE, socket, flush, revoke if configured, close). Idempotent. */
   stop(reason: string): Promise<void>;
 }
 
-interface Endpoints {
-  readonly restUrl: string;
-  readonly wsUrl: string;
-  readonly kisUrl: string;
-  readonly kiwoom: { appkey: string; secretkey: string };
-  readonly kis: { appkey: string; appsecret: string; htsId: string } | null;
-}
+type Closer = { readonly name: string; readonly close: () => Promise<void> | void };
 
+/**
+ * Starts the daemon on live hosts or the embedded simulator: the composition root that knows which
+ * environment it built. Each part is started, then its closer pushed; a stop (or a failed start)
+ * closes them in reverse. Replay builds the same kernel and clients from a recording instead.
+ */
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const { config, clock, log } = options;
-  const mode = config.mode;
-  const plan = planKernel(config, mode);
+  const settings = kernelSettings(config);
+  const mode = settings.mode;
+  const plan = planKernel(settings);
   const startedAt = clock.now();
   const sessionId = `${formatKstCompact(startedAt)}-${randomBytes(3).toString('hex')}`;
   const seed = sessionId;
   const random = createRandom(seed);
-  const nowUs = (): number => clock.now() * 1000;
   const closers: Closer[] = [];
   mkdirSync(config.dataDir, { recursive: true });
   log.info({ event: 'daemon.starting', sessionId, mode, version: options.version, strategies: plan.strategies.map((s) => s.definition.id), dataDir: config.dataDir }, `krx-signals ${options.version} starting (${mode})`);
@@ -107,162 +89,94 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       closers.push({ name: 'recording', close: () => recording.close(clock.now()) });
       log.info({ event: 'recording.started', file: recording.file }, 'recording the session');
     }
+    const recordLifecycle = lifecycleRecorder(recording, clock);
 
-    const tokenCache = config.tokens.cache ? createFileTokenCache(config.dataDir) : undefined;
-    const kiwoomIssuer = createKiwoomTokenIssuer({ baseUrl: endpoints.restUrl, appkey: endpoints.kiwoom.appkey, secretkey: endpoints.kiwoom.secretkey, clock, requestTimeoutMs: config.kiwoom.requestTimeoutMs });
-    const kiwoomTokens = createManagedTokenSource({
-      name: 'kiwoom',
-      issuer: kiwoomIssuer,
-      clock,
-      random: random.fork('kiwoom-token'),
-      refreshMarginMs: config.tokens.refreshMarginSeconds * 1000,
-      revokeOnShutdown: config.tokens.revokeOnShutdown,
-      log: log.child({ component: 'token', broker: 'kiwoom' }),
-      ...(tokenCache ? { cache: { store: tokenCache, key: { broker: 'kiwoom' as const, host: new URL(endpoints.restUrl).origin, appkey: endpoints.kiwoom.appkey } } } : {}),
-    });
+    const issuers = createTokenIssuers(settings, endpoints, clock);
+    const cache = settings.tokens.cache ? createFileTokenCache(config.dataDir) : undefined;
+    const tokenEnv = { clock, random, log, ...(cache ? { cache } : {}) };
+    const kiwoomTokens = createBrokerTokenSource('kiwoom', settings, endpoints.kiwoom.restUrl, endpoints.kiwoom.appkey, issuers.kiwoom, tokenEnv);
     closers.push({ name: 'kiwoom tokens', close: async () => {
       await kiwoomTokens.shutdown();
-      await kiwoomIssuer.close();
+      await issuers.kiwoom.close();
     } });
+    const kis = endpoints.kis && issuers.kis ? { issuer: issuers.kis, tokens: createBrokerTokenSource('kis', settings, endpoints.kis.restUrl, endpoints.kis.appkey, issuers.kis, tokenEnv) } : null;
+    if (kis) closers.push({ name: 'kis tokens', close: async () => {
+      await kis.tokens.shutdown();
+      await kis.issuer.close();
+    } });
+    else if (config.kis.enabled) log.warn({ event: 'kis.disabled' }, 'no KIS credentials (KIS_APPKEY, KIS_APPSECRET, KIS_HTS_ID): watchlists are not polled');
 
     const rateLimitHits: RateLimitCounts = { kiwoom: 0, kis: 0 };
-    const kiwoomTransport = countingKiwoomTransport(createHttpTransport({ baseUrl: endpoints.restUrl, clock, timeoutMs: config.kiwoom.requestTimeoutMs }), rateLimitHits);
-    const rest: KiwoomRest = createKiwoomRest({
-      baseUrl: endpoints.restUrl,
-      tokens: kiwoomTokens,
-      clock,
-      requestsPerSecond: config.kiwoom.requestsPerSecond,
-      requestTimeoutMs: config.kiwoom.requestTimeoutMs,
-      maxPages: config.kiwoom.maxPages,
-      log: log.child({ component: 'kiwoom-rest' }),
-      transport: recording ? recordingKiwoomTransport(kiwoomTransport, recording, nowUs) : kiwoomTransport,
-    });
-    closers.push({ name: 'kiwoom rest', close: () => rest.close() });
+    const transports = networkTransports(settings, endpoints, { clock, log, tokens: { kiwoom: kiwoomTokens, kis: kis?.tokens ?? null }, rateLimitHits, recording });
+    const brokers = buildBrokerClients(settings, transports);
+    closers.push({ name: 'rest clients', close: () => brokers.close() });
 
-    const kis = startKis(config, endpoints, clock, random, log, recording, nowUs, tokenCache, closers, rateLimitHits);
+    const store = openSignalStore({ file: join(config.dataDir, settings.store.file), clock, queueLimit: settings.store.queueLimit, log: log.child({ component: 'store' }) });
+    closers.push({ name: 'signal store', close: () => {
+      store.flush();
+      const stats = store.stats();
+      store.close();
+      log.info({ event: 'store.closed', committed: stats.committed, queued: stats.queued, dropped: stats.dropped }, 'signal store closed');
+    } });
+    const committed = signalCounter();
+    fanOutSignals(store, [committed, signalLogLine(log)], log);
 
-    const store = openSignalStore({ file: join(config.dataDir, config.store.file), clock, queueLimit: config.store.queueLimit, log: log.child({ component: 'store' }) });
-    closers.push({
-      name: 'signal store',
-      close: () => {
-        store.flush();
-        const stats = store.stats();
-        store.close();
-        log.info({ event: 'store.closed', committed: stats.committed, queued: stats.queued, dropped: stats.dropped }, 'signal store closed');
-      },
-    });
-    const pending = new Map<string, Signal>();
-    let committed = 0;
-    store.onCommitted((ids) => {
-      for (const id of ids) {
-        const s = pending.get(id);
-        pending.delete(id);
-        committed++;
-        if (s) log.info({ event: 'signal', id, strategy: s.strategy, symbol: s.symbol, kind: s.kind, price: s.price, tsEvent: s.tsEvent }, `signal ${s.kind} ${s.symbol} by ${s.strategy}`);
-      }
-    });
-    const sink: SignalSink = {
-      write: (signal) => {
-        pending.set(signal.id, signal);
-        store.write(signal);
-      },
-    };
-
-    const connectionLog = log.child({ component: 'connection' });
     const connection = createRealtimeConnection({
-      url: endpoints.wsUrl,
+      url: endpoints.kiwoom.wsUrl,
       clock,
       random: random.fork('backoff'),
-      settings: config.connection,
+      settings: settings.connection,
       tokens: kiwoomTokens,
-      log: connectionLog,
+      log: log.child({ component: 'connection' }),
       realtimeTypes: plan.realtimeTypes,
-      regChunkSize: config.connection.regChunkSize,
-      groupNo: config.connection.groupNo,
+      regChunkSize: settings.connection.regChunkSize,
+      groupNo: settings.connection.groupNo,
       ...(recording
         ? {
             onRawFrame: (data: Buffer, tsRecv: number) => recording.appendBytes('ws.in', data, tsRecv * 1000),
-            onLifecycle: (event) => recording.append('lifecycle', JSON.stringify(event), nowUs()),
-            onRegistrationSent: (message) => recording.append('lifecycle', JSON.stringify({ type: 'registration.sent', message }), nowUs()),
+            onLifecycle: (event: SocketEvent) => {
+              if (event.type !== 'activity') recordLifecycle(event);
+            },
+            onRegistrationSent: (message) => recordLifecycle({ type: 'registration.sent', message }),
           }
         : {}),
     });
+    closers.push({ name: 'connection', close: async () => {
+      // Unregister everything before closing, so the broker does not keep streaming to nobody.
+      connection.applyDiff({ add: [], remove: connection.subscriptions.wantedItems() });
+      await connection.stop();
+    } });
 
-    closers.push({
-      name: 'connection',
-      close: async () => {
-        // Unregister everything before closing, so the broker does not keep streaming to nobody.
-        connection.applyDiff({ add: [], remove: connection.subscriptions.wantedItems() });
-        await connection.stop();
-      },
-    });
-
-    // The kernel's start and stop times are recorded: a replay starts and stops its strategies at them.
-    const kernelStartAt = clock.now();
-    recording?.append('lifecycle', JSON.stringify({ type: 'kernel.started', at: kernelStartAt, polls: { ranking: config.universe.programTopMarkets, watchlist: kis !== null } }), kernelStartAt * 1000);
-    const kernel = startKernel(plan, {
-      clock,
-      log: log.child({ component: 'kernel' }),
-      sessionId,
-      seed,
-      realtime$: connection.events$,
-      applyDiff: (diff) => connection.applyDiff(diff),
-      fetchRanking: rankingFetcher(createKiwoomApi(rest)),
-      ...(kis ? { fetchWatchlist: watchlistFetcher(kis.watchlist, config.kis.groups) } : {}),
-      sink,
-      rankingMarkets: config.universe.programTopMarkets,
-      rankingPeriodMs: config.universe.programTopPollSeconds * 1000,
-      watchlistPeriodMs: config.universe.watchlistPollSeconds * 1000,
-      startAt: kernelStartAt,
-    });
-    closers.push({
-      name: 'kernel',
-      close: () => {
-        const at = clock.now();
-        recording?.append('lifecycle', JSON.stringify({ type: 'kernel.stopped', at }), at * 1000);
-        kernel.stop(at);
-      },
-    });
+    // The kernel's start and stop are recorded: a replay starts and stops its strategies at them.
+    const polls = buildMarketSources(settings, brokers, plan.needs);
+    const startAt = clock.now();
+    recordLifecycle({ type: 'kernel.started', at: startAt, polls: polls.map((p) => p.name) });
+    const kernel = startKernel(plan, { clock, log: log.child({ component: 'kernel' }), sessionId, seed, realtime$: connection.events$, applyDiff: (diff) => connection.applyDiff(diff), polls, sink: store, startAt });
+    closers.push({ name: 'kernel', close: () => {
+      const at = clock.now();
+      recordLifecycle({ type: 'kernel.stopped', at });
+      kernel.stop(at);
+    } });
     connection.start();
-    const observability = await startObservability(config, clock, log, {
-      connection,
-      kernel,
-      calendar: plan.calendar,
-      store,
-      tokens: kis ? { kiwoom: kiwoomTokens, kis: kis.tokens } : { kiwoom: kiwoomTokens },
-      rateLimitHits,
-    });
+
+    const tokens = { kiwoom: kiwoomTokens, kis: kis?.tokens ?? null };
+    const observability = await startObservability(config, clock, log, { connection, kernel, calendar: plan.calendar, store, tokens: kis ? { kiwoom: kiwoomTokens, kis: kis.tokens } : { kiwoom: kiwoomTokens }, rateLimitHits });
     closers.push({ name: 'observability', close: () => observability.close() });
-    log.info({ event: 'daemon.started', sessionId, realtimeTypes: plan.realtimeTypes, http: observability.url }, 'daemon started');
+    log.info({ event: 'daemon.started', sessionId, realtimeTypes: plan.realtimeTypes, polls: polls.map((p) => p.name), http: observability.url }, 'daemon started');
 
     let stopping: Promise<void> | null = null;
     const stop = (reason: string): Promise<void> =>
       (stopping ??= (async () => {
         log.info({ event: 'daemon.stopping', reason }, `stopping: ${reason}`);
         await closeAll(closers, log);
-        log.info({ event: 'daemon.stopped', sessionId, signals: committed }, 'daemon stopped');
+        log.info({ event: 'daemon.stopped', sessionId, signals: committed.count() }, 'daemon stopped');
       })());
-
-    return {
-      sessionId,
-      mode,
-      connection,
-      kernel,
-      store,
-      recording,
-      simulator,
-      tokens: { kiwoom: kiwoomTokens, kis: kis?.tokens ?? null },
-      observability,
-      signalsCommitted: () => committed,
-      stop,
-    };
+    return { sessionId, mode, connection, kernel, store, recording, simulator, tokens, observability, signalsCommitted: () => committed.count(), stop };
   } catch (err) {
     await closeAll(closers, log);
     throw err;
   }
 }
-
-type Closer = { name: string; close: () => Promise<void> | void };
 
 /** Closes in reverse order of creation; one failing part does not stop the others. */
 async function closeAll(closers: Closer[], log: PinoLogger): Promise<void> {
@@ -288,78 +202,4 @@ async function startEmbeddedSimulator(config: Config, clock: Clock, log: PinoLog
   });
   log.info({ event: 'simulator.started', url: sim.url, wsUrl: sim.wsUrl, seed: config.sim.seed }, `embedded simulator on ${sim.url}`);
   return sim;
-}
-
-function endpointsFor(config: Config, sim: SimulatorHandle | null): Endpoints {
-  if (sim) {
-    return {
-      restUrl: sim.url,
-      wsUrl: sim.wsUrl,
-      kisUrl: sim.url,
-      kiwoom: { appkey: SIM_KIWOOM_APPKEY, secretkey: SIM_KIWOOM_SECRETKEY },
-      kis: config.kis.enabled ? { appkey: SIM_KIS_APPKEY, appsecret: SIM_KIS_APPSECRET, htsId: SIM_KIS_HTS_ID } : null,
-    };
-  }
-  const kiwoom = config.credentials.kiwoom;
-  if (!kiwoom) throw new Error('live mode without Kiwoom credentials (the config loader should have refused this)');
-  const kis = config.credentials.kis;
-  return {
-    restUrl: config.kiwoom.restUrl,
-    wsUrl: config.kiwoom.wsUrl,
-    kisUrl: config.kis.restUrl,
-    kiwoom: { appkey: kiwoom.appkey, secretkey: kiwoom.secretkey },
-    kis: config.kis.enabled && kis ? { appkey: kis.appkey, appsecret: kis.appsecret, htsId: kis.htsId } : null,
-  };
-}
-
-function startKis(
-  config: Config,
-  endpoints: Endpoints,
-  clock: Clock,
-  random: ReturnType<typeof createRandom>,
-  log: PinoLogger,
-  recording: RecordingWriter | null,
-  nowUs: () => number,
-  tokenCache: ReturnType<typeof createFileTokenCache> | undefined,
-  closers: Closer[],
-  rateLimitHits: RateLimitCounts,
-): { watchlist: KisWatchlist; tokens: ManagedTokenSource } | null {
-  const creds = endpoints.kis;
-  if (!creds) {
-    if (config.kis.enabled) log.warn({ event: 'kis.disabled' }, 'no KIS credentials (KIS_APPKEY, KIS_APPSECRET, KIS_HTS_ID): watchlists are not polled');
-    return null;
-  }
-  const issuer = createKisTokenIssuer({ baseUrl: endpoints.kisUrl, appkey: creds.appkey, appsecret: creds.appsecret, clock, requestTimeoutMs: config.kis.requestTimeoutMs });
-  const tokens = createManagedTokenSource({
-    name: 'kis',
-    issuer,
-    clock,
-    random: random.fork('kis-token'),
-    refreshMarginMs: config.tokens.refreshMarginSeconds * 1000,
-    minIssueIntervalMs: 61_000,
-    revokeOnShutdown: config.tokens.revokeOnShutdown,
-    log: log.child({ component: 'token', broker: 'kis' }),
-    ...(tokenCache ? { cache: { store: tokenCache, key: { broker: 'kis' as const, host: new URL(endpoints.kisUrl).origin, appkey: creds.appkey } } } : {}),
-  });
-  const transport = countingKisTransport(createKisTransport({ baseUrl: endpoints.kisUrl, clock, timeoutMs: config.kis.requestTimeoutMs }), rateLimitHits);
-  const watchlist = createKisWatchlist({
-    baseUrl: endpoints.kisUrl,
-    appkey: creds.appkey,
-    appsecret: creds.appsecret,
-    htsId: creds.htsId,
-    custtype: config.kis.custtype,
-    tokens,
-    clock,
-    // The mock host allows 2 requests/s; the configured rate never exceeds what the host allows.
-    requestsPerSecond: Math.min(config.kis.requestsPerSecond, defaultKisRate(endpoints.kisUrl)),
-    requestTimeoutMs: config.kis.requestTimeoutMs,
-    log: log.child({ component: 'kis' }),
-    transport: recording ? recordingKisTransport(transport, recording, nowUs) : transport,
-  });
-  closers.push({ name: 'kis', close: async () => {
-    await watchlist.close();
-    await tokens.shutdown();
-    await issuer.close();
-  } });
-  return { watchlist, tokens };
 }

@@ -1,27 +1,29 @@
 import type { Observable, Subscription } from 'rxjs';
-import { eventNeedOfWireType, wireTypeOf } from '../adapters/kiwoom/realtime-types.js';
-import type { Config } from '../config/schema.js';
-import { alwaysOpenCalendar, createKrxCalendar, type MarketCalendar } from '../core/calendar.js';
+import { eventNeedOfWireType } from '../adapters/kiwoom/realtime-types.js';
+import type { MarketCalendar } from '../core/calendar.js';
 import type { Clock } from '../core/clock.js';
 import { errorMessage, isKrxError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { MarketEvent, ProgramMarketCode, RankingEvent, RealtimeEvent, WatchlistEvent } from '../core/market.js';
+import type { EventNeed, MarketEvent, RealtimeEvent } from '../core/market.js';
 import type { SignalSink } from '../core/signal-sink.js';
 import type { MarketBook } from '../core/snapshot.js';
 import { createStrategyHost, type StrategyHost, type StrategyStats } from '../engine/host.js';
 import { collectNeeds, loadStrategies, type LoadedStrategy } from '../engine/load-strategies.js';
 import { createRegistry } from '../engine/registry.js';
 import { createMarketBook } from '../pipeline/market-book.js';
-import { createMarketStream } from '../pipeline/market-stream.js';
+import { createMarketStream, type PollSource } from '../pipeline/market-stream.js';
 import type { UniverseDiff } from '../pipeline/universe.js';
 import { strategies as manifest } from '../../strategies/index.js';
+import { realtimeTypesFor } from './market-sources.js';
+import type { KernelSettings } from './settings.js';
 
-/**
- * The kernel every environment runs (live, simulator, replay): the market stream, the strategy host
- * and its book. Only the inputs differ: where real-time events and poll answers come from.
- */
+// The kernel every environment runs (live, simulator, replay): the market stream, the strategy host
+// and its book. Only the inputs differ: where real-time events and poll answers come from.
+
 export interface KernelPlan {
   readonly strategies: readonly LoadedStrategy[];
+  /** The union of the strategies' and the universe's needs: selects the sources. */
+  readonly needs: readonly EventNeed[];
   /** Real-time types to subscribe: the config's plus every strategy's needs. */
   readonly realtimeTypes: readonly string[];
   /** Always in the universe: config extras plus the strategies' symbols. */
@@ -29,20 +31,18 @@ export interface KernelPlan {
   readonly calendar: MarketCalendar;
 }
 
+/** The universe follows the program top lists and the watchlists, whatever the strategies need. */
+const UNIVERSE_NEEDS: readonly EventNeed[] = ['ranking', 'watchlist'];
+
 /** Validates strategies and params (ConfigError naming the path) and resolves what the kernel needs. */
-export function planKernel(config: Config, environment: 'sim' | 'live' | 'replay', only?: readonly string[]): KernelPlan {
-  const entries = config.strategies.filter((s) => only === undefined || only.length === 0 || only.includes(s.id));
+export function planKernel(settings: KernelSettings, only?: readonly string[]): KernelPlan {
+  const entries = settings.strategies.filter((s) => only === undefined || only.length === 0 || only.includes(s.id));
   const loaded = loadStrategies(entries, createRegistry(manifest), eventNeedOfWireType);
   const needs = collectNeeds(loaded);
-  const wanted = needs.events.map(wireTypeOf).filter((t): t is string => t !== null);
-  const realtimeTypes = [...new Set([...config.universe.realtimeTypes, ...wanted])].sort();
-  const staticSymbols = [...new Set([...config.universe.extraSymbols, ...needs.symbols])].sort();
-  const kind = config.calendar.kind === 'auto' ? (environment === 'sim' ? 'always-open' : 'krx') : config.calendar.kind;
-  const calendar =
-    kind === 'always-open'
-      ? alwaysOpenCalendar
-      : createKrxCalendar({ open: config.calendar.open, close: config.calendar.close, holidays: [...config.calendar.holidays] });
-  return { strategies: loaded, realtimeTypes, staticSymbols, calendar };
+  const realtimeTypes = [...new Set([...settings.universe.realtimeTypes, ...realtimeTypesFor(needs.events)])].sort();
+  const staticSymbols = [...new Set([...settings.universe.extraSymbols, ...needs.symbols])].sort();
+  const selected = [...new Set([...UNIVERSE_NEEDS, ...needs.events])].sort();
+  return { strategies: loaded, needs: selected, realtimeTypes, staticSymbols, calendar: settings.calendar };
 }
 
 export interface KernelInputs {
@@ -53,12 +53,9 @@ export interface KernelInputs {
   readonly realtime$: Observable<RealtimeEvent>;
   /** The connection's wanted set follows the universe. */
   readonly applyDiff: (diff: UniverseDiff) => void;
-  readonly fetchRanking?: (market: ProgramMarketCode) => Promise<RankingEvent>;
-  readonly fetchWatchlist?: () => Promise<WatchlistEvent>;
+  /** The polls the plan's needs selected (`buildMarketSources`). */
+  readonly polls: readonly PollSource[];
   readonly sink: SignalSink;
-  readonly rankingMarkets: readonly ProgramMarketCode[];
-  readonly rankingPeriodMs: number;
-  readonly watchlistPeriodMs: number;
   /** Engine time of the strategies' onStart (a replay passes the recorded start). */
   readonly startAt: number;
 }
@@ -67,31 +64,26 @@ export interface Kernel {
   readonly stream$: Observable<MarketEvent>;
   readonly host: StrategyHost;
   readonly book: MarketBook;
-  /** Universe diffs seen so far (for lifecycle logs and health). */
-  universeSize(): number;
   strategyStats(): StrategyStats[];
   /** Stops polls and strategies at engine time `at` (default now); the real-time source is stopped by its owner. */
   stop(at?: number): void;
 }
 
+/** Starts the market stream and the strategy host over the inputs. */
 export function startKernel(plan: KernelPlan, inputs: KernelInputs): Kernel {
   const { clock, log } = inputs;
   const book = createMarketBook({ staticSymbols: plan.staticSymbols });
-  const universe = new Set<string>();
   const pollErrors = new Map<string, number>();
+  let universeSize = 0;
   const stream$ = createMarketStream({
     clock,
     calendar: plan.calendar,
     realtime$: inputs.realtime$,
-    ...(inputs.fetchRanking
-      ? { ranking: { markets: inputs.rankingMarkets, periodMs: inputs.rankingPeriodMs, fetch: inputs.fetchRanking } }
-      : {}),
-    ...(inputs.fetchWatchlist ? { watchlist: { periodMs: inputs.watchlistPeriodMs, fetch: inputs.fetchWatchlist } } : {}),
+    polls: inputs.polls,
     staticSymbols: plan.staticSymbols,
     onUniverseDiff: (diff) => {
-      for (const s of diff.remove) universe.delete(s);
-      for (const s of diff.add) universe.add(s);
-      log.info({ event: 'universe.changed', added: diff.add.length, removed: diff.remove.length, size: universe.size }, `universe changed +${diff.add.length} -${diff.remove.length}`);
+      universeSize += diff.add.length - diff.remove.length;
+      log.info({ event: 'universe.changed', added: diff.add.length, removed: diff.remove.length, size: universeSize }, `universe changed +${diff.add.length} -${diff.remove.length}`);
       inputs.applyDiff(diff);
     },
     onError: (source, err) => {
@@ -116,7 +108,6 @@ export function startKernel(plan: KernelPlan, inputs: KernelInputs): Kernel {
     stream$,
     host,
     book,
-    universeSize: () => universe.size,
     strategyStats: () => host.stats(),
     stop: (at) => {
       subscription.unsubscribe();

@@ -53,6 +53,7 @@ export const ERROR_CODES = {
   E_STRATEGY_FAULT: { category: 'strategy', summary: 'a strategy threw' },
   E_STRATEGY_QUARANTINED: { category: 'strategy', summary: 'a strategy faulted too often and was stopped' },
   E_STRATEGY_BAD_SIGNAL: { category: 'strategy', summary: 'a strategy emitted an invalid signal' },
+  E_SIGNAL_SUBSCRIBER: { category: 'strategy', summary: 'a subscriber to committed signals threw; the others and the store went on' },
   // storage
   E_STORE_WRITE: { category: 'storage', summary: 'the signal store could not commit (disk full, read-only, locked)' },
   E_STORE_QUEUE_FULL: { category: 'storage', summary: 'the pending-signal queue is full; oldest dropped' },

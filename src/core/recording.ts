@@ -1,17 +1,34 @@
-/**
- * Session recordings: every raw input of a session, in arrival order, so a replay can feed the
- * same bytes through the same code on a virtual clock.
- */
+// Session recordings: every raw input of a session, in arrival order, so a replay can feed the
+// same bytes through the same code on a virtual clock.
+import type { SocketEvent } from './realtime-socket.js';
 
 /**
  * - `ws.in`: one raw inbound WebSocket text frame, as received.
- * - `rest`: JSON `{ api, request, response, cont? }` (api id or tr_id, bodies, continuation headers);
- *   never authorization headers, app keys or tokens.
- * - `lifecycle`: JSON connection/token events (`{ event: 'socket.opened', ... }`), without tokens.
+ * - `rest`: JSON `{ broker, api, path, cont, request, status, headers, body }` (api id or tr_id,
+ *   bodies, continuation headers); never authorization headers, app keys or tokens.
+ * - `lifecycle`: a JSON `LifecycleRecord` (`{ type: 'socket.opened' }`, ...), without tokens.
  */
 export type RecordingKind = 'ws.in' | 'rest' | 'lifecycle';
 
-export const RECORDING_KINDS: readonly RecordingKind[] = ['ws.in', 'rest', 'lifecycle'];
+/** The polls a kernel ran, as recordings before the source table wrote them. */
+export interface LegacyKernelPolls {
+  readonly ranking?: readonly string[];
+  readonly watchlist?: boolean;
+}
+
+/** What a `lifecycle` row holds. A replay starts and stops its strategies at the kernel's records. */
+export type LifecycleRecord =
+  | {
+      readonly type: 'kernel.started';
+      /** Engine time of the strategies' onStart. */
+      readonly at: number;
+      /** The names of the polls that ran (`ranking:P00101`, `watchlist`, ...). */
+      readonly polls?: readonly string[] | LegacyKernelPolls;
+    }
+  | { readonly type: 'kernel.stopped'; readonly at: number }
+  /** A REG/REMOVE message as sent. */
+  | { readonly type: 'registration.sent'; readonly message: unknown }
+  | Exclude<SocketEvent, { type: 'activity' }>;
 
 export interface RecordedFrame {
   /** 1, 2, 3 ... in append order. */

@@ -8,3 +8,13 @@ import type { Signal } from './signal.js';
 export interface SignalSink {
   write(signal: Signal): void;
 }
+
+/**
+ * Hears of signals once they are durable (committed to the store), in commit order: the log line,
+ * notifiers. Runs on the store's commit path, so it must not block; a throw is contained by the
+ * fan-out (`src/app/signal-fanout.ts`) and never reaches the store or the other subscribers.
+ */
+export interface SignalSubscriber {
+  readonly name: string;
+  onCommitted(signals: readonly Signal[]): void;
+}

@@ -61,6 +61,7 @@ export function createMarketBook(options: MarketBookOptions = {}): MarketBook {
           universe.apply(event);
           return;
         case 'raw':
+        case 'program-trading':
           return;
       }
     },

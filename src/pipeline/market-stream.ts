@@ -1,29 +1,31 @@
 import { Observable, defer, merge, share, tap } from 'rxjs';
 import type { Clock } from '../core/clock.js';
 import type { MarketCalendar } from '../core/calendar.js';
-import type { MarketEvent, ProgramMarketCode, RankingEvent, RealtimeEvent, WatchlistEvent } from '../core/market.js';
+import type { MarketEvent, PollEvent, RealtimeEvent } from '../core/market.js';
 import { pollEvery } from './poll.js';
 import { createUniverseTracker, type UniverseDiff } from './universe.js';
 
+/** When a poll runs. Today the calendar's regular session; issue 14 adds pre- and after-market phases. */
+export type SessionPhase = 'session';
+
+/** One poll of the merged stream: a fetcher on a schedule. */
+export interface PollSource {
+  /** Names the poll in error logs ('ranking:P00101', 'watchlist'). */
+  readonly name: string;
+  readonly periodMs: number;
+  /** The phases in which it runs; ticks outside them send no request at all. */
+  readonly phases: readonly SessionPhase[];
+  readonly fetch: () => Promise<PollEvent>;
+}
+
 export interface MarketStreamOptions {
   readonly clock: Clock;
-  /** Polls run only in session. */
+  /** Says when the session is open (the `session` phase). */
   readonly calendar: Pick<MarketCalendar, 'isOpen'>;
-  /** Decoded real-time events from the connection (0B, 0A, raw). */
+  /** Decoded real-time events from the connection (trade, indicative, raw). */
   readonly realtime$: Observable<RealtimeEvent>;
-  /** ka90003 program net-buy top 50, one poll stream per market. */
-  readonly ranking?: {
-    readonly markets: readonly ProgramMarketCode[];
-    /** Default 30 s. */
-    readonly periodMs?: number;
-    readonly fetch: (market: ProgramMarketCode) => Promise<RankingEvent>;
-  };
-  /** KIS watchlist groups. */
-  readonly watchlist?: {
-    /** Default 300 s. */
-    readonly periodMs?: number;
-    readonly fetch: () => Promise<WatchlistEvent>;
-  };
+  /** The polls to run, in this order at each instant (default none). */
+  readonly polls?: readonly PollSource[];
   /** Always in the universe: config extras plus the strategies' needs. */
   readonly staticSymbols?: readonly string[];
   /** Receives each universe change (the connection's wanted set), first the static symbols. */
@@ -31,9 +33,6 @@ export interface MarketStreamOptions {
   /** A failed poll or a throwing universe observer; the stream continues. */
   readonly onError: (source: string, err: unknown) => void;
 }
-
-export const DEFAULT_RANKING_PERIOD_MS = 30_000;
-export const DEFAULT_WATCHLIST_PERIOD_MS = 300_000;
 
 /**
  * The one merged stream of market events: real-time events and poll results in arrival order. The
@@ -44,7 +43,8 @@ export const DEFAULT_WATCHLIST_PERIOD_MS = 300_000;
  */
 export function createMarketStream(options: MarketStreamOptions): Observable<MarketEvent> {
   const { clock, calendar, onError } = options;
-  const isOpen = (ms: number): boolean => calendar.isOpen(ms);
+  const inSession = (ms: number): boolean => calendar.isOpen(ms);
+  const inPhases = (phases: readonly SessionPhase[]): ((ms: number) => boolean) => (phases.includes('session') ? inSession : () => false);
   return defer(() => {
     const universe = createUniverseTracker(options.staticSymbols ?? []);
     const publish = (diff: UniverseDiff | null): void => {
@@ -57,33 +57,15 @@ export function createMarketStream(options: MarketStreamOptions): Observable<Mar
     };
     publish(universe.refresh());
 
-    const polls: Observable<MarketEvent>[] = [];
-    const ranking = options.ranking;
-    if (ranking !== undefined) {
-      for (const market of ranking.markets) {
-        polls.push(
-          pollEvery({
-            clock,
-            isOpen,
-            periodMs: ranking.periodMs ?? DEFAULT_RANKING_PERIOD_MS,
-            fetch: () => ranking.fetch(market),
-            onError: (err) => onError(`ranking:${market}`, err),
-          }),
-        );
-      }
-    }
-    const watchlist = options.watchlist;
-    if (watchlist !== undefined) {
-      polls.push(
-        pollEvery({
-          clock,
-          isOpen,
-          periodMs: watchlist.periodMs ?? DEFAULT_WATCHLIST_PERIOD_MS,
-          fetch: () => watchlist.fetch(),
-          onError: (err) => onError('watchlist', err),
-        }),
-      );
-    }
+    const polls = (options.polls ?? []).map((poll) =>
+      pollEvery<MarketEvent>({
+        clock,
+        isOpen: inPhases(poll.phases),
+        periodMs: poll.periodMs,
+        fetch: poll.fetch,
+        onError: (err) => onError(poll.name, err),
+      }),
+    );
     return merge(options.realtime$, ...polls).pipe(tap((event) => publish(universe.apply(event))));
   }).pipe(share());
 }

@@ -1,6 +1,5 @@
-// The one table between the domain's event kinds and Kiwoom's real-time type codes. Nothing else in
-// the project spells a code: the app asks here which types to REG, and API 1's `needs.realtime`
-// alias is read back through it.
+// The one table between the domain's event kinds and Kiwoom's real-time type codes. The app's source
+// table reads it for the types to REG, and API 1's `needs.realtime` alias is read back through it.
 import type { EventKind, EventNeed } from '../../core/market.js';
 
 /** Decoded kinds and the Kiwoom real-time type that carries each. */
@@ -11,12 +10,6 @@ export type DecodedKind = keyof typeof WIRE_TYPE;
 const KIND_OF_WIRE: ReadonlyMap<string, DecodedKind> = new Map(
   (Object.entries(WIRE_TYPE) as [DecodedKind, string][]).map(([kind, code]) => [code, kind]),
 );
-
-/** The real-time type to register for a need, or null when the need is not real-time (a poll). */
-export function wireTypeOf(need: EventNeed): string | null {
-  if (need.startsWith('raw:')) return need.slice(4);
-  return (WIRE_TYPE as Readonly<Record<string, string>>)[need] ?? null;
-}
 
 /** The need a real-time type code answers: its decoded kind, else `raw:<code>`. */
 export function eventNeedOfWireType(code: string): EventNeed {

@@ -38,8 +38,8 @@ export interface SignalStoreStats {
   readonly rejected: number;
 }
 
-/** Receives the ids of each committed batch (duplicates included: they are durable too). */
-export type CommittedListener = (ids: readonly string[]) => void;
+/** Receives the signals each commit inserted (in write order); an id already stored is not repeated. */
+export type CommittedListener = (signals: readonly Signal[]) => void;
 
 export interface SignalStore extends SignalSink {
   /** The store's own connection (for in-process queries and test hooks). */
@@ -54,7 +54,7 @@ export interface SignalStore extends SignalSink {
 }
 
 interface Pending {
-  readonly id: string;
+  readonly signal: Signal;
   readonly params: SignalParams;
 }
 
@@ -74,10 +74,10 @@ export function openSignalStore(options: SignalStoreOptions): SignalStore {
 
   const db = openSignalDatabase(options.file, options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs });
   const insert = db.prepare(INSERT_SIGNAL_SQL);
-  const insertBatch = db.transaction((batch: readonly Pending[]): number => {
-    let changes = 0;
-    for (const p of batch) changes += insert.run(p.params).changes;
-    return changes;
+  const insertBatch = db.transaction((batch: readonly Pending[]): Signal[] => {
+    const inserted: Signal[] = [];
+    for (const p of batch) if (insert.run(p.params).changes > 0) inserted.push(p.signal);
+    return inserted;
   });
 
   // A queue as an array plus a head index: dropping the oldest and committing are O(1) per item.
@@ -107,7 +107,7 @@ export function openSignalStore(options: SignalStoreOptions): SignalStore {
       log.warn({ code: 'E_STORE_WRITE', reason: errorMessage(err), id: safeId(signal) }, 'malformed signal refused by the store');
       return;
     }
-    queue.push({ id: params[0], params });
+    queue.push({ signal, params });
     if (queued() > queueLimit) dropOldest();
     if (!scheduled && retryTimer === undefined) {
       scheduled = true;
@@ -130,9 +130,9 @@ export function openSignalStore(options: SignalStoreOptions): SignalStore {
   const commitOne = (): boolean => {
     const batch = queue.slice(head, head + maxBatch);
     if (batch.length === 0) return true;
-    let changes: number;
+    let inserted: Signal[];
     try {
-      changes = insertBatch(batch);
+      inserted = insertBatch(batch);
     } catch (err) {
       counts.writeErrors++;
       failing = true;
@@ -147,22 +147,22 @@ export function openSignalStore(options: SignalStoreOptions): SignalStore {
       queue = queue.slice(head);
       head = 0;
     }
-    counts.committed += changes;
-    counts.duplicates += batch.length - changes;
+    counts.committed += inserted.length;
+    counts.duplicates += batch.length - inserted.length;
     if (failing) {
       failing = false;
       log.warn({ code: 'E_STORE_WRITE', committed: batch.length, queued: queued(), dropped: counts.dropped }, 'signal store writing again');
     }
     dropping = false;
     retryDelay = retryInitialMs;
-    notify(batch.map((p) => p.id));
+    if (inserted.length > 0) notify(inserted);
     return true;
   };
 
-  const notify = (ids: readonly string[]): void => {
+  const notify = (signals: readonly Signal[]): void => {
     for (const l of listeners) {
       try {
-        l(ids);
+        l(signals);
       } catch (err) {
         log.warn({ err: errorMessage(err) }, 'onCommitted listener threw');
       }

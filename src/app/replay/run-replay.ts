@@ -1,31 +1,24 @@
 import { Subject } from 'rxjs';
 import type { Logger as PinoLogger } from 'pino';
-import { createKisWatchlist } from '../../adapters/kis/watchlist.js';
-import { createKiwoomApi } from '../../adapters/kiwoom/api.js';
 import { routeFrame, type FrameSinks, type FrameStats } from '../../adapters/kiwoom/realtime-frames.js';
-import { createKiwoomRest } from '../../adapters/kiwoom/rest-client.js';
 import { openRecordingReader } from '../../adapters/recording/index.js';
 import { openSignalStore } from '../../adapters/store/index.js';
 import { fileConfigSchema, type Config } from '../../config/schema.js';
+import { deepFreeze } from '../../core/deep-freeze.js';
 import { KrxError } from '../../core/errors.js';
-import type { ProgramMarketCode, RealtimeEvent } from '../../core/market.js';
+import type { RealtimeEvent } from '../../core/market.js';
 import type { TokenSource } from '../../core/ports/token-source.js';
+import type { LifecycleRecord } from '../../core/recording.js';
 import type { Signal } from '../../core/signal.js';
 import { createVirtualClock } from '../../core/virtual-clock.js';
-import { rankingFetcher, watchlistFetcher } from '../fetchers.js';
+import { buildBrokerClients, type BrokerTransports } from '../broker-clients.js';
 import { planKernel, startKernel, type Kernel } from '../kernel.js';
+import { parseLifecycle, recordedPollNames } from '../lifecycle-recording.js';
+import { buildMarketSources } from '../market-sources.js';
 import type { RestRecord } from '../recording-transports.js';
+import { kernelSettings } from '../settings.js';
 import { RecordedRest } from './recorded-rest.js';
 
-/**
- * Replays a recorded session through the same kernel (pipeline, strategy host, strategies), REST
- * clients (paging, return codes, schemas) and frame router as the live run, on a virtual clock that
- * starts at the recording's start and jumps to each recorded arrival.
- *
- * The ordering rule (the same live and in replay): at each recorded instant, every timer due at or
- * before it fires first (virtual clock advance), then the frame or answer is delivered. The strategy
- * host applies the same rule to its own timers against each event's `tsRecv`.
- */
 export interface ReplayOptions {
   readonly file: string;
   /** The user's effective config (dataDir, and strategies when `strategiesFromConfig`). */
@@ -65,25 +58,32 @@ export interface ReplaySummary {
   readonly dbFile: string;
 }
 
-interface KernelStarted {
-  readonly type: 'kernel.started';
-  readonly at: number;
-  readonly polls?: { readonly ranking?: readonly ProgramMarketCode[]; readonly watchlist?: boolean };
-}
-
+const REPLAY_URL = 'http://replay.invalid';
 const replayTokens: TokenSource = { getToken: async () => 'replay', invalidate: () => undefined };
 const FLUSH_EVERY_ROWS = 4096;
 
+/**
+ * Replays a recorded session through through the same kernel (pipeline, strategy host, strategies), REST
+ * clients (paging, return codes, schemas) and frame router as the live run, on a virtual clock that
+ * starts at the recording's start and jumps to each recorded arrival. The kernel, the REST clients
+ * and the sources come from the same builders as the live run's; only the transports differ (the
+ * recording), and no outbound subscriber hears of the signals.
+ *
+ * The ordering rule (the same live and in replay): at each recorded instant, every timer due at or
+ * before it fires first (virtual clock advance), then the frame or answer is delivered. The strategy
+ * host applies the same rule to its own timers against each event's `tsRecv`.
+ */
 export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> {
   const reader = openRecordingReader(options.file);
   const { meta } = reader;
-  const { config, environment } = replayConfig(options.config, meta.config, options.strategiesFromConfig);
-  const plan = planKernel(config, environment, options.only);
+  const config = replayConfig(options.config, meta.config, options.strategiesFromConfig);
+  const settings = kernelSettings(config);
+  const plan = planKernel(settings, options.only);
   const clock = createVirtualClock(meta.start);
   const log = options.log;
   const rest = new RecordedRest((d) => log.warn({ code: 'E_REPLAY_DIVERGED', ...d }, 'replay diverged from the recording'));
   // The replay commits on its own schedule (every FLUSH_EVERY_ROWS rows and at the end), not per turn.
-  const store = openSignalStore({ file: options.dbFile, clock, queueLimit: config.store.queueLimit, log: log.child({ component: 'store' }), schedule: () => undefined });
+  const store = openSignalStore({ file: options.dbFile, clock, queueLimit: settings.store.queueLimit, log: log.child({ component: 'store' }), schedule: () => undefined });
   const realtime = new Subject<RealtimeEvent>();
   const stats: FrameStats = { frames: 0, entries: 0, pings: 0, decodeErrors: 0 };
   let events = 0;
@@ -100,18 +100,23 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
     notice: () => undefined,
   };
 
-  const startKernelAt = (started: KernelStarted): Kernel => {
-    const restClient = createKiwoomRest({
-      baseUrl: 'http://replay.invalid',
-      tokens: replayTokens,
-      clock,
-      requestsPerSecond: config.kiwoom.requestsPerSecond,
-      maxPages: config.kiwoom.maxPages,
-      transport: rest.kiwoomTransport(),
-    });
-    const kis = started.polls?.watchlist
-      ? createKisWatchlist({ baseUrl: 'http://replay.invalid', appkey: 'replay', appsecret: 'replay', htsId: 'replay', tokens: replayTokens, clock, requestsPerSecond: config.kis.requestsPerSecond, transport: rest.kisTransport() })
-      : null;
+  const transports: BrokerTransports = {
+    clock,
+    log,
+    kiwoom: { baseUrl: REPLAY_URL, transport: rest.kiwoomTransport(), tokens: replayTokens },
+    kis: { baseUrl: REPLAY_URL, transport: rest.kisTransport(), tokens: replayTokens, appkey: 'replay', appsecret: 'replay', htsId: 'replay' },
+  };
+  // Counting only: a replay hands its signals to the store and to no outbound subscriber.
+  const sink = {
+    write: (signal: Signal) => {
+      signals++;
+      signalsByStrategy[signal.strategy] = (signalsByStrategy[signal.strategy] ?? 0) + 1;
+      store.write(signal);
+    },
+  };
+  const startKernelAt = (started: Extract<LifecycleRecord, { type: 'kernel.started' }>): Kernel => {
+    const brokers = buildBrokerClients(settings, transports);
+    const polls = buildMarketSources(settings, brokers, plan.needs, recordedPollNames(started.polls, settings.universe.programTopMarkets));
     return startKernel(plan, {
       clock,
       log: log.child({ component: 'kernel' }),
@@ -119,18 +124,8 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
       seed: meta.seed ?? meta.sessionId,
       realtime$: realtime,
       applyDiff: () => undefined,
-      fetchRanking: rankingFetcher(createKiwoomApi(restClient)),
-      ...(kis ? { fetchWatchlist: watchlistFetcher(kis, config.kis.groups) } : {}),
-      sink: {
-        write: (signal: Signal) => {
-          signals++;
-          signalsByStrategy[signal.strategy] = (signalsByStrategy[signal.strategy] ?? 0) + 1;
-          store.write(signal);
-        },
-      },
-      rankingMarkets: started.polls?.ranking ?? config.universe.programTopMarkets,
-      rankingPeriodMs: config.universe.programTopPollSeconds * 1000,
-      watchlistPeriodMs: config.universe.watchlistPollSeconds * 1000,
+      polls,
+      sink,
       startAt: started.at,
     });
   };
@@ -159,10 +154,10 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
           await new Promise<void>((resolve) => setImmediate(resolve));
         }
       } else {
-        const event = JSON.parse(frame.data) as { type?: string; at?: number };
-        if (event.type === 'kernel.started' && !kernel) kernel = startKernelAt(event as KernelStarted);
-        if (event.type === 'kernel.stopped' && kernel) {
-          kernel.stop(event.at ?? at);
+        const event = parseLifecycle(frame.data);
+        if (event?.type === 'kernel.started' && !kernel) kernel = startKernelAt(event);
+        if (event?.type === 'kernel.stopped' && kernel) {
+          kernel.stop(typeof event.at === 'number' ? event.at : at);
           stopped = true;
           break;
         }
@@ -205,32 +200,30 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
 }
 
 /**
- * The live run's pipeline settings (universe, calendar, REST paging) come from the recording, so the
- * replay polls and pages as it did; strategies too, unless the user's config replaces them.
+ * The live run's pipeline settings (mode, universe, calendar, REST paging) come from the recording,
+ * so the replay polls and pages as it did; strategies too, unless the user's config replaces them.
+ * The merge is parsed with the schema and frozen, as the loader does.
  */
-function replayConfig(user: Config, recorded: unknown, strategiesFromConfig: boolean): { config: Config; environment: 'sim' | 'live' } {
+function replayConfig(user: Config, recorded: unknown, strategiesFromConfig: boolean): Config {
   const r = (typeof recorded === 'object' && recorded !== null ? recorded : {}) as Record<string, unknown>;
-  const environment = r.mode === 'live' ? 'live' : 'sim';
-  const parsed = fileConfigSchema.safeParse({
-    universe: r.universe,
-    calendar: r.calendar,
-    strategies: r.strategies,
-    kiwoom: r.kiwoom,
-    kis: r.kis,
-  });
-  if (!parsed.success) {
-    throw new KrxError('E_RECORDING_READ', 'the recording carries no usable pipeline settings', { details: { issues: parsed.error.issues.length } });
+  const rec = fileConfigSchema.safeParse({ universe: r.universe, calendar: r.calendar, strategies: r.strategies, kiwoom: r.kiwoom, kis: r.kis });
+  if (!rec.success) {
+    throw new KrxError('E_RECORDING_READ', 'the recording carries no usable pipeline settings', { details: { issues: rec.error.issues.length } });
   }
-  const rec = parsed.data;
-  const config = {
-    ...user,
-    universe: rec.universe,
-    calendar: rec.calendar,
-    kiwoom: { ...user.kiwoom, requestsPerSecond: rec.kiwoom.requestsPerSecond, maxPages: rec.kiwoom.maxPages },
-    kis: { ...user.kis, groups: rec.kis.groups, requestsPerSecond: rec.kis.requestsPerSecond },
-    strategies: strategiesFromConfig ? user.strategies : rec.strategies,
-  } as Config;
-  return { config, environment };
+  const { mode: _mode, credentials, source, ...userFile } = user;
+  const merged = fileConfigSchema.safeParse({
+    ...userFile,
+    universe: rec.data.universe,
+    calendar: rec.data.calendar,
+    kiwoom: { ...user.kiwoom, requestsPerSecond: rec.data.kiwoom.requestsPerSecond, maxPages: rec.data.kiwoom.maxPages },
+    kis: { ...user.kis, groups: rec.data.kis.groups, requestsPerSecond: rec.data.kis.requestsPerSecond },
+    strategies: strategiesFromConfig ? user.strategies : rec.data.strategies,
+  });
+  if (!merged.success) {
+    throw new KrxError('E_RECORDING_READ', 'the recorded settings do not merge with this config', { details: { issues: merged.error.issues.length } });
+  }
+  const { mode: _fileMode, ...file } = merged.data;
+  return deepFreeze({ ...file, mode: r.mode === 'live' ? 'live' : 'sim', credentials, source });
 }
 
 /** Waits (real time) until the replay is `offsetMs` of session time into a run at `speed` x. */

@@ -20,25 +20,30 @@ describe('market stream', () => {
       calendar: alwaysOpenCalendar,
       realtime$,
       staticSymbols: ['000001'],
-      ranking: {
-        markets: ['P00101', 'P10102'],
-        periodMs: 30_000,
-        fetch: (market: ProgramMarketCode) => {
-          fetches.push(market);
-          return Promise.resolve(ranking(market, market === 'P00101' ? ['000010'] : ['300000'], clock.now()));
+      polls: [
+        ...(['P00101', 'P10102'] as const).map((market: ProgramMarketCode) => ({
+          name: `ranking:${market}`,
+          periodMs: 30_000,
+          phases: ['session'] as const,
+          fetch: () => {
+            fetches.push(market);
+            return Promise.resolve(ranking(market, market === 'P00101' ? ['000010'] : ['300000'], clock.now()));
+          },
+        })),
+        {
+          name: 'watchlist',
+          periodMs: 300_000,
+          phases: ['session'] as const,
+          fetch: () => {
+            fetches.push('watchlist');
+            if (failNext) {
+              failNext = false;
+              return Promise.reject(new Error('kis down'));
+            }
+            return Promise.resolve(watchlist(['500000'], clock.now()));
+          },
         },
-      },
-      watchlist: {
-        periodMs: 300_000,
-        fetch: () => {
-          fetches.push('watchlist');
-          if (failNext) {
-            failNext = false;
-            return Promise.reject(new Error('kis down'));
-          }
-          return Promise.resolve(watchlist(['500000'], clock.now()));
-        },
-      },
+      ],
       onUniverseDiff: (d: UniverseDiff) => log.push(`diff +${d.add.join(',')} -${d.remove.join(',')}`),
       onError: (source) => errors.push(source),
     });
@@ -63,5 +68,26 @@ describe('market stream', () => {
     expect(b).toEqual(a);
     realtime$.next(trade({ price: 2, ts: T0 + 300_000 }));
     expect(a.at(-1)).toMatchObject({ kind: 'trade', price: 2 });
+  });
+
+  it('runs a poll only in its phases: no request while the session is closed', async () => {
+    const clock = createVirtualClock(T0);
+    let open = false;
+    const fetched: number[] = [];
+    const events$ = createMarketStream({
+      clock,
+      calendar: { isOpen: () => open },
+      realtime$: new Subject<RealtimeEvent>(),
+      polls: [{ name: 'ranking:P00101', periodMs: 1_000, phases: ['session'], fetch: () => (fetched.push(clock.now()), Promise.resolve(ranking('P00101', [], clock.now()))) }],
+      onUniverseDiff: () => {},
+      onError: () => {},
+    });
+    const sub = events$.subscribe();
+    await clock.tickAsync(2_000);
+    expect(fetched).toEqual([]);
+    open = true;
+    await clock.tickAsync(1_000);
+    expect(fetched).toEqual([T0 + 3_000]);
+    sub.unsubscribe();
   });
 });

@@ -25,7 +25,7 @@ describe('signal store', () => {
     const store = openSignalStore({ file, clock, log, queueLimit, schedule: sched.schedule, ...(maxBatch ? { maxBatch } : {}) });
     open.push(store);
     const committed: string[] = [];
-    store.onCommitted((ids) => committed.push(...ids));
+    store.onCommitted((signals) => committed.push(...signals.map((s) => s.id)));
     return { clock, sched, log, store, committed };
   }
 
@@ -70,7 +70,8 @@ describe('signal store', () => {
     expect(store.flush()).toBe(true);
     expect(count(store.database)).toBe(1);
     expect(store.stats()).toMatchObject({ committed: 1, duplicates: 2 });
-    expect(committed).toEqual(['sig-000001', 'sig-000001', 'sig-000001']);
+    // Only the insert that changed a row is handed over: a duplicate was durable already.
+    expect(committed).toEqual(['sig-000001']);
     const row = store.database.prepare('SELECT price, details FROM signals').get() as { price: number; details: string };
     expect(row.price).toBe(70001); // the first write wins
     expect(row.details).toBe('{"rank":1,"reason":"test"}');

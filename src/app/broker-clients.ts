@@ -1,0 +1,176 @@
+// The one place that builds broker clients: token issuers, token sources, HTTP transports and REST
+// clients, for live, the simulator, replay and the test harnesses alike. Only the transports (and
+// where tokens come from) differ between them.
+import { createKisTokenIssuer, KIS_MIN_ISSUE_INTERVAL_MS } from '../adapters/kis/auth.js';
+import { createKisTransport, type KisTransport } from '../adapters/kis/transport.js';
+import { createKisWatchlist, defaultKisRate, type KisWatchlist, type KisWatchlistOptions } from '../adapters/kis/watchlist.js';
+import { createKiwoomApi, type KiwoomApi } from '../adapters/kiwoom/api.js';
+import { createKiwoomTokenIssuer } from '../adapters/kiwoom/auth.js';
+import { createKiwoomRest, type KiwoomRestOptions } from '../adapters/kiwoom/rest-client.js';
+import { createHttpTransport, type HttpTransport } from '../adapters/kiwoom/transport.js';
+import type { Config } from '../config/schema.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { TokenCache } from '../core/ports/token-cache.js';
+import type { TokenIssuer } from '../core/ports/token-issuer.js';
+import type { TokenSource } from '../core/ports/token-source.js';
+import type { FrameRecorder } from '../core/recording.js';
+import type { Random } from '../core/random.js';
+import { SIM_KIS_APPKEY, SIM_KIS_APPSECRET, SIM_KIS_HTS_ID, SIM_KIWOOM_APPKEY, SIM_KIWOOM_SECRETKEY } from '../sim/index.js';
+import { countingKisTransport, countingKiwoomTransport, type RateLimitCounts } from './counting-transports.js';
+import { recordingKisTransport, recordingKiwoomTransport } from './recording-transports.js';
+import type { KernelSettings } from './settings.js';
+import { createManagedTokenSource, type ManagedTokenSource, type ManagedTokenSourceOptions } from './token-source.js';
+
+/** Where the brokers are and who we are to them. */
+export interface BrokerEndpoints {
+  readonly kiwoom: { readonly restUrl: string; readonly wsUrl: string; readonly appkey: string; readonly secretkey: string };
+  /** Null when KIS is disabled or has no credentials. */
+  readonly kis: { readonly restUrl: string; readonly appkey: string; readonly appsecret: string; readonly htsId: string } | null;
+}
+
+/** The simulator's URLs and fixed credentials, or the live hosts' with the credentials from the environment. */
+export function endpointsFor(config: Config, sim: { readonly url: string; readonly wsUrl: string } | null): BrokerEndpoints {
+  if (sim) {
+    return {
+      kiwoom: { restUrl: sim.url, wsUrl: sim.wsUrl, appkey: SIM_KIWOOM_APPKEY, secretkey: SIM_KIWOOM_SECRETKEY },
+      kis: config.kis.enabled ? { restUrl: sim.url, appkey: SIM_KIS_APPKEY, appsecret: SIM_KIS_APPSECRET, htsId: SIM_KIS_HTS_ID } : null,
+    };
+  }
+  const kiwoom = config.credentials.kiwoom;
+  if (!kiwoom) throw new Error('live mode without Kiwoom credentials (the config loader should have refused this)');
+  const kis = config.credentials.kis;
+  return {
+    kiwoom: { restUrl: config.kiwoom.restUrl, wsUrl: config.kiwoom.wsUrl, appkey: kiwoom.appkey, secretkey: kiwoom.secretkey },
+    kis: config.kis.enabled && kis ? { restUrl: config.kis.restUrl, appkey: kis.appkey, appsecret: kis.appsecret, htsId: kis.htsId } : null,
+  };
+}
+
+type ClosableIssuer = TokenIssuer & { close(): Promise<void> };
+
+/** The token issuers (au10001 and KIS tokenP) of the endpoints. */
+export function createTokenIssuers(s: KernelSettings, e: BrokerEndpoints, clock: Clock): { readonly kiwoom: ClosableIssuer; readonly kis: ClosableIssuer | null } {
+  return {
+    kiwoom: createKiwoomTokenIssuer({ baseUrl: e.kiwoom.restUrl, appkey: e.kiwoom.appkey, secretkey: e.kiwoom.secretkey, clock, requestTimeoutMs: s.kiwoom.requestTimeoutMs }),
+    kis: e.kis ? createKisTokenIssuer({ baseUrl: e.kis.restUrl, appkey: e.kis.appkey, appsecret: e.kis.appsecret, clock, requestTimeoutMs: s.kis.requestTimeoutMs }) : null,
+  };
+}
+
+export interface TokenSourceEnv {
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly log: Logger;
+  /** Persists tokens across restarts (config tokens.cache). */
+  readonly cache?: TokenCache;
+  /** Test-only knobs beyond the settings; spread last. */
+  readonly overrides?: Partial<ManagedTokenSourceOptions>;
+}
+
+/** A managed token source for one broker, over its issuer. */
+export function createBrokerTokenSource(broker: 'kiwoom' | 'kis', s: KernelSettings, restUrl: string, appkey: string, issuer: TokenIssuer, env: TokenSourceEnv): ManagedTokenSource {
+  return createManagedTokenSource({
+    name: broker,
+    issuer,
+    clock: env.clock,
+    random: env.random.fork(`${broker}-token`),
+    refreshMarginMs: s.tokens.refreshMarginMs,
+    ...(broker === 'kis' ? { minIssueIntervalMs: KIS_MIN_ISSUE_INTERVAL_MS } : {}),
+    revokeOnShutdown: s.tokens.revokeOnShutdown,
+    log: env.log.child({ component: 'token', broker }),
+    ...(env.cache ? { cache: { store: env.cache, key: { broker, host: new URL(restUrl).origin, appkey } } } : {}),
+    ...env.overrides,
+  });
+}
+
+/** Where each broker's REST answers come from: the one part live, sim, replay and the tests vary. */
+export interface BrokerTransports {
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly kiwoom: { readonly baseUrl: string; readonly transport: HttpTransport; readonly tokens: TokenSource };
+  readonly kis: {
+    readonly baseUrl: string;
+    readonly transport: KisTransport;
+    readonly tokens: TokenSource;
+    readonly appkey: string;
+    readonly appsecret: string;
+    readonly htsId: string;
+  } | null;
+  /** Test-only knobs beyond the settings (retry counts and waits); spread last. */
+  readonly tuning?: { readonly kiwoom?: Partial<KiwoomRestOptions>; readonly kis?: Partial<KisWatchlistOptions> };
+}
+
+export interface NetworkTransportOptions {
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly tokens: { readonly kiwoom: TokenSource; readonly kis: TokenSource | null };
+  /** Rate-limit answers counted for /metrics. */
+  readonly rateLimitHits?: RateLimitCounts;
+  /** Every answer recorded (page by page) for a replay. */
+  readonly recording?: FrameRecorder | null;
+}
+
+/** undici transports to the endpoints, counted and recorded as asked. */
+export function networkTransports(s: KernelSettings, e: BrokerEndpoints, o: NetworkTransportOptions): BrokerTransports {
+  const nowUs = (): number => o.clock.now() * 1000;
+  let kiwoom: HttpTransport = createHttpTransport({ baseUrl: e.kiwoom.restUrl, clock: o.clock, timeoutMs: s.kiwoom.requestTimeoutMs });
+  if (o.rateLimitHits) kiwoom = countingKiwoomTransport(kiwoom, o.rateLimitHits);
+  if (o.recording) kiwoom = recordingKiwoomTransport(kiwoom, o.recording, nowUs);
+  let kis: BrokerTransports['kis'] = null;
+  if (e.kis && o.tokens.kis) {
+    let transport: KisTransport = createKisTransport({ baseUrl: e.kis.restUrl, clock: o.clock, timeoutMs: s.kis.requestTimeoutMs });
+    if (o.rateLimitHits) transport = countingKisTransport(transport, o.rateLimitHits);
+    if (o.recording) transport = recordingKisTransport(transport, o.recording, nowUs);
+    kis = { baseUrl: e.kis.restUrl, transport, tokens: o.tokens.kis, appkey: e.kis.appkey, appsecret: e.kis.appsecret, htsId: e.kis.htsId };
+  }
+  return { clock: o.clock, log: o.log, kiwoom: { baseUrl: e.kiwoom.restUrl, transport: kiwoom, tokens: o.tokens.kiwoom }, kis };
+}
+
+/** The REST clients every source polls through. */
+export interface BrokerClients {
+  readonly kiwoom: KiwoomApi;
+  /** Null when KIS is disabled or has no credentials. */
+  readonly kis: KisWatchlist | null;
+  readonly clock: Clock;
+  /** Closes the REST clients (and their transports); not the token sources. */
+  close(): Promise<void>;
+}
+
+/** The REST clients over the given transports, configured from the settings. */
+export function buildBrokerClients(s: KernelSettings, t: BrokerTransports): BrokerClients {
+  const rest = createKiwoomRest({
+    baseUrl: t.kiwoom.baseUrl,
+    tokens: t.kiwoom.tokens,
+    clock: t.clock,
+    requestsPerSecond: s.kiwoom.requestsPerSecond,
+    maxPages: s.kiwoom.maxPages,
+    log: t.log.child({ component: 'kiwoom-rest' }),
+    transport: t.kiwoom.transport,
+    ...t.tuning?.kiwoom,
+  });
+  const k = t.kis;
+  const kis = k
+    ? createKisWatchlist({
+        baseUrl: k.baseUrl,
+        appkey: k.appkey,
+        appsecret: k.appsecret,
+        htsId: k.htsId,
+        custtype: s.kis.custtype,
+        tokens: k.tokens,
+        clock: t.clock,
+        // The mock host allows 2 requests/s; the configured rate never exceeds what the host allows.
+        requestsPerSecond: Math.min(s.kis.requestsPerSecond, defaultKisRate(k.baseUrl)),
+        log: t.log.child({ component: 'kis' }),
+        transport: k.transport,
+        ...t.tuning?.kis,
+      })
+    : null;
+  return {
+    kiwoom: createKiwoomApi(rest),
+    kis,
+    clock: t.clock,
+    close: async () => {
+      await rest.close();
+      await kis?.close();
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import type { Config } from '../config/schema.js';
+import { alwaysOpenCalendar, createKrxCalendar, type MarketCalendar } from '../core/calendar.js';
+import { deepFreeze } from '../core/deep-freeze.js';
+
+const SECOND_MS = 1000;
+
+/**
+ * The config as the kernel and the broker clients read it, computed once per run: every duration in
+ * milliseconds, the calendar resolved for the mode (always open on the simulator under `auto`).
+ * Nothing below this point multiplies by 1000 or reads a `*Seconds` key.
+ */
+export function kernelSettings(config: Config) {
+  const u = config.universe;
+  return deepFreeze({
+    mode: config.mode,
+    calendar: resolveCalendar(config),
+    strategies: config.strategies,
+    universe: {
+      realtimeTypes: u.realtimeTypes,
+      programTopMarkets: u.programTopMarkets,
+      programTopPollMs: u.programTopPollSeconds * SECOND_MS,
+      watchlistPollMs: u.watchlistPollSeconds * SECOND_MS,
+      extraSymbols: u.extraSymbols,
+    },
+    kiwoom: config.kiwoom,
+    kis: config.kis,
+    tokens: {
+      refreshMarginMs: config.tokens.refreshMarginSeconds * SECOND_MS,
+      revokeOnShutdown: config.tokens.revokeOnShutdown,
+      cache: config.tokens.cache,
+    },
+    connection: config.connection,
+    store: config.store,
+  });
+}
+
+export type KernelSettings = ReturnType<typeof kernelSettings>;
+
+function resolveCalendar(config: Config): MarketCalendar {
+  const { kind, open, close, holidays } = config.calendar;
+  const resolved = kind === 'auto' ? (config.mode === 'sim' ? 'always-open' : 'krx') : kind;
+  return resolved === 'always-open' ? alwaysOpenCalendar : createKrxCalendar({ open, close, holidays: [...holidays] });
+}
