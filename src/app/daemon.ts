@@ -29,7 +29,8 @@ import {
   startSimulator,
   type SimulatorHandle,
 } from '../sim/index.js';
-import { countingKisTransport, countingKiwoomTransport, type RateLimitCounts } from './counting-transports.js';
+import { createRateLimiter } from '../core/rate-limiter.js';
+import { countRateLimits, type RateLimitCounts } from './counting-transports.js';
 import { rankingFetcher, watchlistFetcher } from './fetchers.js';
 import { planKernel, startKernel, type Kernel } from './kernel.js';
 import { startObservability, type Observability } from './observability.js';
@@ -109,7 +110,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     }
 
     const tokenCache = config.tokens.cache ? createFileTokenCache(config.dataDir) : undefined;
-    const kiwoomIssuer = createKiwoomTokenIssuer({ baseUrl: endpoints.restUrl, appkey: endpoints.kiwoom.appkey, secretkey: endpoints.kiwoom.secretkey, clock, requestTimeoutMs: config.kiwoom.requestTimeoutMs });
+    // One limiter per host + app key: token calls and TR calls share the broker's budget.
+    const kiwoomLimiter = createRateLimiter({ clock, ratePerSecond: config.kiwoom.requestsPerSecond, marginMs: 50 });
+    const kiwoomIssuer = createKiwoomTokenIssuer({ baseUrl: endpoints.restUrl, appkey: endpoints.kiwoom.appkey, secretkey: endpoints.kiwoom.secretkey, clock, requestTimeoutMs: config.kiwoom.requestTimeoutMs, limiter: kiwoomLimiter, maxBodyBytes: config.kiwoom.maxBodyBytes });
     const kiwoomTokens = createManagedTokenSource({
       name: 'kiwoom',
       issuer: kiwoomIssuer,
@@ -126,14 +129,17 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     } });
 
     const rateLimitHits: RateLimitCounts = { kiwoom: 0, kis: 0 };
-    const kiwoomTransport = countingKiwoomTransport(createHttpTransport({ baseUrl: endpoints.restUrl, clock, timeoutMs: config.kiwoom.requestTimeoutMs }), rateLimitHits);
+    const kiwoomTransport = createHttpTransport({ baseUrl: endpoints.restUrl, clock, timeoutMs: config.kiwoom.requestTimeoutMs, maxBodyBytes: config.kiwoom.maxBodyBytes });
     const rest: KiwoomRest = createKiwoomRest({
       baseUrl: endpoints.restUrl,
       tokens: kiwoomTokens,
       clock,
-      requestsPerSecond: config.kiwoom.requestsPerSecond,
+      limiter: kiwoomLimiter,
       requestTimeoutMs: config.kiwoom.requestTimeoutMs,
       maxPages: config.kiwoom.maxPages,
+      maxRows: config.kiwoom.maxRows,
+      maxRowsByTr: config.kiwoom.maxRowsByTr,
+      onOutcome: countRateLimits(rateLimitHits, 'kiwoom'),
       log: log.child({ component: 'kiwoom-rest' }),
       transport: recording ? recordingKiwoomTransport(kiwoomTransport, recording, nowUs) : kiwoomTransport,
     });
@@ -329,7 +335,9 @@ function startKis(
     if (config.kis.enabled) log.warn({ event: 'kis.disabled' }, 'no KIS credentials (KIS_APPKEY, KIS_APPSECRET, KIS_HTS_ID): watchlists are not polled');
     return null;
   }
-  const issuer = createKisTokenIssuer({ baseUrl: endpoints.kisUrl, appkey: creds.appkey, appsecret: creds.appsecret, clock, requestTimeoutMs: config.kis.requestTimeoutMs });
+  // The mock host allows 2 requests/s; the configured rate never exceeds what the host allows.
+  const limiter = createRateLimiter({ clock, ratePerSecond: Math.min(config.kis.requestsPerSecond, defaultKisRate(endpoints.kisUrl)), marginMs: 50 });
+  const issuer = createKisTokenIssuer({ baseUrl: endpoints.kisUrl, appkey: creds.appkey, appsecret: creds.appsecret, clock, requestTimeoutMs: config.kis.requestTimeoutMs, limiter, maxBodyBytes: config.kis.maxBodyBytes });
   const tokens = createManagedTokenSource({
     name: 'kis',
     issuer,
@@ -341,7 +349,7 @@ function startKis(
     log: log.child({ component: 'token', broker: 'kis' }),
     ...(tokenCache ? { cache: { store: tokenCache, key: { broker: 'kis' as const, host: new URL(endpoints.kisUrl).origin, appkey: creds.appkey } } } : {}),
   });
-  const transport = countingKisTransport(createKisTransport({ baseUrl: endpoints.kisUrl, clock, timeoutMs: config.kis.requestTimeoutMs }), rateLimitHits);
+  const transport = createKisTransport({ baseUrl: endpoints.kisUrl, clock, timeoutMs: config.kis.requestTimeoutMs, maxBodyBytes: config.kis.maxBodyBytes });
   const watchlist = createKisWatchlist({
     baseUrl: endpoints.kisUrl,
     appkey: creds.appkey,
@@ -350,9 +358,10 @@ function startKis(
     custtype: config.kis.custtype,
     tokens,
     clock,
-    // The mock host allows 2 requests/s; the configured rate never exceeds what the host allows.
-    requestsPerSecond: Math.min(config.kis.requestsPerSecond, defaultKisRate(endpoints.kisUrl)),
+    limiter,
     requestTimeoutMs: config.kis.requestTimeoutMs,
+    maxRows: config.kis.maxRows,
+    onOutcome: countRateLimits(rateLimitHits, 'kis'),
     log: log.child({ component: 'kis' }),
     transport: recording ? recordingKisTransport(transport, recording, nowUs) : transport,
   });

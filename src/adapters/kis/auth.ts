@@ -1,13 +1,17 @@
 import type { Clock } from '../../core/clock.js';
-import { AuthError, BrokerRejectError, DecodeError, TransientError } from '../../core/errors.js';
+import { DecodeError } from '../../core/errors.js';
 import { parseKstDashed } from '../../core/kst.js';
+import { silentLog, type LogSink } from '../../core/ports/log-sink.js';
 import type { IssuedToken, TokenIssuer } from '../../core/ports/token-issuer.js';
-import type { RateLimiter } from '../../core/rate-limiter.js';
-import { classifyKis, kisMessage } from './outcome.js';
-import { createKisTransport, type HttpAnswer, type KisTransport } from './transport.js';
+import { createRateLimiter, type RateLimiter } from '../../core/rate-limiter.js';
+import { brokerCall } from '../../net/broker-call.js';
+import { jsonObjectOf } from '../../net/json-object.js';
+import { kisError, kisWaitMs } from './errors.js';
+import { classifyKis } from './outcome.js';
+import { createKisTransport, type KisTransport } from './transport.js';
+import { defaultKisRate, KIS_MIN_ISSUE_INTERVAL_MS } from './limits.js';
 
-/** KIS allows one issuance a minute; one second more for clock skew. */
-export const KIS_MIN_ISSUE_INTERVAL_MS = 61_000;
+export { KIS_MIN_ISSUE_INTERVAL_MS } from './limits.js';
 
 export interface KisAuthOptions {
   baseUrl: string;
@@ -17,7 +21,13 @@ export interface KisAuthOptions {
   requestTimeoutMs?: number;
   /** How long to wait after EGW00133 (default KIS_MIN_ISSUE_INTERVAL_MS). */
   throttleWaitMs?: number;
+  /** The host + app key limiter, shared with the watchlist client; default: a private one. */
   limiter?: RateLimiter;
+  /** Bound on waiting for the limiter. Default 120 000. */
+  waitTimeoutMs?: number;
+  /** Answers longer than this are refused (E_BODY_TOO_LARGE). */
+  maxBodyBytes?: number;
+  log?: LogSink;
   transport?: KisTransport;
 }
 
@@ -28,20 +38,35 @@ export interface KisAuthOptions {
 export function createKisTokenIssuer(options: KisAuthOptions): TokenIssuer & { close(): Promise<void> } {
   const { clock } = options;
   const transport =
-    options.transport ?? createKisTransport({ baseUrl: options.baseUrl, clock, timeoutMs: options.requestTimeoutMs ?? 10_000 });
+    options.transport ??
+    createKisTransport({
+      baseUrl: options.baseUrl,
+      clock,
+      timeoutMs: options.requestTimeoutMs ?? 10_000,
+      ...(options.maxBodyBytes !== undefined && { maxBodyBytes: options.maxBodyBytes }),
+    });
+  const limiter = options.limiter ?? createRateLimiter({ clock, ratePerSecond: defaultKisRate(options.baseUrl) });
   const headers = { 'content-type': 'application/json; charset=utf-8' };
   const throttleWaitMs = options.throttleWaitMs ?? KIS_MIN_ISSUE_INTERVAL_MS;
 
+  // Token calls are not retried here: the token machine owns that policy (and honours retryAfterMs).
+  const call = (endpoint: string, body: Record<string, string>) =>
+    brokerCall({
+      send: () => transport.post(`/oauth2/${endpoint}`, headers, body),
+      classify: (answer) => classifyKis(answer.status, answer.json),
+      fail: (outcome, answer, context) => kisError({ endpoint }, outcome, answer, context),
+      brokerWaitMs: (outcome) => kisWaitMs(outcome, throttleWaitMs),
+      clock,
+      limiter,
+      waitTimeoutMs: options.waitTimeoutMs ?? 120_000,
+      log: options.log ?? silentLog,
+      context: { broker: 'kis', endpoint },
+    });
+
   return {
     async issue(): Promise<IssuedToken> {
-      await options.limiter?.acquire();
-      const res = await transport.post('/oauth2/tokenP', headers, {
-        grant_type: 'client_credentials',
-        appkey: options.appkey,
-        appsecret: options.appsecret,
-      });
-      assertOk('tokenP', res, throttleWaitMs);
-      const body = (res.json ?? {}) as Record<string, unknown>;
+      const answer = await call('tokenP', { grant_type: 'client_credentials', appkey: options.appkey, appsecret: options.appsecret });
+      const body = jsonObjectOf(answer, 'kis tokenP', { endpoint: 'tokenP' });
       const token = body['access_token'];
       if (typeof token !== 'string' || token === '') {
         throw new DecodeError('E_DECODE_SHAPE', 'tokenP: access_token: missing required field', { details: { path: 'access_token' } });
@@ -58,34 +83,8 @@ export function createKisTokenIssuer(options: KisAuthOptions): TokenIssuer & { c
       return { token, expiresAt };
     },
     async revoke(token: string): Promise<void> {
-      await options.limiter?.acquire();
-      const res = await transport.post('/oauth2/revokeP', headers, { appkey: options.appkey, appsecret: options.appsecret, token });
-      assertOk('revokeP', res, throttleWaitMs);
+      await call('revokeP', { appkey: options.appkey, appsecret: options.appsecret, token });
     },
     close: () => transport.close(),
   };
-}
-
-function assertOk(endpoint: string, res: HttpAnswer, throttleWaitMs: number): void {
-  const outcome = classifyKis(res.status, res.json);
-  if (outcome.kind === 'ok') return;
-  const { message } = kisMessage(res.json);
-  const details = { endpoint, status: res.status, brokerCode: outcome.code, brokerMessage: message };
-  const text = `kis ${endpoint}: ${outcome.code} ${message}`.trim();
-  switch (outcome.kind) {
-    case 'throttle':
-      throw new TransientError('E_TOKEN_THROTTLED', text, { details: { ...details, retryAfterMs: throttleWaitMs } });
-    case 'credentials':
-      throw new AuthError('E_AUTH_CREDENTIALS', text, { details });
-    case 'mode':
-      throw new AuthError('E_AUTH_MODE', text, { details });
-    case 'rate':
-      throw new TransientError('E_RATE_LIMITED', text, { details: { ...details, retryAfterMs: 1000 } });
-    case 'server':
-      throw new TransientError('E_HTTP_STATUS', text, { details });
-    case 'token':
-      throw new AuthError('E_AUTH_TOKEN', text, { details });
-    case 'reject':
-      throw new BrokerRejectError('E_BROKER_REJECT', text, { details });
-  }
 }

@@ -1,10 +1,14 @@
 import type { Clock } from '../../core/clock.js';
-import { AuthError, BrokerRejectError, DecodeError, TransientError } from '../../core/errors.js';
+import { DecodeError } from '../../core/errors.js';
 import { parseKstCompact } from '../../core/kst.js';
+import { silentLog, type LogSink } from '../../core/ports/log-sink.js';
 import type { IssuedToken, TokenIssuer } from '../../core/ports/token-issuer.js';
-import type { RateLimiter } from '../../core/rate-limiter.js';
+import { createRateLimiter, type RateLimiter } from '../../core/rate-limiter.js';
+import { brokerCall } from '../../net/broker-call.js';
+import { jsonObjectOf } from '../../net/json-object.js';
+import { kiwoomError, kiwoomWaitMs } from './errors.js';
 import { classifyKiwoom } from './return-code.js';
-import { createHttpTransport, type HttpAnswer, type HttpTransport } from './transport.js';
+import { createHttpTransport, type HttpTransport } from './transport.js';
 
 export interface KiwoomAuthOptions {
   baseUrl: string;
@@ -12,8 +16,13 @@ export interface KiwoomAuthOptions {
   secretkey: string;
   clock: Clock;
   requestTimeoutMs?: number;
-  /** The host's limiter, so token calls count against the same budget. */
+  /** The host + app key limiter, shared with the REST client; default: a private one at 5/s. */
   limiter?: RateLimiter;
+  /** Bound on waiting for the limiter. Default 120 000. */
+  waitTimeoutMs?: number;
+  /** Answers longer than this are refused (E_BODY_TOO_LARGE). */
+  maxBodyBytes?: number;
+  log?: LogSink;
   transport?: HttpTransport;
 }
 
@@ -22,22 +31,40 @@ export interface KiwoomAuthOptions {
  * wall-clock time and is parsed as such whatever the host's zone (protocol.md section 1.2, pitfall 1).
  */
 export function createKiwoomTokenIssuer(options: KiwoomAuthOptions): TokenIssuer & { close(): Promise<void> } {
+  const { clock } = options;
   const transport =
     options.transport ??
-    createHttpTransport({ baseUrl: options.baseUrl, clock: options.clock, timeoutMs: options.requestTimeoutMs ?? 10_000 });
+    createHttpTransport({
+      baseUrl: options.baseUrl,
+      clock,
+      timeoutMs: options.requestTimeoutMs ?? 10_000,
+      ...(options.maxBodyBytes !== undefined && { maxBodyBytes: options.maxBodyBytes }),
+    });
+  const limiter = options.limiter ?? createRateLimiter({ clock, ratePerSecond: 5 });
   // The official client sends only Content-Type on token calls.
   const headers = { 'content-type': 'application/json;charset=UTF-8' };
 
+  // Token calls are not retried here: the token machine owns that policy (and honours retryAfterMs).
+  const call = (apiId: string, path: string, body: Record<string, string>) =>
+    brokerCall({
+      send: () => transport.post(path, headers, body),
+      classify: (answer) => classifyKiwoom(answer.status, answer.json),
+      fail: (outcome, answer, context) => kiwoomError(apiId, outcome, answer, context),
+      brokerWaitMs: kiwoomWaitMs,
+      clock,
+      limiter,
+      waitTimeoutMs: options.waitTimeoutMs ?? 120_000,
+      log: options.log ?? silentLog,
+      context: { broker: 'kiwoom', apiId },
+    }).then((answer) => jsonObjectOf(answer, apiId, { apiId }));
+
   return {
     async issue(): Promise<IssuedToken> {
-      await options.limiter?.acquire();
-      const res = await transport.post('/oauth2/token', headers, {
+      const body = await call('au10001', '/oauth2/token', {
         grant_type: 'client_credentials',
         appkey: options.appkey,
         secretkey: options.secretkey,
       });
-      assertOk('au10001', res);
-      const body = res.json as Record<string, unknown>;
       const token = body['token'];
       const expiresDt = body['expires_dt'];
       if (typeof token !== 'string' || token === '') {
@@ -52,46 +79,8 @@ export function createKiwoomTokenIssuer(options: KiwoomAuthOptions): TokenIssuer
       return { token, expiresAt };
     },
     async revoke(token: string): Promise<void> {
-      await options.limiter?.acquire();
-      const res = await transport.post('/oauth2/revoke', headers, {
-        appkey: options.appkey,
-        secretkey: options.secretkey,
-        token,
-      });
-      assertOk('au10002', res);
+      await call('au10002', '/oauth2/revoke', { appkey: options.appkey, secretkey: options.secretkey, token });
     },
     close: () => transport.close(),
   };
-}
-
-function assertOk(apiId: string, res: HttpAnswer): void {
-  const outcome = classifyKiwoom(res.status, res.json);
-  if (outcome.kind === 'ok') {
-    if (res.json === null || typeof res.json !== 'object') {
-      throw new DecodeError('E_DECODE_JSON', `${apiId}: response body is not a JSON object`, { details: { apiId, status: res.status } });
-    }
-    return;
-  }
-  const json = (res.json ?? {}) as Record<string, unknown>;
-  const brokerMessage = typeof json['return_msg'] === 'string' ? json['return_msg'] : '';
-  const details = { apiId, status: res.status, brokerCode: 'code' in outcome ? outcome.code : undefined, brokerMessage };
-  const text = `${apiId}: ${brokerMessage || `HTTP ${res.status}`}`;
-  switch (outcome.kind) {
-    case 'credentials':
-      throw new AuthError('E_AUTH_CREDENTIALS', text, { details });
-    case 'device':
-      throw new AuthError('E_AUTH_DEVICE', text, { details });
-    case 'mode':
-      throw new AuthError('E_AUTH_MODE', text, { details });
-    case 'rate':
-      throw new TransientError('E_RATE_LIMITED', text, { details: { ...details, retryAfterMs: 1000 } });
-    case 'server':
-      throw new TransientError('E_HTTP_STATUS', text, { details });
-    case 'token':
-      // A token error on the token endpoint itself (8005 on revoke): the token is gone either way.
-      throw new AuthError('E_AUTH_TOKEN', text, { details });
-    case 'batch':
-    case 'reject':
-      throw new BrokerRejectError('E_BROKER_REJECT', text, { details });
-  }
 }

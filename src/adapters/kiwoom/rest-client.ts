@@ -1,20 +1,26 @@
 import type { Clock } from '../../core/clock.js';
-import { AuthError, BrokerRejectError, DecodeError, TransientError, type ErrorCode } from '../../core/errors.js';
+import { DecodeError } from '../../core/errors.js';
 import type { LogSink } from '../../core/ports/log-sink.js';
 import { silentLog } from '../../core/ports/log-sink.js';
 import type { TokenSource } from '../../core/ports/token-source.js';
 import { createRateLimiter, type RateLimiter } from '../../core/rate-limiter.js';
+import { brokerCall } from '../../net/broker-call.js';
+import { jsonObjectOf } from '../../net/json-object.js';
 import { createDriftTracker, type DriftTracker } from './drift.js';
+import { kiwoomError, kiwoomWaitMs } from './errors.js';
 import { classifyKiwoom, type KiwoomOutcome } from './return-code.js';
 import { createHttpTransport, headerOf, type HttpAnswer, type HttpTransport } from './transport.js';
 import type { TrSpec } from './tr-spec.js';
+
+/** Row caps for TRs whose answer is a short list by definition ("top 50"), 10x over. */
+export const DEFAULT_MAX_ROWS_BY_TR: Readonly<Record<string, number>> = { ka90003: 500 };
 
 export interface KiwoomRestOptions {
   /** REST origin: https://api.kiwoom.com, https://mockapi.kiwoom.com or the simulator. */
   baseUrl: string;
   tokens: TokenSource;
   clock: Clock;
-  /** Shared limiter for this host + app key; default: a new one at `requestsPerSecond`. */
+  /** Shared limiter for this host + app key (the token issuer's too); default: a new one at `requestsPerSecond`. */
   limiter?: RateLimiter;
   /** Default 5 (Kiwoom's published 조회 limit). */
   requestsPerSecond?: number;
@@ -22,12 +28,22 @@ export interface KiwoomRestOptions {
   rateMarginMs?: number;
   /** Default 10 000. */
   requestTimeoutMs?: number;
+  /** Bound on waiting for a token or the limiter before a request. Default 120 000. */
+  waitTimeoutMs?: number;
   /** Continuation pages followed per call (config kiwoom.maxPages). Default 10. */
   maxPages?: number;
+  /** Answers longer than this are refused unread (E_BODY_TOO_LARGE). Default 8 MiB. */
+  maxBodyBytes?: number;
+  /** Rows per call, all pages together (E_TOO_MANY_ROWS beyond). Default 20 000. */
+  maxRows?: number;
+  /** Per-TR row caps, over DEFAULT_MAX_ROWS_BY_TR. */
+  maxRowsByTr?: Readonly<Record<string, number>>;
   /** Retries after a 1700/429 answer. Default 3. */
   rateLimitRetries?: number;
   /** First wait after a 1700/429 answer, doubled per retry. Default 1000. */
   rateLimitBackoffMs?: number;
+  /** Every classified answer (the daemon counts rate-limit hits). */
+  onOutcome?: (outcome: KiwoomOutcome) => void;
   log?: LogSink;
   /** Use this transport instead of a new undici Pool (tests, sharing). */
   transport?: HttpTransport;
@@ -68,48 +84,49 @@ export function createKiwoomRest(options: KiwoomRestOptions): KiwoomRest {
   const log = options.log ?? silentLog;
   const transport =
     options.transport ??
-    createHttpTransport({ baseUrl: options.baseUrl, clock, timeoutMs: options.requestTimeoutMs ?? 10_000 });
+    createHttpTransport({
+      baseUrl: options.baseUrl,
+      clock,
+      timeoutMs: options.requestTimeoutMs ?? 10_000,
+      ...(options.maxBodyBytes !== undefined && { maxBodyBytes: options.maxBodyBytes }),
+    });
   const limiter =
     options.limiter ??
     createRateLimiter({ clock, ratePerSecond: options.requestsPerSecond ?? 5, marginMs: options.rateMarginMs ?? 50 });
   const maxPagesDefault = options.maxPages ?? 10;
-  const rateRetries = options.rateLimitRetries ?? 3;
-  const rateBackoffMs = options.rateLimitBackoffMs ?? 1000;
+  const rowCaps = { ...DEFAULT_MAX_ROWS_BY_TR, ...options.maxRowsByTr };
+  const maxRowsDefault = options.maxRows ?? 20_000;
+  const rate = { retries: options.rateLimitRetries ?? 3, backoff: { baseMs: options.rateLimitBackoffMs ?? 1000, capMs: 60_000 } };
   const drift = createDriftTracker(log);
+  const onOutcome = options.onOutcome;
 
   async function fetchPage(apiId: string, path: string, body: unknown, cont: string | undefined): Promise<Page> {
-    let authRetried = false;
-    let rateRetriesUsed = 0;
-    for (;;) {
-      const token = await tokens.getToken();
-      await limiter.acquire();
-      const headers: Record<string, string> = {
-        'content-type': 'application/json;charset=UTF-8',
-        'api-id': apiId,
-        authorization: `Bearer ${token}`,
-      };
-      if (cont !== undefined) {
-        headers['cont-yn'] = 'Y';
-        headers['next-key'] = cont;
-      }
-      const res = await transport.post(path, headers, body);
-      const outcome = classifyKiwoom(res.status, res.json);
-      if (outcome.kind === 'ok') return toPage(apiId, res);
-      if (outcome.kind === 'token' && !authRetried) {
-        authRetried = true;
-        log.info({ apiId, brokerCode: outcome.code }, 'kiwoom token rejected; refreshing once');
-        tokens.invalidate(token, 'rejected');
-        continue;
-      }
-      if (outcome.kind === 'rate' && rateRetriesUsed < rateRetries) {
-        const waitMs = rateBackoffMs * 2 ** rateRetriesUsed;
-        rateRetriesUsed++;
-        log.warn({ apiId, brokerCode: outcome.code, waitMs }, 'kiwoom rate limit hit; waiting');
-        limiter.pauseUntil(clock.now() + waitMs);
-        continue;
-      }
-      throw errorFor(apiId, outcome, res);
-    }
+    const answer = await brokerCall({
+      send: (token) => {
+        const headers: Record<string, string> = {
+          'content-type': 'application/json;charset=UTF-8',
+          'api-id': apiId,
+          authorization: `Bearer ${token}`,
+        };
+        if (cont !== undefined) {
+          headers['cont-yn'] = 'Y';
+          headers['next-key'] = cont;
+        }
+        return transport.post(path, headers, body);
+      },
+      classify: (res) => classifyKiwoom(res.status, res.json),
+      fail: (outcome, res, context) => kiwoomError(apiId, outcome, res, context),
+      brokerWaitMs: kiwoomWaitMs,
+      ...(onOutcome && { onOutcome }),
+      clock,
+      limiter,
+      tokens,
+      rate,
+      waitTimeoutMs: options.waitTimeoutMs ?? 120_000,
+      log,
+      context: { broker: 'kiwoom', apiId },
+    });
+    return toPage(apiId, answer);
   }
 
   return {
@@ -127,6 +144,7 @@ export function createKiwoomRest(options: KiwoomRestOptions): KiwoomRest {
         receivedAt = page.receivedAt;
         drift.check(tr, page.body);
         merged = mergePage(tr, merged, page.body);
+        checkRows(tr, merged, rowCaps[tr.apiId] ?? maxRowsDefault);
         if (!page.contYn || page.nextKey === '' || tr.listKey === undefined) break;
         if (seen.has(page.nextKey)) {
           stop = 'repeated-key';
@@ -149,17 +167,21 @@ export function createKiwoomRest(options: KiwoomRestOptions): KiwoomRest {
 }
 
 function toPage(apiId: string, res: HttpAnswer): Page {
-  if (res.json === null || typeof res.json !== 'object' || Array.isArray(res.json)) {
-    throw new DecodeError('E_DECODE_JSON', `${apiId}: response body is not a JSON object`, {
-      details: { apiId, status: res.status, sample: res.text.slice(0, 80) },
-    });
-  }
   return {
-    body: res.json as Record<string, unknown>,
+    body: jsonObjectOf(res, apiId, { apiId }),
     receivedAt: res.receivedAt,
     contYn: (headerOf(res.headers, 'cont-yn') ?? '').trim().toUpperCase() === 'Y',
     nextKey: (headerOf(res.headers, 'next-key') ?? '').trim(),
   };
+}
+
+/** A list beyond its TR's cap is refused whole: a "top 50" of 10,000 rows is not data to act on. */
+function checkRows<Req, Res>(tr: TrSpec<Req, Res>, merged: Record<string, unknown>, maxRows: number): void {
+  const rows = tr.listKey === undefined ? undefined : merged[tr.listKey];
+  if (!Array.isArray(rows) || rows.length <= maxRows) return;
+  throw new DecodeError('E_TOO_MANY_ROWS', `${tr.apiId}: ${rows.length} rows, over the cap of ${maxRows}`, {
+    details: { apiId: tr.apiId, rows: rows.length, maxRows },
+  });
 }
 
 function mergePage<Req, Res>(
@@ -194,35 +216,4 @@ function valueAt(body: unknown, path: readonly PropertyKey[]): unknown {
     v = (v as Record<PropertyKey, unknown>)[k];
   }
   return v;
-}
-
-function errorFor(apiId: string, outcome: Exclude<KiwoomOutcome, { kind: 'ok' }>, res: HttpAnswer): Error {
-  const json = res.json !== null && typeof res.json === 'object' ? (res.json as Record<string, unknown>) : {};
-  const brokerMessage = typeof json['return_msg'] === 'string' ? json['return_msg'] : '';
-  const details = { apiId, status: res.status, brokerCode: 'code' in outcome ? outcome.code : undefined, brokerMessage };
-  const text = `${apiId}: ${brokerMessage || `HTTP ${res.status}`}`;
-  switch (outcome.kind) {
-    case 'token':
-      return new AuthError(tokenCode(outcome.code), `${text} (after one refresh)`, { details });
-    case 'rate':
-      return new TransientError('E_RATE_LIMITED', text, { details });
-    case 'batch':
-      return new BrokerRejectError('E_BATCH_LIMIT', text, { details });
-    case 'credentials':
-      return new AuthError('E_AUTH_CREDENTIALS', text, { details });
-    case 'device':
-      return new AuthError('E_AUTH_DEVICE', text, { details });
-    case 'mode':
-      return new AuthError('E_AUTH_MODE', text, { details });
-    case 'server':
-      return new TransientError('E_HTTP_STATUS', text, { details });
-    case 'reject':
-      return new BrokerRejectError('E_BROKER_REJECT', text, { details });
-  }
-}
-
-function tokenCode(code: number): ErrorCode {
-  if (code === 8031) return 'E_AUTH_MODE';
-  if (code === 8103) return 'E_AUTH_DEVICE';
-  return 'E_AUTH_TOKEN';
 }
