@@ -1,9 +1,8 @@
 import { doubling, honourHint, type ExponentialPolicy } from '../core/backoff.js';
 import type { Clock } from '../core/clock.js';
 import { TransientError } from '../core/errors.js';
-import type { LogSink } from '../core/ports/log-sink.js';
 import type { TokenSource } from '../core/ports/token-source.js';
-import type { RateLimiter } from '../core/rate-limiter.js';
+import type { ClientNet } from './client-options.js';
 import { headerOf, type HttpAnswer } from './http-transport.js';
 
 /**
@@ -14,71 +13,86 @@ export interface BrokerOutcome {
   readonly kind: string;
 }
 
-export interface RatePolicy {
-  /** Retries after a rate-limit answer; 0 = fail at once. */
-  readonly retries: number;
-  /** The wait before retry n is doubling(backoff, n), or the broker's own wait when longer. */
-  readonly backoff: ExponentialPolicy;
+/** How one broker answers: its classifier, its outcome -> error table and its own waits. */
+export interface BrokerProtocol<O extends BrokerOutcome> {
+  readonly broker: string;
+  classify(answer: HttpAnswer): O;
+  /** The error for an outcome the loop gives up on; `api` names the call (api-id, tr_id, endpoint). */
+  fail(api: string, outcome: Exclude<O, { kind: 'ok' }>, answer: HttpAnswer, context: FailContext): Error;
+  /** The broker's own wait for an outcome (EGW00133's minute); a Retry-After header counts too. */
+  waitMs?(outcome: O): number | undefined;
 }
 
-export interface BrokerCallOptions<O extends BrokerOutcome> {
-  /** One attempt; `token` is '' when the call needs none (the token endpoints). */
-  send(token: string): Promise<HttpAnswer>;
-  classify(answer: HttpAnswer): O;
-  /** The error for an outcome the loop gives up on. `refreshed`: a token was already refreshed. */
-  fail(outcome: Exclude<O, { kind: 'ok' }>, answer: HttpAnswer, context: { refreshed: boolean; waitMs: number | undefined }): Error;
-  clock: Clock;
-  /** The host + app key limiter, shared by the token issuer and the REST client. */
-  limiter: RateLimiter;
-  /** Absent for the token endpoints themselves. */
-  tokens?: TokenSource;
-  rate?: RatePolicy;
-  /** The broker's own wait for an outcome (EGW00133's minute); a Retry-After header counts too. */
-  brokerWaitMs?(outcome: O): number | undefined;
-  /** Every classified answer, for metrics (rate-limit hits). Must not throw. */
-  onOutcome?(outcome: O, answer: HttpAnswer): void;
-  /** Bound on waiting for a token or for the limiter (the transport bounds the request itself). */
-  waitTimeoutMs: number;
-  log: LogSink;
-  /** Names the call in logs and wait timeouts, e.g. { broker: 'kiwoom', apiId: 'ka90003' }. */
-  context: Readonly<Record<string, unknown>>;
+export interface FailContext {
+  /** A token was already refreshed for this call. */
+  readonly refreshed: boolean;
+  /** The broker's own wait, if any: it travels as details.retryAfterMs. */
+  readonly waitMs: number | undefined;
 }
+
+export interface RetryPolicy<O extends BrokerOutcome> {
+  /** Absent for the token endpoints themselves. */
+  readonly tokens?: TokenSource;
+  /** Retries after a rate-limit answer; 0 = fail at once. */
+  readonly rateRetries: number;
+  /** The wait before retry n is doubling(backoff, n), or the broker's own wait when longer. */
+  readonly backoff: ExponentialPolicy;
+  /** Every classified answer, for metrics (rate-limit hits). Must not throw. */
+  readonly onOutcome?: ((outcome: O) => void) | undefined;
+}
+
+/** One attempt; `token` is '' when the call needs none. */
+export type Send = (token: string) => Promise<HttpAnswer>;
+
+/** A client's one way to call its broker. */
+export type BrokerCall = (api: string, send: Send) => Promise<HttpAnswer>;
+
+const NO_RETRY: RetryPolicy<BrokerOutcome> = { rateRetries: 0, backoff: { baseMs: 0, capMs: 0 } };
 
 /**
  * The one retry loop under both brokers: token, shared limiter, send, classify; a token error
  * refreshes the token once, a rate limit waits (bounded, honouring the broker's wait) and retries.
+ * Without a policy (the token endpoints) nothing is retried: the token machine owns that.
  */
-export async function brokerCall<O extends BrokerOutcome>(o: BrokerCallOptions<O>): Promise<HttpAnswer> {
-  let refreshed = false;
-  let rateRetries = 0;
-  const maxRateRetries = o.rate?.retries ?? 0;
-  for (;;) {
-    const token = o.tokens ? await withTimeout(o, 'token', () => (o.tokens as TokenSource).getToken()) : '';
-    await withTimeout(o, 'limiter', (signal) => o.limiter.acquire(signal));
-    const answer = await o.send(token);
-    const outcome = o.classify(answer);
-    o.onOutcome?.(outcome, answer);
-    if (outcome.kind === 'ok') return answer;
-    const waitMs = brokerWait(o, outcome, answer);
-    if (outcome.kind === 'token' && o.tokens && !refreshed) {
-      refreshed = true;
-      o.log.info({ ...o.context, outcome }, 'token rejected; refreshing once');
-      o.tokens.invalidate(token, 'rejected');
-      continue;
+export function createBrokerCall<O extends BrokerOutcome>(
+  protocol: BrokerProtocol<O>,
+  net: Pick<ClientNet<unknown>, 'clock' | 'limiter' | 'log' | 'waitTimeoutMs'>,
+  policy: RetryPolicy<O> = NO_RETRY,
+): BrokerCall {
+  const { limiter, log } = net;
+  const { tokens } = policy;
+  return async (api, send) => {
+    const context = { broker: protocol.broker, api };
+    let refreshed = false;
+    let rateRetries = 0;
+    for (;;) {
+      const token = tokens ? await withTimeout(net, context, 'token', () => tokens.getToken()) : '';
+      await withTimeout(net, context, 'limiter', (signal) => limiter.acquire(signal));
+      const answer = await send(token);
+      const outcome = protocol.classify(answer);
+      policy.onOutcome?.(outcome);
+      if (outcome.kind === 'ok') return answer;
+      const waitMs = brokerWait(protocol, outcome, answer);
+      if (outcome.kind === 'token' && tokens && !refreshed) {
+        refreshed = true;
+        log.info({ ...context, outcome }, 'token rejected; refreshing once');
+        tokens.invalidate(token, 'rejected');
+        continue;
+      }
+      if (outcome.kind === 'rate' && rateRetries < policy.rateRetries) {
+        const pauseMs = honourHint(doubling(policy.backoff, rateRetries), waitMs);
+        rateRetries++;
+        log.warn({ ...context, outcome, waitMs: pauseMs }, 'rate limit hit; waiting');
+        limiter.pauseFor(pauseMs);
+        continue;
+      }
+      throw protocol.fail(api, outcome as Exclude<O, { kind: 'ok' }>, answer, { refreshed, waitMs });
     }
-    if (outcome.kind === 'rate' && o.rate && rateRetries < maxRateRetries) {
-      const pauseMs = honourHint(doubling(o.rate.backoff, rateRetries), waitMs);
-      rateRetries++;
-      o.log.warn({ ...o.context, outcome, waitMs: pauseMs }, 'rate limit hit; waiting');
-      o.limiter.pauseFor(pauseMs);
-      continue;
-    }
-    throw o.fail(outcome as Exclude<O, { kind: 'ok' }>, answer, { refreshed, waitMs });
-  }
+  };
 }
 
-function brokerWait<O extends BrokerOutcome>(o: BrokerCallOptions<O>, outcome: O, answer: HttpAnswer): number | undefined {
-  const own = o.brokerWaitMs?.(outcome);
+function brokerWait<O extends BrokerOutcome>(protocol: BrokerProtocol<O>, outcome: O, answer: HttpAnswer): number | undefined {
+  const own = protocol.waitMs?.(outcome);
   const header = Number(headerOf(answer.headers, 'retry-after'));
   const retryAfter = Number.isFinite(header) && header >= 0 ? header * 1000 : undefined;
   if (own === undefined) return retryAfter;
@@ -87,24 +101,39 @@ function brokerWait<O extends BrokerOutcome>(o: BrokerCallOptions<O>, outcome: O
 
 /** Runs a wait (token, limiter) that gives up with E_TIMEOUT after `waitTimeoutMs` on the Clock. */
 async function withTimeout<T>(
-  o: Pick<BrokerCallOptions<BrokerOutcome>, 'clock' | 'waitTimeoutMs' | 'context'>,
+  net: { clock: Clock; waitTimeoutMs: number },
+  context: Record<string, unknown>,
   what: 'token' | 'limiter',
   run: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const ac = new AbortController();
   let timer: unknown;
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = o.clock.setTimeout(() => {
-      const err = new TransientError('E_TIMEOUT', `waited ${o.waitTimeoutMs} ms for the ${what}`, {
-        details: { ...o.context, wait: what, timeoutMs: o.waitTimeoutMs },
+    timer = net.clock.setTimeout(() => {
+      const err = new TransientError('E_TIMEOUT', `waited ${net.waitTimeoutMs} ms for the ${what}`, {
+        details: { ...context, wait: what, timeoutMs: net.waitTimeoutMs },
       });
       ac.abort(err);
       reject(err);
-    }, o.waitTimeoutMs);
+    }, net.waitTimeoutMs);
   });
   try {
     return await Promise.race([run(ac.signal), timeout]);
   } finally {
-    o.clock.clearTimeout(timer);
+    net.clock.clearTimeout(timer);
   }
+}
+
+/** The retry policy a REST client's options describe. */
+export function retryPolicy<O extends BrokerOutcome>(
+  tokens: TokenSource,
+  o: { rateLimitRetries?: number; rateLimitBackoffMs?: number; onOutcome?: (outcome: O) => void },
+  defaultRetries: number,
+): RetryPolicy<O> {
+  return {
+    tokens,
+    rateRetries: o.rateLimitRetries ?? defaultRetries,
+    backoff: { baseMs: o.rateLimitBackoffMs ?? 1000, capMs: 60_000 },
+    onOutcome: o.onOutcome,
+  };
 }

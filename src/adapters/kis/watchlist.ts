@@ -1,17 +1,14 @@
 import { z } from 'zod';
-import type { Clock } from '../../core/clock.js';
 import { DecodeError } from '../../core/errors.js';
 import type { WatchlistGroup } from '../../core/market.js';
-import type { LogSink } from '../../core/ports/log-sink.js';
-import { silentLog } from '../../core/ports/log-sink.js';
 import type { TokenSource } from '../../core/ports/token-source.js';
-import { createRateLimiter, type RateLimiter } from '../../core/rate-limiter.js';
-import { brokerCall } from '../../net/broker-call.js';
+import { createBrokerCall, retryPolicy } from '../../net/broker-call.js';
+import { clientNet, type RetryingClientOptions } from '../../net/client-options.js';
 import { jsonObjectOf } from '../../net/json-object.js';
-import { kisError, kisWaitMs } from './errors.js';
+import { kisProtocol } from './errors.js';
 import { defaultKisRate, KIS_MIN_ISSUE_INTERVAL_MS } from './limits.js';
-import { classifyKis, type KisOutcome } from './outcome.js';
-import { createKisTransport, type KisTransport } from './transport.js';
+import type { KisOutcome } from './outcome.js';
+import type { KisTransport } from './transport.js';
 
 export { defaultKisRate } from './limits.js';
 
@@ -22,36 +19,19 @@ export const KIS_PATHS = {
 
 export const KIS_TR = { groupList: 'HHKCM113004C7', stockList: 'HHKCM113004C6' } as const;
 
-export interface KisWatchlistOptions {
-  baseUrl: string;
+/**
+ * Network options (src/net): requestsPerSecond defaults to defaultKisRate(baseUrl); 2 retries after
+ * EGW00201 unless configured (the official backtester waits 61 s).
+ */
+export interface KisWatchlistOptions extends RetryingClientOptions<KisOutcome, KisTransport> {
   appkey: string;
   appsecret: string;
   /** HTS ID (USER_ID). */
   htsId: string;
   custtype?: 'P' | 'B';
   tokens: TokenSource;
-  clock: Clock;
-  /** Shared limiter for this host + app key (the token issuer's too); default: a new one at `requestsPerSecond`. */
-  limiter?: RateLimiter;
-  /** Default: defaultKisRate(baseUrl). */
-  requestsPerSecond?: number;
-  /** Added to the limiter's 1 s window to absorb latency jitter. Default 50. */
-  rateMarginMs?: number;
-  requestTimeoutMs?: number;
-  /** Bound on waiting for a token or the limiter before a request. Default 120 000. */
-  waitTimeoutMs?: number;
-  /** Answers longer than this are refused unread (E_BODY_TOO_LARGE). Default 8 MiB. */
-  maxBodyBytes?: number;
   /** Rows per answer list (groups, or stocks in a group); E_TOO_MANY_ROWS beyond. Default 2 000. */
   maxRows?: number;
-  /** Retries after EGW00201. Default 2. */
-  rateLimitRetries?: number;
-  /** First wait after EGW00201, doubled per retry. Default 1000 (the official backtester waits 61 s). */
-  rateLimitBackoffMs?: number;
-  /** Every classified answer (the daemon counts rate-limit hits). */
-  onOutcome?: (outcome: KisOutcome) => void;
-  log?: LogSink;
-  transport?: KisTransport;
 }
 
 const text = z.union([z.string(), z.number()]).transform((v) => String(v).trim());
@@ -109,55 +89,25 @@ export interface KisWatchlist {
 
 /** The KIS watchlist client (real host only: the mock host does not offer these endpoints). */
 export function createKisWatchlist(options: KisWatchlistOptions): KisWatchlist {
-  const { clock, tokens } = options;
-  const log = options.log ?? silentLog;
-  const transport =
-    options.transport ??
-    createKisTransport({
-      baseUrl: options.baseUrl,
-      clock,
-      timeoutMs: options.requestTimeoutMs ?? 10_000,
-      ...(options.maxBodyBytes !== undefined && { maxBodyBytes: options.maxBodyBytes }),
-    });
-  const limiter =
-    options.limiter ??
-    createRateLimiter({
-      clock,
-      ratePerSecond: options.requestsPerSecond ?? defaultKisRate(options.baseUrl),
-      marginMs: options.rateMarginMs ?? 50,
-    });
-  const rate = { retries: options.rateLimitRetries ?? 2, backoff: { baseMs: options.rateLimitBackoffMs ?? 1000, capMs: 60_000 } };
+  const net = clientNet(options, defaultKisRate(options.baseUrl));
+  const { transport } = net;
+  const call = createBrokerCall(kisProtocol(KIS_MIN_ISSUE_INTERVAL_MS), net, retryPolicy(options.tokens, options, 2));
   const maxRows = options.maxRows ?? 2000;
-  const onOutcome = options.onOutcome;
 
   let lastReceivedAt = 0;
 
   async function get(trId: string, path: string, query: Record<string, string>): Promise<Record<string, unknown>> {
-    const answer = await brokerCall({
-      send: (token) =>
-        transport.get(path, query, {
-          'content-type': 'application/json; charset=utf-8',
-          authorization: `Bearer ${token}`,
-          appkey: options.appkey,
-          appsecret: options.appsecret,
-          tr_id: trId,
-          custtype: options.custtype ?? 'P',
-        }),
-      classify: (res) => {
-        lastReceivedAt = res.receivedAt;
-        return classifyKis(res.status, res.json);
-      },
-      fail: (outcome, res, context) => kisError({ trId }, outcome, res, context),
-      brokerWaitMs: (outcome) => kisWaitMs(outcome, KIS_MIN_ISSUE_INTERVAL_MS),
-      ...(onOutcome && { onOutcome }),
-      clock,
-      limiter,
-      tokens,
-      rate,
-      waitTimeoutMs: options.waitTimeoutMs ?? 120_000,
-      log,
-      context: { broker: 'kis', trId },
-    });
+    const answer = await call(trId, (token) =>
+      transport.get(path, query, {
+        'content-type': 'application/json; charset=utf-8',
+        authorization: `Bearer ${token}`,
+        appkey: options.appkey,
+        appsecret: options.appsecret,
+        tr_id: trId,
+        custtype: options.custtype ?? 'P',
+      }),
+    );
+    lastReceivedAt = answer.receivedAt;
     return jsonObjectOf(answer, `kis ${trId}`, { trId });
   }
 

@@ -1,66 +1,33 @@
-import type { Clock } from '../../core/clock.js';
 import { DecodeError } from '../../core/errors.js';
 import { parseKstCompact } from '../../core/kst.js';
-import { silentLog, type LogSink } from '../../core/ports/log-sink.js';
 import type { IssuedToken, TokenIssuer } from '../../core/ports/token-issuer.js';
-import { createRateLimiter, type RateLimiter } from '../../core/rate-limiter.js';
-import { brokerCall } from '../../net/broker-call.js';
+import { createBrokerCall } from '../../net/broker-call.js';
+import { clientNet, type NetClientOptions } from '../../net/client-options.js';
 import { jsonObjectOf } from '../../net/json-object.js';
-import { kiwoomError, kiwoomWaitMs } from './errors.js';
-import { classifyKiwoom } from './return-code.js';
-import { createHttpTransport, type HttpTransport } from './transport.js';
+import { KIWOOM_PROTOCOL } from './errors.js';
+import type { HttpTransport } from './transport.js';
 
-export interface KiwoomAuthOptions {
-  baseUrl: string;
+export interface KiwoomAuthOptions extends NetClientOptions<HttpTransport> {
   appkey: string;
   secretkey: string;
-  clock: Clock;
-  requestTimeoutMs?: number;
-  /** The host + app key limiter, shared with the REST client; default: a private one at 5/s. */
-  limiter?: RateLimiter;
-  /** Bound on waiting for the limiter. Default 120 000. */
-  waitTimeoutMs?: number;
-  /** Answers longer than this are refused (E_BODY_TOO_LARGE). */
-  maxBodyBytes?: number;
-  log?: LogSink;
-  transport?: HttpTransport;
 }
 
 /**
  * au10001 (issue, POST /oauth2/token) and au10002 (revoke, POST /oauth2/revoke). `expires_dt` is KST
  * wall-clock time and is parsed as such whatever the host's zone (protocol.md section 1.2, pitfall 1).
+ * Token calls draw from the host's limiter but are not retried here: the token machine owns that.
  */
 export function createKiwoomTokenIssuer(options: KiwoomAuthOptions): TokenIssuer & { close(): Promise<void> } {
-  const { clock } = options;
-  const transport =
-    options.transport ??
-    createHttpTransport({
-      baseUrl: options.baseUrl,
-      clock,
-      timeoutMs: options.requestTimeoutMs ?? 10_000,
-      ...(options.maxBodyBytes !== undefined && { maxBodyBytes: options.maxBodyBytes }),
-    });
-  const limiter = options.limiter ?? createRateLimiter({ clock, ratePerSecond: 5 });
+  const net = clientNet(options, 5);
+  const call = createBrokerCall(KIWOOM_PROTOCOL, net);
   // The official client sends only Content-Type on token calls.
   const headers = { 'content-type': 'application/json;charset=UTF-8' };
-
-  // Token calls are not retried here: the token machine owns that policy (and honours retryAfterMs).
-  const call = (apiId: string, path: string, body: Record<string, string>) =>
-    brokerCall({
-      send: () => transport.post(path, headers, body),
-      classify: (answer) => classifyKiwoom(answer.status, answer.json),
-      fail: (outcome, answer, context) => kiwoomError(apiId, outcome, answer, context),
-      brokerWaitMs: kiwoomWaitMs,
-      clock,
-      limiter,
-      waitTimeoutMs: options.waitTimeoutMs ?? 120_000,
-      log: options.log ?? silentLog,
-      context: { broker: 'kiwoom', apiId },
-    }).then((answer) => jsonObjectOf(answer, apiId, { apiId }));
+  const post = async (apiId: string, path: string, body: Record<string, string>) =>
+    jsonObjectOf(await call(apiId, () => net.transport.post(path, headers, body)), apiId, { apiId });
 
   return {
     async issue(): Promise<IssuedToken> {
-      const body = await call('au10001', '/oauth2/token', {
+      const body = await post('au10001', '/oauth2/token', {
         grant_type: 'client_credentials',
         appkey: options.appkey,
         secretkey: options.secretkey,
@@ -79,8 +46,8 @@ export function createKiwoomTokenIssuer(options: KiwoomAuthOptions): TokenIssuer
       return { token, expiresAt };
     },
     async revoke(token: string): Promise<void> {
-      await call('au10002', '/oauth2/revoke', { appkey: options.appkey, secretkey: options.secretkey, token });
+      await post('au10002', '/oauth2/revoke', { appkey: options.appkey, secretkey: options.secretkey, token });
     },
-    close: () => transport.close(),
+    close: () => net.transport.close(),
   };
 }

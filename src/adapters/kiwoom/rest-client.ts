@@ -1,52 +1,26 @@
-import type { Clock } from '../../core/clock.js';
 import { DecodeError } from '../../core/errors.js';
-import type { LogSink } from '../../core/ports/log-sink.js';
-import { silentLog } from '../../core/ports/log-sink.js';
 import type { TokenSource } from '../../core/ports/token-source.js';
-import { createRateLimiter, type RateLimiter } from '../../core/rate-limiter.js';
-import { brokerCall } from '../../net/broker-call.js';
+import { createBrokerCall, retryPolicy } from '../../net/broker-call.js';
+import { clientNet, type RetryingClientOptions } from '../../net/client-options.js';
 import { jsonObjectOf } from '../../net/json-object.js';
 import { createDriftTracker, type DriftTracker } from './drift.js';
-import { kiwoomError, kiwoomWaitMs } from './errors.js';
-import { classifyKiwoom, type KiwoomOutcome } from './return-code.js';
-import { createHttpTransport, headerOf, type HttpAnswer, type HttpTransport } from './transport.js';
+import { KIWOOM_PROTOCOL } from './errors.js';
+import type { KiwoomOutcome } from './return-code.js';
+import { headerOf, type HttpAnswer, type HttpTransport } from './transport.js';
 import type { TrSpec } from './tr-spec.js';
 
 /** Row caps for TRs whose answer is a short list by definition ("top 50"), 10x over. */
 export const DEFAULT_MAX_ROWS_BY_TR: Readonly<Record<string, number>> = { ka90003: 500 };
 
-export interface KiwoomRestOptions {
-  /** REST origin: https://api.kiwoom.com, https://mockapi.kiwoom.com or the simulator. */
-  baseUrl: string;
+/** Network options (src/net): requestsPerSecond defaults to 5, Kiwoom's published 조회 limit. */
+export interface KiwoomRestOptions extends RetryingClientOptions<KiwoomOutcome, HttpTransport> {
   tokens: TokenSource;
-  clock: Clock;
-  /** Shared limiter for this host + app key (the token issuer's too); default: a new one at `requestsPerSecond`. */
-  limiter?: RateLimiter;
-  /** Default 5 (Kiwoom's published 조회 limit). */
-  requestsPerSecond?: number;
-  /** Added to the limiter's 1 s window to absorb latency jitter between send and arrival. Default 50. */
-  rateMarginMs?: number;
-  /** Default 10 000. */
-  requestTimeoutMs?: number;
-  /** Bound on waiting for a token or the limiter before a request. Default 120 000. */
-  waitTimeoutMs?: number;
   /** Continuation pages followed per call (config kiwoom.maxPages). Default 10. */
   maxPages?: number;
-  /** Answers longer than this are refused unread (E_BODY_TOO_LARGE). Default 8 MiB. */
-  maxBodyBytes?: number;
   /** Rows per call, all pages together (E_TOO_MANY_ROWS beyond). Default 20 000. */
   maxRows?: number;
   /** Per-TR row caps, over DEFAULT_MAX_ROWS_BY_TR. */
   maxRowsByTr?: Readonly<Record<string, number>>;
-  /** Retries after a 1700/429 answer. Default 3. */
-  rateLimitRetries?: number;
-  /** First wait after a 1700/429 answer, doubled per retry. Default 1000. */
-  rateLimitBackoffMs?: number;
-  /** Every classified answer (the daemon counts rate-limit hits). */
-  onOutcome?: (outcome: KiwoomOutcome) => void;
-  log?: LogSink;
-  /** Use this transport instead of a new undici Pool (tests, sharing). */
-  transport?: HttpTransport;
 }
 
 export type PageStop = 'end' | 'max-pages' | 'repeated-key';
@@ -80,51 +54,27 @@ interface Page {
  * and every return_code form mapped to one behaviour (protocol.md section 5).
  */
 export function createKiwoomRest(options: KiwoomRestOptions): KiwoomRest {
-  const { clock, tokens } = options;
-  const log = options.log ?? silentLog;
-  const transport =
-    options.transport ??
-    createHttpTransport({
-      baseUrl: options.baseUrl,
-      clock,
-      timeoutMs: options.requestTimeoutMs ?? 10_000,
-      ...(options.maxBodyBytes !== undefined && { maxBodyBytes: options.maxBodyBytes }),
-    });
-  const limiter =
-    options.limiter ??
-    createRateLimiter({ clock, ratePerSecond: options.requestsPerSecond ?? 5, marginMs: options.rateMarginMs ?? 50 });
+  const net = clientNet(options, 5);
+  const { transport, log } = net;
+  // Retries after a 1700/429 answer: 3 unless configured.
+  const call = createBrokerCall(KIWOOM_PROTOCOL, net, retryPolicy(options.tokens, options, 3));
   const maxPagesDefault = options.maxPages ?? 10;
   const rowCaps = { ...DEFAULT_MAX_ROWS_BY_TR, ...options.maxRowsByTr };
   const maxRowsDefault = options.maxRows ?? 20_000;
-  const rate = { retries: options.rateLimitRetries ?? 3, backoff: { baseMs: options.rateLimitBackoffMs ?? 1000, capMs: 60_000 } };
   const drift = createDriftTracker(log);
-  const onOutcome = options.onOutcome;
 
   async function fetchPage(apiId: string, path: string, body: unknown, cont: string | undefined): Promise<Page> {
-    const answer = await brokerCall({
-      send: (token) => {
-        const headers: Record<string, string> = {
-          'content-type': 'application/json;charset=UTF-8',
-          'api-id': apiId,
-          authorization: `Bearer ${token}`,
-        };
-        if (cont !== undefined) {
-          headers['cont-yn'] = 'Y';
-          headers['next-key'] = cont;
-        }
-        return transport.post(path, headers, body);
-      },
-      classify: (res) => classifyKiwoom(res.status, res.json),
-      fail: (outcome, res, context) => kiwoomError(apiId, outcome, res, context),
-      brokerWaitMs: kiwoomWaitMs,
-      ...(onOutcome && { onOutcome }),
-      clock,
-      limiter,
-      tokens,
-      rate,
-      waitTimeoutMs: options.waitTimeoutMs ?? 120_000,
-      log,
-      context: { broker: 'kiwoom', apiId },
+    const answer = await call(apiId, (token) => {
+      const headers: Record<string, string> = {
+        'content-type': 'application/json;charset=UTF-8',
+        'api-id': apiId,
+        authorization: `Bearer ${token}`,
+      };
+      if (cont !== undefined) {
+        headers['cont-yn'] = 'Y';
+        headers['next-key'] = cont;
+      }
+      return transport.post(path, headers, body);
     });
     return toPage(apiId, answer);
   }
