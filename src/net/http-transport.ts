@@ -1,4 +1,4 @@
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import type { Clock } from '../core/clock.js';
 import { DecodeError, KrxError, TransientError } from '../core/errors.js';
 
@@ -80,7 +80,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
 
 /** Reads a body as UTF-8, refusing it (and dropping the connection) once it passes `maxBytes`. */
 async function readCapped(
-  body: AsyncIterable<Buffer> & { destroy(err?: Error): unknown },
+  body: Dispatcher.ResponseData['body'],
   contentLength: string | string[] | undefined,
   maxBytes: number,
   where: { host: string; path: string },
@@ -91,12 +91,14 @@ async function readCapped(
     });
   const declared = Number(contentLength);
   if (Number.isFinite(declared) && declared > maxBytes) {
+    // Destroying emits undici's abort error on the stream: ours is the one to report.
+    body.once('error', () => undefined);
     body.destroy();
     throw tooLarge(declared);
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of body) {
+  for await (const chunk of body as AsyncIterable<Buffer>) {
     size += chunk.length;
     // Leaving the loop by a throw destroys the stream: nothing past the cap is buffered.
     if (size > maxBytes) throw tooLarge(size);
