@@ -107,10 +107,12 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
       clock,
       requestsPerSecond: config.kiwoom.requestsPerSecond,
       maxPages: config.kiwoom.maxPages,
+      maxRows: config.kiwoom.maxRows,
+      maxRowsByTr: config.kiwoom.maxRowsByTr,
       transport: rest.kiwoomTransport(),
     });
     const kis = started.polls?.watchlist
-      ? createKisWatchlist({ baseUrl: 'http://replay.invalid', appkey: 'replay', appsecret: 'replay', htsId: 'replay', tokens: replayTokens, clock, requestsPerSecond: config.kis.requestsPerSecond, transport: rest.kisTransport() })
+      ? createKisWatchlist({ baseUrl: 'http://replay.invalid', appkey: 'replay', appsecret: 'replay', htsId: 'replay', tokens: replayTokens, clock, requestsPerSecond: config.kis.requestsPerSecond, maxRows: config.kis.maxRows, transport: rest.kisTransport() })
       : null;
     return startKernel(plan, {
       clock,
