@@ -11,6 +11,7 @@ import { loadConfig } from '../../../src/config/load.js';
 import { packageRoot } from '../../../src/config/package-root.js';
 import { createVirtualClock } from '../../../src/core/virtual-clock.js';
 import { createLogger } from '../../../src/observability/logger.js';
+import { ka90003Row } from '../../support/ka90003-rows.js';
 import { SIM_KIWOOM_APPKEY, SIM_KIWOOM_SECRETKEY, startSimulator, type SimulatorHandle } from '../../../src/sim/index.js';
 
 /**
@@ -20,19 +21,7 @@ import { SIM_KIWOOM_APPKEY, SIM_KIWOOM_SECRETKEY, startSimulator, type Simulator
  */
 const START = Date.UTC(2026, 10, 20, 0, 0, 0); // Friday 09:00 KST
 const HOSTILE_PREFIX = 'Q'; // no simulated symbol starts with a letter
-const hostileRow = (i: number) => ({
-  rank: String(i + 1),
-  stk_cd: `${HOSTILE_PREFIX}${String(i).padStart(5, '0')}`,
-  stk_nm: `h${i}`,
-  cur_prc: '1000',
-  flu_sig: '2',
-  pred_pre: '+1',
-  flu_rt: '+0.1',
-  acc_trde_qty: '1',
-  prm_sell_amt: '1',
-  prm_buy_amt: '1',
-  prm_netprps_amt: String(1_000_000 - i),
-});
+const hostileRow = (i: number) => ka90003Row(i + 1, `${HOSTILE_PREFIX}${String(i).padStart(5, '0')}`, 1_000_000 - i);
 const HOSTILE = JSON.stringify({ return_code: 0, return_msg: 'ok', prm_netprps_upper_50: Array.from({ length: 10_000 }, (_, i) => hostileRow(i)) });
 
 /** Forwards every request to the simulator, except ka90003 while `hostile` is on. */

@@ -7,6 +7,7 @@ import { createKiwoomRest } from '../../../src/adapters/kiwoom/rest-client.js';
 import type { TokenSource } from '../../../src/core/ports/token-source.js';
 import { createVirtualClock } from '../../../src/core/virtual-clock.js';
 import { createHttpTransport, DEFAULT_MAX_BODY_BYTES } from '../../../src/net/http-transport.js';
+import { ka90003Row } from '../../support/ka90003-rows.js';
 
 /**
  * Issue 20 item 7: broker answers had no size limit (a 50 MB answer cost 1.1 GB RSS; a "top 50" of
@@ -113,19 +114,7 @@ describe('broker answers beyond their caps (issue 20 item 7)', () => {
     await large.close();
   });
 
-  const rankingRow = (i: number) => ({
-    rank: String(i + 1),
-    stk_cd: String(100000 + i),
-    stk_nm: `s${i}`,
-    cur_prc: '1000',
-    flu_sig: '2',
-    pred_pre: '+1',
-    flu_rt: '+0.1',
-    acc_trde_qty: '1',
-    prm_sell_amt: '1',
-    prm_buy_amt: '1',
-    prm_netprps_amt: '1',
-  });
+  const rankingRow = (i: number) => ka90003Row(i + 1, String(100000 + i));
 
   it('a "top 50" of 10,000 rows is refused whole with E_TOO_MANY_ROWS: no entry reaches the caller, one request', async () => {
     const hostile = JSON.stringify({ return_code: 0, return_msg: 'ok', prm_netprps_upper_50: Array.from({ length: 10_000 }, (_, i) => rankingRow(i)) });
