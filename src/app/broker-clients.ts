@@ -1,9 +1,10 @@
 // The one place that builds broker clients: token issuers, token sources, HTTP transports and REST
 // clients, for live, the simulator, replay and the test harnesses alike. Only the transports (and
 // where tokens come from) differ between them.
-import { createKisTokenIssuer, KIS_MIN_ISSUE_INTERVAL_MS } from '../adapters/kis/auth.js';
+import { createKisTokenIssuer } from '../adapters/kis/auth.js';
+import { defaultKisRate, KIS_MIN_ISSUE_INTERVAL_MS } from '../adapters/kis/limits.js';
 import { createKisTransport, type KisTransport } from '../adapters/kis/transport.js';
-import { createKisWatchlist, defaultKisRate, type KisWatchlist, type KisWatchlistOptions } from '../adapters/kis/watchlist.js';
+import { createKisWatchlist, type KisWatchlist, type KisWatchlistOptions } from '../adapters/kis/watchlist.js';
 import { createKiwoomApi, type KiwoomApi } from '../adapters/kiwoom/api.js';
 import { createKiwoomTokenIssuer } from '../adapters/kiwoom/auth.js';
 import { createKiwoomRest, type KiwoomRestOptions } from '../adapters/kiwoom/rest-client.js';
@@ -16,8 +17,9 @@ import type { TokenIssuer } from '../core/ports/token-issuer.js';
 import type { TokenSource } from '../core/ports/token-source.js';
 import type { FrameRecorder } from '../core/recording.js';
 import type { Random } from '../core/random.js';
+import { createRateLimiter, type RateLimiter } from '../core/rate-limiter.js';
 import { SIM_KIS_APPKEY, SIM_KIS_APPSECRET, SIM_KIS_HTS_ID, SIM_KIWOOM_APPKEY, SIM_KIWOOM_SECRETKEY } from '../sim/index.js';
-import { countingKisTransport, countingKiwoomTransport, type RateLimitCounts } from './counting-transports.js';
+import { countRateLimits, type RateLimitCounts } from './counting-transports.js';
 import { recordingKisTransport, recordingKiwoomTransport } from './recording-transports.js';
 import type { KernelSettings } from './settings.js';
 import { createManagedTokenSource, type ManagedTokenSource, type ManagedTokenSourceOptions } from './token-source.js';
@@ -48,11 +50,27 @@ export function endpointsFor(config: Config, sim: { readonly url: string; readon
 
 type ClosableIssuer = TokenIssuer & { close(): Promise<void> };
 
-/** The token issuers (au10001 and KIS tokenP) of the endpoints. */
-export function createTokenIssuers(s: KernelSettings, e: BrokerEndpoints, clock: Clock): { readonly kiwoom: ClosableIssuer; readonly kis: ClosableIssuer | null } {
+/** One rate limiter per host + app key, shared by that key's token issuer and REST client. */
+export interface BrokerLimiters {
+  readonly kiwoom: RateLimiter;
+  readonly kis: RateLimiter | null;
+}
+
+export function createBrokerLimiters(s: KernelSettings, e: BrokerEndpoints, clock: Clock): BrokerLimiters {
   return {
-    kiwoom: createKiwoomTokenIssuer({ baseUrl: e.kiwoom.restUrl, appkey: e.kiwoom.appkey, secretkey: e.kiwoom.secretkey, clock, requestTimeoutMs: s.kiwoom.requestTimeoutMs }),
-    kis: e.kis ? createKisTokenIssuer({ baseUrl: e.kis.restUrl, appkey: e.kis.appkey, appsecret: e.kis.appsecret, clock, requestTimeoutMs: s.kis.requestTimeoutMs }) : null,
+    kiwoom: createRateLimiter({ clock, ratePerSecond: s.kiwoom.requestsPerSecond, marginMs: 50 }),
+    // The mock host allows 2 requests/s; the configured rate never exceeds what the host allows.
+    kis: e.kis ? createRateLimiter({ clock, ratePerSecond: Math.min(s.kis.requestsPerSecond, defaultKisRate(e.kis.restUrl)), marginMs: 50 }) : null,
+  };
+}
+
+/** The token issuers (au10001 and KIS tokenP) of the endpoints, drawing on the keys' limiters. */
+export function createTokenIssuers(s: KernelSettings, e: BrokerEndpoints, clock: Clock, limiters: BrokerLimiters): { readonly kiwoom: ClosableIssuer; readonly kis: ClosableIssuer | null } {
+  return {
+    kiwoom: createKiwoomTokenIssuer({ baseUrl: e.kiwoom.restUrl, appkey: e.kiwoom.appkey, secretkey: e.kiwoom.secretkey, clock, requestTimeoutMs: s.kiwoom.requestTimeoutMs, limiter: limiters.kiwoom, maxBodyBytes: s.kiwoom.maxBodyBytes }),
+    kis: e.kis
+      ? createKisTokenIssuer({ baseUrl: e.kis.restUrl, appkey: e.kis.appkey, appsecret: e.kis.appsecret, clock, requestTimeoutMs: s.kis.requestTimeoutMs, ...(limiters.kis && { limiter: limiters.kis }), maxBodyBytes: s.kis.maxBodyBytes })
+      : null,
   };
 }
 
@@ -95,6 +113,10 @@ export interface BrokerTransports {
     readonly appsecret: string;
     readonly htsId: string;
   } | null;
+  /** The keys' shared limiters (live and sim); absent: each client keeps its own (replay, tests). */
+  readonly limiters?: BrokerLimiters;
+  /** Rate-limit answers counted for /metrics. */
+  readonly rateLimitHits?: RateLimitCounts;
   /** Test-only knobs beyond the settings (retry counts and waits); spread last. */
   readonly tuning?: { readonly kiwoom?: Partial<KiwoomRestOptions>; readonly kis?: Partial<KisWatchlistOptions> };
 }
@@ -103,26 +125,32 @@ export interface NetworkTransportOptions {
   readonly clock: Clock;
   readonly log: Logger;
   readonly tokens: { readonly kiwoom: TokenSource; readonly kis: TokenSource | null };
+  readonly limiters: BrokerLimiters;
   /** Rate-limit answers counted for /metrics. */
   readonly rateLimitHits?: RateLimitCounts;
   /** Every answer recorded (page by page) for a replay. */
   readonly recording?: FrameRecorder | null;
 }
 
-/** undici transports to the endpoints, counted and recorded as asked. */
+/** undici transports to the endpoints (bounded bodies), recorded as asked. */
 export function networkTransports(s: KernelSettings, e: BrokerEndpoints, o: NetworkTransportOptions): BrokerTransports {
   const nowUs = (): number => o.clock.now() * 1000;
-  let kiwoom: HttpTransport = createHttpTransport({ baseUrl: e.kiwoom.restUrl, clock: o.clock, timeoutMs: s.kiwoom.requestTimeoutMs });
-  if (o.rateLimitHits) kiwoom = countingKiwoomTransport(kiwoom, o.rateLimitHits);
+  let kiwoom: HttpTransport = createHttpTransport({ baseUrl: e.kiwoom.restUrl, clock: o.clock, timeoutMs: s.kiwoom.requestTimeoutMs, maxBodyBytes: s.kiwoom.maxBodyBytes });
   if (o.recording) kiwoom = recordingKiwoomTransport(kiwoom, o.recording, nowUs);
   let kis: BrokerTransports['kis'] = null;
   if (e.kis && o.tokens.kis) {
-    let transport: KisTransport = createKisTransport({ baseUrl: e.kis.restUrl, clock: o.clock, timeoutMs: s.kis.requestTimeoutMs });
-    if (o.rateLimitHits) transport = countingKisTransport(transport, o.rateLimitHits);
+    let transport: KisTransport = createKisTransport({ baseUrl: e.kis.restUrl, clock: o.clock, timeoutMs: s.kis.requestTimeoutMs, maxBodyBytes: s.kis.maxBodyBytes });
     if (o.recording) transport = recordingKisTransport(transport, o.recording, nowUs);
     kis = { baseUrl: e.kis.restUrl, transport, tokens: o.tokens.kis, appkey: e.kis.appkey, appsecret: e.kis.appsecret, htsId: e.kis.htsId };
   }
-  return { clock: o.clock, log: o.log, kiwoom: { baseUrl: e.kiwoom.restUrl, transport: kiwoom, tokens: o.tokens.kiwoom }, kis };
+  return {
+    clock: o.clock,
+    log: o.log,
+    kiwoom: { baseUrl: e.kiwoom.restUrl, transport: kiwoom, tokens: o.tokens.kiwoom },
+    kis,
+    limiters: o.limiters,
+    ...(o.rateLimitHits && { rateLimitHits: o.rateLimitHits }),
+  };
 }
 
 /** The REST clients every source polls through. */
@@ -142,7 +170,12 @@ export function buildBrokerClients(s: KernelSettings, t: BrokerTransports): Brok
     tokens: t.kiwoom.tokens,
     clock: t.clock,
     requestsPerSecond: s.kiwoom.requestsPerSecond,
+    ...(t.limiters && { limiter: t.limiters.kiwoom }),
+    requestTimeoutMs: s.kiwoom.requestTimeoutMs,
     maxPages: s.kiwoom.maxPages,
+    maxRows: s.kiwoom.maxRows,
+    maxRowsByTr: s.kiwoom.maxRowsByTr,
+    ...(t.rateLimitHits && { onOutcome: countRateLimits(t.rateLimitHits, 'kiwoom') }),
     log: t.log.child({ component: 'kiwoom-rest' }),
     transport: t.kiwoom.transport,
     ...t.tuning?.kiwoom,
@@ -159,6 +192,10 @@ export function buildBrokerClients(s: KernelSettings, t: BrokerTransports): Brok
         clock: t.clock,
         // The mock host allows 2 requests/s; the configured rate never exceeds what the host allows.
         requestsPerSecond: Math.min(s.kis.requestsPerSecond, defaultKisRate(k.baseUrl)),
+        ...(t.limiters?.kis && { limiter: t.limiters.kis }),
+        requestTimeoutMs: s.kis.requestTimeoutMs,
+        maxRows: s.kis.maxRows,
+        ...(t.rateLimitHits && { onOutcome: countRateLimits(t.rateLimitHits, 'kis') }),
         log: t.log.child({ component: 'kis' }),
         transport: k.transport,
         ...t.tuning?.kis,

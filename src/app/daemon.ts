@@ -13,7 +13,7 @@ import { formatKstCompact } from '../core/kst.js';
 import type { SocketEvent } from '../core/realtime-socket.js';
 import { createRandom } from '../core/random.js';
 import { startSimulator, type SimulatorHandle } from '../sim/index.js';
-import { buildBrokerClients, createBrokerTokenSource, createTokenIssuers, endpointsFor, networkTransports } from './broker-clients.js';
+import { buildBrokerClients, createBrokerLimiters, createBrokerTokenSource, createTokenIssuers, endpointsFor, networkTransports } from './broker-clients.js';
 import type { RateLimitCounts } from './counting-transports.js';
 import { planKernel, startKernel, type Kernel } from './kernel.js';
 import { lifecycleRecorder } from './lifecycle-recording.js';
@@ -91,7 +91,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     }
     const recordLifecycle = lifecycleRecorder(recording, clock);
 
-    const issuers = createTokenIssuers(settings, endpoints, clock);
+    // One limiter per host + app key: token calls and TR calls share the broker's budget.
+    const limiters = createBrokerLimiters(settings, endpoints, clock);
+    const issuers = createTokenIssuers(settings, endpoints, clock, limiters);
     const cache = settings.tokens.cache ? createFileTokenCache(config.dataDir) : undefined;
     const tokenEnv = { clock, random, log, ...(cache ? { cache } : {}) };
     const kiwoomTokens = createBrokerTokenSource('kiwoom', settings, endpoints.kiwoom.restUrl, endpoints.kiwoom.appkey, issuers.kiwoom, tokenEnv);
@@ -107,7 +109,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     else if (config.kis.enabled) log.warn({ event: 'kis.disabled' }, 'no KIS credentials (KIS_APPKEY, KIS_APPSECRET, KIS_HTS_ID): watchlists are not polled');
 
     const rateLimitHits: RateLimitCounts = { kiwoom: 0, kis: 0 };
-    const transports = networkTransports(settings, endpoints, { clock, log, tokens: { kiwoom: kiwoomTokens, kis: kis?.tokens ?? null }, rateLimitHits, recording });
+    const transports = networkTransports(settings, endpoints, { clock, log, tokens: { kiwoom: kiwoomTokens, kis: kis?.tokens ?? null }, limiters, rateLimitHits, recording });
     const brokers = buildBrokerClients(settings, transports);
     closers.push({ name: 'rest clients', close: () => brokers.close() });
 

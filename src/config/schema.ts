@@ -34,6 +34,11 @@ export const fileConfigSchema = z.strictObject({
       requestsPerSecond: positive(5),
       requestTimeoutMs: ms(10_000),
       maxPages: z.number().int().min(1).max(1000).default(10),
+      /** Broker answers longer than this are refused unread (E_BODY_TOO_LARGE). */
+      maxBodyBytes: z.number().int().min(1024).default(8 * 1024 * 1024),
+      /** Rows per TR call, all pages together (E_TOO_MANY_ROWS beyond); `maxRowsByTr` per api-id. */
+      maxRows: z.number().int().min(1).default(20_000),
+      maxRowsByTr: z.record(z.string().regex(/^ka\d{5}$/, 'expected an api-id such as "ka90003"'), z.number().int().min(1)).default({}),
     })
     .prefault({}),
   kis: z
@@ -43,6 +48,9 @@ export const fileConfigSchema = z.strictObject({
       requestsPerSecond: positive(20),
       requestTimeoutMs: ms(10_000),
       custtype: z.enum(['P', 'B']).default('P'),
+      maxBodyBytes: z.number().int().min(1024).default(8 * 1024 * 1024),
+      /** Rows per watchlist answer (groups, or stocks in a group). */
+      maxRows: z.number().int().min(1).default(2000),
       /** Watchlist group codes to follow; empty = every group. */
       groups: z.array(z.string().regex(/^\d{1,3}$/, 'expected a group code such as "001"')).default([]),
     })

@@ -4,14 +4,15 @@ import type { Clock, TimerHandle } from './clock.js';
  * A client-side request limiter on a Clock: at most `limit` grants in any window of `windowMs`
  * (a sliding-window log, stricter than any fixed-second counter a broker may use), granted in FIFO
  * order. One instance per host + app key, shared by everything that calls that host with that key.
+ * Windows run on `clock.monotonic()`, so an NTP step of the wall clock neither freezes nor bursts it.
  */
 export interface RateLimiter {
   /** Resolves when a request may be sent (FIFO). Rejects with the signal's reason if aborted. */
   acquire(signal?: AbortSignal): Promise<void>;
   /** Grants now if possible, without waiting. */
   tryAcquire(): boolean;
-  /** Grants nothing before `untilMs` (used after the broker says we were too fast). */
-  pauseUntil(untilMs: number): void;
+  /** Grants nothing for `ms` from now (used after the broker says we were too fast). */
+  pauseFor(ms: number): void;
   /** Requests waiting for a grant. */
   pending(): number;
 }
@@ -55,7 +56,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
 
   const drain = (): void => {
     timer = undefined;
-    let now = clock.now();
+    let now = clock.monotonic();
     while (queue.length > 0) {
       const at = nextAllowedAt();
       if (at > now) {
@@ -66,7 +67,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       if (w.signal && w.onAbort) w.signal.removeEventListener('abort', w.onAbort);
       grant(now);
       w.resolve();
-      now = clock.now();
+      now = clock.monotonic();
     }
   };
 
@@ -78,8 +79,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   return {
     acquire(signal) {
       if (signal?.aborted) return Promise.reject(signal.reason);
-      if (queue.length === 0 && nextAllowedAt() <= clock.now()) {
-        grant(clock.now());
+      if (queue.length === 0 && nextAllowedAt() <= clock.monotonic()) {
+        grant(clock.monotonic());
         return Promise.resolve();
       }
       return new Promise<void>((resolve, reject) => {
@@ -97,11 +98,12 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       });
     },
     tryAcquire() {
-      if (queue.length > 0 || nextAllowedAt() > clock.now()) return false;
-      grant(clock.now());
+      if (queue.length > 0 || nextAllowedAt() > clock.monotonic()) return false;
+      grant(clock.monotonic());
       return true;
     },
-    pauseUntil(untilMs) {
+    pauseFor(ms) {
+      const untilMs = clock.monotonic() + ms;
       if (untilMs <= pausedUntil) return;
       pausedUntil = untilMs;
       if (queue.length > 0) schedule();

@@ -135,7 +135,7 @@ describe('the REST clients on arbitrary answers (property)', () => {
         let i = 0;
         const answer = async (): Promise<KisAnswer> => {
           const a = script[Math.min(i++, script.length - 1)] as (typeof script)[number];
-          return { status: a.status, text: a.body, json: parse(a.body), receivedAt: clock.now() };
+          return { status: a.status, headers: {}, text: a.body, json: parse(a.body), receivedAt: clock.now() };
         };
         const transport: KisTransport = { get: answer, post: answer, close: async () => undefined };
         const watchlist = createKisWatchlist({ baseUrl: 'http://sim', appkey: 'K', appsecret: 'S', htsId: 'u', tokens, clock, transport });

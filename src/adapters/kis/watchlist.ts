@@ -1,13 +1,16 @@
 import { z } from 'zod';
-import type { Clock } from '../../core/clock.js';
-import { AuthError, BrokerRejectError, DecodeError, TransientError } from '../../core/errors.js';
+import { DecodeError } from '../../core/errors.js';
 import type { WatchlistGroup } from '../../core/market.js';
-import type { LogSink } from '../../core/ports/log-sink.js';
-import { silentLog } from '../../core/ports/log-sink.js';
 import type { TokenSource } from '../../core/ports/token-source.js';
-import { createRateLimiter, type RateLimiter } from '../../core/rate-limiter.js';
-import { classifyKis, kisMessage, type KisOutcome } from './outcome.js';
-import { createKisTransport, type HttpAnswer, type KisTransport } from './transport.js';
+import { createBrokerCall, retryPolicy } from '../../net/broker-call.js';
+import { clientNet, type RetryingClientOptions } from '../../net/client-options.js';
+import { jsonObjectOf } from '../../net/json-object.js';
+import { kisProtocol } from './errors.js';
+import { defaultKisRate, KIS_MIN_ISSUE_INTERVAL_MS } from './limits.js';
+import type { KisOutcome } from './outcome.js';
+import type { KisTransport } from './transport.js';
+
+export { defaultKisRate } from './limits.js';
 
 export const KIS_PATHS = {
   groupList: '/uapi/domestic-stock/v1/quotations/intstock-grouplist',
@@ -16,32 +19,19 @@ export const KIS_PATHS = {
 
 export const KIS_TR = { groupList: 'HHKCM113004C7', stockList: 'HHKCM113004C6' } as const;
 
-/** KIS REST limits: 20 req/s on the real host, 2 req/s on the mock host (openapivts). */
-export function defaultKisRate(baseUrl: string): number {
-  return /openapivts/i.test(baseUrl) ? 2 : 20;
-}
-
-export interface KisWatchlistOptions {
-  baseUrl: string;
+/**
+ * Network options (src/net): requestsPerSecond defaults to defaultKisRate(baseUrl); 2 retries after
+ * EGW00201 unless configured (the official backtester waits 61 s).
+ */
+export interface KisWatchlistOptions extends RetryingClientOptions<KisOutcome, KisTransport> {
   appkey: string;
   appsecret: string;
   /** HTS ID (USER_ID). */
   htsId: string;
   custtype?: 'P' | 'B';
   tokens: TokenSource;
-  clock: Clock;
-  limiter?: RateLimiter;
-  /** Default: defaultKisRate(baseUrl). */
-  requestsPerSecond?: number;
-  /** Added to the limiter's 1 s window to absorb latency jitter. Default 50. */
-  rateMarginMs?: number;
-  requestTimeoutMs?: number;
-  /** Retries after EGW00201. Default 2. */
-  rateLimitRetries?: number;
-  /** First wait after EGW00201, doubled per retry. Default 1000 (the official backtester waits 61 s). */
-  rateLimitBackoffMs?: number;
-  log?: LogSink;
-  transport?: KisTransport;
+  /** Rows per answer list (groups, or stocks in a group); E_TOO_MANY_ROWS beyond. Default 2 000. */
+  maxRows?: number;
 }
 
 const text = z.union([z.string(), z.number()]).transform((v) => String(v).trim());
@@ -99,65 +89,31 @@ export interface KisWatchlist {
 
 /** The KIS watchlist client (real host only: the mock host does not offer these endpoints). */
 export function createKisWatchlist(options: KisWatchlistOptions): KisWatchlist {
-  const { clock, tokens } = options;
-  const log = options.log ?? silentLog;
-  const transport =
-    options.transport ??
-    createKisTransport({ baseUrl: options.baseUrl, clock, timeoutMs: options.requestTimeoutMs ?? 10_000 });
-  const limiter =
-    options.limiter ??
-    createRateLimiter({
-      clock,
-      ratePerSecond: options.requestsPerSecond ?? defaultKisRate(options.baseUrl),
-      marginMs: options.rateMarginMs ?? 50,
-    });
-  const rateRetries = options.rateLimitRetries ?? 2;
-  const rateBackoffMs = options.rateLimitBackoffMs ?? 1000;
+  const net = clientNet(options, defaultKisRate(options.baseUrl));
+  const { transport } = net;
+  const call = createBrokerCall(kisProtocol(KIS_MIN_ISSUE_INTERVAL_MS), net, retryPolicy(options.tokens, options, 2));
+  const maxRows = options.maxRows ?? 2000;
 
   let lastReceivedAt = 0;
 
-  async function get(trId: string, path: string, query: Record<string, string>): Promise<unknown> {
-    let authRetried = false;
-    let rateUsed = 0;
-    for (;;) {
-      const token = await tokens.getToken();
-      await limiter.acquire();
-      const res = await transport.get(path, query, {
+  async function get(trId: string, path: string, query: Record<string, string>): Promise<Record<string, unknown>> {
+    const answer = await call(trId, (token) =>
+      transport.get(path, query, {
         'content-type': 'application/json; charset=utf-8',
         authorization: `Bearer ${token}`,
         appkey: options.appkey,
         appsecret: options.appsecret,
         tr_id: trId,
         custtype: options.custtype ?? 'P',
-      });
-      const outcome = classifyKis(res.status, res.json);
-      lastReceivedAt = res.receivedAt;
-      if (outcome.kind === 'ok') {
-        if (res.json === null || typeof res.json !== 'object') {
-          throw new DecodeError('E_DECODE_JSON', `kis ${trId}: response body is not a JSON object`, { details: { trId } });
-        }
-        return res.json;
-      }
-      if (outcome.kind === 'token' && !authRetried) {
-        authRetried = true;
-        log.info({ trId, brokerCode: outcome.code }, 'kis token rejected; refreshing once');
-        tokens.invalidate(token, 'rejected');
-        continue;
-      }
-      if (outcome.kind === 'rate' && rateUsed < rateRetries) {
-        const waitMs = rateBackoffMs * 2 ** rateUsed;
-        rateUsed++;
-        log.warn({ trId, brokerCode: outcome.code, waitMs }, 'kis rate limit hit; waiting');
-        limiter.pauseUntil(clock.now() + waitMs);
-        continue;
-      }
-      throw errorFor(trId, outcome, res);
-    }
+      }),
+    );
+    lastReceivedAt = answer.receivedAt;
+    return jsonObjectOf(answer, `kis ${trId}`, { trId });
   }
 
   const groups = async (): Promise<KisGroup[]> => {
     const body = await get(KIS_TR.groupList, KIS_PATHS.groupList, { TYPE: '1', FID_ETC_CLS_CODE: '00', USER_ID: options.htsId });
-    const rows = decode(KIS_TR.groupList, groupListBody, body).output2;
+    const rows = decode(KIS_TR.groupList, groupListBody, checkRows(KIS_TR.groupList, body, maxRows)).output2;
     return rows.map((r) => ({ code: r.inter_grp_code, name: r.inter_grp_name }));
   };
 
@@ -172,7 +128,7 @@ export function createKisWatchlist(options: KisWatchlistOptions): KisWatchlist {
       CNTG_CLS_CODE: '',
       FID_ETC_CLS_CODE: '4',
     });
-    const rows = decode(KIS_TR.stockList, stockListBody, body).output2;
+    const rows = decode(KIS_TR.stockList, stockListBody, checkRows(KIS_TR.stockList, body, maxRows)).output2;
     return rows
       .filter((r) => r.jong_code !== '')
       .map((r) => ({ code: r.jong_code, name: r.hts_kor_isnm ?? '', market: r.fid_mrkt_cls_code ?? '' }));
@@ -205,24 +161,11 @@ function decode<S extends z.ZodType>(trId: string, schema: S, body: unknown): z.
   });
 }
 
-function errorFor(trId: string, outcome: Exclude<KisOutcome, { kind: 'ok' }>, res: HttpAnswer): Error {
-  const { message } = kisMessage(res.json);
-  const details = { trId, status: res.status, brokerCode: outcome.code, brokerMessage: message };
-  const msg = `kis ${trId}: ${outcome.code} ${message}`.trim();
-  switch (outcome.kind) {
-    case 'token':
-      return new AuthError('E_AUTH_TOKEN', `${msg} (after one refresh)`, { details });
-    case 'rate':
-      return new TransientError('E_RATE_LIMITED', msg, { details });
-    case 'throttle':
-      return new TransientError('E_TOKEN_THROTTLED', msg, { details });
-    case 'credentials':
-      return new AuthError('E_AUTH_CREDENTIALS', msg, { details });
-    case 'mode':
-      return new AuthError('E_AUTH_MODE', msg, { details });
-    case 'server':
-      return new TransientError('E_HTTP_STATUS', msg, { details });
-    case 'reject':
-      return new BrokerRejectError('E_BROKER_REJECT', msg, { details });
-  }
+/** A list beyond the cap is refused whole (before decoding it), never trimmed into a plausible watchlist. */
+function checkRows(trId: string, body: Record<string, unknown>, maxRows: number): Record<string, unknown> {
+  const rows = body['output2'];
+  if (!Array.isArray(rows) || rows.length <= maxRows) return body;
+  throw new DecodeError('E_TOO_MANY_ROWS', `kis ${trId}: ${rows.length} rows, over the cap of ${maxRows}`, {
+    details: { trId, rows: rows.length, maxRows },
+  });
 }

@@ -1,43 +1,37 @@
-import type { Clock } from '../../core/clock.js';
-import { AuthError, BrokerRejectError, DecodeError, TransientError } from '../../core/errors.js';
+import { DecodeError } from '../../core/errors.js';
 import { parseKstCompact } from '../../core/kst.js';
 import type { IssuedToken, TokenIssuer } from '../../core/ports/token-issuer.js';
-import type { RateLimiter } from '../../core/rate-limiter.js';
-import { classifyKiwoom } from './return-code.js';
-import { createHttpTransport, type HttpAnswer, type HttpTransport } from './transport.js';
+import { createBrokerCall } from '../../net/broker-call.js';
+import { clientNet, type NetClientOptions } from '../../net/client-options.js';
+import { jsonObjectOf } from '../../net/json-object.js';
+import { KIWOOM_PROTOCOL } from './errors.js';
+import type { HttpTransport } from './transport.js';
 
-export interface KiwoomAuthOptions {
-  baseUrl: string;
+export interface KiwoomAuthOptions extends NetClientOptions<HttpTransport> {
   appkey: string;
   secretkey: string;
-  clock: Clock;
-  requestTimeoutMs?: number;
-  /** The host's limiter, so token calls count against the same budget. */
-  limiter?: RateLimiter;
-  transport?: HttpTransport;
 }
 
 /**
  * au10001 (issue, POST /oauth2/token) and au10002 (revoke, POST /oauth2/revoke). `expires_dt` is KST
  * wall-clock time and is parsed as such whatever the host's zone (protocol.md section 1.2, pitfall 1).
+ * Token calls draw from the host's limiter but are not retried here: the token machine owns that.
  */
 export function createKiwoomTokenIssuer(options: KiwoomAuthOptions): TokenIssuer & { close(): Promise<void> } {
-  const transport =
-    options.transport ??
-    createHttpTransport({ baseUrl: options.baseUrl, clock: options.clock, timeoutMs: options.requestTimeoutMs ?? 10_000 });
+  const net = clientNet(options, 5);
+  const call = createBrokerCall(KIWOOM_PROTOCOL, net);
   // The official client sends only Content-Type on token calls.
   const headers = { 'content-type': 'application/json;charset=UTF-8' };
+  const post = async (apiId: string, path: string, body: Record<string, string>) =>
+    jsonObjectOf(await call(apiId, () => net.transport.post(path, headers, body)), apiId, { apiId });
 
   return {
     async issue(): Promise<IssuedToken> {
-      await options.limiter?.acquire();
-      const res = await transport.post('/oauth2/token', headers, {
+      const body = await post('au10001', '/oauth2/token', {
         grant_type: 'client_credentials',
         appkey: options.appkey,
         secretkey: options.secretkey,
       });
-      assertOk('au10001', res);
-      const body = res.json as Record<string, unknown>;
       const token = body['token'];
       const expiresDt = body['expires_dt'];
       if (typeof token !== 'string' || token === '') {
@@ -52,46 +46,8 @@ export function createKiwoomTokenIssuer(options: KiwoomAuthOptions): TokenIssuer
       return { token, expiresAt };
     },
     async revoke(token: string): Promise<void> {
-      await options.limiter?.acquire();
-      const res = await transport.post('/oauth2/revoke', headers, {
-        appkey: options.appkey,
-        secretkey: options.secretkey,
-        token,
-      });
-      assertOk('au10002', res);
+      await post('au10002', '/oauth2/revoke', { appkey: options.appkey, secretkey: options.secretkey, token });
     },
-    close: () => transport.close(),
+    close: () => net.transport.close(),
   };
-}
-
-function assertOk(apiId: string, res: HttpAnswer): void {
-  const outcome = classifyKiwoom(res.status, res.json);
-  if (outcome.kind === 'ok') {
-    if (res.json === null || typeof res.json !== 'object') {
-      throw new DecodeError('E_DECODE_JSON', `${apiId}: response body is not a JSON object`, { details: { apiId, status: res.status } });
-    }
-    return;
-  }
-  const json = (res.json ?? {}) as Record<string, unknown>;
-  const brokerMessage = typeof json['return_msg'] === 'string' ? json['return_msg'] : '';
-  const details = { apiId, status: res.status, brokerCode: 'code' in outcome ? outcome.code : undefined, brokerMessage };
-  const text = `${apiId}: ${brokerMessage || `HTTP ${res.status}`}`;
-  switch (outcome.kind) {
-    case 'credentials':
-      throw new AuthError('E_AUTH_CREDENTIALS', text, { details });
-    case 'device':
-      throw new AuthError('E_AUTH_DEVICE', text, { details });
-    case 'mode':
-      throw new AuthError('E_AUTH_MODE', text, { details });
-    case 'rate':
-      throw new TransientError('E_RATE_LIMITED', text, { details: { ...details, retryAfterMs: 1000 } });
-    case 'server':
-      throw new TransientError('E_HTTP_STATUS', text, { details });
-    case 'token':
-      // A token error on the token endpoint itself (8005 on revoke): the token is gone either way.
-      throw new AuthError('E_AUTH_TOKEN', text, { details });
-    case 'batch':
-    case 'reject':
-      throw new BrokerRejectError('E_BROKER_REJECT', text, { details });
-  }
 }

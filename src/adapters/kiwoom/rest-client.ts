@@ -1,36 +1,26 @@
-import type { Clock } from '../../core/clock.js';
-import { AuthError, BrokerRejectError, DecodeError, TransientError, type ErrorCode } from '../../core/errors.js';
-import type { LogSink } from '../../core/ports/log-sink.js';
-import { silentLog } from '../../core/ports/log-sink.js';
+import { DecodeError } from '../../core/errors.js';
 import type { TokenSource } from '../../core/ports/token-source.js';
-import { createRateLimiter, type RateLimiter } from '../../core/rate-limiter.js';
+import { createBrokerCall, retryPolicy } from '../../net/broker-call.js';
+import { clientNet, type RetryingClientOptions } from '../../net/client-options.js';
+import { jsonObjectOf } from '../../net/json-object.js';
 import { createDriftTracker, type DriftTracker } from './drift.js';
-import { classifyKiwoom, type KiwoomOutcome } from './return-code.js';
-import { createHttpTransport, headerOf, type HttpAnswer, type HttpTransport } from './transport.js';
+import { KIWOOM_PROTOCOL } from './errors.js';
+import type { KiwoomOutcome } from './return-code.js';
+import { headerOf, type HttpAnswer, type HttpTransport } from './transport.js';
 import type { TrSpec } from './tr-spec.js';
 
-export interface KiwoomRestOptions {
-  /** REST origin: https://api.kiwoom.com, https://mockapi.kiwoom.com or the simulator. */
-  baseUrl: string;
+/** Row caps for TRs whose answer is a short list by definition ("top 50"), 10x over. */
+export const DEFAULT_MAX_ROWS_BY_TR: Readonly<Record<string, number>> = { ka90003: 500 };
+
+/** Network options (src/net): requestsPerSecond defaults to 5, Kiwoom's published 조회 limit. */
+export interface KiwoomRestOptions extends RetryingClientOptions<KiwoomOutcome, HttpTransport> {
   tokens: TokenSource;
-  clock: Clock;
-  /** Shared limiter for this host + app key; default: a new one at `requestsPerSecond`. */
-  limiter?: RateLimiter;
-  /** Default 5 (Kiwoom's published 조회 limit). */
-  requestsPerSecond?: number;
-  /** Added to the limiter's 1 s window to absorb latency jitter between send and arrival. Default 50. */
-  rateMarginMs?: number;
-  /** Default 10 000. */
-  requestTimeoutMs?: number;
   /** Continuation pages followed per call (config kiwoom.maxPages). Default 10. */
   maxPages?: number;
-  /** Retries after a 1700/429 answer. Default 3. */
-  rateLimitRetries?: number;
-  /** First wait after a 1700/429 answer, doubled per retry. Default 1000. */
-  rateLimitBackoffMs?: number;
-  log?: LogSink;
-  /** Use this transport instead of a new undici Pool (tests, sharing). */
-  transport?: HttpTransport;
+  /** Rows per call, all pages together (E_TOO_MANY_ROWS beyond). Default 20 000. */
+  maxRows?: number;
+  /** Per-TR row caps, over DEFAULT_MAX_ROWS_BY_TR. */
+  maxRowsByTr?: Readonly<Record<string, number>>;
 }
 
 export type PageStop = 'end' | 'max-pages' | 'repeated-key';
@@ -64,25 +54,17 @@ interface Page {
  * and every return_code form mapped to one behaviour (protocol.md section 5).
  */
 export function createKiwoomRest(options: KiwoomRestOptions): KiwoomRest {
-  const { clock, tokens } = options;
-  const log = options.log ?? silentLog;
-  const transport =
-    options.transport ??
-    createHttpTransport({ baseUrl: options.baseUrl, clock, timeoutMs: options.requestTimeoutMs ?? 10_000 });
-  const limiter =
-    options.limiter ??
-    createRateLimiter({ clock, ratePerSecond: options.requestsPerSecond ?? 5, marginMs: options.rateMarginMs ?? 50 });
+  const net = clientNet(options, 5);
+  const { transport, log } = net;
+  // Retries after a 1700/429 answer: 3 unless configured.
+  const call = createBrokerCall(KIWOOM_PROTOCOL, net, retryPolicy(options.tokens, options, 3));
   const maxPagesDefault = options.maxPages ?? 10;
-  const rateRetries = options.rateLimitRetries ?? 3;
-  const rateBackoffMs = options.rateLimitBackoffMs ?? 1000;
+  const rowCaps = { ...DEFAULT_MAX_ROWS_BY_TR, ...options.maxRowsByTr };
+  const maxRowsDefault = options.maxRows ?? 20_000;
   const drift = createDriftTracker(log);
 
   async function fetchPage(apiId: string, path: string, body: unknown, cont: string | undefined): Promise<Page> {
-    let authRetried = false;
-    let rateRetriesUsed = 0;
-    for (;;) {
-      const token = await tokens.getToken();
-      await limiter.acquire();
+    const answer = await call(apiId, (token) => {
       const headers: Record<string, string> = {
         'content-type': 'application/json;charset=UTF-8',
         'api-id': apiId,
@@ -92,24 +74,9 @@ export function createKiwoomRest(options: KiwoomRestOptions): KiwoomRest {
         headers['cont-yn'] = 'Y';
         headers['next-key'] = cont;
       }
-      const res = await transport.post(path, headers, body);
-      const outcome = classifyKiwoom(res.status, res.json);
-      if (outcome.kind === 'ok') return toPage(apiId, res);
-      if (outcome.kind === 'token' && !authRetried) {
-        authRetried = true;
-        log.info({ apiId, brokerCode: outcome.code }, 'kiwoom token rejected; refreshing once');
-        tokens.invalidate(token, 'rejected');
-        continue;
-      }
-      if (outcome.kind === 'rate' && rateRetriesUsed < rateRetries) {
-        const waitMs = rateBackoffMs * 2 ** rateRetriesUsed;
-        rateRetriesUsed++;
-        log.warn({ apiId, brokerCode: outcome.code, waitMs }, 'kiwoom rate limit hit; waiting');
-        limiter.pauseUntil(clock.now() + waitMs);
-        continue;
-      }
-      throw errorFor(apiId, outcome, res);
-    }
+      return transport.post(path, headers, body);
+    });
+    return toPage(apiId, answer);
   }
 
   return {
@@ -127,6 +94,7 @@ export function createKiwoomRest(options: KiwoomRestOptions): KiwoomRest {
         receivedAt = page.receivedAt;
         drift.check(tr, page.body);
         merged = mergePage(tr, merged, page.body);
+        checkRows(tr, merged, rowCaps[tr.apiId] ?? maxRowsDefault);
         if (!page.contYn || page.nextKey === '' || tr.listKey === undefined) break;
         if (seen.has(page.nextKey)) {
           stop = 'repeated-key';
@@ -149,17 +117,21 @@ export function createKiwoomRest(options: KiwoomRestOptions): KiwoomRest {
 }
 
 function toPage(apiId: string, res: HttpAnswer): Page {
-  if (res.json === null || typeof res.json !== 'object' || Array.isArray(res.json)) {
-    throw new DecodeError('E_DECODE_JSON', `${apiId}: response body is not a JSON object`, {
-      details: { apiId, status: res.status, sample: res.text.slice(0, 80) },
-    });
-  }
   return {
-    body: res.json as Record<string, unknown>,
+    body: jsonObjectOf(res, apiId, { apiId }),
     receivedAt: res.receivedAt,
     contYn: (headerOf(res.headers, 'cont-yn') ?? '').trim().toUpperCase() === 'Y',
     nextKey: (headerOf(res.headers, 'next-key') ?? '').trim(),
   };
+}
+
+/** A list beyond its TR's cap is refused whole: a "top 50" of 10,000 rows is not data to act on. */
+function checkRows<Req, Res>(tr: TrSpec<Req, Res>, merged: Record<string, unknown>, maxRows: number): void {
+  const rows = tr.listKey === undefined ? undefined : merged[tr.listKey];
+  if (!Array.isArray(rows) || rows.length <= maxRows) return;
+  throw new DecodeError('E_TOO_MANY_ROWS', `${tr.apiId}: ${rows.length} rows, over the cap of ${maxRows}`, {
+    details: { apiId: tr.apiId, rows: rows.length, maxRows },
+  });
 }
 
 function mergePage<Req, Res>(
@@ -194,35 +166,4 @@ function valueAt(body: unknown, path: readonly PropertyKey[]): unknown {
     v = (v as Record<PropertyKey, unknown>)[k];
   }
   return v;
-}
-
-function errorFor(apiId: string, outcome: Exclude<KiwoomOutcome, { kind: 'ok' }>, res: HttpAnswer): Error {
-  const json = res.json !== null && typeof res.json === 'object' ? (res.json as Record<string, unknown>) : {};
-  const brokerMessage = typeof json['return_msg'] === 'string' ? json['return_msg'] : '';
-  const details = { apiId, status: res.status, brokerCode: 'code' in outcome ? outcome.code : undefined, brokerMessage };
-  const text = `${apiId}: ${brokerMessage || `HTTP ${res.status}`}`;
-  switch (outcome.kind) {
-    case 'token':
-      return new AuthError(tokenCode(outcome.code), `${text} (after one refresh)`, { details });
-    case 'rate':
-      return new TransientError('E_RATE_LIMITED', text, { details });
-    case 'batch':
-      return new BrokerRejectError('E_BATCH_LIMIT', text, { details });
-    case 'credentials':
-      return new AuthError('E_AUTH_CREDENTIALS', text, { details });
-    case 'device':
-      return new AuthError('E_AUTH_DEVICE', text, { details });
-    case 'mode':
-      return new AuthError('E_AUTH_MODE', text, { details });
-    case 'server':
-      return new TransientError('E_HTTP_STATUS', text, { details });
-    case 'reject':
-      return new BrokerRejectError('E_BROKER_REJECT', text, { details });
-  }
-}
-
-function tokenCode(code: number): ErrorCode {
-  if (code === 8031) return 'E_AUTH_MODE';
-  if (code === 8103) return 'E_AUTH_DEVICE';
-  return 'E_AUTH_TOKEN';
 }

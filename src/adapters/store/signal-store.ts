@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { doubling } from '../../core/backoff.js';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Signal } from '../../core/signal.js';
@@ -85,7 +86,10 @@ export function openSignalStore(options: SignalStoreOptions): SignalStore {
   let head = 0;
   let scheduled = false;
   let retryTimer: TimerHandle | undefined;
-  let retryDelay = retryInitialMs;
+  // The wait before the next retry: doubling from retryInitialMs, capped (src/core/backoff.ts).
+  const retryBackoff = { baseMs: retryInitialMs, capMs: retryMaxMs };
+  let retryAttempt = 0;
+  let retryDelay = doubling(retryBackoff, retryAttempt);
   let failing = false;
   let dropping = false;
   let closed = false;
@@ -154,7 +158,8 @@ export function openSignalStore(options: SignalStoreOptions): SignalStore {
       log.warn({ code: 'E_STORE_WRITE', committed: batch.length, queued: queued(), dropped: counts.dropped }, 'signal store writing again');
     }
     dropping = false;
-    retryDelay = retryInitialMs;
+    retryAttempt = 0;
+    retryDelay = doubling(retryBackoff, retryAttempt);
     if (inserted.length > 0) notify(inserted);
     return true;
   };
@@ -172,7 +177,7 @@ export function openSignalStore(options: SignalStoreOptions): SignalStore {
   const armRetry = (): void => {
     if (retryTimer !== undefined || closed) return;
     const delay = retryDelay;
-    retryDelay = Math.min(retryMaxMs, retryDelay * 2);
+    retryDelay = doubling(retryBackoff, ++retryAttempt);
     retryTimer = clock.setTimeout(() => {
       retryTimer = undefined;
       turn();

@@ -1,6 +1,7 @@
-import type { HttpAnswer as KisAnswer, KisTransport } from '../../adapters/kis/transport.js';
-import type { HttpAnswer, HttpTransport } from '../../adapters/kiwoom/transport.js';
+import type { KisTransport } from '../../adapters/kis/transport.js';
+import type { HttpTransport } from '../../adapters/kiwoom/transport.js';
 import { TransientError, type ErrorCode, ERROR_CODES } from '../../core/errors.js';
+import { parseJsonBody, type HttpAnswer } from '../../net/http-transport.js';
 import type { RestRecord } from '../recording-transports.js';
 
 /**
@@ -44,14 +45,14 @@ export class RecordedRest {
   kiwoomTransport(): HttpTransport {
     return {
       post: (path, headers) =>
-        this.request('kiwoom', headers['api-id'] ?? null, path).then(({ record, at }) => toKiwoomAnswer(record, at)),
+        this.request('kiwoom', headers['api-id'] ?? null, path).then(({ record, at }) => toAnswer(record, at)),
       close: async () => undefined,
     };
   }
 
   kisTransport(): KisTransport {
     return {
-      get: (path, _query, headers) => this.request('kis', headers['tr_id'] ?? null, path).then(({ record, at }) => toKisAnswer(record, at)),
+      get: (path, _query, headers) => this.request('kis', headers['tr_id'] ?? null, path).then(({ record, at }) => toAnswer(record, at)),
       post: () => Promise.reject(new TransientError('E_NETWORK', 'replay: token calls are not replayed')),
       close: async () => undefined,
     };
@@ -77,27 +78,14 @@ export class RecordedRest {
   }
 }
 
-function toKiwoomAnswer(record: RestRecord, at: number): HttpAnswer {
+/** The recorded answer as the transport gave it (KIS records keep no headers). */
+function toAnswer(record: RestRecord, at: number): HttpAnswer {
   if (record.error) throw replayedFailure(record);
-  return { status: record.status ?? 200, headers: record.headers ?? {}, text: record.body ?? '', json: parseJson(record.body), receivedAt: at };
-}
-
-function toKisAnswer(record: RestRecord, at: number): KisAnswer {
-  if (record.error) throw replayedFailure(record);
-  return { status: record.status ?? 200, text: record.body ?? '', json: parseJson(record.body), receivedAt: at };
+  return { status: record.status ?? 200, headers: record.headers ?? {}, text: record.body ?? '', json: parseJsonBody(record.body), receivedAt: at };
 }
 
 /** The transport failure the live run saw, with its code. */
 function replayedFailure(record: RestRecord): TransientError {
   const code = (record.error?.code ?? 'E_NETWORK') as ErrorCode;
   return new TransientError(code in ERROR_CODES ? code : 'E_NETWORK', `replayed: ${record.error?.message ?? 'transport failure'}`);
-}
-
-function parseJson(text: string | undefined): unknown {
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }

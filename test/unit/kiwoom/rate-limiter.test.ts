@@ -45,11 +45,11 @@ describe('rate limiter on a Clock', () => {
     expect(order).toEqual([0, 1, 2, 3]);
   });
 
-  it('pauses all grants until a time (after the broker said 1700)', async () => {
+  it('pauses all grants for a while (after the broker said 1700)', async () => {
     const clock = createVirtualClock(0);
     const limiter = createRateLimiter({ clock, ratePerSecond: 5 });
     expect(limiter.tryAcquire()).toBe(true);
-    limiter.pauseUntil(3000);
+    limiter.pauseFor(3000);
     expect(limiter.tryAcquire()).toBe(false);
     let at = -1;
     const p = limiter.acquire().then(() => (at = clock.now()));
