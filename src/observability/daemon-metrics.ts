@@ -1,3 +1,4 @@
+import { CONNECTION_PHASES } from '../core/connection-phase.js';
 import type { EventLoopLag } from './event-loop.js';
 import type { MetricsRegistry, Sample } from './metrics.js';
 
@@ -37,8 +38,8 @@ export interface DaemonMetricSources {
   readonly silence?: () => { readonly active: boolean; readonly raised: number };
 }
 
-/** Phases reported by `krx_connection_state` (ConnectionPhase); one series each, 1 for the current. */
-export const CONNECTION_PHASES = ['disconnected', 'connecting', 'opening', 'authenticating', 'subscribing', 'live', 'backoff', 'failed', 'closed'] as const;
+/** Phases reported by `krx_connection_state`: the connection machine's phase tags, one series each. */
+export { CONNECTION_PHASES };
 
 /** States reported by `krx_strategy_state` (StrategyState). */
 export const STRATEGY_STATES = ['idle', 'running', 'quarantined', 'stopped'] as const;
