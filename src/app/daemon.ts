@@ -60,6 +60,8 @@ export interface Daemon {
   readonly observability: Observability;
   /** Signals handed to the store and committed so far. */
   signalsCommitted(): number;
+  /** Resolves if the daemon gave up (credentials rejected for tokens.credentialsExitAfterMs): the CLI stops and exits 77. */
+  readonly gaveUp: Promise<{ readonly code: string; readonly message: string }>;
   /** Graceful stop (polls, REMOVE, socket, flush, revoke if configured, close). Idempotent. */
   stop(reason: string): Promise<void>;
 }
@@ -82,6 +84,15 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const random = createRandom(seed);
   const nowUs = (): number => clock.now() * 1000;
   const closers: Closer[] = [];
+  let giveUp: (f: { code: string; message: string }) => void = () => undefined;
+  const gaveUp = new Promise<{ code: string; message: string }>((resolve) => (giveUp = resolve));
+  const tokenPolicy = {
+    issueTimeoutMs: config.tokens.issueTimeoutMs,
+    credentialsRetryBaseMs: config.tokens.credentialsRetryBaseMs,
+    credentialsRetryCapMs: config.tokens.credentialsRetryCapMs,
+    giveUpAfterMs: config.tokens.credentialsExitAfterMs,
+    onGiveUp: (f: { code: string; message: string }) => giveUp(f),
+  };
   mkdirSync(config.dataDir, { recursive: true });
   log.info({ event: 'daemon.starting', sessionId, mode, version: options.version, strategies: plan.strategies.map((s) => s.definition.id), dataDir: config.dataDir }, `krx-signals ${options.version} starting (${mode})`);
 
@@ -117,6 +128,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       random: random.fork('kiwoom-token'),
       refreshMarginMs: config.tokens.refreshMarginSeconds * 1000,
       revokeOnShutdown: config.tokens.revokeOnShutdown,
+      ...tokenPolicy,
       log: log.child({ component: 'token', broker: 'kiwoom' }),
       ...(tokenCache ? { cache: { store: tokenCache, key: { broker: 'kiwoom' as const, host: new URL(endpoints.restUrl).origin, appkey: endpoints.kiwoom.appkey } } } : {}),
     });
@@ -139,7 +151,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     });
     closers.push({ name: 'kiwoom rest', close: () => rest.close() });
 
-    const kis = startKis(config, endpoints, clock, random, log, recording, nowUs, tokenCache, closers, rateLimitHits);
+    const kis = startKis(config, endpoints, clock, random, log, recording, nowUs, tokenCache, closers, rateLimitHits, tokenPolicy);
 
     const store = openSignalStore({ file: join(config.dataDir, config.store.file), clock, queueLimit: config.store.queueLimit, log: log.child({ component: 'store' }) });
     closers.push({
@@ -179,6 +191,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       realtimeTypes: plan.realtimeTypes,
       regChunkSize: config.connection.regChunkSize,
       groupNo: config.connection.groupNo,
+      isSessionOpen: () => plan.calendar.isOpen(clock.now()),
       ...(recording
         ? {
             onRawFrame: (data: Buffer, tsRecv: number) => recording.appendBytes('ws.in', data, tsRecv * 1000),
@@ -254,6 +267,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       tokens: { kiwoom: kiwoomTokens, kis: kis?.tokens ?? null },
       observability,
       signalsCommitted: () => committed,
+      gaveUp,
       stop,
     };
   } catch (err) {
@@ -323,6 +337,7 @@ function startKis(
   tokenCache: ReturnType<typeof createFileTokenCache> | undefined,
   closers: Closer[],
   rateLimitHits: RateLimitCounts,
+  tokenPolicy: Pick<Parameters<typeof createManagedTokenSource>[0], 'issueTimeoutMs' | 'credentialsRetryBaseMs' | 'credentialsRetryCapMs' | 'giveUpAfterMs' | 'onGiveUp'>,
 ): { watchlist: KisWatchlist; tokens: ManagedTokenSource } | null {
   const creds = endpoints.kis;
   if (!creds) {
@@ -338,6 +353,7 @@ function startKis(
     refreshMarginMs: config.tokens.refreshMarginSeconds * 1000,
     minIssueIntervalMs: 61_000,
     revokeOnShutdown: config.tokens.revokeOnShutdown,
+    ...tokenPolicy,
     log: log.child({ component: 'token', broker: 'kis' }),
     ...(tokenCache ? { cache: { store: tokenCache, key: { broker: 'kis' as const, host: new URL(endpoints.kisUrl).origin, appkey: creds.appkey } } } : {}),
   });

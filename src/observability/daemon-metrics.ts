@@ -35,6 +35,15 @@ export interface DaemonMetricSources {
   /** The signal store's stats (SignalStoreStats). */
   readonly store?: () => { readonly queued: number; readonly committed: number; readonly dropped: number; readonly writeErrors: number };
   readonly eventLoopLag?: () => EventLoopLag;
+  /** The subscription layer (RealtimeConnection.status().subscriptions, .subscriptionStats, .stats). */
+  readonly subscriptions?: () => {
+    readonly ackedPairs: number;
+    readonly rejectedPairs: number;
+    readonly leftOut: number;
+    readonly unregisteredEntries: number;
+    readonly regRejectionsByCode: Readonly<Record<string, number>>;
+    readonly symbolSilences: Readonly<Record<string, number>>;
+  };
   readonly silence?: () => { readonly active: boolean; readonly raised: number };
 }
 
@@ -73,6 +82,17 @@ export function registerDaemonMetrics(registry: MetricsRegistry, sources: Daemon
     registry.collect('krx_subscribed_pairs', 'Wanted real-time (symbol, type) pairs', 'gauge', [], () => connection().wantedPairs);
     registry.collect('krx_connection_state', 'Real-time connection phase: 1 for the current phase, 0 for the others', 'gauge', ['phase'], () =>
       oneHot('phase', CONNECTION_PHASES, connection().phase),
+    );
+  }
+  if (sources.subscriptions) {
+    const read = sources.subscriptions;
+    registry.collect('krx_acknowledged_pairs', 'Real-time (symbol, type) pairs the broker acknowledged on the current socket', 'gauge', [], () => read().ackedPairs);
+    registry.collect('krx_rejected_pairs', 'Wanted pairs whose REG was rejected, waiting for a retry', 'gauge', [], () => read().rejectedPairs);
+    registry.collect('krx_ws_registration_rejections_total', 'REG/REMOVE answers with a non-zero return_code, by code', 'counter', ['code'], () => byLabel('code', read().regRejectionsByCode));
+    registry.collect('krx_universe_left_out', 'Symbols left out of the subscriptions by the item budget (connection.maxItems)', 'gauge', [], () => read().leftOut);
+    registry.collect('krx_unregistered_entries_total', 'Real-time entries for symbols not subscribed, dropped', 'counter', [], () => read().unregisteredEntries);
+    registry.collect('krx_symbol_silences_total', 'Times an acknowledged symbol sent nothing for connection.silentSymbolMs during the session, by symbol', 'counter', ['symbol'], () =>
+      byLabel('symbol', read().symbolSilences),
     );
   }
   if (sources.tokenIssuances) {
