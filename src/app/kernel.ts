@@ -26,6 +26,8 @@ export interface KernelPlan {
   /** Always in the universe: config extras plus the strategies' symbols. */
   readonly staticSymbols: readonly string[];
   readonly calendar: MarketCalendar;
+  /** The socket's item budget (connection.maxItems), in live and replay alike. */
+  readonly universeBudget: { readonly maxSymbols: number };
 }
 
 /** Validates strategies and params (ConfigError naming the path) and resolves what the kernel needs. */
@@ -40,7 +42,7 @@ export function planKernel(config: Config, environment: 'sim' | 'live' | 'replay
     kind === 'always-open'
       ? alwaysOpenCalendar
       : createKrxCalendar({ open: config.calendar.open, close: config.calendar.close, holidays: [...config.calendar.holidays] });
-  return { strategies: loaded, realtimeTypes, staticSymbols, calendar };
+  return { strategies: loaded, realtimeTypes, staticSymbols, calendar, universeBudget: { maxSymbols: config.connection.maxItems } };
 }
 
 export interface KernelInputs {
@@ -74,7 +76,7 @@ export interface Kernel {
 
 export function startKernel(plan: KernelPlan, inputs: KernelInputs): Kernel {
   const { clock, log } = inputs;
-  const book = createMarketBook({ staticSymbols: plan.staticSymbols });
+  const book = createMarketBook({ staticSymbols: plan.staticSymbols, universeBudget: plan.universeBudget });
   const universe = new Set<string>();
   const pollErrors = new Map<string, number>();
   const stream$ = createMarketStream({
@@ -86,6 +88,7 @@ export function startKernel(plan: KernelPlan, inputs: KernelInputs): Kernel {
       : {}),
     ...(inputs.fetchWatchlist ? { watchlist: { periodMs: inputs.watchlistPeriodMs, fetch: inputs.fetchWatchlist } } : {}),
     staticSymbols: plan.staticSymbols,
+    universeBudget: plan.universeBudget,
     onUniverseDiff: (diff) => {
       for (const s of diff.remove) universe.delete(s);
       for (const s of diff.add) universe.add(s);

@@ -55,7 +55,9 @@ export async function startRealtimeHarness(options: {
   regChunkSize?: number;
 } = {}): Promise<RealtimeHarness> {
   const clock = createVirtualClock(SESSION_START);
-  const sim = await startSimulator({ clock, seed: 7, tradesPerSecond: 40, pingIntervalMs: 10_000, pingTimeoutMs: 30_000, ...options.sim });
+  // REG pacing is off by default here (TEST_SETTINGS), so the simulator's REG rate limit is lifted to match;
+  // the pacing tests set both.
+  const sim = await startSimulator({ clock, seed: 7, tradesPerSecond: 40, pingIntervalMs: 10_000, pingTimeoutMs: 30_000, regRatePerSecond: 1_000, ...options.sim });
   const logs: LogLine[] = [];
   const log: LogSink = {
     debug: (fields, msg) => logs.push({ level: 'debug', fields, msg }),
