@@ -80,6 +80,8 @@ export interface TokenSourceEnv {
   readonly log: Logger;
   /** Persists tokens across restarts (config tokens.cache). */
   readonly cache?: TokenCache;
+  /** Bad credentials for longer than tokens.credentialsExitAfterMs: the daemon exits for its supervisor. */
+  readonly onGiveUp?: (failure: { readonly code: string; readonly message: string }) => void;
   /** Test-only knobs beyond the settings; spread last. */
   readonly overrides?: Partial<ManagedTokenSourceOptions>;
 }
@@ -94,6 +96,11 @@ export function createBrokerTokenSource(broker: 'kiwoom' | 'kis', s: KernelSetti
     refreshMarginMs: s.tokens.refreshMarginMs,
     ...(broker === 'kis' ? { minIssueIntervalMs: KIS_MIN_ISSUE_INTERVAL_MS } : {}),
     revokeOnShutdown: s.tokens.revokeOnShutdown,
+    issueTimeoutMs: s.tokens.issueTimeoutMs,
+    credentialsRetryBaseMs: s.tokens.credentialsRetryBaseMs,
+    credentialsRetryCapMs: s.tokens.credentialsRetryCapMs,
+    giveUpAfterMs: s.tokens.credentialsExitAfterMs,
+    ...(env.onGiveUp && { onGiveUp: env.onGiveUp }),
     log: env.log.child({ component: 'token', broker }),
     ...(env.cache ? { cache: { store: env.cache, key: { broker, host: new URL(restUrl).origin, appkey } } } : {}),
     ...env.overrides,

@@ -43,6 +43,8 @@ export interface Daemon {
   readonly observability: Observability;
   /** Signals committed to the store so far (duplicates of stored ids excluded). */
   signalsCommitted(): number;
+  /** Resolves if the daemon gave up (credentials rejected for tokens.credentialsExitAfterMs): the CLI stops and exits 77. */
+  readonly gaveUp: Promise<{ readonly code: string; readonly message: string }>;
   /** Graceful stop (polls, REMOVE, socket, flush, revoke if configured, close). Idempotent. */
   stop(reason: string): Promise<void>;
 }
@@ -64,6 +66,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const seed = sessionId;
   const random = createRandom(seed);
   const closers: Closer[] = [];
+  let giveUp: (f: { code: string; message: string }) => void = () => undefined;
+  const gaveUp = new Promise<{ code: string; message: string }>((resolve) => (giveUp = resolve));
   mkdirSync(config.dataDir, { recursive: true });
   log.info({ event: 'daemon.starting', sessionId, mode, version: options.version, strategies: plan.strategies.map((s) => s.definition.id), dataDir: config.dataDir }, `krx-signals ${options.version} starting (${mode})`);
 
@@ -95,7 +99,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const limiters = createBrokerLimiters(settings, endpoints, clock);
     const issuers = createTokenIssuers(settings, endpoints, clock, limiters);
     const cache = settings.tokens.cache ? createFileTokenCache(config.dataDir) : undefined;
-    const tokenEnv = { clock, random, log, ...(cache ? { cache } : {}) };
+    const tokenEnv = { clock, random, log, onGiveUp: (f: { code: string; message: string }) => giveUp(f), ...(cache ? { cache } : {}) };
     const kiwoomTokens = createBrokerTokenSource('kiwoom', settings, endpoints.kiwoom.restUrl, endpoints.kiwoom.appkey, issuers.kiwoom, tokenEnv);
     closers.push({ name: 'kiwoom tokens', close: async () => {
       await kiwoomTokens.shutdown();
@@ -133,6 +137,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       realtimeTypes: plan.realtimeTypes,
       regChunkSize: settings.connection.regChunkSize,
       groupNo: settings.connection.groupNo,
+      isSessionOpen: () => plan.calendar.isOpen(clock.now()),
       ...(recording
         ? {
             onRawFrame: (data: Buffer, tsRecv: number) => recording.appendBytes('ws.in', data, tsRecv * 1000),
@@ -173,7 +178,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         await closeAll(closers, log);
         log.info({ event: 'daemon.stopped', sessionId, signals: committed.count() }, 'daemon stopped');
       })());
-    return { sessionId, mode, connection, kernel, store, recording, simulator, tokens, observability, signalsCommitted: () => committed.count(), stop };
+    return { sessionId, mode, connection, kernel, store, recording, simulator, tokens, observability, signalsCommitted: () => committed.count(), gaveUp, stop };
   } catch (err) {
     await closeAll(closers, log);
     throw err;

@@ -29,6 +29,8 @@ export interface KernelPlan {
   /** Always in the universe: config extras plus the strategies' symbols. */
   readonly staticSymbols: readonly string[];
   readonly calendar: MarketCalendar;
+  /** The socket's item budget (connection.maxItems), in live and replay alike. */
+  readonly universeBudget: { readonly maxSymbols: number };
 }
 
 /** The universe follows the program top lists and the watchlists, whatever the strategies need. */
@@ -42,7 +44,14 @@ export function planKernel(settings: KernelSettings, only?: readonly string[]): 
   const realtimeTypes = [...new Set([...settings.universe.realtimeTypes, ...realtimeTypesFor(needs.events)])].sort();
   const staticSymbols = [...new Set([...settings.universe.extraSymbols, ...needs.symbols])].sort();
   const selected = [...new Set([...UNIVERSE_NEEDS, ...needs.events])].sort();
-  return { strategies: loaded, needs: selected, realtimeTypes, staticSymbols, calendar: settings.calendar };
+  return {
+    strategies: loaded,
+    needs: selected,
+    realtimeTypes,
+    staticSymbols,
+    calendar: settings.calendar,
+    universeBudget: { maxSymbols: settings.connection.maxItems },
+  };
 }
 
 export interface KernelInputs {
@@ -72,7 +81,7 @@ export interface Kernel {
 /** Starts the market stream and the strategy host over the inputs. */
 export function startKernel(plan: KernelPlan, inputs: KernelInputs): Kernel {
   const { clock, log } = inputs;
-  const book = createMarketBook({ staticSymbols: plan.staticSymbols });
+  const book = createMarketBook({ staticSymbols: plan.staticSymbols, universeBudget: plan.universeBudget });
   const pollErrors = new Map<string, number>();
   let universeSize = 0;
   const stream$ = createMarketStream({
@@ -81,6 +90,7 @@ export function startKernel(plan: KernelPlan, inputs: KernelInputs): Kernel {
     realtime$: inputs.realtime$,
     polls: inputs.polls,
     staticSymbols: plan.staticSymbols,
+    universeBudget: plan.universeBudget,
     onUniverseDiff: (diff) => {
       universeSize += diff.add.length - diff.remove.length;
       log.info({ event: 'universe.changed', added: diff.add.length, removed: diff.remove.length, size: universeSize }, `universe changed +${diff.add.length} -${diff.remove.length}`);

@@ -51,6 +51,7 @@ export async function startObservability(config: Config, clock: Clock, log: Pino
   registerDaemonMetrics(metrics, {
     realtime: () => connection.stats,
     connection: () => connection.status(),
+    subscriptions: () => ({ ...connection.status().subscriptions, ...connection.subscriptionStats, regRejectionsByCode: connection.stats.regRejectionsByCode }),
     tokenIssuances: () => Object.fromEntries(Object.entries(parts.tokens).map(([broker, t]) => [broker, t.status().issuances])),
     rateLimitHits: () => ({ ...parts.rateLimitHits }),
     strategies: () => parts.kernel.strategyStats(),

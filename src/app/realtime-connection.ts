@@ -2,19 +2,44 @@ import { BehaviorSubject, Subject, type Observable } from 'rxjs';
 import { createActor, fromCallback, fromPromise, type SnapshotFrom } from 'xstate';
 import { createRealtimeStats, RealtimeSocket, type RealtimeStats } from '../adapters/kiwoom/realtime-socket.js';
 import type { Clock } from '../core/clock.js';
+import { CONNECTION_PHASES, type ConnectionPhase } from '../core/connection-phase.js';
 import type { RealtimeEvent } from '../core/market.js';
 import type { LogSink } from '../core/ports/log-sink.js';
 import type { TokenSource } from '../core/ports/token-source.js';
 import type { Random } from '../core/random.js';
 import type { SocketCommand, SocketEvent } from '../core/realtime-socket.js';
 import { SubscriptionSet, type RegistrationMessage } from '../core/subscription-set.js';
-import { connectionMachine, type ConnectionSettings, type LastError } from '../../state/connection.machine.js';
+import { withConnectionPorts, type ConnectionSettings, type LastError } from '../../state/connection.machine.js';
+import { createSymbolSilenceWatch, type SymbolSilenceWatch } from './symbol-silence.js';
 
 /**
  * The bridge between the connection machine (lifecycle) and the socket adapter (data): the only
- * place they meet. Market events flow through a Subject, never through machine context.
+ * place they meet. Market events flow through a Subject, never through machine context. Entries for
+ * symbols that are not wanted are dropped and counted here, so they never reach strategies or
+ * per-symbol state (the wanted set is the truth).
  */
-export type ConnectionPhase = 'disconnected' | 'connecting' | 'opening' | 'authenticating' | 'subscribing' | 'live' | 'backoff' | 'failed' | 'closed';
+export type { ConnectionPhase };
+
+/** Budget, pacing and retry of the subscriptions (config `connection.*`). */
+export interface SubscriptionSettings {
+  readonly maxItems: number;
+  readonly regIntervalMs: number;
+  readonly regRetryBaseMs: number;
+  readonly regRetryCapMs: number;
+  /** 0 = off. */
+  readonly silentSymbolMs: number;
+}
+
+export interface SubscriptionStatus {
+  readonly wantedPairs: number;
+  /** Pairs the broker acknowledged on the current connection. */
+  readonly ackedPairs: number;
+  /** Wanted pairs whose REG was rejected and waits for a retry. */
+  readonly rejectedPairs: number;
+  readonly lastRejection: { readonly code: string; readonly message: string } | null;
+  /** Symbols the universe or the item budget left out. */
+  readonly leftOut: number;
+}
 
 export interface ConnectionStatus {
   readonly phase: ConnectionPhase;
@@ -25,18 +50,31 @@ export interface ConnectionStatus {
   readonly nextRetryInMs: number | null;
   readonly lastError: LastError | null;
   readonly wantedPairs: number;
+  readonly subscriptions: SubscriptionStatus;
+}
+
+/** Counters of the subscription layer, for /metrics. */
+export interface SubscriptionStats {
+  /** REAL entries for symbols not wanted: dropped. */
+  unregisteredEntries: number;
+  /** Times each acknowledged symbol went silent during the session. */
+  readonly symbolSilences: Record<string, number>;
+  /** Symbols left out by the item budget (universe priority or the connection's cap), latest count. */
+  leftOut: number;
 }
 
 export interface RealtimeConnectionOptions {
   readonly url: string;
   readonly clock: Clock;
   readonly random: Random;
-  readonly settings: ConnectionSettings;
+  readonly settings: ConnectionSettings & SubscriptionSettings;
   readonly tokens: TokenSource;
   readonly log: LogSink;
   readonly realtimeTypes: readonly string[];
   readonly regChunkSize: number;
   readonly groupNo: string;
+  /** Whether the continuous session is open (silent symbols are reported only then). */
+  readonly isSessionOpen?: () => boolean;
   /** Every inbound frame, for the session recording. */
   readonly onRawFrame?: (data: Buffer, tsRecv: number) => void;
   /** Every lifecycle event a socket reports, for the recording and tests. */
@@ -49,23 +87,59 @@ export interface RealtimeConnection {
   readonly events$: Observable<RealtimeEvent>;
   readonly status$: Observable<ConnectionStatus>;
   readonly stats: RealtimeStats;
+  readonly subscriptionStats: SubscriptionStats;
   readonly subscriptions: SubscriptionSet;
   status(): ConnectionStatus;
   /** Applies a universe diff to the wanted set; while live it becomes the minimal REG/REMOVE. */
-  applyDiff(diff: { readonly add: readonly string[]; readonly remove: readonly string[] }): void;
+  applyDiff(diff: { readonly add: readonly string[]; readonly remove: readonly string[]; readonly leftOut?: readonly string[] }): void;
   start(): void;
   /** Stops reconnecting and closes the socket; resolves once it is gone. */
   stop(): Promise<void>;
 }
 
+/** Log the first few dropped entries, then one in this many. */
+const DROP_LOG_FIRST = 5;
+const DROP_LOG_EVERY = 1000;
+
 export function createRealtimeConnection(options: RealtimeConnectionOptions): RealtimeConnection {
-  const { clock, log } = options;
+  const { clock, log, settings } = options;
   const events = new Subject<RealtimeEvent>();
   const stats = createRealtimeStats();
-  const subscriptions = new SubscriptionSet(options.groupNo, options.regChunkSize);
+  const subscriptionStats: SubscriptionStats = { unregisteredEntries: 0, symbolSilences: {}, leftOut: 0 };
+  const subscriptions = new SubscriptionSet({
+    groupNo: options.groupNo,
+    chunkSize: options.regChunkSize,
+    maxItems: settings.maxItems,
+    retry: { baseMs: settings.regRetryBaseMs, capMs: settings.regRetryCapMs },
+  });
+  let lastRejection: { code: string; message: string } | null = null;
+  let leftOutByUniverse = 0;
+  const silence: SymbolSilenceWatch | null =
+    settings.silentSymbolMs > 0
+      ? createSymbolSilenceWatch({
+          clock,
+          silentMs: settings.silentSymbolMs,
+          ackedItems: () => subscriptions.ackedItems(),
+          isSessionOpen: options.isSessionOpen ?? (() => true),
+          onSilent: (symbol, silentForMs) => {
+            const n = (subscriptionStats.symbolSilences[symbol] = (subscriptionStats.symbolSilences[symbol] ?? 0) + 1);
+            log.warn({ event: 'symbol.silent', code: 'E_WS_SYMBOL_SILENT', symbol, silentForMs, count: n }, `no entry for ${symbol} in ${Math.round(silentForMs / 1000)} s although subscribed`);
+          },
+        })
+      : null;
+
+  const onEvent = (e: RealtimeEvent): void => {
+    if (!subscriptions.hasItem(e.symbol)) {
+      const n = ++subscriptionStats.unregisteredEntries;
+      if (n <= DROP_LOG_FIRST || n % DROP_LOG_EVERY === 0) log.warn({ code: 'E_WS_UNREGISTERED', symbol: e.symbol, kind: e.kind, count: n }, 'entry for a symbol not subscribed: dropped');
+      return;
+    }
+    silence?.entry(e.symbol);
+    events.next(e);
+  };
+
   // One socket at a time: a new socket opens only after the previous one has fully closed.
   let previousClosed: Promise<void> = Promise.resolve();
-
   const socketActor = fromCallback<SocketCommand>(({ sendBack, receive }) => {
     let socket: RealtimeSocket | null = null;
     let stopped = false;
@@ -78,12 +152,21 @@ export function createRealtimeConnection(options: RealtimeConnectionOptions): Re
         subscriptions,
         stats,
         log,
-        onEvent: (e) => events.next(e),
+        onEvent,
         onLifecycle: (e) => {
           if (e.type !== 'activity') options.onLifecycle?.(e);
           if (!stopped) sendBack(e);
         },
-        activityIntervalMs: Math.max(1, Math.min(1_000, Math.floor(options.settings.watchdogMs / 4))),
+        onRegistrationAnswer: (answer, outcome) => {
+          if (outcome.ok) return;
+          lastRejection = { code: outcome.code, message: outcome.message };
+          log.warn(
+            { event: 'registration.rejected', code: 'E_WS_REG_REJECTED', returnCode: outcome.code, message: outcome.message, trnm: answer.message.trnm, pairs: answer.pairs.length, retryInMs: answer.retryAt === undefined ? null : Math.max(0, answer.retryAt - clock.monotonic()) },
+            `${answer.message.trnm} rejected: ${outcome.code} ${outcome.message}`,
+          );
+        },
+        activityIntervalMs: Math.max(1, Math.min(1_000, Math.floor(settings.watchdogMs / 4))),
+        regIntervalMs: settings.regIntervalMs,
         ...(options.onRawFrame ? { onRawFrame: options.onRawFrame } : {}),
         ...(options.onRegistrationSent ? { onRegistrationSent: options.onRegistrationSent } : {}),
       });
@@ -96,7 +179,7 @@ export function createRealtimeConnection(options: RealtimeConnectionOptions): Re
     };
   });
 
-  const machine = connectionMachine.provide({
+  const machine = withConnectionPorts({ random: options.random, monotonic: () => clock.monotonic() }).provide({
     actors: {
       fetchToken: fromPromise(() => options.tokens.getToken()),
       socket: socketActor,
@@ -105,39 +188,40 @@ export function createRealtimeConnection(options: RealtimeConnectionOptions): Re
       invalidateToken: (_, params) => {
         if (params.token) options.tokens.invalidate(params.token, 'login-failed');
       },
-      notify: (_, params) => {
-        const detail = params.detail ?? {};
-        if (params.event === 'connection.backoff') log.warn({ event: params.event, ...detail }, `reconnecting in ${String(detail.delayMs)} ms`);
-        else if (params.event === 'connection.failed') log.error({ event: params.event, ...detail }, 'real-time connection failed: not retrying');
-        else if (params.event === 'connection.live') log.info({ event: params.event, pairs: subscriptions.wantedCount }, `subscribed ${subscriptions.wantedCount} pairs`);
-        else log.warn({ event: params.event, ...detail }, params.event);
-      },
     },
   });
-  const actor = createActor(machine, {
-    clock,
-    input: { settings: options.settings, random: options.random, now: () => clock.now() },
-  });
+  const actor = createActor(machine, { clock, input: { settings } });
+  actor.on('connection.backoff', (e) => log.warn({ event: e.type, delayMs: e.delayMs, attempt: e.attempt, code: e.code, reason: e.reason }, `reconnecting in ${e.delayMs} ms`));
+  actor.on('connection.failed', (e) => log.error({ event: e.type, code: e.code, reason: e.reason, retryInMs: e.retryInMs }, 'real-time connection failed: credentials rejected'));
+  actor.on('connection.live', (e) => log.info({ event: e.type, pairs: subscriptions.wantedCount }, `subscribed ${subscriptions.wantedCount} pairs`));
 
+  const subscriptionStatus = (): SubscriptionStatus => ({
+    wantedPairs: subscriptions.wantedCount,
+    ackedPairs: subscriptions.ackedCount,
+    rejectedPairs: subscriptions.rejectedPairs().length,
+    lastRejection,
+    leftOut: subscriptionStats.leftOut,
+  });
   const toStatus = (snapshot: SnapshotFrom<typeof machine>, since: number): ConnectionStatus => {
     const ctx = snapshot.context;
-    const phase = phaseOf(snapshot.value);
+    const phase = phaseOf(snapshot);
     return {
       phase,
       since,
       attempt: ctx.attempt,
       reconnects: ctx.reconnects,
       duplicateLogins: ctx.duplicateLogins,
-      nextRetryInMs: phase === 'backoff' ? ctx.nextDelayMs : null,
+      nextRetryInMs: snapshot.hasTag('backoff') ? ctx.nextDelayMs : snapshot.hasTag('failed') ? ctx.settings.credentialsRetryMs : null,
       lastError: ctx.lastError,
       wantedPairs: subscriptions.wantedCount,
+      subscriptions: subscriptionStatus(),
     };
   };
   const status = new BehaviorSubject<ConnectionStatus>(toStatus(actor.getSnapshot(), clock.now()));
   actor.subscribe({
     next: (snapshot) => {
       const prev = status.getValue();
-      const phase = phaseOf(snapshot.value);
+      const phase = phaseOf(snapshot);
       const next = toStatus(snapshot, phase === prev.phase ? prev.since : clock.now());
       if (phase !== prev.phase) log.debug({ from: prev.phase, to: phase }, 'connection state');
       status.next(next);
@@ -145,20 +229,34 @@ export function createRealtimeConnection(options: RealtimeConnectionOptions): Re
     error: (err) => log.error({ code: 'E_INVARIANT', err: String(err) }, 'connection machine crashed'),
   });
   actor.start();
+  silence?.start();
 
   return {
     events$: events.asObservable(),
     status$: status.asObservable(),
     stats,
+    subscriptionStats,
     subscriptions,
-    status: () => status.getValue(),
+    // Counts move between snapshots (acks, rejections): the status is read fresh, the phase's `since` kept.
+    status: () => ({ ...status.getValue(), wantedPairs: subscriptions.wantedCount, subscriptions: subscriptionStatus() }),
     applyDiff: (diff) => {
       const removed = subscriptions.remove(diff.remove);
       const added = subscriptions.add(diff.add, options.realtimeTypes);
+      if (diff.leftOut !== undefined) leftOutByUniverse = diff.leftOut.length;
+      const refused = subscriptions.refusedItems();
+      const before = subscriptionStats.leftOut;
+      subscriptionStats.leftOut = leftOutByUniverse + refused.length;
+      if (subscriptionStats.leftOut !== before && subscriptionStats.leftOut > 0) {
+        log.warn(
+          { event: 'universe.over-budget', code: 'E_WS_ITEM_BUDGET', maxItems: settings.maxItems, kept: subscriptions.wantedItems().length, leftOut: subscriptionStats.leftOut, sample: [...(diff.leftOut ?? []), ...refused].slice(0, 10) },
+          `universe over the item budget: ${subscriptionStats.leftOut} symbols left out`,
+        );
+      }
       if (added + removed > 0) actor.send({ type: 'wanted.changed' });
     },
     start: () => actor.send({ type: 'start' }),
     stop: async () => {
+      silence?.stop();
       actor.send({ type: 'stop' });
       await previousClosed;
       events.complete();
@@ -167,10 +265,7 @@ export function createRealtimeConnection(options: RealtimeConnectionOptions): Re
   };
 }
 
-function phaseOf(value: unknown): ConnectionPhase {
-  if (typeof value === 'string') return value as ConnectionPhase;
-  const open = (value as { open?: unknown }).open;
-  if (open === undefined) return 'disconnected';
-  if (typeof open === 'string') return open as ConnectionPhase;
-  return 'live';
+/** The phase is the one phase tag the current state carries. */
+function phaseOf(snapshot: { hasTag(tag: string): boolean }): ConnectionPhase {
+  return CONNECTION_PHASES.find((p) => snapshot.hasTag(p)) ?? 'disconnected';
 }

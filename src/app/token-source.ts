@@ -1,7 +1,7 @@
 import { createActor, fromPromise, type Actor } from 'xstate';
-import { tokenMachine, type TokenFailure } from '../../state/token.machine.js';
+import { createTokenMachine, type TokenFailure, type TokenMachine } from '../../state/token.machine.js';
 import type { Clock } from '../core/clock.js';
-import { AuthError } from '../core/errors.js';
+import { AuthError, TransientError } from '../core/errors.js';
 import type { LogSink } from '../core/ports/log-sink.js';
 import { silentLog } from '../core/ports/log-sink.js';
 import type { TokenCache, TokenCacheKey } from '../core/ports/token-cache.js';
@@ -22,6 +22,19 @@ export interface ManagedTokenSourceOptions {
   minIssueIntervalMs?: number;
   backoffBaseMs?: number;
   backoffCapMs?: number;
+  /** An issuance unanswered after this long is retried (config tokens.issueTimeoutMs). */
+  issueTimeoutMs?: number;
+  /** Rejected credentials: the long backoff (config tokens.credentialsRetryBaseMs/CapMs). */
+  credentialsRetryBaseMs?: number;
+  credentialsRetryCapMs?: number;
+  /** A getToken() caller waits at most this long (default 60 000), then gets E_TIMEOUT. */
+  waitTimeoutMs?: number;
+  /**
+   * Credentials still rejected after this long (monotonic): `onGiveUp` is called once (the daemon
+   * exits with code 77). 0 or absent = never.
+   */
+  giveUpAfterMs?: number;
+  onGiveUp?: (failure: { code: string; message: string; rejectedForMs: number }) => void;
   revokeOnShutdown?: boolean;
   log?: LogSink;
 }
@@ -31,6 +44,10 @@ export interface TokenStatus {
   expiresAt: number | undefined;
   issuances: number;
   lastError: { code: string; message: string } | undefined;
+  /** While `failed`: the next issuance attempt is due in this many ms. */
+  retryInMs?: number;
+  /** While `failed`: how long the credentials have been rejected. */
+  rejectedForMs?: number;
 }
 
 export interface ManagedTokenSource extends TokenSource {
@@ -38,7 +55,7 @@ export interface ManagedTokenSource extends TokenSource {
   /** Revokes the token if configured, then stops. Pending getToken() calls reject. */
   shutdown(): Promise<void>;
   /** The machine actor (for the app's health view). */
-  readonly actor: Actor<typeof tokenMachine>;
+  readonly actor: Actor<TokenMachine>;
 }
 
 /**
@@ -50,7 +67,7 @@ export function createManagedTokenSource(options: ManagedTokenSourceOptions): Ma
   const log = options.log ?? silentLog;
   const cached = cache ? safely(() => cache.store.load(cache.key), log) : undefined;
 
-  const machine = tokenMachine.provide({
+  const machine = createTokenMachine({ clock, random: options.random }).provide({
     actors: {
       issueToken: fromPromise<IssuedToken>(async () => {
         const issued = await issuer.issue();
@@ -72,8 +89,9 @@ export function createManagedTokenSource(options: ManagedTokenSourceOptions): Ma
   const actor = createActor(machine, {
     clock,
     input: {
-      clock,
-      random: options.random,
+      ...(options.issueTimeoutMs !== undefined && { issueTimeoutMs: options.issueTimeoutMs }),
+      ...(options.credentialsRetryBaseMs !== undefined && { credentialsRetryBaseMs: options.credentialsRetryBaseMs }),
+      ...(options.credentialsRetryCapMs !== undefined && { credentialsRetryCapMs: options.credentialsRetryCapMs }),
       ...(options.refreshMarginMs !== undefined && { refreshMarginMs: options.refreshMarginMs }),
       ...(options.minIssueIntervalMs !== undefined && { minIssueIntervalMs: options.minIssueIntervalMs }),
       ...(options.backoffBaseMs !== undefined && { backoffBaseMs: options.backoffBaseMs }),
@@ -83,17 +101,55 @@ export function createManagedTokenSource(options: ManagedTokenSourceOptions): Ma
     },
   });
 
-  type Waiter = { resolve: (t: string) => void; reject: (e: unknown) => void };
+  type Waiter = { resolve: (t: string) => void; reject: (e: unknown) => void; timer: unknown };
   let waiters: Waiter[] = [];
   let lastLoggedError: TokenFailure | undefined;
+  const waitTimeoutMs = options.waitTimeoutMs ?? 60_000;
+  let giveUpTimer: unknown = undefined;
+  let gaveUp = false;
+
+  /** Arms (once per run of rejections) the give-up timer on monotonic time; a recovery disarms it. */
+  const watchRejection = (): void => {
+    const snap = actor.getSnapshot();
+    const since = snap.context.rejectedSince;
+    if (since === null || !snap.hasTag('rejected')) {
+      if (giveUpTimer !== undefined) clock.clearTimeout(giveUpTimer);
+      giveUpTimer = undefined;
+      return;
+    }
+    const limit = options.giveUpAfterMs ?? 0;
+    if (limit <= 0 || gaveUp || giveUpTimer !== undefined || !options.onGiveUp) return;
+    const fire = (): void => {
+      giveUpTimer = undefined;
+      const now = actor.getSnapshot();
+      const started = now.context.rejectedSince;
+      if (!now.hasTag('rejected') || started === null) return;
+      const rejectedForMs = clock.monotonic() - started;
+      // Timers run on monotonic time, but check anyway: re-arm for what is left.
+      if (rejectedForMs < limit) {
+        giveUpTimer = clock.setTimeout(fire, limit - rejectedForMs);
+        return;
+      }
+      gaveUp = true;
+      const err = now.context.lastError;
+      log.error({ broker: options.name, code: 'E_AUTH_GAVE_UP', cause: err?.code, rejectedForMs }, `${options.name} credentials still rejected after ${Math.round(rejectedForMs / 60_000)} min: giving up`);
+      options.onGiveUp?.({ code: err?.code ?? 'E_AUTH_CREDENTIALS', message: err?.message ?? 'credentials rejected', rejectedForMs });
+    };
+    giveUpTimer = clock.setTimeout(fire, Math.max(0, limit - (clock.monotonic() - since)));
+  };
 
   const settle = (): void => {
     const snap = actor.getSnapshot();
     const ctx = snap.context;
     if (ctx.lastError && ctx.lastError !== lastLoggedError) {
       lastLoggedError = ctx.lastError;
-      log.warn({ broker: options.name, code: ctx.lastError.code, retryInMs: ctx.retryDelayMs }, 'token issuance failed');
+      if (snap.hasTag('rejected')) {
+        log.error({ broker: options.name, code: ctx.lastError.code, retryInMs: ctx.retryDelayMs, rejections: ctx.rejections }, `${options.name} credentials rejected: fix the app key/secret; retrying in ${Math.round(ctx.retryDelayMs / 1000)} s`);
+      } else {
+        log.warn({ broker: options.name, code: ctx.lastError.code, retryInMs: ctx.retryDelayMs }, 'token issuance failed');
+      }
     }
+    watchRejection();
     if (waiters.length === 0) return;
     let outcome: { token: string } | { error: unknown } | undefined;
     if (snap.matches('valid') && ctx.token !== undefined) outcome = { token: ctx.token };
@@ -104,10 +160,21 @@ export function createManagedTokenSource(options: ManagedTokenSourceOptions): Ma
     const ws = waiters;
     waiters = [];
     for (const w of ws) {
+      clock.clearTimeout(w.timer);
       if ('token' in outcome) w.resolve(outcome.token);
       else w.reject(outcome.error);
     }
   };
+  const wait = (): Promise<string> =>
+    new Promise<string>((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject, timer: undefined };
+      // Every wait has an end: a caller is told instead of hanging on a broker that never answers.
+      waiter.timer = clock.setTimeout(() => {
+        waiters = waiters.filter((w) => w !== waiter);
+        reject(new TransientError('E_TIMEOUT', `no ${options.name} token within ${waitTimeoutMs} ms`));
+      }, waitTimeoutMs);
+      waiters.push(waiter);
+    });
   actor.subscribe({
     next: settle,
     error: (err) => {
@@ -129,7 +196,7 @@ export function createManagedTokenSource(options: ManagedTokenSourceOptions): Ma
       }
       if (snap.matches('failed')) return Promise.reject(ctx.lastError?.error ?? stoppedError(options.name));
       if (snap.status !== 'active') return Promise.reject(stoppedError(options.name));
-      const p = new Promise<string>((resolve, reject) => waiters.push({ resolve, reject }));
+      const p = wait();
       if (actor.getSnapshot().matches('idle')) actor.send({ type: 'token.get' });
       settle();
       return p;
@@ -142,14 +209,18 @@ export function createManagedTokenSource(options: ManagedTokenSourceOptions): Ma
       const snap = actor.getSnapshot();
       const value = typeof snap.value === 'string' ? snap.value : Object.keys(snap.value)[0];
       const err = snap.context.lastError;
+      const since = snap.context.rejectedSince;
       return {
         state: (value ?? 'stopped') as TokenStatus['state'],
         expiresAt: snap.context.token !== undefined ? snap.context.expiresAt : undefined,
         issuances: snap.context.issuances,
         lastError: err ? { code: err.code, message: err.message } : undefined,
+        ...(snap.hasTag('rejected') && since !== null ? { retryInMs: snap.context.retryDelayMs, rejectedForMs: clock.monotonic() - since } : {}),
       };
     },
     async shutdown() {
+      if (giveUpTimer !== undefined) clock.clearTimeout(giveUpTimer);
+      giveUpTimer = undefined;
       if (actor.getSnapshot().status !== 'active') return;
       const done = new Promise<void>((resolve) => {
         const sub = actor.subscribe({

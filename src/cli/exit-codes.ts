@@ -5,6 +5,11 @@ export const EXIT = {
   failure: 1,
   /** Bad usage or bad configuration: nothing was started. */
   usage: 2,
+  /**
+   * The broker kept rejecting the credentials (Kiwoom 8001/8002, KIS EGW00103) for
+   * tokens.credentialsExitAfterMs: the supervisor restarts after a delay (sysexits EX_NOPERM).
+   */
+  credentials: 77,
   /** Stopped by a second SIGINT/SIGTERM before the graceful stop finished. */
   forced: 130,
 } as const;

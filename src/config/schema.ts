@@ -60,6 +60,13 @@ export const fileConfigSchema = z.strictObject({
       refreshMarginSeconds: z.number().int().min(0).default(600),
       revokeOnShutdown: z.boolean().default(false),
       cache: z.boolean().default(true),
+      /** An issuance that does not answer in this time counts as failed (and is retried). */
+      issueTimeoutMs: ms(30_000),
+      /** Bad credentials (Kiwoom 8001/8002, KIS EGW00103): retry on a long doubling backoff from base to cap. */
+      credentialsRetryBaseMs: ms(60_000),
+      credentialsRetryCapMs: ms(900_000),
+      /** Still rejected after this long: exit with code 77 so the supervisor (or an operator) takes over. 0 = never. */
+      credentialsExitAfterMs: ms(3_600_000),
     })
     .prefault({}),
   connection: z
@@ -73,6 +80,19 @@ export const fileConfigSchema = z.strictObject({
       watchdogMs: ms(30_000),
       duplicateLoginBackoffMs: ms(60_000),
       regChunkSize: z.number().int().min(1).max(1000).default(100),
+      /** Longest wait for a token before the attempt backs off. */
+      tokenTimeoutMs: ms(60_000),
+      /** After rejected credentials, ask the token source again this often. */
+      credentialsRetryMs: ms(60_000),
+      /** Items one socket may hold (Kiwoom: 200 per connection, 105115/105118); headroom kept below it. */
+      maxItems: z.number().int().min(1).max(200).default(190),
+      /** Least time between two REG/REMOVE messages (Kiwoom rate-limits them: 105110). */
+      regIntervalMs: ms(400),
+      /** A rejected REG is retried after base, 2 base ... up to cap (where its code allows). */
+      regRetryBaseMs: ms(2_000),
+      regRetryCapMs: ms(120_000),
+      /** An acknowledged symbol with no entry for this long during the session is reported. 0 = off. */
+      silentSymbolMs: ms(600_000),
       groupNo: z.string().regex(/^\d{1,4}$/, 'expected a group number of up to 4 digits').default('1'),
     })
     .prefault({}),

@@ -23,7 +23,7 @@ export const ERROR_CODES = {
   E_STRATEGY_DEFINITION: { category: 'config', summary: 'a strategy plug-in is malformed (id, version, params schema, handlers)' },
   E_SIM_LISTEN: { category: 'config', summary: 'the simulator could not listen on its host/port (port in use, bad host)' },
   // auth
-  E_AUTH_CREDENTIALS: { category: 'auth', summary: 'app key or secret rejected (Kiwoom 8001/8002, KIS EGW00103); never retried' },
+  E_AUTH_CREDENTIALS: { category: 'auth', summary: 'app key or secret rejected (Kiwoom 8001/8002, KIS EGW00103); retried on a long backoff, exit 77 after tokens.credentialsExitAfterMs' },
   E_AUTH_TOKEN: { category: 'auth', summary: 'access token rejected or expired (Kiwoom 8005/8031/8103, HTTP 401, KIS EGW00123/EGW00121); refresh once' },
   E_AUTH_DEVICE: { category: 'auth', summary: 'IP or device not registered for this key (Kiwoom 8010/8040/8050)' },
   E_AUTH_MODE: { category: 'auth', summary: 'real/mock key or token mismatch (Kiwoom 8030/8031, KIS EGW02004)' },
@@ -42,8 +42,12 @@ export const ERROR_CODES = {
   // reject
   E_BROKER_REJECT: { category: 'reject', summary: 'the broker rejected a request' },
   E_BATCH_LIMIT: { category: 'reject', summary: 'item-count limit (Kiwoom 1634); never retried' },
-  E_WS_REG_REJECTED: { category: 'reject', summary: 'a REG/REMOVE was answered with a non-zero return_code' },
+  E_WS_REG_REJECTED: { category: 'reject', summary: 'a REG/REMOVE was answered with a non-zero return_code (Kiwoom 105110 rate, 105115/105118 item limits); its pairs are retried with backoff' },
+  E_WS_ITEM_BUDGET: { category: 'reject', summary: 'the universe is larger than connection.maxItems: the lowest-priority symbols are left out' },
+  E_WS_SYMBOL_SILENT: { category: 'reject', summary: 'an acknowledged symbol sent no entry for connection.silentSymbolMs during the session' },
+  E_AUTH_GAVE_UP: { category: 'auth', summary: 'credentials still rejected after tokens.credentialsExitAfterMs: the daemon exits (code 77)' },
   // decode
+  E_WS_UNREGISTERED: { category: 'decode', summary: 'a real-time entry for a symbol that is not subscribed; dropped' },
   E_DECODE_JSON: { category: 'decode', summary: 'a frame or body is not valid JSON' },
   E_DECODE_SHAPE: { category: 'decode', summary: 'a frame or body does not have the documented shape' },
   E_DECODE_VALUE: { category: 'decode', summary: 'a field holds a value that cannot be read' },

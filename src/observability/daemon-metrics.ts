@@ -1,3 +1,4 @@
+import { CONNECTION_PHASES } from '../core/connection-phase.js';
 import type { EventLoopLag } from './event-loop.js';
 import type { MetricsRegistry, Sample } from './metrics.js';
 
@@ -34,11 +35,20 @@ export interface DaemonMetricSources {
   /** The signal store's stats (SignalStoreStats). */
   readonly store?: () => { readonly queued: number; readonly committed: number; readonly dropped: number; readonly writeErrors: number };
   readonly eventLoopLag?: () => EventLoopLag;
+  /** The subscription layer (RealtimeConnection.status().subscriptions, .subscriptionStats, .stats). */
+  readonly subscriptions?: () => {
+    readonly ackedPairs: number;
+    readonly rejectedPairs: number;
+    readonly leftOut: number;
+    readonly unregisteredEntries: number;
+    readonly regRejectionsByCode: Readonly<Record<string, number>>;
+    readonly symbolSilences: Readonly<Record<string, number>>;
+  };
   readonly silence?: () => { readonly active: boolean; readonly raised: number };
 }
 
-/** Phases reported by `krx_connection_state` (ConnectionPhase); one series each, 1 for the current. */
-export const CONNECTION_PHASES = ['disconnected', 'connecting', 'opening', 'authenticating', 'subscribing', 'live', 'backoff', 'failed', 'closed'] as const;
+/** Phases reported by `krx_connection_state`: the connection machine's phase tags, one series each. */
+export { CONNECTION_PHASES };
 
 /** States reported by `krx_strategy_state` (StrategyState). */
 export const STRATEGY_STATES = ['idle', 'running', 'quarantined', 'stopped'] as const;
@@ -72,6 +82,17 @@ export function registerDaemonMetrics(registry: MetricsRegistry, sources: Daemon
     registry.collect('krx_subscribed_pairs', 'Wanted real-time (symbol, type) pairs', 'gauge', [], () => connection().wantedPairs);
     registry.collect('krx_connection_state', 'Real-time connection phase: 1 for the current phase, 0 for the others', 'gauge', ['phase'], () =>
       oneHot('phase', CONNECTION_PHASES, connection().phase),
+    );
+  }
+  if (sources.subscriptions) {
+    const read = sources.subscriptions;
+    registry.collect('krx_acknowledged_pairs', 'Real-time (symbol, type) pairs the broker acknowledged on the current socket', 'gauge', [], () => read().ackedPairs);
+    registry.collect('krx_rejected_pairs', 'Wanted pairs whose REG was rejected, waiting for a retry', 'gauge', [], () => read().rejectedPairs);
+    registry.collect('krx_ws_registration_rejections_total', 'REG/REMOVE answers with a non-zero return_code, by code', 'counter', ['code'], () => byLabel('code', read().regRejectionsByCode));
+    registry.collect('krx_universe_left_out', 'Symbols left out of the subscriptions by the item budget (connection.maxItems)', 'gauge', [], () => read().leftOut);
+    registry.collect('krx_unregistered_entries_total', 'Real-time entries for symbols not subscribed, dropped', 'counter', [], () => read().unregisteredEntries);
+    registry.collect('krx_symbol_silences_total', 'Times an acknowledged symbol sent nothing for connection.silentSymbolMs during the session, by symbol', 'counter', ['symbol'], () =>
+      byLabel('symbol', read().symbolSilences),
     );
   }
   if (sources.tokenIssuances) {

@@ -10,9 +10,19 @@ export interface HealthInput {
     readonly since?: number;
     readonly nextRetryInMs?: number | null;
     readonly lastError?: { readonly code: string; readonly message: string } | null;
+    /** What the broker acknowledged of the wanted set (SubscriptionStatus). */
+    readonly subscriptions?: {
+      readonly wantedPairs: number;
+      readonly ackedPairs: number;
+      readonly rejectedPairs: number;
+      readonly lastRejection: { readonly code: string; readonly message: string } | null;
+      readonly leftOut: number;
+    };
   };
-  /** Token state per broker (`failed` is reported as a reason). */
-  readonly tokens?: Readonly<Record<string, { readonly state: string; readonly lastError?: { readonly code: string } | undefined }>>;
+  /** Token state per broker (`failed` is reported as a reason, with its retry and how long it lasts). */
+  readonly tokens?: Readonly<
+    Record<string, { readonly state: string; readonly lastError?: { readonly code: string } | undefined; readonly retryInMs?: number; readonly rejectedForMs?: number }>
+  >;
   /** The data-silence alarm is raised (reported, not a verdict by itself: the feed may just be quiet). */
   readonly silenceActive?: boolean;
 }
@@ -29,7 +39,13 @@ export function decideHealth(input: HealthInput): HealthVerdict {
   if (input.silenceActive !== undefined) details.dataSilence = input.silenceActive;
   const tokenReasons = Object.entries(input.tokens ?? {})
     .filter(([, t]) => t.state === 'failed')
-    .map(([broker, t]) => `${broker} token failed${t.lastError ? `: ${t.lastError.code}` : ''}`);
+    .map(([broker, t]) => `${broker} token failed${t.lastError ? `: ${t.lastError.code}` : ''}${rejectedFor(t)}`);
+  const subs = c.subscriptions;
+  if (subs) {
+    details.ackedPairs = subs.ackedPairs;
+    details.rejectedPairs = subs.rejectedPairs;
+    if (subs.leftOut > 0) details.leftOutSymbols = subs.leftOut;
+  }
   if (!input.sessionOpen) return { healthy: true, reasons: ['market closed', ...tokenReasons], details };
 
   const reasons: string[] = [];
@@ -40,8 +56,21 @@ export function decideHealth(input: HealthInput): HealthVerdict {
     reasons.push(reason);
   } else if (c.wantedPairs === 0) {
     reasons.push('no real-time subscriptions (the universe is empty)');
+  } else if (subs && (subs.rejectedPairs > 0 || subs.ackedPairs === 0)) {
+    // Wanted but not acknowledged: a socket that looks connected may carry nothing (a rejected REG is silent).
+    const why = subs.lastRejection ? ` (REG rejected: ${subs.lastRejection.code} ${subs.lastRejection.message})` : '';
+    reasons.push(`${subs.wantedPairs - subs.ackedPairs} of ${subs.wantedPairs} subscriptions not acknowledged${why}`);
   }
   reasons.push(...tokenReasons);
-  if (input.silenceActive === true && reasons.length === 0) return { healthy: true, reasons: ['data silence (no real-time frames)'], details };
-  return { healthy: reasons.length === 0, reasons, details };
+  const notes: string[] = [];
+  if (subs && subs.rejectedPairs === 0 && subs.ackedPairs > 0 && subs.ackedPairs < subs.wantedPairs) notes.push(`${subs.wantedPairs - subs.ackedPairs} subscriptions awaiting acknowledgement`);
+  if (input.silenceActive === true) notes.push('data silence (no real-time frames)');
+  if (reasons.length === 0) return { healthy: true, reasons: notes, details };
+  return { healthy: false, reasons, details };
+}
+
+function rejectedFor(t: { readonly retryInMs?: number; readonly rejectedForMs?: number }): string {
+  if (t.rejectedForMs === undefined) return '';
+  const retry = t.retryInMs === undefined ? '' : `, retrying every ${Math.ceil(t.retryInMs / 1000)} s`;
+  return ` (rejected for ${Math.round(t.rejectedForMs / 60_000)} min${retry})`;
 }

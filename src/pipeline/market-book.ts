@@ -1,11 +1,13 @@
 import type { MarketEvent, ProgramMarketCode, RankingEvent, WatchlistEvent } from '../core/market.js';
 import type { MarketBook, SymbolSnapshot } from '../core/snapshot.js';
 import { applyIndicative, applyTrade, emptySnapshot } from './snapshot.js';
-import { createUniverseTracker } from './universe.js';
+import { createUniverseTracker, type UniverseBudget } from './universe.js';
 
 export interface MarketBookOptions {
   /** Symbols always in the universe (config extras + strategy needs). */
   readonly staticSymbols?: readonly string[];
+  /** The socket's item budget: the book's universe is the subscribed one. */
+  readonly universeBudget?: UniverseBudget;
 }
 
 /**
@@ -14,7 +16,7 @@ export interface MarketBookOptions {
  */
 export function createMarketBook(options: MarketBookOptions = {}): MarketBook {
   const snapshots = new Map<string, SymbolSnapshot>();
-  const universe = createUniverseTracker(options.staticSymbols ?? []);
+  const universe = createUniverseTracker(options.staticSymbols ?? [], options.universeBudget);
   universe.refresh();
   const rankedIn = new Map<ProgramMarketCode, ReadonlySet<string>>();
   let watched: ReadonlySet<string> = new Set();

@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.js';
 import type { MarketCalendar } from '../core/calendar.js';
 import type { MarketEvent, PollEvent, RealtimeEvent } from '../core/market.js';
 import { pollEvery } from './poll.js';
-import { createUniverseTracker, type UniverseDiff } from './universe.js';
+import { createUniverseTracker, type UniverseBudget, type UniverseDiff } from './universe.js';
 
 /** When a poll runs. Today the calendar's regular session; issue 14 adds pre- and after-market phases. */
 export type SessionPhase = 'session';
@@ -28,6 +28,8 @@ export interface MarketStreamOptions {
   readonly polls?: readonly PollSource[];
   /** Always in the universe: config extras plus the strategies' needs. */
   readonly staticSymbols?: readonly string[];
+  /** The socket's item budget (connection.maxItems): the universe keeps the most important symbols. */
+  readonly universeBudget?: UniverseBudget;
   /** Receives each universe change (the connection's wanted set), first the static symbols. */
   readonly onUniverseDiff: (diff: UniverseDiff) => void;
   /** A failed poll or a throwing universe observer; the stream continues. */
@@ -46,7 +48,7 @@ export function createMarketStream(options: MarketStreamOptions): Observable<Mar
   const inSession = (ms: number): boolean => calendar.isOpen(ms);
   const inPhases = (phases: readonly SessionPhase[]): ((ms: number) => boolean) => (phases.includes('session') ? inSession : () => false);
   return defer(() => {
-    const universe = createUniverseTracker(options.staticSymbols ?? []);
+    const universe = createUniverseTracker(options.staticSymbols ?? [], options.universeBudget);
     const publish = (diff: UniverseDiff | null): void => {
       if (diff === null) return;
       try {

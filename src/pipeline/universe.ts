@@ -4,6 +4,13 @@ import type { MarketEvent, ProgramMarketCode } from '../core/market.js';
 export interface UniverseDiff {
   readonly add: readonly string[];
   readonly remove: readonly string[];
+  /** With a budget: every symbol the budget leaves out now, in priority order (for the log and metrics). */
+  readonly leftOut?: readonly string[];
+}
+
+export interface UniverseBudget {
+  /** Most symbols in the universe (the socket's item budget, config connection.maxItems). */
+  readonly maxSymbols: number;
 }
 
 export interface UniverseTracker {
@@ -17,38 +24,62 @@ export interface UniverseTracker {
   programTop(): readonly string[];
   /** Symbols of the latest watchlist poll, sorted and frozen. */
   watchlist(): readonly string[];
+  /** Symbols the budget leaves out, in priority order, frozen (empty without a budget). */
+  leftOut(): readonly string[];
 }
 
 /**
  * The universe = program net-buy top lists (each market's latest poll) + watchlist symbols + static
  * symbols (config extras and what strategies ask for). Pure state: the same events give the same diffs.
+ *
+ * With a budget (one socket holds ~200 items) the universe keeps the most important symbols, in this
+ * priority: the static symbols (strategy-required and config extras, sorted), then the watchlist
+ * (sorted), then the program ranks in rank order (rank 1 of every market, then rank 2 ..., markets in
+ * the order first polled). The rest is left out and reported with each diff.
  */
-export function createUniverseTracker(staticSymbols: readonly string[] = []): UniverseTracker {
-  const fixed = new Set(staticSymbols);
-  const ranked = new Map<ProgramMarketCode, ReadonlySet<string>>();
+export function createUniverseTracker(staticSymbols: readonly string[] = [], budget?: UniverseBudget): UniverseTracker {
+  const fixed = [...new Set(staticSymbols)].sort();
+  /** market -> its latest top list in rank order */
+  const ranked = new Map<ProgramMarketCode, readonly string[]>();
   let watched: ReadonlySet<string> = new Set();
   let members: ReadonlySet<string> = new Set();
   let membersSorted: readonly string[] = Object.freeze([]);
   let topSorted: readonly string[] = Object.freeze([]);
   let watchSorted: readonly string[] = Object.freeze([]);
+  let leftOut: readonly string[] = Object.freeze([]);
+
+  /** Every candidate once, most important first. */
+  const byPriority = (): string[] => {
+    const out = new Set<string>(fixed);
+    for (const s of watchSorted) out.add(s);
+    const lists = [...ranked.values()];
+    const deepest = Math.max(0, ...lists.map((l) => l.length));
+    for (let rank = 0; rank < deepest; rank++) for (const list of lists) if (rank < list.length) out.add(list[rank] as string);
+    return [...out];
+  };
 
   const refresh = (): UniverseDiff | null => {
-    const next = new Set(fixed);
-    for (const set of ranked.values()) for (const s of set) next.add(s);
-    for (const s of watched) next.add(s);
+    const candidates = byPriority();
+    const limit = budget ? Math.max(0, Math.floor(budget.maxSymbols)) : candidates.length;
+    const next = new Set(candidates.slice(0, limit));
+    const out = Object.freeze(candidates.slice(limit));
     const diff = diffSets(members, next);
-    if (diff === null) return null;
+    const leftOutChanged = out.length !== leftOut.length || out.some((s, i) => s !== leftOut[i]);
+    leftOut = out;
+    if (diff === null) {
+      return leftOutChanged && budget ? Object.freeze({ add: Object.freeze([]), remove: Object.freeze([]), leftOut }) : null;
+    }
     members = next;
     membersSorted = sortedFrozen(next);
-    return diff;
+    return budget ? Object.freeze({ ...diff, leftOut }) : diff;
   };
 
   return {
     apply(event) {
       if (event.kind === 'ranking') {
-        ranked.set(event.market, new Set(event.entries.map((e) => e.symbol)));
+        ranked.set(event.market, [...event.entries].sort((a, b) => a.rank - b.rank).map((e) => e.symbol));
         const all = new Set<string>();
-        for (const set of ranked.values()) for (const s of set) all.add(s);
+        for (const list of ranked.values()) for (const s of list) all.add(s);
         topSorted = sortedFrozen(all);
       } else if (event.kind === 'watchlist') {
         watched = new Set(event.groups.flatMap((g) => g.symbols));
@@ -62,6 +93,7 @@ export function createUniverseTracker(staticSymbols: readonly string[] = []): Un
     current: () => membersSorted,
     programTop: () => topSorted,
     watchlist: () => watchSorted,
+    leftOut: () => leftOut,
   };
 }
 

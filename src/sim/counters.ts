@@ -19,6 +19,8 @@ export interface SimCounters {
   realEntriesDropped: number;
   regs: number;
   removes: number;
+  /** REG/REMOVE answered with a non-zero return_code, by code (105110 rate, 105115/105118 items). */
+  regRejections: Record<string, number>;
   duplicateLoginKicks: number;
   connectionsOpened: number;
   connectionsClosed: number;
@@ -46,6 +48,7 @@ export function createCounters(): SimCounters {
     realEntriesDropped: 0,
     regs: 0,
     removes: 0,
+    regRejections: {},
     duplicateLoginKicks: 0,
     connectionsOpened: 0,
     connectionsClosed: 0,

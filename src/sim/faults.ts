@@ -45,6 +45,8 @@ export interface SimFaults {
   /** Expires every token issued so far (both brokers by default). Returns how many. */
   expireTokens(broker?: 'kiwoom' | 'kis' | 'all'): number;
   setRateLimits(limits: { kiwoomPerSecond?: number; kisPerSecond?: number }): void;
+  /** The WebSocket's REG limits: items per group and connection, REG/REMOVE messages per second (0 = reject all). */
+  setRegLimits(limits: { maxItems?: number; regPerSecond?: number }): void;
   /** Delays every REST response by `ms` on the sim clock (0 = off). */
   setRestDelay(ms: number): void;
   /** Answers requests whose path starts with `prefix` with `status` (default 500), `count` times or until cleared. */
@@ -108,6 +110,7 @@ export function createFaults(ctx: SimContext, ws: KiwoomWsServer, feed: RealFeed
     removeWatchlistGroup: (code) => ctx.watchlists.remove(code),
     watchlists: () => ctx.watchlists.list(),
     registrations: () => ws.registrations(),
+    setRegLimits: (limits) => ws.setRegLimits(limits),
     counters: () => structuredClone(ctx.counters),
     programRanking: (market, n = 50) => ctx.market.programRanking(market, n),
     feedStats: () => ({ behindMs: feed.behindMs, maxBehindMs: feed.maxBehindMs, tradesGenerated: feed.tradesGenerated }),

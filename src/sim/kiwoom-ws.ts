@@ -3,6 +3,8 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { TimerHandle } from '../core/clock.js';
 import type { SimContext } from './context.js';
+import { bump } from './counters.js';
+import { RateWindow } from './rate-window.js';
 
 export const WS_PATH = '/api/dostk/websocket';
 
@@ -46,9 +48,21 @@ export class KiwoomWsServer {
   silent = false;
   /** Called when the number of logged-in connections may have changed (the feed idles at zero). */
   onActivityChange: () => void = () => undefined;
+  /** REG/REMOVE messages per connection in the last second (105110 beyond the limit). */
+  private readonly regRate: RateWindow;
 
   constructor(private readonly ctx: SimContext) {
     this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 1024 * 1024 });
+    this.regRate = new RateWindow(ctx.opts.regRatePerSecond);
+  }
+
+  /** Fault control: the REG limits (items per group and connection, messages per second; 0 rejects every REG). */
+  setRegLimits(limits: { maxItems?: number; regPerSecond?: number }): void {
+    if (limits.maxItems !== undefined && Number.isFinite(limits.maxItems) && limits.maxItems >= 0) this.ctx.opts.wsMaxItems = Math.floor(limits.maxItems);
+    if (limits.regPerSecond !== undefined && Number.isFinite(limits.regPerSecond) && limits.regPerSecond >= 0) {
+      this.ctx.opts.regRatePerSecond = Math.floor(limits.regPerSecond);
+      this.regRate.limit = this.ctx.opts.regRatePerSecond;
+    }
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -213,14 +227,29 @@ export class KiwoomWsServer {
       this.send(conn, JSON.stringify({ trnm, return_code: 1, return_msg: parsed }));
       return;
     }
+    // REMOVE counts against the rate too (a third-party client's live observation, protocol.md 10.7).
+    if (!this.regRate.tryAcquire(String(conn.id), this.ctx.clock.monotonic())) {
+      this.reject(conn, trnm, 105110, `해당 TRNM으로 허용된 요청 건수를 초과 (TRNM=${trnm})`);
+      return;
+    }
     let set = conn.groups.get(parsed.grpNo);
     if (trnm === 'REG') {
-      this.ctx.counters.regs++;
-      if (set === undefined || parsed.refresh === '0') {
-        set = new Set();
-        conn.groups.set(parsed.grpNo, set);
+      const next = set === undefined || parsed.refresh === '0' ? new Set<string>() : new Set(set);
+      for (const key of parsed.keys) next.add(key);
+      const limit = this.ctx.opts.wsMaxItems;
+      // Items count, whatever their types ([U] in the real protocol; items is the reported unit).
+      if (itemsOf([next]) > limit) {
+        this.reject(conn, trnm, 105118, `그룹당 등록 가능한 종목 수(${limit})를 초과하였습니다`);
+        return;
       }
-      for (const key of parsed.keys) set.add(key);
+      const others = [...conn.groups].filter(([g]) => g !== parsed.grpNo).map(([, v]) => v);
+      if (itemsOf([...others, next]) > limit) {
+        this.reject(conn, trnm, 105115, `접속당 등록 가능한 종목 수(${limit})를 초과하였습니다`);
+        return;
+      }
+      this.ctx.counters.regs++;
+      set = next;
+      conn.groups.set(parsed.grpNo, set);
     } else {
       this.ctx.counters.removes++;
       if (set !== undefined) {
@@ -230,6 +259,12 @@ export class KiwoomWsServer {
     }
     this.version++;
     this.send(conn, JSON.stringify({ trnm, return_code: 0, return_msg: '' }));
+  }
+
+  /** A REG/REMOVE over a limit: nothing applied, the socket stays open (the real server's silent-looking rejection). */
+  private reject(conn: SimConnection, trnm: 'REG' | 'REMOVE', code: number, message: string): void {
+    bump(this.ctx.counters.regRejections, String(code));
+    this.send(conn, JSON.stringify({ trnm, return_code: code, return_msg: message }));
   }
 
   /** The registrations of every connection, and which connection is current (last logged in). */
@@ -301,6 +336,13 @@ export class KiwoomWsServer {
     }
     this.wss.close();
   }
+}
+
+/** Distinct items over sets of `item|type` keys. */
+function itemsOf(sets: ReadonlyArray<ReadonlySet<string>>): number {
+  const items = new Set<string>();
+  for (const set of sets) for (const key of set) items.add(key.slice(0, key.indexOf('|')));
+  return items.size;
 }
 
 function rawToString(data: RawData): string {

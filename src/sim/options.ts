@@ -54,6 +54,10 @@ export interface SimulatorOptions {
   tickMs?: number;
   /** Most entries in one REAL frame. */
   maxEntriesPerFrame?: number;
+  /** Items one WebSocket may register, per grp_no (105118) and in total (105115). Default 200. */
+  wsMaxItems?: number;
+  /** REG/REMOVE messages a connection may send per second (sliding window; 105110 beyond). Default 5. */
+  regRatePerSecond?: number;
   /** A connection whose send buffer exceeds this drops REAL entries instead of queueing them. */
   maxBufferedBytes?: number;
   /** KIS: minimum time between two token requests of one appkey (EGW00133). */
@@ -82,6 +86,8 @@ export interface ResolvedSimOptions {
   indicativeRate: number;
   readonly tickMs: number;
   readonly maxEntriesPerFrame: number;
+  wsMaxItems: number;
+  regRatePerSecond: number;
   readonly maxBufferedBytes: number;
   readonly kisTokenMinIntervalMs: number;
   readonly kisTokenReuseMs: number;
@@ -111,6 +117,8 @@ export function resolveOptions(o: SimulatorOptions): ResolvedSimOptions {
     indicativeRate: nonNegative(o.indicativeRate, 0.01),
     tickMs: Math.max(1, Math.floor(positive(o.tickMs, 50))),
     maxEntriesPerFrame: Math.max(1, Math.floor(positive(o.maxEntriesPerFrame, 40))),
+    wsMaxItems: Math.floor(nonNegative(o.wsMaxItems, 200)),
+    regRatePerSecond: Math.floor(nonNegative(o.regRatePerSecond, 5)),
     maxBufferedBytes: positive(o.maxBufferedBytes, 64 * 1024 * 1024),
     kisTokenMinIntervalMs: nonNegative(o.kisTokenMinIntervalMs, 60_000),
     kisTokenReuseMs: nonNegative(o.kisTokenReuseMs, 6 * 3600_000),

@@ -1,5 +1,5 @@
 import { createKiwoomTokenIssuer } from '../../src/adapters/kiwoom/auth.js';
-import { createRealtimeConnection, type RealtimeConnection } from '../../src/app/realtime-connection.js';
+import { createRealtimeConnection, type RealtimeConnection, type SubscriptionSettings } from '../../src/app/realtime-connection.js';
 import { createManagedTokenSource, type ManagedTokenSource } from '../../src/app/token-source.js';
 import type { RealtimeEvent } from '../../src/core/market.js';
 import type { LogSink } from '../../src/core/ports/log-sink.js';
@@ -9,20 +9,13 @@ import type { SocketEvent } from '../../src/core/realtime-socket.js';
 import { createVirtualClock, type VirtualClock } from '../../src/core/virtual-clock.js';
 import { SIM_KIWOOM_APPKEY, SIM_KIWOOM_SECRETKEY, startSimulator, type SimulatorHandle, type SimulatorOptions } from '../../src/sim/index.js';
 import type { ConnectionSettings } from '../../state/connection.machine.js';
+import { CONNECTION_DEFAULTS } from './connection.js';
 
 /** Friday 2026-11-20 09:00 KST. */
 export const SESSION_START = Date.UTC(2026, 10, 20, 0, 0, 0);
 
-export const TEST_SETTINGS: ConnectionSettings = {
-  backoffBaseMs: 500,
-  backoffCapMs: 30_000,
-  stableResetMs: 60_000,
-  maxAttemptsPerMinute: 6,
-  loginTimeoutMs: 10_000,
-  regAckTimeoutMs: 10_000,
-  watchdogMs: 30_000,
-  duplicateLoginBackoffMs: 60_000,
-};
+/** The config defaults, with REG pacing off unless a test turns it on (most tests never advance time to settle). */
+export const TEST_SETTINGS: ConnectionSettings & SubscriptionSettings = { ...CONNECTION_DEFAULTS, regIntervalMs: 0 };
 
 export interface LogLine {
   level: 'debug' | 'info' | 'warn' | 'error';
@@ -57,12 +50,14 @@ export interface RealtimeHarness {
 export async function startRealtimeHarness(options: {
   seed?: string;
   symbols?: readonly string[];
-  settings?: Partial<ConnectionSettings>;
+  settings?: Partial<ConnectionSettings & SubscriptionSettings>;
   sim?: SimulatorOptions;
   regChunkSize?: number;
 } = {}): Promise<RealtimeHarness> {
   const clock = createVirtualClock(SESSION_START);
-  const sim = await startSimulator({ clock, seed: 7, tradesPerSecond: 40, pingIntervalMs: 10_000, pingTimeoutMs: 30_000, ...options.sim });
+  // REG pacing is off by default here (TEST_SETTINGS), so the simulator's REG rate limit is lifted to match;
+  // the pacing tests set both.
+  const sim = await startSimulator({ clock, seed: 7, tradesPerSecond: 40, pingIntervalMs: 10_000, pingTimeoutMs: 30_000, regRatePerSecond: 1_000, ...options.sim });
   const logs: LogLine[] = [];
   const log: LogSink = {
     debug: (fields, msg) => logs.push({ level: 'debug', fields, msg }),

@@ -48,6 +48,8 @@ export interface ReplaySummary {
   readonly frames: number;
   readonly events: number;
   readonly decodeErrors: number;
+  /** Entries for symbols not subscribed at the time, dropped as live. */
+  readonly unregisteredEntries: number;
   readonly signals: number;
   readonly signalsByStrategy: Readonly<Record<string, number>>;
   /** Recorded span replayed, ms. */
@@ -89,8 +91,15 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   let events = 0;
   const signalsByStrategy: Record<string, number> = {};
   let signals = 0;
+  // The wanted set is the truth here too: entries for symbols not subscribed are dropped, as live.
+  const wanted = new Set<string>();
+  let unregistered = 0;
   const sinks: FrameSinks = {
     event: (e) => {
+      if (!wanted.has(e.symbol)) {
+        unregistered++;
+        return;
+      }
       events++;
       realtime.next(e);
     },
@@ -123,7 +132,10 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
       sessionId: meta.sessionId,
       seed: meta.seed ?? meta.sessionId,
       realtime$: realtime,
-      applyDiff: () => undefined,
+      applyDiff: (diff) => {
+        for (const symbol of diff.remove) wanted.delete(symbol);
+        for (const symbol of diff.add) wanted.add(symbol);
+      },
       polls,
       sink,
       startAt: started.at,
@@ -189,6 +201,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
     frames: stats.frames,
     events,
     decodeErrors: stats.decodeErrors,
+    unregisteredEntries: unregistered,
     signals,
     signalsByStrategy,
     sessionMs: endAt - meta.start,

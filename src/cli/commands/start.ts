@@ -38,11 +38,13 @@ Options:
     log.info({ event: 'config.loaded', mode: config.mode, source: config.source }, `configuration from ${config.source} (${config.mode === 'sim' ? 'embedded simulator' : 'live hosts'})`);
     log.debug({ event: 'config.effective', config: redactConfig(config) }, 'effective configuration (secrets redacted)');
     const daemon = await startDaemon({ config, log, clock: systemClock, version: packageVersion() });
-    const reason = await untilStopped(io.stopSignal);
+    // Credentials rejected for too long: stop like on SIGTERM, then exit 77 so the supervisor takes over.
+    const gaveUp = daemon.gaveUp.then((f) => ({ reason: `credentials rejected (${f.code})`, exit: EXIT.credentials }));
+    const { reason, exit } = await Promise.race([untilStopped(io.stopSignal).then((r) => ({ reason: r, exit: EXIT.ok })), gaveUp]);
     const overBudget = new Promise<true>((resolve) => setTimeout(() => resolve(true), STOP_BUDGET_MS).unref());
     const timedOut = await Promise.race([daemon.stop(reason).then(() => false as const), overBudget]);
     if (timedOut) log.error({ event: 'daemon.stop-timeout', code: 'E_TIMEOUT', budgetMs: STOP_BUDGET_MS }, 'graceful stop took too long');
-    return timedOut ? EXIT.failure : EXIT.ok;
+    return timedOut ? EXIT.failure : exit;
   },
 };
 

@@ -16,7 +16,7 @@ function applyOnServer(server: Set<string>, messages: readonly RegistrationMessa
 
 describe('the wanted subscription set', () => {
   it('registers the whole wanted set in chunks, grouped by type set', () => {
-    const subs = new SubscriptionSet('1', 2);
+    const subs = new SubscriptionSet({ chunkSize: 2 });
     subs.add(['000660', '005930', '035420'], ['0B', '0A']);
     subs.add(['373220'], ['0B']);
     const plan = subs.plan();
@@ -72,7 +72,7 @@ describe('the wanted subscription set', () => {
     );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 40 }), fc.integer({ min: 1, max: 5 }), (ops, chunk) => {
-        const subs = new SubscriptionSet('1', chunk);
+        const subs = new SubscriptionSet({ chunkSize: chunk });
         let server = new Set<string>();
         for (const o of ops) {
           if (o.op === 'add') subs.add(o.items, o.types);

@@ -37,4 +37,17 @@ describe('the health rule', () => {
     const v = decideHealth({ sessionOpen: true, connection: live, silenceActive: true });
     expect(v).toMatchObject({ healthy: true, reasons: ['data silence (no real-time frames)'], details: { dataSilence: true } });
   });
+
+  it('every REG rejected no longer reads as healthy: wanted but not acknowledged, with the code', () => {
+    const subscriptions = { wantedPairs: 220, ackedPairs: 0, rejectedPairs: 220, lastRejection: { code: '105110', message: '허용된 요청 건수를 초과' }, leftOut: 0 };
+    const v = decideHealth({ sessionOpen: true, connection: { ...live, wantedPairs: 220, subscriptions } });
+    expect(v).toMatchObject({ healthy: false, reasons: ['220 of 220 subscriptions not acknowledged (REG rejected: 105110 허용된 요청 건수를 초과)'], details: { ackedPairs: 0, rejectedPairs: 220 } });
+    const pending = decideHealth({ sessionOpen: true, connection: { ...live, wantedPairs: 220, subscriptions: { ...subscriptions, ackedPairs: 200, rejectedPairs: 0, lastRejection: null } } });
+    expect(pending).toMatchObject({ healthy: true, reasons: ['20 subscriptions awaiting acknowledgement'] });
+  });
+
+  it('says how long the credentials have been rejected and how often they are retried', () => {
+    const v = decideHealth({ sessionOpen: true, connection: live, tokens: { kiwoom: { state: 'failed', lastError: { code: 'E_AUTH_CREDENTIALS' }, retryInMs: 120_000, rejectedForMs: 30 * 60_000 } } });
+    expect(v).toMatchObject({ healthy: false, reasons: ['kiwoom token failed: E_AUTH_CREDENTIALS (rejected for 30 min, retrying every 120 s)'] });
+  });
 });

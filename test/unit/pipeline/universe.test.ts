@@ -39,4 +39,26 @@ describe('universe tracker', () => {
     expect(d).toEqual({ add: ['a', 'd'], remove: ['b'] });
     expect(Object.isFrozen(d?.add)).toBe(true);
   });
+
+  it('over budget keeps strategy-required symbols, then watchlists, then program ranks in order, and reports the rest', () => {
+    const u = createUniverseTracker(['900001', '900002'], { maxSymbols: 6 });
+    expect(u.refresh()).toEqual({ add: ['900001', '900002'], remove: [], leftOut: [] });
+    // Ranks interleave across markets: KOSPI #1, KOSDAQ #1, KOSPI #2, KOSDAQ #2 ...
+    expect(u.apply(ranking('P00101', ['100001', '100002', '100003'], T0))).toEqual({ add: ['100001', '100002', '100003'], remove: [], leftOut: [] });
+    expect(u.apply(ranking('P10102', ['200001', '200002', '200003'], T0))).toEqual({ add: ['200001', '200002'], remove: ['100003'], leftOut: ['100003', '200003'] });
+    expect(u.current()).toEqual(['100001', '100002', '200001', '200002', '900001', '900002']);
+    // A watchlist outranks every program rank; the lowest ranks make way.
+    expect(u.apply(watchlist(['300001', '300002'], T0))).toEqual({ add: ['300001', '300002'], remove: ['100002', '200002'], leftOut: ['100002', '200002', '100003', '200003'] });
+    expect(u.current()).toEqual(['100001', '200001', '300001', '300002', '900001', '900002']);
+    expect(u.leftOut()).toEqual(['100002', '200002', '100003', '200003']);
+    // A strategy's own symbols are never left out, even when they alone fill the budget.
+    const full = createUniverseTracker(['900001', '900002', '900003'], { maxSymbols: 2 });
+    expect(full.refresh()).toEqual({ add: ['900001', '900002'], remove: [], leftOut: ['900003'] });
+  });
+
+  it('without a budget the diffs carry no leftOut (unchanged behaviour)', () => {
+    const u = createUniverseTracker([]);
+    expect(u.apply(ranking('P00101', Array.from({ length: 300 }, (_, i) => String(100000 + i)), T0))?.add).toHaveLength(300);
+    expect(u.leftOut()).toEqual([]);
+  });
 });

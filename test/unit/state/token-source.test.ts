@@ -45,7 +45,7 @@ describe('managed token source', () => {
     expect(src.status()).toMatchObject({ state: 'valid', issuances: 1, expiresAt: T0 + 50 + 24 * H });
   });
 
-  it('rejects every waiter with the fatal error and does not retry', async () => {
+  it('rejects every waiter with the credentials error at once (the slow retry runs on its own)', async () => {
     const clock = createVirtualClock(T0);
     const { issuer } = countingIssuer(clock, new AuthError('E_AUTH_CREDENTIALS', 'bad key'));
     const src = createManagedTokenSource({ name: 't', issuer, clock, random: createRandom(1) });
@@ -100,5 +100,52 @@ describe('managed token source', () => {
     await clock.tickAsync(100);
     expect(await q).toBe('tok-1'); // a fresh issuance from the third issuer
     expect(three.issued).toHaveLength(1);
+  });
+
+  it('bad credentials for longer than giveUpAfterMs: one error line and onGiveUp, once; a recovery before it disarms it', async () => {
+    const clock = createVirtualClock(T0);
+    const { issuer } = countingIssuer(clock, new AuthError('E_AUTH_CREDENTIALS', '8001'));
+    const lines: string[] = [];
+    const log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: (f: Record<string, unknown>) => void lines.push(String(f.code)) };
+    const gaveUp: Array<{ code: string; rejectedForMs: number }> = [];
+    const src = createManagedTokenSource({
+      name: 'kiwoom',
+      issuer,
+      clock,
+      random: createRandom(1),
+      log,
+      credentialsRetryBaseMs: 60_000,
+      credentialsRetryCapMs: 600_000,
+      giveUpAfterMs: 3_600_000,
+      onGiveUp: (f) => gaveUp.push(f),
+    });
+    await Promise.allSettled([src.getToken(), clock.tickAsync(100)]);
+    expect(src.status()).toMatchObject({ state: 'failed', lastError: { code: 'E_AUTH_CREDENTIALS' } });
+    expect(src.status().retryInMs).toBeGreaterThanOrEqual(30_000);
+    clock.stepWall(-6 * H); // an NTP step does not postpone the give-up
+    await clock.tickAsync(3_600_000 - 101);
+    expect(gaveUp).toEqual([]);
+    await clock.tickAsync(200);
+    expect(gaveUp).toEqual([{ code: 'E_AUTH_CREDENTIALS', message: '8001', rejectedForMs: expect.any(Number) }]);
+    expect(gaveUp[0]?.rejectedForMs).toBeGreaterThanOrEqual(3_600_000);
+    expect(lines).toContain('E_AUTH_CREDENTIALS');
+    expect(lines).toContain('E_AUTH_GAVE_UP');
+    await clock.tickAsync(3 * 3_600_000);
+    expect(gaveUp).toHaveLength(1);
+    await src.shutdown();
+  });
+
+  it('a caller waits at most waitTimeoutMs for a token (E_TIMEOUT), then the source still serves', async () => {
+    const clock = createVirtualClock(T0);
+    let answer: ((t: IssuedToken) => void) | undefined;
+    const issuer: TokenIssuer = { issue: () => new Promise<IssuedToken>((resolve) => (answer = resolve)), revoke: async () => undefined };
+    const src = createManagedTokenSource({ name: 'kis', issuer, clock, random: createRandom(1), waitTimeoutMs: 10_000, issueTimeoutMs: 60_000 });
+    const first = src.getToken();
+    const late = expect(first).rejects.toMatchObject({ code: 'E_TIMEOUT' });
+    await clock.tickAsync(10_000);
+    await late;
+    answer?.({ token: 'tok', expiresAt: clock.now() + 24 * H });
+    await clock.tickAsync(0);
+    expect(await src.getToken()).toBe('tok');
   });
 });

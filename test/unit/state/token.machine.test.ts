@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, fromPromise } from 'xstate';
-import { tokenMachine } from '../../../state/token.machine.js';
+import { createTokenMachine } from '../../../state/token.machine.js';
 import { AuthError, TransientError } from '../../../src/core/errors.js';
 import type { IssuedToken } from '../../../src/core/ports/token-issuer.js';
 import { createRandom } from '../../../src/core/random.js';
@@ -16,7 +16,7 @@ function harness(steps: Step[], input: Record<string, unknown> = {}, clock: Virt
   const calls: number[] = [];
   const revoked: string[] = [];
   let n = 0;
-  const machine = tokenMachine.provide({
+  const machine = createTokenMachine({ clock, random: createRandom(7) }).provide({
     actors: {
       issueToken: fromPromise<IssuedToken>(async () => {
         calls.push(clock.now());
@@ -30,7 +30,7 @@ function harness(steps: Step[], input: Record<string, unknown> = {}, clock: Virt
       }),
     },
   });
-  const actor = createActor(machine, { clock, input: { clock, random: createRandom(7), ...input } });
+  const actor = createActor(machine, { clock, input });
   actor.start();
   return { actor, clock, calls, revoked };
 }
@@ -103,13 +103,67 @@ describe('token machine', () => {
     expect(calls.length).toBeGreaterThan(10);
   });
 
-  it('stops for good on a fatal error (bad app key): no retry', async () => {
-    const { actor, clock, calls } = harness([{ fail: new AuthError('E_AUTH_CREDENTIALS', 'bad key') }]);
+  it('one 8001 answer no longer parks it forever: failed, retried on a long capped backoff, recovers', async () => {
+    const bad = new AuthError('E_AUTH_CREDENTIALS', '8001 App Key/Secret 검증 실패');
+    const { actor, clock, calls } = harness([{ fail: bad }, { fail: bad }, { fail: bad }, { fail: bad }, { fail: bad }, { ok: 24 * H }], {
+      credentialsRetryBaseMs: 60_000,
+      credentialsRetryCapMs: 300_000,
+    });
     actor.send({ type: 'token.get' });
-    await clock.tickAsync(10 * 60_000);
-    expect(calls).toHaveLength(1);
-    expect(actor.getSnapshot().value).toBe('failed');
+    await settle();
+    expect(actor.getSnapshot().hasTag('rejected')).toBe(true);
     expect(actor.getSnapshot().context.lastError?.code).toBe('E_AUTH_CREDENTIALS');
+    expect(actor.getSnapshot().context.rejectedSince).toBe(clock.monotonic());
+    await clock.tickAsync(30 * 60_000);
+    expect(calls).toHaveLength(6);
+    const gaps = calls.slice(1).map((t, i) => t - (calls[i] as number));
+    // equal jitter over 60 s doubling: [30, 60), [60, 120), [120, 240), then capped at [150, 300) s
+    expect(gaps[0]).toBeGreaterThanOrEqual(30_000);
+    expect(gaps[0]).toBeLessThan(60_000);
+    expect(gaps[1]).toBeGreaterThanOrEqual(60_000);
+    expect(gaps[2]).toBeGreaterThanOrEqual(120_000);
+    for (const g of gaps) expect(g).toBeLessThanOrEqual(300_000);
+    expect(actor.getSnapshot().hasTag('valid')).toBe(true);
+    expect(actor.getSnapshot().context.rejectedSince).toBeNull();
+  });
+
+  it('an issuance that never answers times out and is retried (issueTimeoutMs)', async () => {
+    const clock = createVirtualClock(T0);
+    let n = 0;
+    const machine = createTokenMachine({ clock, random: createRandom(7) }).provide({
+      actors: {
+        issueToken: fromPromise<IssuedToken>(async () => {
+          n++;
+          if (n === 1) return new Promise<IssuedToken>(() => undefined);
+          return { token: 'tok-late', expiresAt: clock.now() + 24 * H };
+        }),
+      },
+    });
+    const actor = createActor(machine, { clock, input: { issueTimeoutMs: 5_000, backoffBaseMs: 1000 } }).start();
+    actor.send({ type: 'token.get' });
+    await clock.tickAsync(4_999);
+    expect(actor.getSnapshot().hasTag('issuing')).toBe(true);
+    await clock.tickAsync(1);
+    expect(actor.getSnapshot().context.lastError?.code).toBe('E_TIMEOUT');
+    await clock.tickAsync(1_000);
+    expect(actor.getSnapshot().context.token).toBe('tok-late');
+  });
+
+  it('a wall-clock step (NTP) back or forward by hours neither freezes nor opens the issue gate', async () => {
+    for (const step of [-5 * H, 5 * H]) {
+      const { actor, clock, calls } = harness([{ ok: 24 * H }], { minIssueIntervalMs: 61_000 });
+      actor.send({ type: 'token.get' });
+      await settle();
+      clock.stepWall(step);
+      actor.send({ type: 'token.invalidate', token: 'tok-1', reason: 'rejected' });
+      expect(actor.getSnapshot().matches({ fetching: 'gate' })).toBe(true);
+      await clock.tickAsync(60_999);
+      expect(calls).toHaveLength(1);
+      await clock.tickAsync(1);
+      await settle();
+      expect(calls).toHaveLength(2);
+      expect(actor.getSnapshot().hasTag('valid')).toBe(true);
+    }
   });
 
   it('waits out EGW00133 (retryAfterMs) instead of looping', async () => {
