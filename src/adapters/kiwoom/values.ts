@@ -7,7 +7,9 @@
  *
  * Error policy: every function returns NaN for an empty string, a blank string or garbage, and never
  * throws. The hot path checks `Number.isNaN` and decides (the REST schemas map empty to null and
- * garbage to a DecodeError). Leading and trailing spaces are ignored; one leading `+` or `-` is allowed.
+ * garbage to a DecodeError). Leading and trailing spaces are ignored; one leading `+` or `-` is allowed,
+ * or `--` (the real server's doubled minus, protocol.md 10.2). Zero padding (`"00005990"`) reads as the
+ * number; `"-0"` as 0.
  */
 
 const SPACE = 32;
@@ -32,6 +34,9 @@ function parseDecimal(s: string, allowDot: boolean): number {
   else if (c0 === MINUS) {
     neg = true;
     i++;
+    // A doubled minus is one negative sign: ka10061 sends "--23533" for -23533 (KWP:종목정보/ka10061.txt
+    // @372a17f; only so does its row sum to zero).
+    if (s.charCodeAt(i) === MINUS) i++;
   }
   let value = 0;
   let digits = 0;
