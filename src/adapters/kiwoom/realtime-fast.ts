@@ -253,48 +253,62 @@ function readEntry(tsRecv: number, dayStart: number): RealtimeEvent | null {
     : buildIndicative(info.symbol, info.exchange, slots, tsRecv);
 }
 
-/** `{"10":"+68100",...}`: all-digit keys, string values; the read FIDs' positions filed by slot. */
+/**
+ * `{"10":"+68100",...}`: all-digit keys, string values; the read FIDs' positions filed by slot. The
+ * hottest loop (40-odd pairs an entry), so it keeps the buffer and position in locals.
+ */
 function readValues(): boolean {
-  if (buf[pos] !== LBRACE) return false;
-  pos++;
-  skipWs();
-  if (buf[pos] === RBRACE) {
-    pos++;
+  const b = buf;
+  let p = pos;
+  if (b[p] !== LBRACE) return false;
+  p++;
+  let c = b[p];
+  while (c === SPACE || c === 0x0a || c === 0x0d || c === 0x09) c = b[++p];
+  if (c === RBRACE) {
+    pos = p + 1;
     return true;
   }
   for (;;) {
-    if (buf[pos] !== QUOTE) return false;
-    pos++;
+    if (c !== QUOTE) return false;
+    c = b[++p];
     let fid = 0;
     let digits = 0;
-    let c = buf[pos];
     while (c !== QUOTE) {
       if (c === undefined || c < ZERO || c > NINE) return false;
       fid = fid * 10 + (c - ZERO);
       digits++;
-      c = buf[++pos];
+      c = b[++p];
     }
     // "010" is not "10" (JSON keys are compared as text); FIDs have at most four digits.
-    const slot = digits === 0 || digits > 4 || (digits > 1 && buf[pos - digits] === ZERO) ? -1 : FID_SLOT[fid]!;
-    pos++;
-    if (!colon()) return false;
-    const v0 = readString();
-    if (v0 < 0) return false;
+    const slot = digits === 0 || digits > 4 || (digits > 1 && b[p - digits] === ZERO) ? -1 : FID_SLOT[fid]!;
+    c = b[++p];
+    while (c === SPACE || c === 0x0a || c === 0x0d || c === 0x09) c = b[++p];
+    if (c !== COLON) return false;
+    c = b[++p];
+    while (c === SPACE || c === 0x0a || c === 0x0d || c === 0x09) c = b[++p];
+    if (c !== QUOTE) return false;
+    const v0 = p + 1;
+    c = b[++p];
+    while (c !== QUOTE) {
+      if (c === undefined || c < 0x20 || c === BACKSLASH) return false;
+      if (c >= 0x80) highBytes = true;
+      c = b[++p];
+    }
     if (slot >= 0) {
       // A duplicate read FID: JSON.parse keeps the last; we do not guess.
       if (starts[slot] !== -1) return false;
       starts[slot] = v0;
-      ends[slot] = pos - 1;
+      ends[slot] = p;
     }
-    skipWs();
-    const d = buf[pos];
-    if (d === COMMA) {
-      pos++;
-      skipWs();
+    c = b[++p];
+    while (c === SPACE || c === 0x0a || c === 0x0d || c === 0x09) c = b[++p];
+    if (c === COMMA) {
+      c = b[++p];
+      while (c === SPACE || c === 0x0a || c === 0x0d || c === 0x09) c = b[++p];
       continue;
     }
-    if (d !== RBRACE) return false;
-    pos++;
+    if (c !== RBRACE) return false;
+    pos = p + 1;
     return true;
   }
 }
