@@ -206,7 +206,7 @@ describe('byte decoder vs reference decoder (differential)', () => {
   it('identical events and errors on >= 100,000 frames: simulator, real samples, real forms, malformed, mutated', () => {
     const t0 = performance.now();
     // Simulator frames (1 and 10 entries) and the real-sample frames, each as is and mutated.
-    const fixed = [...simulatorFrames(3_500, 1, 'diff-1'), ...simulatorFrames(150, 10, 'diff-10'), ...realSampleFrames()].map((s) => Buffer.from(s, 'utf8'));
+    const fixed = [...simulatorFrames(3_600, 1, 'diff-1'), ...simulatorFrames(80, 10, 'diff-10'), ...realSampleFrames()].map((s) => Buffer.from(s, 'utf8'));
     const rnd = prng(20261205);
     for (const b of fixed) {
       base(b);
@@ -229,7 +229,9 @@ describe('byte decoder vs reference decoder (differential)', () => {
     fc.assert(
       fc.property(malformedFrame, fc.integer(), (data, seed) => {
         const b = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-        base(b);
+        // The hook end to end on every fourth (the others mostly fall back: routeFrame is the reference then).
+        if (tally.frames % 4 === 0) base(b);
+        else same(b);
         same(mutate(b, prng(seed)));
       }),
       { numRuns: 16_000, seed: 2112 },
