@@ -89,6 +89,16 @@ export function parseRate(s: string): number {
   return parseDecimal(s, true);
 }
 
+/**
+ * A rate with two implied decimals when written without a point: ka10059 `flu_rt` `"+122"` = 1.22 %,
+ * `"-415"` = -4.15 % (KWP:종목정보/ka10059.txt @372a17f, checked against `pred_pre`; seed 003 says
+ * "우측 2자리 소수점자리수"). A written point is honoured (`"+1.22"` = 1.22), so both spellings agree.
+ */
+export function parseImpliedRate(s: string): number {
+  if (s.indexOf('.') >= 0) return parseDecimal(s, true);
+  return parseDecimal(s, false) / 100;
+}
+
 /** A sign code 1-5 (1 상한, 2 상승, 3 보합, 4 하한, 5 하락); NaN if anything else. */
 export function parseSignCode(s: string): number {
   const v = parseDecimal(s, false);

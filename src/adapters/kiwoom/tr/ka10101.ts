@@ -7,7 +7,8 @@ export interface Ka10101Request {
   mrkt_tp: '0' | '1' | '2' | '4' | '7';
 }
 
-const row = { code: kCode, name: kText, group: kText };
+/** `marketCode` comes first in real rows (KWP:종목정보/ka10101.txt @439395b); `group` is "13" for code 013. */
+const row = { marketCode: kText.optional(), code: kCode, name: kText, group: kText };
 
 /** ka10101 업종코드 리스트: list `list`. */
 export const ka10101 = defineListTr<Ka10101Request, 'list', typeof row>('ka10101', KIWOOM_PATHS.stkinfo, 'list', row);
