@@ -70,9 +70,9 @@ describe('REST real forms (protocol.md 10.2)', () => {
     expect((ka10100.schema.parse({ ...base, nxtv: null }) as { nxtv?: unknown }).nxtv).toBeNull();
   });
 
-  it('ka10101: marketCode first, group "13" for 013 and "3" for 603', () => {
+  it('ka10101: an undocumented marketCode first (tolerated), group "13" for 013 and "3" for 603', () => {
     const out = ka10101.schema.parse({ list: [{ marketCode: '0', code: '013', name: '전기전자', group: '13' }, { marketCode: '6', code: '603', name: 'IT 서비스', group: '3' }] });
-    expect(out.list).toEqual([{ marketCode: '0', code: '013', name: '전기전자', group: '13' }, { marketCode: '6', code: '603', name: 'IT 서비스', group: '3' }]);
+    expect(out.list).toEqual([{ code: '013', name: '전기전자', group: '13' }, { code: '603', name: 'IT 서비스', group: '3' }]);
   });
 
   it('ka20002: flat price unsigned "6040", untraded all "0"', () => {
