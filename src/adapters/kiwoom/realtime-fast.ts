@@ -419,7 +419,8 @@ function itemInfo(s: number, e: number): ItemInfo | null {
   const known = items.get(h);
   if (known !== undefined && sameBytes(known.bytes, s, e)) return known;
   if (items.size >= ITEMS_MAX) items.clear();
-  const bytes = buf.slice(s, e);
+  // A copy: Buffer#slice is a view, and the socket's and replay's buffers are reused.
+  const bytes = Uint8Array.from(buf.subarray(s, e));
   const item = String.fromCharCode(...bytes);
   const info: ItemInfo = { bytes, symbol: symbolOf(item), exchange: exchangeOf(item) };
   items.set(h, info);

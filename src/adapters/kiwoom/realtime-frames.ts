@@ -33,19 +33,29 @@ const TOKEN_REJECT_CODES = ['8005', '8031', '8103'];
 /**
  * Parses one inbound frame once and routes it. Never throws: every failure goes to
  * `sinks.decodeError` with a stable code. A REAL frame in a Buffer is read by the byte decoder
- * (realtime-fast.ts); whatever it does not recognise with certainty takes the reference path.
+ * (realtime-fast.ts), and so is a string (replay's recorded text, encoded to UTF-8 first: a lone
+ * surrogate becomes U+FFFD, which only a string value can hold and no read FID accepts); whatever it
+ * does not recognise with certainty takes the reference path.
  */
 export function routeFrame(data: Buffer | string, tsRecv: number, sinks: FrameSinks, stats: FrameStats): void {
-  if (typeof data !== 'string') {
-    const events = decodeRealFast(data, tsRecv, kstDayStart(tsRecv));
-    if (events !== null) {
-      stats.frames++;
-      stats.entries += events.length;
-      for (let i = 0; i < events.length; i++) sinks.event(events[i]!);
-      return;
-    }
+  const events = typeof data === 'string' ? decodeTextFast(data, tsRecv) : decodeRealFast(data, tsRecv, kstDayStart(tsRecv));
+  if (events !== null) {
+    stats.frames++;
+    stats.entries += events.length;
+    for (let i = 0; i < events.length; i++) sinks.event(events[i]!);
+    return;
   }
   routeFrameReference(data, tsRecv, sinks, stats);
+}
+
+/** Replay hands over recorded text: encoding it into one reused buffer is far cheaper than JSON.parse. */
+const scratch = Buffer.allocUnsafe(64 * 1024);
+
+function decodeTextFast(text: string, tsRecv: number): RealtimeEvent[] | null {
+  // UTF-8 takes at most 3 bytes per UTF-16 unit; a longer frame takes the reference path.
+  if (text.length * 3 > scratch.length) return null;
+  const n = scratch.write(text, 0, 'utf8');
+  return decodeRealFast(scratch.subarray(0, n), tsRecv, kstDayStart(tsRecv));
 }
 
 /** The reference path: UTF-8 check, JSON.parse, realtime-decoder.ts. Every decode error comes from here. */
