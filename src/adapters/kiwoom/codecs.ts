@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { parseHhmmss, parsePrice, parseRate, parseSignCode, parseSigned, parseYyyymmdd } from './values.js';
+import type { Exchange } from '../../core/market.js';
+import { LIMITS } from './realtime-fids.js';
+import { parseHhmmss, parseImpliedRate, parsePrice, parseRate, parseSignCode, parseSigned, parseYyyymmdd } from './values.js';
 
 /**
  * zod field codecs for Kiwoom's string values, built on the plain parsers in values.ts.
@@ -9,7 +11,14 @@ import { parseHhmmss, parsePrice, parseRate, parseSignCode, parseSigned, parseYy
  */
 const wire = z.union([z.string(), z.number()]);
 
-function numeric(parse: (s: string) => number, what: string) {
+/**
+ * Range checks at the edge (issue 20 item 8): a value beyond `max` in magnitude is absurd input, a
+ * DecodeError like garbage. Generous on purpose: ka10001 really sends `250lwst_pric_pre_rt` "+16784.73"
+ * (KWP:종목정보/ka10001.txt @439395b), so REST rates are bounded far above any daily move.
+ */
+const MAX_REST_RATE = 1e6;
+
+function numeric(parse: (s: string) => number, what: string, max: number = Number.MAX_SAFE_INTEGER) {
   return wire.transform((v, ctx): number | null => {
     const s = typeof v === 'number' ? String(v) : v;
     if (s.trim() === '') return null;
@@ -18,18 +27,28 @@ function numeric(parse: (s: string) => number, what: string) {
       ctx.issues.push({ code: 'custom', message: `expected ${what}, got ${JSON.stringify(s.slice(0, 24))}`, input: v });
       return z.NEVER;
     }
+    if (n > max || n < -max) {
+      ctx.issues.push({ code: 'custom', message: `${what} out of range (max ${max}), got ${JSON.stringify(s.slice(0, 24))}`, input: v });
+      return z.NEVER;
+    }
     return n;
   });
 }
 
 /** Price magnitude; the sign (direction vs the previous close) is dropped: `"-66000"` -> 66000. */
-export const kPrice = numeric(parsePrice, 'a price');
-/** Signed integer (changes, quantities, amounts): `"-50"` -> -50. */
+export const kPrice = numeric(parsePrice, 'a price', LIMITS.price);
+/**
+ * Signed integer (changes, quantities, amounts): `"-50"` -> -50; unsigned positives (`"1589"`), zero
+ * padding (`"0000000027931470"`), `"-0"` (= 0) and the doubled minus `"--23533"` (= -23533, ka10061) read
+ * as the real server means them (protocol.md 10.2).
+ */
 export const kSigned = numeric(parseSigned, 'a signed integer');
-/** Signed decimal (rates in percent, ratios, valuations): `"+0.89"` -> 0.89. */
+/** Signed decimal (ratios, valuations): `"+0.89"` -> 0.89. */
 export const kDecimal = numeric(parseRate, 'a decimal number');
-/** Rate in percent; alias of kDecimal kept for readability of the schemas. */
-export const kRate = kDecimal;
+/** Rate in percent with its decimal point on the wire: `"+0.89"`, `"76.1"`. */
+export const kRate = numeric(parseRate, 'a rate', MAX_REST_RATE);
+/** Rate in percent with two implied decimals (ka10059 `flu_rt` `"+122"` = 1.22 %); a written point is honoured. */
+export const kRateImplied = numeric(parseImpliedRate, 'a rate', MAX_REST_RATE);
 /** Sign code 1-5 (1 상한, 2 상승, 3 보합, 4 하한, 5 하락). */
 export const kSignCode = numeric(parseSignCode, 'a sign code 1-5');
 /** `YYYYMMDD` -> epoch ms of KST midnight. */
@@ -43,5 +62,16 @@ export const kCode = z
   .string()
   .transform((s) => s.trim())
   .refine((s) => s.length > 0, 'expected a code');
+/**
+ * The venue a REST `stk_cd` names by its suffix (protocol.md 11.3): `_NX` NXT, `_AL` SOR/통합, none KRX.
+ * The real server echoes the suffix in list answers (`"000010_AL"` in ka10066 with stex_tp 3,
+ * KWP:시세/ka10066.txt @372a17f); tr-spec.ts strips it from `stk_cd` into a `venue` field.
+ */
+export function splitVenue(code: string): { code: string; venue: Exchange } {
+  if (code.endsWith('_NX')) return { code: code.slice(0, -3), venue: 'NXT' };
+  if (code.endsWith('_AL')) return { code: code.slice(0, -3), venue: 'SOR' };
+  return { code, venue: 'KRX' };
+}
+
 /** `Y` -> true, anything else false. */
 export const kFlag = wire.transform((v) => String(v).trim().toUpperCase() === 'Y');

@@ -1,10 +1,11 @@
 import type { Exchange, IndicativeEvent, RawRealEvent, RealtimeEvent, TradeEvent } from '../../core/market.js';
-import { INDICATIVE_OPTIONAL_FIDS, INDICATIVE_REQUIRED_FIDS, TRADE_OPTIONAL_FIDS, TRADE_REQUIRED_FIDS } from './realtime-schema.js';
+import { RULES_BY_TYPE, SLOT_FIDS, type FidParse, type FidRule } from './realtime-fids.js';
 import { parseHhmmss, parsePrice, parseRate, parseSignCode, parseSigned } from './values.js';
 
 /**
- * The hot path of the real-time feed: one REAL entry (already JSON-parsed) to a domain event.
- * Hand-written checks of the rules declared in realtime-schema.ts; nothing allocated beyond the event.
+ * The reference decoder of the real-time feed: one REAL entry (already JSON-parsed) to a domain event,
+ * driven by the FID tables of realtime-fids.ts (the byte decoder, realtime-fast.ts, reads the same
+ * tables and builds its events with the same functions; a differential test holds them equal).
  * A bad entry comes back as a DecodeFailure, to be counted and dropped, never thrown into the stream.
  */
 export interface DecodeFailure {
@@ -31,10 +32,10 @@ export function decodeEntry(entry: unknown, tsRecv: number, dayStart: number): R
   if (typeof values !== 'object' || values === null || Array.isArray(values)) return shape('entry.values is not an object');
   const v = values as Record<string, unknown>;
   // Only the FIDs we read are checked (realtime-schema.ts); the other ~30 of a 0B entry are tolerated.
-  if (type === '0B') return decodeTrade(item, v, tsRecv, dayStart);
-  if (type === '0A') return decodeIndicative(item, v, tsRecv);
+  const rules = RULES_BY_TYPE[type];
+  if (rules !== undefined && Object.hasOwn(RULES_BY_TYPE, type)) return decodeRuled(type, item, v, rules, tsRecv, dayStart);
   // A raw event promises string values, so a raw entry is checked whole (rare types only).
-  for (const key in v) if (typeof v[key] !== 'string') return shape(`${type} values.${key} is not a string`);
+  for (const key in v) if (typeof v[key] !== 'string') return shape(`${clip(type)} values.${clip(key)} is not a string`);
   return { kind: 'raw', type, symbol: symbolOf(item), values: v as Record<string, string>, tsEvent: tsRecv, tsRecv } satisfies RawRealEvent;
 }
 
@@ -42,105 +43,112 @@ export function isDecodeFailure(x: RealtimeEvent | DecodeFailure): x is DecodeFa
   return (x as DecodeFailure).failure !== undefined;
 }
 
-function decodeTrade(item: string, v: Record<string, unknown>, tsRecv: number, dayStart: number): TradeEvent | DecodeFailure {
-  // Each FID is read once; V8 keeps integer-like keys as (slow) elements, so lookups are the cost.
-  const s10 = v['10'];
-  const s11 = v['11'];
-  const s12 = v['12'];
-  const s13 = v['13'];
-  const s15 = v['15'];
-  const s20 = v['20'];
-  if (typeof s10 !== 'string' || typeof s11 !== 'string' || typeof s12 !== 'string' || typeof s13 !== 'string' || typeof s15 !== 'string' || typeof s20 !== 'string') {
-    return fidFailure('0B', v, TRADE_REQUIRED_FIDS);
+/** Where each read FID's number sits in a slot array (SLOT_FIDS order), shared with the byte decoder. */
+const S10 = SLOT_FIDS.indexOf('10');
+const S11 = SLOT_FIDS.indexOf('11');
+const S12 = SLOT_FIDS.indexOf('12');
+const S13 = SLOT_FIDS.indexOf('13');
+const S15 = SLOT_FIDS.indexOf('15');
+const S20 = SLOT_FIDS.indexOf('20');
+const S14 = SLOT_FIDS.indexOf('14');
+const S16 = SLOT_FIDS.indexOf('16');
+const S17 = SLOT_FIDS.indexOf('17');
+const S18 = SLOT_FIDS.indexOf('18');
+const S25 = SLOT_FIDS.indexOf('25');
+const S27 = SLOT_FIDS.indexOf('27');
+const S28 = SLOT_FIDS.indexOf('28');
+const S228 = SLOT_FIDS.indexOf('228');
+
+const PARSERS: Readonly<Record<FidParse, (s: string) => number>> = {
+  price: parsePrice,
+  signed: parseSigned,
+  rate: parseRate,
+  sign: parseSignCode,
+  time: parseHhmmss,
+};
+
+/**
+ * A table-driven type (0B, 0A): checks the read FIDs' presence and type, parses them into slots, then
+ * the shared rules (required readable, every value in range) decide; the event is built by the same
+ * function the byte decoder uses.
+ */
+function decodeRuled(type: string, item: string, v: Record<string, unknown>, rules: readonly FidRule[], tsRecv: number, dayStart: number): RealtimeEvent | DecodeFailure {
+  for (const r of rules) {
+    const x = v[r.fid];
+    if (x === undefined ? r.required : typeof x !== 'string') {
+      return shape(x === undefined ? `${type} values.${r.fid} missing` : `${type} values.${r.fid} is not a string`);
+    }
   }
-  const s14 = v['14'];
-  const s16 = v['16'];
-  const s17 = v['17'];
-  const s18 = v['18'];
-  const s25 = v['25'];
-  const s27 = v['27'];
-  const s28 = v['28'];
-  const s228 = v['228'];
-  if (notOptional(s14) || notOptional(s16) || notOptional(s17) || notOptional(s18) || notOptional(s25) || notOptional(s27) || notOptional(s28) || notOptional(s228)) {
-    return fidFailure('0B', v, TRADE_OPTIONAL_FIDS);
+  const slots = new Float64Array(SLOT_FIDS.length).fill(NaN);
+  for (const r of rules) {
+    const x = v[r.fid];
+    if (x !== undefined) slots[r.slot] = PARSERS[r.parse](x as string);
   }
-  const price = parsePrice(s10);
-  const change = parseSigned(s11);
-  const changeRate = parseRate(s12);
-  const cumVolume = parseSigned(s13);
-  const volumeSigned = parseSigned(s15);
-  const seconds = parseHhmmss(s20);
-  if (Number.isNaN(price + change + changeRate + cumVolume + volumeSigned + seconds)) {
-    return unreadable(v, { '10': price, '11': change, '12': changeRate, '13': cumVolume, '15': volumeSigned, '20': seconds });
+  if (!slotsAcceptable(rules, slots)) return unacceptable(rules, v, slots);
+  const symbol = symbolOf(item);
+  const exchange = exchangeOf(item);
+  return type === '0B' ? buildTrade(symbol, exchange, slots, sideOf(v['15'] as string), tsRecv, dayStart) : buildIndicative(symbol, exchange, slots, tsRecv);
+}
+
+/** The one acceptance rule of both decoders: required FIDs readable, every read value within its range. */
+export function slotsAcceptable(rules: readonly FidRule[], slots: Float64Array): boolean {
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i]!;
+    const x = slots[r.slot]!;
+    if (x !== x) {
+      if (r.required) return false;
+    } else if (x > r.max || x < -r.max) return false;
   }
-  let tsEvent = dayStart + seconds * 1000;
+  return true;
+}
+
+/** A trade from parsed slots (NaN = absent or unreadable optional). One literal: one hidden class. */
+export function buildTrade(symbol: string, exchange: Exchange, n: Float64Array, side: TradeEvent['side'], tsRecv: number, dayStart: number): TradeEvent {
+  let tsEvent = dayStart + n[S20]! * 1000;
   // A venue time far ahead of arrival belongs to the previous KST day (a frame straddling midnight).
   if (tsEvent > tsRecv + DAY_MS / 2) tsEvent -= DAY_MS;
-  // One literal, same property order every time: one hidden class for every trade.
+  const volumeSigned = n[S15]!;
+  const strength = n[S228]!;
   return {
     kind: 'trade',
-    symbol: symbolOf(item),
-    exchange: exchangeOf(item),
-    price,
-    change,
-    changeRate,
-    sign: optionalValue(s25 as string | undefined, parseSignCode),
-    cumVolume,
-    cumValue: optionalValue(s14 as string | undefined, parseSigned),
-    open: optionalValue(s16 as string | undefined, parsePrice),
-    high: optionalValue(s17 as string | undefined, parsePrice),
-    low: optionalValue(s18 as string | undefined, parsePrice),
-    ask: optionalValue(s27 as string | undefined, parsePrice),
-    bid: optionalValue(s28 as string | undefined, parsePrice),
+    symbol,
+    exchange,
+    price: n[S10]!,
+    change: n[S11]!,
+    changeRate: n[S12]!,
+    sign: orZero(n[S25]!),
+    cumVolume: n[S13]!,
+    cumValue: orZero(n[S14]!),
+    open: orZero(n[S16]!),
+    high: orZero(n[S17]!),
+    low: orZero(n[S18]!),
+    ask: orZero(n[S27]!),
+    bid: orZero(n[S28]!),
     volume: volumeSigned < 0 ? -volumeSigned : volumeSigned,
-    side: sideOf(s15),
-    strength: s228 === undefined ? null : nullIfNaN(parseRate(s228 as string)),
+    side,
+    strength: strength === strength ? strength : null,
     tsEvent,
     tsRecv,
   };
 }
 
-function decodeIndicative(item: string, v: Record<string, unknown>, tsRecv: number): IndicativeEvent | DecodeFailure {
-  const s10 = v['10'];
-  const s11 = v['11'];
-  const s12 = v['12'];
-  const s13 = v['13'];
-  if (typeof s10 !== 'string' || typeof s11 !== 'string' || typeof s12 !== 'string' || typeof s13 !== 'string') {
-    return fidFailure('0A', v, INDICATIVE_REQUIRED_FIDS);
-  }
-  const s14 = v['14'];
-  const s16 = v['16'];
-  const s17 = v['17'];
-  const s18 = v['18'];
-  const s25 = v['25'];
-  const s27 = v['27'];
-  const s28 = v['28'];
-  if (notOptional(s14) || notOptional(s16) || notOptional(s17) || notOptional(s18) || notOptional(s25) || notOptional(s27) || notOptional(s28)) {
-    return fidFailure('0A', v, INDICATIVE_OPTIONAL_FIDS);
-  }
-  const price = parsePrice(s10);
-  const change = parseSigned(s11);
-  const changeRate = parseRate(s12);
-  const cumVolume = parseSigned(s13);
-  if (Number.isNaN(price + change + changeRate + cumVolume)) {
-    return unreadable(v, { '10': price, '11': change, '12': changeRate, '13': cumVolume });
-  }
+/** An indicative price from parsed slots; 0A carries no venue time. */
+export function buildIndicative(symbol: string, exchange: Exchange, n: Float64Array, tsRecv: number): IndicativeEvent {
   return {
     kind: 'indicative',
-    symbol: symbolOf(item),
-    exchange: exchangeOf(item),
-    price,
-    change,
-    changeRate,
-    sign: optionalValue(s25 as string | undefined, parseSignCode),
-    cumVolume,
-    cumValue: optionalValue(s14 as string | undefined, parseSigned),
-    open: optionalValue(s16 as string | undefined, parsePrice),
-    high: optionalValue(s17 as string | undefined, parsePrice),
-    low: optionalValue(s18 as string | undefined, parsePrice),
-    ask: optionalValue(s27 as string | undefined, parsePrice),
-    bid: optionalValue(s28 as string | undefined, parsePrice),
-    // 0A carries no venue time.
+    symbol,
+    exchange,
+    price: n[S10]!,
+    change: n[S11]!,
+    changeRate: n[S12]!,
+    sign: orZero(n[S25]!),
+    cumVolume: n[S13]!,
+    cumValue: orZero(n[S14]!),
+    open: orZero(n[S16]!),
+    high: orZero(n[S17]!),
+    low: orZero(n[S18]!),
+    ask: orZero(n[S27]!),
+    bid: orZero(n[S28]!),
     tsEvent: tsRecv,
     tsRecv,
   };
@@ -160,7 +168,7 @@ export function exchangeOf(item: string): Exchange {
 }
 
 /** FID 15's sign: + buyer-initiated, - seller-initiated (third-party reading; unsigned = unknown). */
-function sideOf(text: string): 'buy' | 'sell' | 'unknown' {
+export function sideOf(text: string): TradeEvent['side'] {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 43) return 'buy';
@@ -170,38 +178,24 @@ function sideOf(text: string): 'buy' | 'sell' | 'unknown' {
   return 'unknown';
 }
 
-/** An optional FID present with a non-string value (the schema's `z.string().optional()` fails). */
-function notOptional(x: unknown): boolean {
-  return x !== undefined && typeof x !== 'string';
-}
-
-/** A FID that never gates a decode: absent or unreadable reads as 0. */
-function optionalValue(value: string | undefined, parse: (s: string) => number): number {
-  if (value === undefined) return 0;
-  const n = parse(value);
+function orZero(n: number): number {
   return n === n ? n : 0;
-}
-
-function nullIfNaN(n: number): number | null {
-  return n === n ? n : null;
 }
 
 function shape(reason: string): DecodeFailure {
   return { failure: 'E_DECODE_SHAPE', reason };
 }
 
-/** The first of `fids` that is missing or not a string (the slow path of a bad entry). */
-function fidFailure(type: string, v: Record<string, unknown>, fids: readonly string[]): DecodeFailure {
-  for (const fid of fids) {
-    const x = v[fid];
-    if (x === undefined) return shape(`${type} values.${fid} missing`);
-    if (typeof x !== 'string') return shape(`${type} values.${fid} is not a string`);
-  }
-  return shape(`${type} values unreadable`);
+/** Bounded text for a reason: input from the network never makes a log line long. */
+function clip(s: string): string {
+  return s.length <= 24 ? s : `${s.slice(0, 24)}...`;
 }
 
-function unreadable(v: Record<string, unknown>, parsed: Record<string, number>): DecodeFailure {
-  const bad = Object.keys(parsed).filter((fid) => Number.isNaN(parsed[fid]));
-  const sample = bad.map((fid) => `${fid}=${JSON.stringify(String(v[fid] ?? '').slice(0, 24))}`).join(', ');
-  return { failure: 'E_DECODE_VALUE', reason: `unreadable FID ${sample}` };
+/** Why slots were refused: the unreadable required FIDs, else the first value out of its range. */
+function unacceptable(rules: readonly FidRule[], v: Record<string, unknown>, slots: Float64Array): DecodeFailure {
+  const sample = (fid: string): string => `${fid}=${JSON.stringify(clip(String(v[fid] ?? '')))}`;
+  const bad = rules.filter((r) => r.required && Number.isNaN(slots[r.slot]));
+  if (bad.length > 0) return { failure: 'E_DECODE_VALUE', reason: `unreadable FID ${bad.map((r) => sample(r.fid)).join(', ')}` };
+  const far = rules.find((r) => Math.abs(slots[r.slot]!) > r.max);
+  return { failure: 'E_DECODE_VALUE', reason: `FID out of range (max ${far?.max}): ${far ? sample(far.fid) : '?'}` };
 }

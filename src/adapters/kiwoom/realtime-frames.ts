@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import type { RealtimeEvent } from '../../core/market.js';
 import type { SocketEvent } from '../../core/realtime-socket.js';
 import { decodeEntry, isDecodeFailure, kstDayStart } from './realtime-decoder.js';
+import { decodeRealFast } from './realtime-fast.js';
 
 /** Where the router sends what it read from one frame. */
 export interface FrameSinks {
@@ -31,9 +32,34 @@ const TOKEN_REJECT_CODES = ['8005', '8031', '8103'];
 
 /**
  * Parses one inbound frame once and routes it. Never throws: every failure goes to
- * `sinks.decodeError` with a stable code.
+ * `sinks.decodeError` with a stable code. A REAL frame in a Buffer is read by the byte decoder
+ * (realtime-fast.ts), and so is a string (replay's recorded text, encoded to UTF-8 first: a lone
+ * surrogate becomes U+FFFD, which only a string value can hold and no read FID accepts); whatever it
+ * does not recognise with certainty takes the reference path.
  */
 export function routeFrame(data: Buffer | string, tsRecv: number, sinks: FrameSinks, stats: FrameStats): void {
+  const events = typeof data === 'string' ? decodeTextFast(data, tsRecv) : decodeRealFast(data, tsRecv, kstDayStart(tsRecv));
+  if (events !== null) {
+    stats.frames++;
+    stats.entries += events.length;
+    for (let i = 0; i < events.length; i++) sinks.event(events[i]!);
+    return;
+  }
+  routeFrameReference(data, tsRecv, sinks, stats);
+}
+
+/** Replay hands over recorded text: encoding it into one reused buffer is far cheaper than JSON.parse. */
+const scratch = Buffer.allocUnsafe(64 * 1024);
+
+function decodeTextFast(text: string, tsRecv: number): RealtimeEvent[] | null {
+  // UTF-8 takes at most 3 bytes per UTF-16 unit; a longer frame takes the reference path.
+  if (text.length * 3 > scratch.length) return null;
+  const n = scratch.write(text, 0, 'utf8');
+  return decodeRealFast(scratch.subarray(0, n), tsRecv, kstDayStart(tsRecv));
+}
+
+/** The reference path: UTF-8 check, JSON.parse, realtime-decoder.ts. Every decode error comes from here. */
+export function routeFrameReference(data: Buffer | string, tsRecv: number, sinks: FrameSinks, stats: FrameStats): void {
   stats.frames++;
   let text: string;
   if (typeof data === 'string') text = data;
@@ -57,12 +83,12 @@ export function routeFrame(data: Buffer | string, tsRecv: number, sinks: FrameSi
       return;
     }
     stats.decodeErrors++;
-    sinks.decodeError('E_DECODE_JSON', 'frame is not valid JSON', text.slice(0, 200));
+    sinks.decodeError('E_DECODE_JSON', 'frame is not valid JSON', sampleOf(text));
     return;
   }
   if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
     stats.decodeErrors++;
-    sinks.decodeError('E_DECODE_SHAPE', 'frame is not a JSON object', text.slice(0, 200));
+    sinks.decodeError('E_DECODE_SHAPE', 'frame is not a JSON object', sampleOf(text));
     return;
   }
   const f = frame as { trnm?: unknown; data?: unknown; return_code?: unknown; return_msg?: unknown; code?: unknown; message?: unknown };
@@ -75,7 +101,7 @@ export function routeFrame(data: Buffer | string, tsRecv: number, sinks: FrameSi
       sinks.ping(text);
       return;
     case 'LOGIN': {
-      const code = String(f.return_code ?? '');
+      const code = scalarText(f.return_code);
       const message = typeof f.return_msg === 'string' ? f.return_msg : '';
       if (code === '0') sinks.lifecycle({ type: 'login.ok' });
       else sinks.lifecycle({ type: 'login.failed', returnCode: code, message, tokenRejected: isTokenRejection(code, message) });
@@ -83,7 +109,7 @@ export function routeFrame(data: Buffer | string, tsRecv: number, sinks: FrameSi
     }
     case 'REG':
     case 'REMOVE': {
-      const code = String(f.return_code ?? '');
+      const code = scalarText(f.return_code);
       if (code === '0') sinks.lifecycle({ type: 'reg.ack' });
       else sinks.lifecycle({ type: 'reg.rejected', returnCode: code, message: typeof f.return_msg === 'string' ? f.return_msg : '' });
       return;
@@ -97,14 +123,14 @@ export function routeFrame(data: Buffer | string, tsRecv: number, sinks: FrameSi
     }
     default:
       stats.decodeErrors++;
-      sinks.decodeError('E_DECODE_SHAPE', `unknown trnm ${JSON.stringify(f.trnm)?.slice(0, 20)}`, text.slice(0, 200));
+      sinks.decodeError('E_DECODE_SHAPE', `unknown trnm ${typeof f.trnm === 'string' ? JSON.stringify(f.trnm.slice(0, 20)) : typeof f.trnm}`, sampleOf(text));
   }
 }
 
 function routeReal(data: unknown, tsRecv: number, text: string, sinks: FrameSinks, stats: FrameStats): void {
   if (!Array.isArray(data)) {
     stats.decodeErrors++;
-    sinks.decodeError('E_DECODE_SHAPE', 'REAL frame without a data list', text.slice(0, 200));
+    sinks.decodeError('E_DECODE_SHAPE', 'REAL frame without a data list', sampleOf(text));
     return;
   }
   const dayStart = kstDayStart(tsRecv);
@@ -113,11 +139,26 @@ function routeReal(data: unknown, tsRecv: number, text: string, sinks: FrameSink
     const out = decodeEntry(data[i], tsRecv, dayStart);
     if (isDecodeFailure(out)) {
       stats.decodeErrors++;
-      sinks.decodeError(out.failure, out.reason, JSON.stringify(data[i])?.slice(0, 200) ?? '');
+      // The sample is the frame's raw text, bounded: never a stringify of unknown input (a deeply
+      // nested entry made JSON.stringify throw out of the socket's handler, issue 20 item 1).
+      sinks.decodeError(out.failure, `entry ${i}: ${out.reason}`, sampleOf(text));
     } else {
       sinks.event(out);
     }
   }
+}
+
+/** At most SAMPLE_CHARS of a frame's raw text for a log line. */
+const SAMPLE_CHARS = 200;
+export function sampleOf(text: string): string {
+  return text.length <= SAMPLE_CHARS ? text : text.slice(0, SAMPLE_CHARS);
+}
+
+/** A return code as text: a string or number as is, anything else (objects, nesting) as ''. */
+function scalarText(x: unknown): string {
+  if (typeof x === 'string') return x.length <= 32 ? x : x.slice(0, 32);
+  if (typeof x === 'number') return String(x);
+  return '';
 }
 
 export function isTokenRejection(returnCode: string, message: string): boolean {

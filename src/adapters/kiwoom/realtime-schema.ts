@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { INDICATIVE_RULES, optionalFids, requiredFids, TRADE_RULES } from './realtime-fids.js';
 
 /**
- * The declared shape of Kiwoom real-time frames (protocol.md 3.2-3.5, seed 002). The hot path in
- * realtime-decoder.ts checks exactly these rules by hand (zod costs 7-13 us an entry there); a property
+ * The declared shape of Kiwoom real-time frames (protocol.md 3.2-3.5, seed 002). The decoders
+ * (realtime-decoder.ts, realtime-fast.ts) check exactly these rules without zod (zod costs 7-13 us an entry there); a property
  * test keeps the two in agreement.
  *
  * Per type, only the FIDs we read are checked: required ones must be strings, optional ones must be
@@ -10,14 +11,14 @@ import { z } from 'zod';
  * checking all of them cost more than decoding the ones we use). `name` is never read, so never checked.
  */
 
-/** FIDs a 0B 주식체결 entry must carry to be usable. */
-export const TRADE_REQUIRED_FIDS = ['10', '11', '12', '13', '15', '20'] as const;
+/** FIDs a 0B 주식체결 entry must carry to be usable (from the table in realtime-fids.ts). */
+export const TRADE_REQUIRED_FIDS: readonly string[] = requiredFids(TRADE_RULES);
 /** FIDs a 0B entry may carry and we read (absent or unreadable reads as 0, or null for 228). */
-export const TRADE_OPTIONAL_FIDS = ['14', '16', '17', '18', '25', '27', '28', '228'] as const;
+export const TRADE_OPTIONAL_FIDS: readonly string[] = optionalFids(TRADE_RULES);
 /** FIDs a 0A 주식기세 entry must carry. */
-export const INDICATIVE_REQUIRED_FIDS = ['10', '11', '12', '13'] as const;
+export const INDICATIVE_REQUIRED_FIDS: readonly string[] = requiredFids(INDICATIVE_RULES);
 /** FIDs a 0A entry may carry and we read. */
-export const INDICATIVE_OPTIONAL_FIDS = ['14', '16', '17', '18', '25', '27', '28'] as const;
+export const INDICATIVE_OPTIONAL_FIDS: readonly string[] = optionalFids(INDICATIVE_RULES);
 
 function valuesSchema(required: readonly string[], optional: readonly string[]) {
   const shape: Record<string, z.ZodType> = {};

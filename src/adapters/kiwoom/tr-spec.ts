@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { Exchange } from '../../core/market.js';
+import { splitVenue } from './codecs.js';
 
 /** Kiwoom URL paths per category (protocol.md section 2, official api_id -> url map). */
 export const KIWOOM_PATHS = {
@@ -26,16 +28,34 @@ export interface TrSpec<Req, Res> {
   readonly request?: Req;
 }
 
+/** A decoded row or object: with a `venue` field where the shape has `stk_cd`. */
+export type Decoded<Shape extends z.ZodRawShape> = z.output<z.ZodObject<Shape>> & ('stk_cd' extends keyof Shape ? { venue: Exchange } : unknown);
+
+/**
+ * The schema of one object: a `stk_cd` loses its venue suffix into `venue` (`"000010_AL"` ->
+ * `stk_cd "000010"`, `venue "SOR"`), so codes join across TRs and venues.
+ */
+function objectSchema<Shape extends z.ZodRawShape>(shape: Shape): z.ZodType<Decoded<Shape>> {
+  const plain = z.object(shape);
+  if (!('stk_cd' in shape)) return plain as unknown as z.ZodType<Decoded<Shape>>;
+  return plain.transform((row) => {
+    const r = row as Record<string, unknown>;
+    if (typeof r.stk_cd !== 'string') return { ...r, venue: 'KRX' };
+    const { code, venue } = splitVenue(r.stk_cd);
+    return { ...r, stk_cd: code, venue };
+  }) as unknown as z.ZodType<Decoded<Shape>>;
+}
+
 /** A TR whose response is one flat object (ka10001, ka10100). */
 export function defineObjectTr<Req, Shape extends z.ZodRawShape>(
   apiId: string,
   path: string,
   shape: Shape,
-): TrSpec<Req, z.output<z.ZodObject<Shape>>> {
+): TrSpec<Req, Decoded<Shape>> {
   return {
     apiId,
     path,
-    schema: z.object(shape) as unknown as z.ZodType<z.output<z.ZodObject<Shape>>>,
+    schema: objectSchema(shape),
     listKey: undefined,
     topKeys: new Set(Object.keys(shape)),
     rowKeys: undefined,
@@ -44,7 +64,7 @@ export function defineObjectTr<Req, Shape extends z.ZodRawShape>(
 
 type ListOutput<K extends string, Row extends z.ZodRawShape, Top extends z.ZodRawShape> = z.output<
   z.ZodObject<Top>
-> & { [P in K]: z.output<z.ZodObject<Row>>[] };
+> & { [P in K]: Decoded<Row>[] };
 
 /**
  * A TR whose response holds a list under `listKey` (an absent list reads as empty), plus optional
@@ -57,7 +77,7 @@ export function defineListTr<Req, K extends string, Row extends z.ZodRawShape, T
   row: Row,
   top?: Top,
 ): TrSpec<Req, ListOutput<K, Row, Top>> {
-  const topShape = { ...(top ?? {}), [listKey]: z.array(z.object(row)).default([]) };
+  const topShape = { ...(top ?? {}), [listKey]: z.array(objectSchema(row)).default([]) };
   return {
     apiId,
     path,

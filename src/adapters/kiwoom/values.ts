@@ -7,7 +7,9 @@
  *
  * Error policy: every function returns NaN for an empty string, a blank string or garbage, and never
  * throws. The hot path checks `Number.isNaN` and decides (the REST schemas map empty to null and
- * garbage to a DecodeError). Leading and trailing spaces are ignored; one leading `+` or `-` is allowed.
+ * garbage to a DecodeError). Leading and trailing spaces are ignored; one leading `+` or `-` is allowed,
+ * or `--` (the real server's doubled minus, protocol.md 10.2). Zero padding (`"00005990"`) reads as the
+ * number; `"-0"` as 0.
  */
 
 const SPACE = 32;
@@ -32,6 +34,9 @@ function parseDecimal(s: string, allowDot: boolean): number {
   else if (c0 === MINUS) {
     neg = true;
     i++;
+    // A doubled minus is one negative sign: ka10061 sends "--23533" for -23533 (KWP:종목정보/ka10061.txt
+    // @372a17f; only so does its row sum to zero).
+    if (s.charCodeAt(i) === MINUS) i++;
   }
   let value = 0;
   let digits = 0;
@@ -82,6 +87,16 @@ export function parseSigned(s: string): number {
 /** A signed decimal (rates in percent): `"+0.89"` -> 0.89, `"-0.67"` -> -0.67. */
 export function parseRate(s: string): number {
   return parseDecimal(s, true);
+}
+
+/**
+ * A rate with two implied decimals when written without a point: ka10059 `flu_rt` `"+122"` = 1.22 %,
+ * `"-415"` = -4.15 % (KWP:종목정보/ka10059.txt @372a17f, checked against `pred_pre`; seed 003 says
+ * "우측 2자리 소수점자리수"). A written point is honoured (`"+1.22"` = 1.22), so both spellings agree.
+ */
+export function parseImpliedRate(s: string): number {
+  if (s.indexOf('.') >= 0) return parseDecimal(s, true);
+  return parseDecimal(s, false) / 100;
 }
 
 /** A sign code 1-5 (1 상한, 2 상승, 3 보합, 4 하한, 5 하락); NaN if anything else. */

@@ -75,7 +75,7 @@ describe('kiwoom numeric strings (protocol.md section 4)', () => {
 
   it('returns NaN for empty, blank and garbage input (documented policy), never throws', () => {
     for (const f of [parsePrice, parseSigned, parseRate, parseSignCode, parseHhmmss, parseYyyymmdd]) {
-      for (const bad of ['', '   ', '+', '-', 'abc', '12a', '1.2.3', '--5', '+-5', '1 2', '1e5', 'NaN', '0x10']) {
+      for (const bad of ['', '   ', '+', '-', 'abc', '12a', '1.2.3', '---5', '-+5', '+-5', '1 2', '1e5', 'NaN', '0x10']) {
         expect(f(bad), `${f.name}(${JSON.stringify(bad)})`).toBeNaN();
       }
     }

@@ -1,4 +1,4 @@
-import { kDate, kPrice, kRate, kSignCode, kSigned } from '../codecs.js';
+import { kDate, kPrice, kRateImplied, kSignCode, kSigned } from '../codecs.js';
 import { defineListTr, KIWOOM_PATHS } from '../tr-spec.js';
 import { investorFields } from './investor-fields.js';
 
@@ -19,7 +19,8 @@ const row = {
   cur_prc: kPrice,
   pre_sig: kSignCode,
   pred_pre: kSigned,
-  flu_rt: kRate,
+  /** Two implied decimals on the real server: "+122" = 1.22 % (KWP:종목정보/ka10059.txt @372a17f). */
+  flu_rt: kRateImplied,
   acc_trde_qty: kSigned,
   acc_trde_prica: kSigned,
   ...investorFields,

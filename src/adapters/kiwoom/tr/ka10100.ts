@@ -9,8 +9,8 @@ export interface Ka10100Request {
 
 const shape = {
   ...stockRowFields,
-  /** 경쟁매매 거래량 제한 여부 (not always sent). */
-  nxtv: kText.optional(),
+  /** 경쟁매매 거래량 제한 여부: absent (or null) on the real server (KWP:종목정보/ka10100.txt @439395b). */
+  nxtv: kText.nullish(),
 };
 
 /** ka10100 종목정보 조회: one ka10099 row as a flat object, plus `nxtv`. */

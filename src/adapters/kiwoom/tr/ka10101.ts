@@ -7,6 +7,10 @@ export interface Ka10101Request {
   mrkt_tp: '0' | '1' | '2' | '4' | '7';
 }
 
+/**
+ * `group` is "13" for code 013 (KWP:종목정보/ka10101.txt @439395b). Real rows also lead with an
+ * undocumented `marketCode`: tolerated and counted as schema drift (drift.ts), not read.
+ */
 const row = { code: kCode, name: kText, group: kText };
 
 /** ka10101 업종코드 리스트: list `list`. */
