@@ -207,7 +207,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       seed,
       realtime$: connection.events$,
       applyDiff: (diff) => connection.applyDiff(diff),
-      fetchRanking: rankingFetcher(createKiwoomApi(rest)),
+      fetchRanking: rankingFetcher(createKiwoomApi(rest), config.universe.programTopN),
       ...(kis ? { fetchWatchlist: watchlistFetcher(kis.watchlist, config.kis.groups) } : {}),
       sink,
       rankingMarkets: config.universe.programTopMarkets,

@@ -3,10 +3,11 @@ import type { KiwoomApi } from '../adapters/kiwoom/api.js';
 import type { ProgramMarketCode, RankingEvent, WatchlistEvent } from '../core/market.js';
 
 /**
- * ka90003 program net-buy top 50 as a RankingEvent. KRX (`stex_tp` 1): the mock host supports KRX
- * codes only, and KRX is the session the calendar follows.
+ * ka90003 program net-buy top `topN` (config universe.programTopN; the real answer holds 150 rows) as
+ * a RankingEvent. KRX (`stex_tp` 1): the mock host supports KRX codes only, and KRX is the session the
+ * calendar follows.
  */
-export function rankingFetcher(api: KiwoomApi): (market: ProgramMarketCode) => Promise<RankingEvent> {
+export function rankingFetcher(api: KiwoomApi, topN = 50): (market: ProgramMarketCode) => Promise<RankingEvent> {
   return async (market) => {
     const { data, receivedAt } = await api.ka90003({ trde_upper_tp: '2', amt_qty_tp: '1', mrkt_tp: market, stex_tp: '1' });
     // The transport's arrival stamp (also the recording's), so a replay stamps this event identically.
@@ -14,7 +15,7 @@ export function rankingFetcher(api: KiwoomApi): (market: ProgramMarketCode) => P
     return {
       kind: 'ranking',
       market,
-      entries: data.prm_netprps_upper_50.map((r, i) => ({
+      entries: data.prm_netprps_upper_50.slice(0, topN).map((r, i) => ({
         rank: r.rank !== null && r.rank > 0 ? r.rank : i + 1,
         symbol: r.stk_cd,
         name: r.stk_nm,

@@ -119,7 +119,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
       seed: meta.seed ?? meta.sessionId,
       realtime$: realtime,
       applyDiff: () => undefined,
-      fetchRanking: rankingFetcher(createKiwoomApi(restClient)),
+      fetchRanking: rankingFetcher(createKiwoomApi(restClient), config.universe.programTopN),
       ...(kis ? { fetchWatchlist: watchlistFetcher(kis, config.kis.groups) } : {}),
       sink: {
         write: (signal: Signal) => {
