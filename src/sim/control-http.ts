@@ -23,7 +23,7 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
  * GET counters | registrations | stats | watchlists | program-ranking?market=P00101&n=50;
  * POST ws/drop {mode} | ws/silence {silent} | ws/malformed {kind,count} | tokens/expire {broker} |
  * rate-limits {kiwoomPerSecond,kisPerSecond} | rest-delay {ms} | fail-path {path,status,count} |
- * fail-path/clear {path} | trades-per-second {tradesPerSecond};
+ * fail-path/clear {path} | trades-per-second {tradesPerSecond} | indicative-per-hour {indicativePerHour};
  * PUT watchlists/<code> {stocks,name}; DELETE watchlists/<code>.
  */
 export function handleControl(faults: SimFaults, method: string, route: string, query: URLSearchParams, body: Record<string, unknown>): JsonReply {
@@ -82,6 +82,9 @@ export function handleControl(faults: SimFaults, method: string, route: string, 
       return okReply();
     case 'POST trades-per-second':
       faults.setTradesPerSecond(num(body.tradesPerSecond) ?? 0);
+      return okReply();
+    case 'POST indicative-per-hour':
+      faults.setIndicativePerHour(num(body.indicativePerHour) ?? 0);
       return okReply();
     default:
       break;

@@ -52,6 +52,8 @@ export interface SimFaults {
   /** Clears injected failures (of one prefix, or all). */
   clearFailures(prefix?: string): void;
   setTradesPerSecond(n: number): void;
+  /** 0A entries per hour across the whole market (default 4: rare, as on the real feed). */
+  setIndicativePerHour(n: number): void;
   setWatchlistGroup(code: string, stocks: readonly string[], name?: string): void;
   removeWatchlistGroup(code: string): boolean;
   watchlists(): WatchGroup[];
@@ -103,6 +105,9 @@ export function createFaults(ctx: SimContext, ws: KiwoomWsServer, feed: RealFeed
     },
     setTradesPerSecond: (n) => {
       if (Number.isFinite(n) && n >= 0) ctx.opts.tradesPerSecond = n;
+    },
+    setIndicativePerHour: (n) => {
+      if (Number.isFinite(n) && n >= 0) ctx.opts.indicativePerHour = n;
     },
     setWatchlistGroup: (code, stocks, name) => ctx.watchlists.set(code, stocks, name),
     removeWatchlistGroup: (code) => ctx.watchlists.remove(code),

@@ -48,8 +48,8 @@ export interface SimulatorOptions {
   /** Aggregate 0B entries per second across registered pairs. */
   tradesPerSecond?: number;
   stocks?: number;
-  /** 0A events per second as a share of tradesPerSecond. */
-  indicativeRate?: number;
+  /** 0A events per hour across the whole market (rare on the real feed: a few an hour); only registered stocks' are sent. */
+  indicativePerHour?: number;
   /** Market batch interval. */
   tickMs?: number;
   /** Most entries in one REAL frame. */
@@ -79,7 +79,7 @@ export interface ResolvedSimOptions {
   readonly pingTimeoutMs: number;
   tradesPerSecond: number;
   readonly stocks: number;
-  indicativeRate: number;
+  indicativePerHour: number;
   readonly tickMs: number;
   readonly maxEntriesPerFrame: number;
   readonly maxBufferedBytes: number;
@@ -108,7 +108,7 @@ export function resolveOptions(o: SimulatorOptions): ResolvedSimOptions {
     pingTimeoutMs: positive(o.pingTimeoutMs, 30_000),
     tradesPerSecond: nonNegative(o.tradesPerSecond, 300),
     stocks: Math.max(60, Math.floor(positive(o.stocks, 2500))),
-    indicativeRate: nonNegative(o.indicativeRate, 0.01),
+    indicativePerHour: nonNegative(o.indicativePerHour, 4),
     tickMs: Math.max(1, Math.floor(positive(o.tickMs, 50))),
     maxEntriesPerFrame: Math.max(1, Math.floor(positive(o.maxEntriesPerFrame, 40))),
     maxBufferedBytes: positive(o.maxBufferedBytes, 64 * 1024 * 1024),
