@@ -4,6 +4,7 @@ import type { KiwoomWsServer } from './kiwoom-ws.js';
 import { malformedFrame, type MalformedKind } from './malformed.js';
 import type { ProgramMarket, ProgramRankRow } from './market.js';
 import type { RealFeed } from './real-feed.js';
+import type { TokenRejectForm } from './token-reject.js';
 import type { WatchGroup } from './watchlists.js';
 
 export interface PathFailure {
@@ -44,6 +45,8 @@ export interface SimFaults {
   sendMalformed(kind: MalformedKind, count?: number): number;
   /** Expires every token issued so far (both brokers by default). Returns how many. */
   expireTokens(broker?: 'kiwoom' | 'kis' | 'all'): number;
+  /** How expired, revoked or superseded Kiwoom tokens are refused from now on (REST and LOGIN). */
+  setTokenRejectForm(form: TokenRejectForm): void;
   setRateLimits(limits: { kiwoomPerSecond?: number; kisPerSecond?: number }): void;
   /** Delays every REST response by `ms` on the sim clock (0 = off). */
   setRestDelay(ms: number): void;
@@ -83,6 +86,9 @@ export function createFaults(ctx: SimContext, ws: KiwoomWsServer, feed: RealFeed
       if (broker !== 'kis') n += ctx.kiwoomTokens.expireAll(now);
       if (broker !== 'kiwoom') n += ctx.kisTokens.expireAll(now);
       return n;
+    },
+    setTokenRejectForm: (form) => {
+      ctx.opts.tokenRejectForm = form;
     },
     setRateLimits: ({ kiwoomPerSecond, kisPerSecond }) => {
       if (kiwoomPerSecond !== undefined && kiwoomPerSecond > 0) {

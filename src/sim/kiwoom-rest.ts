@@ -3,6 +3,7 @@ import { formatKstCompact } from '../core/kst.js';
 import type { SimContext } from './context.js';
 import { bump } from './counters.js';
 import { header, parseObject, type JsonReply } from './http-util.js';
+import { restTokenReject } from './token-reject.js';
 import { TR_SPECS, type SimTr } from './trs/index.js';
 
 const OK_MSG = '정상적으로 처리되었습니다';
@@ -90,7 +91,7 @@ function handleTr(ctx: SimContext, req: IncomingMessage, path: string, bodyText:
   const rec = ctx.kiwoomTokens.find(m[1] ?? '');
   if (!ctx.kiwoomTokens.isValid(rec, now)) {
     ctx.counters.token8005++;
-    return err(3, '인증에 실패했습니다[8005:Token이 유효하지 않습니다]', apiId);
+    return restTokenReject(ctx.opts.tokenRejectForm, trHeaders(apiId, 'N', ''));
   }
   if (!ctx.kiwoomRate.tryAcquire(rec.appkey, now)) return rateLimited(ctx, apiId);
 

@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
+import type { TokenRejectForm } from './token-reject.js';
 
 /** Built-in simulator credentials: not secrets, they only open the loopback simulator. */
 export const SIM_KIWOOM_APPKEY = 'SIMKIWOOMAPPKEY0000000000000000000000000';
@@ -37,6 +38,8 @@ export interface SimulatorOptions {
   kisCredentials?: readonly SimKisCredentials[];
   /** Kiwoom token lifetime (KIS tokens always live 24 h). */
   tokenLifetimeMs?: number;
+  /** How an expired, revoked or superseded Kiwoom token is refused (REST and LOGIN); default 'default'. */
+  tokenRejectForm?: TokenRejectForm;
   /** Rows per page of list TRs. */
   pageSize?: number;
   kiwoomRatePerSecond?: number;
@@ -71,6 +74,7 @@ export interface ResolvedSimOptions {
   readonly kiwoomCredentials: readonly SimKiwoomCredentials[];
   readonly kisCredentials: readonly SimKisCredentials[];
   readonly tokenLifetimeMs: number;
+  tokenRejectForm: TokenRejectForm;
   readonly pageSize: number;
   kiwoomRatePerSecond: number;
   kisRatePerSecond: number;
@@ -100,6 +104,7 @@ export function resolveOptions(o: SimulatorOptions): ResolvedSimOptions {
     kiwoomCredentials: o.kiwoomCredentials ?? [{ appkey: SIM_KIWOOM_APPKEY, secretkey: SIM_KIWOOM_SECRETKEY }],
     kisCredentials: o.kisCredentials ?? [{ appkey: SIM_KIS_APPKEY, appsecret: SIM_KIS_APPSECRET }],
     tokenLifetimeMs: positive(o.tokenLifetimeMs, 24 * 3600_000),
+    tokenRejectForm: o.tokenRejectForm ?? 'default',
     pageSize: Math.floor(positive(o.pageSize, 100)),
     kiwoomRatePerSecond: positive(o.kiwoomRatePerSecond, 5),
     kisRatePerSecond: positive(o.kisRatePerSecond, 20),
