@@ -5,6 +5,8 @@ export const EXIT = {
   failure: 1,
   /** Bad usage or bad configuration: nothing was started. */
   usage: 2,
+  /** Another daemon holds the data directory (its lock file names a live pid): nothing was started. */
+  dataDirLocked: 73,
   /** Stopped by a second SIGINT/SIGTERM before the graceful stop finished. */
   forced: 130,
 } as const;

@@ -27,7 +27,8 @@ Options:
   -h, --help     show help (also: krx-signals <command> --help)
   -v, --version  print the version
 
-Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration, 130 forced stop.
+Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration, 73 data directory held by
+another daemon, 130 forced stop.
 `;
 }
 
