@@ -46,7 +46,9 @@ export interface BenchDaemon {
  */
 export async function startBenchDaemon(options: BenchDaemonOptions): Promise<BenchDaemon> {
   const stocks = options.stocks ?? 2_500;
-  const simProcess = options.simulator === 'process' ? await startSimProcess({ seed: options.seed, stocks, tradesPerSecond: options.tradesPerSecond }) : null;
+  // 0A is rare by default (as live); the benches keep their 0A load at 1 % of the trade rate, as before.
+  const indicativePerHour = options.tradesPerSecond * 36;
+  const simProcess = options.simulator === 'process' ? await startSimProcess({ seed: options.seed, stocks, tradesPerSecond: options.tradesPerSecond, indicativePerHour }) : null;
   const dir = mkdtempSync(join(tmpdir(), 'krx-bench-daemon-'));
   const logStream = createWriteStream(join(dir, 'daemon.log'));
   let daemon: Daemon | null = null;
@@ -61,6 +63,7 @@ export async function startBenchDaemon(options: BenchDaemonOptions): Promise<Ben
     const log = createLogger({ level: config.log.level, clock: systemClock, destination: logStream, secrets: secretValues(config) });
     const started = await startDaemon({ config, log, clock: systemClock, version: packageVersion() });
     daemon = started;
+    started.simulator?.faults.setIndicativePerHour(indicativePerHour);
     await firstValueFrom(started.connection.status$.pipe(filter((s) => s.phase === 'live'), timeout(options.liveTimeoutMs ?? 30_000)));
     const simStats = async (): Promise<{ maxBehindMs: number; dropped: number }> => {
       if (simProcess) return simProcess.stats();

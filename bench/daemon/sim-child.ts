@@ -5,7 +5,7 @@ import { startSimulator } from '../../src/sim/index.js';
 import type { SimProcessOptions, SimProcessReply } from './sim-process.js';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as SimProcessOptions;
-const sim = await startSimulator({ clock: systemClock, seed: options.seed, stocks: options.stocks, tradesPerSecond: options.tradesPerSecond });
+const sim = await startSimulator({ clock: systemClock, seed: options.seed, stocks: options.stocks, tradesPerSecond: options.tradesPerSecond, indicativePerHour: options.indicativePerHour });
 const send = (reply: SimProcessReply): void => void process.send?.(reply);
 send({ type: 'ready', url: sim.url, wsUrl: sim.wsUrl });
 process.on('message', (m: { type?: string }) => {

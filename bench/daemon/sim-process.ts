@@ -5,6 +5,7 @@ export interface SimProcessOptions {
   readonly seed: number | string;
   readonly stocks: number;
   readonly tradesPerSecond: number;
+  readonly indicativePerHour: number;
 }
 
 export type SimProcessReply =

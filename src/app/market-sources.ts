@@ -42,7 +42,7 @@ export const MARKET_SOURCES = {
     kind: 'poll',
     periodMs: (s) => s.universe.programTopPollMs,
     phases: ['session'],
-    fetchers: (s, b) => s.universe.programTopMarkets.map((m) => ({ name: `ranking:${m}`, fetch: () => programTop(b.kiwoom, m) })),
+    fetchers: (s, b) => s.universe.programTopMarkets.map((m) => ({ name: `ranking:${m}`, fetch: () => programTop(b.kiwoom, m, s.universe.programTopN) })),
     recorded: 'rest',
   },
   watchlist: {

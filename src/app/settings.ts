@@ -18,6 +18,7 @@ export function kernelSettings(config: Config) {
     universe: {
       realtimeTypes: u.realtimeTypes,
       programTopMarkets: u.programTopMarkets,
+      programTopN: u.programTopN,
       programTopPollMs: u.programTopPollSeconds * SECOND_MS,
       watchlistPollMs: u.watchlistPollSeconds * SECOND_MS,
       extraSymbols: u.extraSymbols,

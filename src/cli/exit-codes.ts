@@ -10,6 +10,8 @@ export const EXIT = {
    * tokens.credentialsExitAfterMs: the supervisor restarts after a delay (sysexits EX_NOPERM).
    */
   credentials: 77,
+  /** Another daemon holds the data directory (its lock file names a live pid): nothing was started. */
+  dataDirLocked: 73,
   /** Stopped by a second SIGINT/SIGTERM before the graceful stop finished. */
   forced: 130,
 } as const;

@@ -4,6 +4,7 @@ import { scrubSecrets } from '../config/redact.js';
 import { ConfigError, UsageError, errorMessage, isKrxError } from '../core/errors.js';
 import type { CliIo, Command } from './command.js';
 import { configCommand } from './commands/config.js';
+import { queryCommand } from './commands/query.js';
 import { replayCommand } from './commands/replay.js';
 import { sessionsCommand } from './commands/sessions.js';
 import { signalsCommand } from './commands/signals.js';
@@ -11,7 +12,7 @@ import { simCommand } from './commands/sim.js';
 import { startCommand } from './commands/start.js';
 import { EXIT } from './exit-codes.js';
 
-export const COMMANDS: readonly Command[] = [startCommand, simCommand, replayCommand, signalsCommand, sessionsCommand, configCommand];
+export const COMMANDS: readonly Command[] = [startCommand, simCommand, replayCommand, signalsCommand, sessionsCommand, configCommand, queryCommand];
 
 export function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -27,7 +28,8 @@ Options:
   -h, --help     show help (also: krx-signals <command> --help)
   -v, --version  print the version
 
-Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration, 130 forced stop.
+Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration, 73 data directory held by
+another daemon, 130 forced stop.
 `;
 }
 

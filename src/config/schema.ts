@@ -101,6 +101,8 @@ export const fileConfigSchema = z.strictObject({
       realtimeTypes: z.array(realtimeType).min(1).default(['0B', '0A']),
       programTopMarkets: z.array(z.enum(['P00101', 'P10102'])).default(['P00101', 'P10102']),
       programTopPollSeconds: positive(30),
+      /** Ranking rows that become universe symbols: the real ka90003 answers 150 rows for its "top 50". */
+      programTopN: z.number().int().min(1).max(1000).default(50),
       watchlistPollSeconds: positive(300),
       /** Symbols always in the universe. */
       extraSymbols: z.array(z.string().regex(/^\d{6}$/, 'expected a 6-digit stock code')).default([]),

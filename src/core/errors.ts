@@ -22,11 +22,13 @@ export const ERROR_CODES = {
   E_STRATEGY_API_VERSION: { category: 'config', summary: 'a strategy plug-in was built for another major version of the strategy API' },
   E_STRATEGY_DEFINITION: { category: 'config', summary: 'a strategy plug-in is malformed (id, version, params schema, handlers)' },
   E_SIM_LISTEN: { category: 'config', summary: 'the simulator could not listen on its host/port (port in use, bad host)' },
+  E_DATA_DIR_LOCKED: { category: 'config', summary: 'another krx-signals daemon holds the data directory (its lock file names a live pid)' },
   // auth
   E_AUTH_CREDENTIALS: { category: 'auth', summary: 'app key or secret rejected (Kiwoom 8001/8002, KIS EGW00103); retried on a long backoff, exit 77 after tokens.credentialsExitAfterMs' },
   E_AUTH_TOKEN: { category: 'auth', summary: 'access token rejected or expired (Kiwoom 8005/8031/8103, HTTP 401, KIS EGW00123/EGW00121); refresh once' },
   E_AUTH_DEVICE: { category: 'auth', summary: 'IP or device not registered for this key (Kiwoom 8010/8040/8050)' },
   E_AUTH_MODE: { category: 'auth', summary: 'real/mock key or token mismatch (Kiwoom 8030/8031, KIS EGW02004)' },
+  E_TOKEN_HELD: { category: 'auth', summary: 'a running daemon owns the app key and no valid cached token is available; issuing one would kill its token' },
   E_TOKEN_STOPPED: { category: 'auth', summary: 'the token source was shut down or failed for good; no token will be issued' },
   // transient
   E_RATE_LIMITED: { category: 'transient', summary: 'broker rate limit hit (Kiwoom 1700 or HTTP 429, KIS EGW00201)' },

@@ -1,6 +1,7 @@
 import type { SimFaults } from './faults.js';
 import type { JsonReply } from './http-util.js';
 import { isMalformedKind } from './malformed.js';
+import { TOKEN_REJECT_FORMS } from './token-reject.js';
 
 export const CONTROL_PREFIX = '/_sim/';
 
@@ -21,9 +22,9 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
 /**
  * The fault API over HTTP (JSON in, JSON out). Routes:
  * GET counters | registrations | stats | watchlists | program-ranking?market=P00101&n=50;
- * POST ws/drop {mode} | ws/silence {silent} | ws/malformed {kind,count} | tokens/expire {broker} |
+ * POST ws/drop {mode} | ws/silence {silent} | ws/malformed {kind,count} | tokens/expire {broker} | tokens/reject-form {form} |
  * rate-limits {kiwoomPerSecond,kisPerSecond} | rest-delay {ms} | fail-path {path,status,count} |
- * fail-path/clear {path} | trades-per-second {tradesPerSecond};
+ * fail-path/clear {path} | trades-per-second {tradesPerSecond} | indicative-per-hour {indicativePerHour};
  * PUT watchlists/<code> {stocks,name}; DELETE watchlists/<code>.
  */
 export function handleControl(faults: SimFaults, method: string, route: string, query: URLSearchParams, body: Record<string, unknown>): JsonReply {
@@ -82,6 +83,15 @@ export function handleControl(faults: SimFaults, method: string, route: string, 
       return okReply();
     case 'POST trades-per-second':
       faults.setTradesPerSecond(num(body.tradesPerSecond) ?? 0);
+      return okReply();
+    case 'POST tokens/reject-form': {
+      const form = TOKEN_REJECT_FORMS.find((f) => f === body.form);
+      if (form === undefined) return { status: 400, body: { error: `form must be one of ${TOKEN_REJECT_FORMS.join(', ')}` } };
+      faults.setTokenRejectForm(form);
+      return okReply();
+    }
+    case 'POST indicative-per-hour':
+      faults.setIndicativePerHour(num(body.indicativePerHour) ?? 0);
       return okReply();
     default:
       break;

@@ -9,7 +9,10 @@ export interface SimCounters {
   logins: number;
   loginFailures: number;
   rateLimitHits: { kiwoom: number; kis: number; kisToken: number };
+  /** Kiwoom REST answers and LOGIN replies refusing a token, in whichever form (see TokenRejectForm). */
   token8005: number;
+  /** Kiwoom tokens invalidated because a newer one was issued for the same app key. */
+  tokensSuperseded: number;
   kisTokenErrors: number;
   pingsSent: number;
   pingsEchoed: number;
@@ -39,6 +42,7 @@ export function createCounters(): SimCounters {
     loginFailures: 0,
     rateLimitHits: { kiwoom: 0, kis: 0, kisToken: 0 },
     token8005: 0,
+    tokensSuperseded: 0,
     kisTokenErrors: 0,
     pingsSent: 0,
     pingsEchoed: 0,

@@ -4,6 +4,7 @@ import type { KiwoomWsServer } from './kiwoom-ws.js';
 import { malformedFrame, type MalformedKind } from './malformed.js';
 import type { ProgramMarket, ProgramRankRow } from './market.js';
 import type { RealFeed } from './real-feed.js';
+import type { TokenRejectForm } from './token-reject.js';
 import type { WatchGroup } from './watchlists.js';
 
 export interface PathFailure {
@@ -44,6 +45,8 @@ export interface SimFaults {
   sendMalformed(kind: MalformedKind, count?: number): number;
   /** Expires every token issued so far (both brokers by default). Returns how many. */
   expireTokens(broker?: 'kiwoom' | 'kis' | 'all'): number;
+  /** How expired, revoked or superseded Kiwoom tokens are refused from now on (REST and LOGIN). */
+  setTokenRejectForm(form: TokenRejectForm): void;
   setRateLimits(limits: { kiwoomPerSecond?: number; kisPerSecond?: number }): void;
   /** The WebSocket's REG limits: items per group and connection, REG/REMOVE messages per second (0 = reject all). */
   setRegLimits(limits: { maxItems?: number; regPerSecond?: number }): void;
@@ -54,6 +57,8 @@ export interface SimFaults {
   /** Clears injected failures (of one prefix, or all). */
   clearFailures(prefix?: string): void;
   setTradesPerSecond(n: number): void;
+  /** 0A entries per hour across the whole market (default 4: rare, as on the real feed). */
+  setIndicativePerHour(n: number): void;
   setWatchlistGroup(code: string, stocks: readonly string[], name?: string): void;
   removeWatchlistGroup(code: string): boolean;
   watchlists(): WatchGroup[];
@@ -84,6 +89,9 @@ export function createFaults(ctx: SimContext, ws: KiwoomWsServer, feed: RealFeed
       if (broker !== 'kiwoom') n += ctx.kisTokens.expireAll(now);
       return n;
     },
+    setTokenRejectForm: (form) => {
+      ctx.opts.tokenRejectForm = form;
+    },
     setRateLimits: ({ kiwoomPerSecond, kisPerSecond }) => {
       if (kiwoomPerSecond !== undefined && kiwoomPerSecond > 0) {
         ctx.opts.kiwoomRatePerSecond = kiwoomPerSecond;
@@ -105,6 +113,9 @@ export function createFaults(ctx: SimContext, ws: KiwoomWsServer, feed: RealFeed
     },
     setTradesPerSecond: (n) => {
       if (Number.isFinite(n) && n >= 0) ctx.opts.tradesPerSecond = n;
+    },
+    setIndicativePerHour: (n) => {
+      if (Number.isFinite(n) && n >= 0) ctx.opts.indicativePerHour = n;
     },
     setWatchlistGroup: (code, stocks, name) => ctx.watchlists.set(code, stocks, name),
     removeWatchlistGroup: (code) => ctx.watchlists.remove(code),

@@ -17,6 +17,7 @@ export type { SimFaults, ConnectionRegistrations, FeedStats } from './faults.js'
 export type { SimCounters } from './counters.js';
 export type { ProgramMarket, ProgramRankRow } from './market.js';
 export type { WatchGroup } from './watchlists.js';
+export { TOKEN_REJECT_FORMS, type TokenRejectForm } from './token-reject.js';
 export { MALFORMED_KINDS, type MalformedKind } from './malformed.js';
 export { WS_PATH } from './kiwoom-ws.js';
 export { tickSize, upperLimit, lowerLimit } from './format.js';

@@ -3,7 +3,8 @@ import { formatKstCompact } from '../core/kst.js';
 import type { SimContext } from './context.js';
 import { bump } from './counters.js';
 import { header, parseObject, type JsonReply } from './http-util.js';
-import { TR_SPECS, type TrSpec } from './kiwoom-trs.js';
+import { restTokenReject } from './token-reject.js';
+import { TR_SPECS, type SimTr } from './trs/index.js';
 
 const OK_MSG = '정상적으로 처리되었습니다';
 
@@ -78,7 +79,7 @@ function handleTr(ctx: SimContext, req: IncomingMessage, path: string, bodyText:
   const apiId = header(req, 'api-id');
   if (apiId === undefined || apiId === '') return err(2, 'API ID가 Null입니다[1501:API ID가 Null입니다]');
   bump(ctx.counters.requestsByApiId, apiId);
-  const spec: TrSpec | undefined = TR_SPECS[apiId];
+  const spec: SimTr | undefined = TR_SPECS[apiId];
   if (spec === undefined) return err(2, `API ID가 존재하지 않습니다[1505:API ID가 존재하지 않습니다. API ID=${apiId}]`, apiId);
   if (spec.path !== path) return err(2, `해당 URI에서는 지원하는 API ID가 아닙니다[1504:해당 URI에서는 지원하는 API ID가 아닙니다. API ID=${apiId}]`, apiId);
 
@@ -90,7 +91,7 @@ function handleTr(ctx: SimContext, req: IncomingMessage, path: string, bodyText:
   const rec = ctx.kiwoomTokens.find(m[1] ?? '');
   if (!ctx.kiwoomTokens.isValid(rec, now)) {
     ctx.counters.token8005++;
-    return err(3, '인증에 실패했습니다[8005:Token이 유효하지 않습니다]', apiId);
+    return restTokenReject(ctx.opts.tokenRejectForm, trHeaders(apiId, 'N', ''));
   }
   if (!ctx.kiwoomRate.tryAcquire(rec.appkey, now)) return rateLimited(ctx, apiId);
 

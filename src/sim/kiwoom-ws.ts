@@ -5,6 +5,7 @@ import type { TimerHandle } from '../core/clock.js';
 import type { SimContext } from './context.js';
 import { bump } from './counters.js';
 import { RateWindow } from './rate-window.js';
+import { loginTokenReject } from './token-reject.js';
 
 export const WS_PATH = '/api/dostk/websocket';
 
@@ -160,7 +161,7 @@ export class KiwoomWsServer {
     if (!this.ctx.kiwoomTokens.isValid(rec, this.ctx.clock.now())) {
       this.ctx.counters.loginFailures++;
       this.ctx.counters.token8005++;
-      this.send(conn, JSON.stringify({ trnm: 'LOGIN', return_code: 1, return_msg: '인증에 실패하였습니다. CODE=8005(Token이 유효하지 않습니다)' }));
+      this.send(conn, loginTokenReject(this.ctx.opts.tokenRejectForm));
       conn.ws.close(1008, 'login failed');
       return;
     }

@@ -71,15 +71,21 @@ export class SimMarketState {
   }
 
   /**
-   * Once a second: program flows, slow price drift and volatility decay. Each call updates one
-   * fifth of the stocks (round-robin) by five seconds' worth, so idle virtual hours stay cheap.
+   * Once a second: price moves for every stock, then program flows and volatility decay for one fifth
+   * of the stocks (round-robin) by five seconds' worth, so idle virtual hours stay cheap. Prices move
+   * here, on the market's own clock, never per trade: a price's volatility per second does not depend
+   * on how many trades the feed is configured to send.
    */
   stepSecond(nowMs: number): void {
     const fr = this.flowRandom;
     const dr = this.driftRandom;
     const t = formatKstTime(nowMs);
-    const phase = this.secondCount++ % ROUND;
     const stocks = this.stocks;
+    for (const s of stocks) {
+      const moves = poisson(dr, Math.min(3, MOVES_PER_SECOND * s.vol));
+      for (let k = 0; k < moves; k++) this.move(s, dr.next() < 0.5 + s.progFlow / (s.progScale * 40) ? 1 : -1, t);
+    }
+    const phase = this.secondCount++ % ROUND;
     for (let i = phase; i < stocks.length; i += ROUND) {
       const s = stocks[i] as SimStock;
       // Mean-reverting flow with rare regime shocks: rankings churn over minutes.
@@ -90,18 +96,12 @@ export class SimMarketState {
       s.progSell += Math.round((base + Math.max(0, -s.progFlow)) * ROUND);
       s.vol = 1 + (s.vol - 1) * VOL_DECAY;
       if (dr.next() < 0.0005 * ROUND) s.vol *= 3;
-      // Untraded stocks still move now and then.
-      if (dr.next() < 0.02 * ROUND * s.vol) this.move(s, dr.next() < 0.5 + s.progFlow / (s.progScale * 40) ? 1 : -1, t);
     }
   }
 
-  /** One trade on a stock: a tick step with probability growing with volatility. */
-  trade(s: SimStock, r: Random, hhmmss: string): TradeResult {
-    const u = r.next();
-    const p = Math.min(0.45, 0.12 * s.vol);
-    if (u < p) this.move(s, 1, hhmmss);
-    else if (u < 2 * p) this.move(s, -1, hhmmss);
-    const side: 1 | -1 = r.next() < 0.5 + (u < p ? 0.2 : u < 2 * p ? -0.2 : 0) ? 1 : -1;
+  /** One trade on a stock at its current price; the side leans with the stock's program flow. */
+  trade(s: SimStock, r: Random, _hhmmss: string): TradeResult {
+    const side: 1 | -1 = r.next() < 0.5 + Math.max(-0.2, Math.min(0.2, s.progFlow / (s.progScale * 20))) ? 1 : -1;
     const qty = 1 + Math.floor(Math.exp(r.normal() * 1.3) * Math.max(1, 200_000 / s.price));
     s.accVolume += qty;
     s.accValue += qty * s.price;
@@ -169,6 +169,8 @@ export class SimMarketState {
 }
 
 const ROUND = 5;
+/** Tick moves per second of a stock at volatility 1 (a liquid KRX stock moves a tick every few seconds). */
+const MOVES_PER_SECOND = 0.15;
 const SQRT_ROUND = Math.sqrt(ROUND);
 const FLOW_DECAY = 0.97 ** ROUND;
 const VOL_DECAY = 0.995 ** ROUND;
@@ -176,6 +178,18 @@ const VOL_DECAY = 0.995 ** ROUND;
 /** An approximately standard normal draw from three uniforms (cheaper than Box-Muller). */
 function cheapNormal(r: Random): number {
   return (r.next() + r.next() + r.next() - 1.5) * 2;
+}
+
+/** A Poisson draw (Knuth); lambda is small here, so it costs about lambda + 1 uniforms. */
+function poisson(r: Random, lambda: number): number {
+  const limit = Math.exp(-lambda);
+  let k = 0;
+  let p = r.next();
+  while (p > limit) {
+    k++;
+    p *= r.next();
+  }
+  return k;
 }
 
 function clamp(s: SimStock, price: number): number {

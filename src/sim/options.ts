@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
+import type { TokenRejectForm } from './token-reject.js';
 
 /** Built-in simulator credentials: not secrets, they only open the loopback simulator. */
 export const SIM_KIWOOM_APPKEY = 'SIMKIWOOMAPPKEY0000000000000000000000000';
@@ -37,6 +38,8 @@ export interface SimulatorOptions {
   kisCredentials?: readonly SimKisCredentials[];
   /** Kiwoom token lifetime (KIS tokens always live 24 h). */
   tokenLifetimeMs?: number;
+  /** How an expired, revoked or superseded Kiwoom token is refused (REST and LOGIN); default 'default'. */
+  tokenRejectForm?: TokenRejectForm;
   /** Rows per page of list TRs. */
   pageSize?: number;
   kiwoomRatePerSecond?: number;
@@ -48,8 +51,8 @@ export interface SimulatorOptions {
   /** Aggregate 0B entries per second across registered pairs. */
   tradesPerSecond?: number;
   stocks?: number;
-  /** 0A events per second as a share of tradesPerSecond. */
-  indicativeRate?: number;
+  /** 0A events per hour across the whole market (rare on the real feed: a few an hour); only registered stocks' are sent. */
+  indicativePerHour?: number;
   /** Market batch interval. */
   tickMs?: number;
   /** Most entries in one REAL frame. */
@@ -75,6 +78,7 @@ export interface ResolvedSimOptions {
   readonly kiwoomCredentials: readonly SimKiwoomCredentials[];
   readonly kisCredentials: readonly SimKisCredentials[];
   readonly tokenLifetimeMs: number;
+  tokenRejectForm: TokenRejectForm;
   readonly pageSize: number;
   kiwoomRatePerSecond: number;
   kisRatePerSecond: number;
@@ -83,7 +87,7 @@ export interface ResolvedSimOptions {
   readonly pingTimeoutMs: number;
   tradesPerSecond: number;
   readonly stocks: number;
-  indicativeRate: number;
+  indicativePerHour: number;
   readonly tickMs: number;
   readonly maxEntriesPerFrame: number;
   wsMaxItems: number;
@@ -106,6 +110,7 @@ export function resolveOptions(o: SimulatorOptions): ResolvedSimOptions {
     kiwoomCredentials: o.kiwoomCredentials ?? [{ appkey: SIM_KIWOOM_APPKEY, secretkey: SIM_KIWOOM_SECRETKEY }],
     kisCredentials: o.kisCredentials ?? [{ appkey: SIM_KIS_APPKEY, appsecret: SIM_KIS_APPSECRET }],
     tokenLifetimeMs: positive(o.tokenLifetimeMs, 24 * 3600_000),
+    tokenRejectForm: o.tokenRejectForm ?? 'default',
     pageSize: Math.floor(positive(o.pageSize, 100)),
     kiwoomRatePerSecond: positive(o.kiwoomRatePerSecond, 5),
     kisRatePerSecond: positive(o.kisRatePerSecond, 20),
@@ -114,7 +119,7 @@ export function resolveOptions(o: SimulatorOptions): ResolvedSimOptions {
     pingTimeoutMs: positive(o.pingTimeoutMs, 30_000),
     tradesPerSecond: nonNegative(o.tradesPerSecond, 300),
     stocks: Math.max(60, Math.floor(positive(o.stocks, 2500))),
-    indicativeRate: nonNegative(o.indicativeRate, 0.01),
+    indicativePerHour: nonNegative(o.indicativePerHour, 4),
     tickMs: Math.max(1, Math.floor(positive(o.tickMs, 50))),
     maxEntriesPerFrame: Math.max(1, Math.floor(positive(o.maxEntriesPerFrame, 40))),
     wsMaxItems: Math.floor(nonNegative(o.wsMaxItems, 200)),

@@ -71,7 +71,7 @@ export class RealFeed {
     const dt = Math.max(0, now - this.lastTickAt);
     this.lastTickAt = now;
     if (this.indexVersion !== this.ws.version) this.rebuildIndex();
-    const { tradesPerSecond, indicativeRate, tickMs, maxEntriesPerFrame } = this.ctx.opts;
+    const { tradesPerSecond, indicativePerHour, tickMs, maxEntriesPerFrame } = this.ctx.opts;
     const cap = Math.max(1, Math.ceil((tradesPerSecond * tickMs * 4) / 1000));
     const out = new Map<SimConnection, string[]>();
     const hhmmss = formatKstTime(now);
@@ -93,17 +93,19 @@ export class RealFeed {
     this.behindMs = tradesPerSecond > 0 ? (this.owedTrades / tradesPerSecond) * 1000 : 0;
     if (this.behindMs > this.maxBehindMs) this.maxBehindMs = this.behindMs;
 
-    const ind = this.indicativeIndex;
-    if (ind.stocks.length === 0) this.owedIndicative = 0;
-    else this.owedIndicative += (tradesPerSecond * indicativeRate * dt) / 1000;
-    const nInd = Math.min(cap, Math.floor(this.owedIndicative));
+    // 0A happens across the whole market at its own (rare) rate; only registered stocks' entries go out.
+    this.owedIndicative += (indicativePerHour * dt) / 3_600_000;
+    const all = this.ctx.market.stocks;
+    const nInd = Math.min(Math.max(1, Math.ceil((indicativePerHour * tickMs * 4) / 3_600_000)), Math.floor(this.owedIndicative));
     this.owedIndicative -= nInd;
     for (let i = 0; i < nInd; i++) {
-      const s = ind.stocks[r.int(ind.stocks.length)];
+      const s = all[r.int(all.length)];
       if (s === undefined) continue;
       this.ctx.market.indicative(s, r, hhmmss);
+      const subsOf = this.indicativeIndex.subs.get(s);
+      if (subsOf === undefined) continue;
       const values = indicativeValues(s);
-      for (const sub of ind.subs.get(s) ?? []) push(out, sub.conn, realEntry('0A', sub.item, values), maxEntriesPerFrame, this);
+      for (const sub of subsOf) push(out, sub.conn, realEntry('0A', sub.item, values), maxEntriesPerFrame, this);
     }
     for (const [conn, entries] of out) if (entries.length > 0) this.flush(conn, entries);
   }

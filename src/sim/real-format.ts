@@ -8,11 +8,12 @@ import type { TradeResult } from './market.js';
  * escaping is needed.
  */
 
-/** The exchange code of FID 9081 by item suffix ([U] values; 1 KRX, 2 NXT, 3 SOR/통합). */
-export function exchangeOf(item: string): string {
-  if (item.endsWith('_NX')) return '2';
-  if (item.endsWith('_AL')) return '3';
-  return '1';
+/**
+ * FID 9081 거래소구분 as the real server writes it: text, `"KRX"` for a bare code (KWP 0B.txt). The
+ * strings for NXT and 통합 are [U]; `"NXT"` for `_NX` is a guess, and an `_AL` trade is reported as KRX.
+ */
+export function venueText(item: string): string {
+  return item.endsWith('_NX') ? 'NXT' : 'KRX';
 }
 
 /** Shared price FIDs (10 11 12 27 28 13 14 16 17 18 25 26 29 30 31 32 311) as a JSON fragment. */
@@ -35,20 +36,32 @@ function priceFields(s: SimStock): string {
   );
 }
 
-/** The `values` body of a 0B 주식체결 entry, without braces and without FID 9081. */
+/** A quantity with the trade's sign, or `" 0"` (KWP 0B.txt FIDs 1315/1316: `" 0"` / `"+3"`). */
+function sidedQty(qty: number, side: 1 | -1): string {
+  if (qty === 0) return ' 0';
+  return side === 1 ? `+${qty}` : `-${qty}`;
+}
+
+/**
+ * The `values` body of a 0B 주식체결 entry, without braces and without FID 9081, in the real forms
+ * (KWP 0B.txt): 15 signed by side, 1313 in 천원 truncated, 1314 this trade's net (1316 − 1315), 1315/1316
+ * signed or `" 0"`, 851 a x100 integer, 290 `"2"` in the continuous session, non-zero CFD costs.
+ */
 export function tradeValues(s: SimStock, t: TradeResult, hhmmss: string): string {
   const strength = s.sellVolume === 0 ? 500 : Math.min(500, (s.buyVolume / s.sellVolume) * 100);
   const buyRatio = s.accVolume === 0 ? 0 : (s.buyVolume / s.accVolume) * 100;
   const vwap = s.accVolume === 0 ? s.price : Math.round(s.accValue / s.accVolume);
+  const sign = t.side === 1 ? '+' : '-';
   return (
-    `"20":"${hhmmss}",${priceFields(s)},"15":"${t.side === 1 ? '+' : '-'}${t.qty}",` +
+    `"20":"${hhmmss}",${priceFields(s)},"15":"${sign}${t.qty}",` +
     `"228":"${strength.toFixed(2)}","290":"2","691":"0","567":"${s.upperTime}","568":"${s.lowerTime}",` +
-    `"851":"${((s.accVolume / Math.max(1, s.prevVolume)) * 100).toFixed(2)}",` +
+    `"851":"${Math.round((s.accVolume / Math.max(1, s.prevVolume)) * 10_000)}",` +
     `"1890":"${s.openTime}","1891":"${s.highTime}","1892":"${s.lowTime}",` +
     `"1030":"${s.sellVolume}","1031":"${s.buyVolume}","1032":"${buyRatio.toFixed(2)}",` +
-    `"1071":"${s.sellCount}","1072":"${s.buyCount}","1313":"${signedInt(t.side * t.qty * s.price)}",` +
-    `"1314":"${signedInt(s.buyVolume - s.sellVolume)}","1315":"${t.side === -1 ? t.qty : 0}","1316":"${t.side === 1 ? t.qty : 0}",` +
-    `"1497":"0","1498":"0","620":"${vwap}","732":"0","852":"0"`
+    `"1071":"${s.sellCount}","1072":"${s.buyCount}","1313":"${sign}${Math.trunc((t.qty * s.price) / 1000)}",` +
+    `"1314":"${sign}${t.qty}","1315":"${sidedQty(t.side === -1 ? t.qty : 0, -1)}","1316":"${sidedQty(t.side === 1 ? t.qty : 0, 1)}",` +
+    `"1497":"${Math.round(s.price * 0.4)}","1498":"${Math.round(s.price * 0.32)}","620":"${vwap}",` +
+    `"732":"${Math.max(1, Math.round(s.price / 200))}","852":"${Math.max(1, Math.round(s.price / 250))}"`
   );
 }
 
@@ -60,7 +73,7 @@ export function indicativeValues(s: SimStock): string {
 /** One complete REAL entry. */
 export function realEntry(type: '0B' | '0A', item: string, values: string): string {
   const name = type === '0B' ? '주식체결' : '주식기세';
-  const ex = type === '0B' ? `,"9081":"${exchangeOf(item)}"` : '';
+  const ex = type === '0B' ? `,"9081":"${venueText(item)}"` : '';
   return `{"type":"${type}","name":"${name}","item":"${item}","values":{${values}${ex}}}`;
 }
 

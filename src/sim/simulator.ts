@@ -41,13 +41,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const { clock } = opts;
   const random = createRandom(opts.seed);
   const market = new SimMarketState(random.fork('market'), opts.stocks, clock.now());
+  const counters = createCounters();
   const ctx: SimContext = {
     opts,
     clock,
     random,
-    counters: createCounters(),
+    counters,
     market,
-    kiwoomTokens: new TokenStore(random.fork('kiwoom-tokens'), 86),
+    kiwoomTokens: new TokenStore(random.fork('kiwoom-tokens'), 86, true, () => counters.tokensSuperseded++),
     kisTokens: new TokenStore(random.fork('kis-tokens'), 350),
     kiwoomRate: new RateWindow(opts.kiwoomRatePerSecond),
     kisRate: new RateWindow(opts.kisRatePerSecond),

@@ -23,9 +23,23 @@ export class TokenStore {
   /** The newest token per appkey (KIS reuse). */
   private readonly latest = new Map<string, TokenRecord>();
 
-  constructor(private readonly random: Random, private readonly length: number) {}
+  /**
+   * `onePerAppkey`: issuing a token invalidates the appkey's earlier ones (Kiwoom: "one live token per
+   * app key", protocol.md §10.7); `onSupersede` counts each one so invalidated.
+   */
+  constructor(
+    private readonly random: Random,
+    private readonly length: number,
+    private readonly onePerAppkey = false,
+    private readonly onSupersede: () => void = () => undefined,
+  ) {}
 
   issue(appkey: string, nowMs: number, lifetimeMs: number): TokenRecord {
+    const previous = this.latest.get(appkey);
+    if (this.onePerAppkey && previous !== undefined && this.isValid(previous, nowMs)) {
+      previous.revoked = true;
+      this.onSupersede();
+    }
     const rec: TokenRecord = { token: randomToken(this.random, this.length), appkey, issuedAt: nowMs, expiresAt: nowMs + lifetimeMs, revoked: false };
     this.tokens.set(rec.token, rec);
     this.latest.set(appkey, rec);

@@ -5,16 +5,17 @@ import type { ProgramMarketCode, ProgramTradingEvent, RankingEvent } from '../..
 import type { KiwoomApi } from './api.js';
 
 /**
- * ka90003 program net-buy top 50 as a RankingEvent. KRX (`stex_tp` 1): the mock host supports KRX
- * codes only, and KRX is the session the calendar follows.
+ * ka90003 program net-buy top `topN` (config universe.programTopN; the real answer holds 150 rows) as
+ * a RankingEvent. KRX (`stex_tp` 1): the mock host supports KRX codes only, and KRX is the session the
+ * calendar follows.
  */
-export async function programTop(api: Pick<KiwoomApi, 'ka90003'>, market: ProgramMarketCode): Promise<RankingEvent> {
+export async function programTop(api: Pick<KiwoomApi, 'ka90003'>, market: ProgramMarketCode, topN = 50): Promise<RankingEvent> {
   const { data, receivedAt } = await api.ka90003({ trde_upper_tp: '2', amt_qty_tp: '1', mrkt_tp: market, stex_tp: '1' });
   // The transport's arrival stamp (also the recording's), so a replay stamps this event identically.
   return {
     kind: 'ranking',
     market,
-    entries: data.prm_netprps_upper_50.map((r, i) => ({
+    entries: data.prm_netprps_upper_50.slice(0, topN).map((r, i) => ({
       rank: r.rank !== null && r.rank > 0 ? r.rank : i + 1,
       symbol: r.stk_cd,
       name: r.stk_nm,

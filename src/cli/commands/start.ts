@@ -1,10 +1,11 @@
+import { acquireDataLock, DataDirLockedError, type DataLock } from '../../app/data-lock.js';
 import { startDaemon } from '../../app/daemon.js';
 import { loadConfig } from '../../config/load.js';
 import { packageVersion } from '../../config/package-root.js';
 import { redactConfig, secretValues } from '../../config/redact.js';
 import { systemClock } from '../../core/clock.js';
 import { createLogger } from '../../observability/logger.js';
-import type { Command } from '../command.js';
+import type { CliIo, Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 
 /** SIGTERM/SIGINT must finish within this; the supervisor kills us soon after. */
@@ -18,7 +19,8 @@ export const startCommand: Command = {
 Runs the daemon until SIGTERM or SIGINT. With the default config and no credentials in the
 environment it starts the embedded simulator and runs against it; with KIWOOM_APPKEY and
 KIWOOM_SECRETKEY set it talks to the real hosts. A first signal stops gracefully (within 10 s);
-a second one exits at once.
+a second one exits at once. One daemon per data directory: a second start on the same dataDir
+exits with code 73 (the lock file <dataDir>/daemon.lock names the running daemon's pid).
 
 Options:
   -c, --config <file>  a config file instead of config/default.json
@@ -28,6 +30,8 @@ Options:
   maxPositionals: 0,
   run: async ({ values, io }) => {
     const config = loadConfig({ file: values.config as string | undefined, env: io.env, cwd: io.cwd });
+    const lock = lockDataDir(config.dataDir, io.stderr);
+    if (lock === undefined) return EXIT.dataDirLocked;
     const log = createLogger({
       level: config.log.level,
       clock: systemClock,
@@ -37,16 +41,31 @@ Options:
     });
     log.info({ event: 'config.loaded', mode: config.mode, source: config.source }, `configuration from ${config.source} (${config.mode === 'sim' ? 'embedded simulator' : 'live hosts'})`);
     log.debug({ event: 'config.effective', config: redactConfig(config) }, 'effective configuration (secrets redacted)');
-    const daemon = await startDaemon({ config, log, clock: systemClock, version: packageVersion() });
+    const daemon = await startDaemon({ config, log, clock: systemClock, version: packageVersion() }).catch((err: unknown) => {
+      lock.release();
+      throw err;
+    });
     // Credentials rejected for too long: stop like on SIGTERM, then exit 77 so the supervisor takes over.
     const gaveUp = daemon.gaveUp.then((f) => ({ reason: `credentials rejected (${f.code})`, exit: EXIT.credentials }));
     const { reason, exit } = await Promise.race([untilStopped(io.stopSignal).then((r) => ({ reason: r, exit: EXIT.ok })), gaveUp]);
     const overBudget = new Promise<true>((resolve) => setTimeout(() => resolve(true), STOP_BUDGET_MS).unref());
     const timedOut = await Promise.race([daemon.stop(reason).then(() => false as const), overBudget]);
     if (timedOut) log.error({ event: 'daemon.stop-timeout', code: 'E_TIMEOUT', budgetMs: STOP_BUDGET_MS }, 'graceful stop took too long');
+    lock.release();
     return timedOut ? EXIT.failure : exit;
   },
 };
+
+/** One daemon per data directory, taken before anything is opened or a token issued; undefined = held by another. */
+function lockDataDir(dataDir: string, stderr: CliIo['stderr']): DataLock | undefined {
+  try {
+    return acquireDataLock(dataDir);
+  } catch (err) {
+    if (!(err instanceof DataDirLockedError)) throw err;
+    stderr.write(`krx-signals start: ${err.message} [${err.code}]\n`);
+    return undefined;
+  }
+}
 
 function untilStopped(signal: AbortSignal | undefined): Promise<string> {
   if (!signal) return new Promise(() => undefined);

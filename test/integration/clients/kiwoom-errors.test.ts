@@ -28,7 +28,7 @@ describe('kiwoom return codes against the simulator (protocol.md section 5)', ()
     expect(counters().tokenIssuances.kiwoom).toBe(1);
     expect(sim.faults.expireTokens('kiwoom')).toBe(1);
     const r = await api.ka90003(ka90003Req);
-    expect(r.data.prm_netprps_upper_50).toHaveLength(50);
+    expect(r.data.prm_netprps_upper_50).toHaveLength(150);
     const c = counters();
     expect(c.token8005).toBe(1);
     expect(c.tokenIssuances.kiwoom).toBe(2);
@@ -74,7 +74,7 @@ describe('kiwoom return codes against the simulator (protocol.md section 5)', ()
     sim.faults.setRateLimits({ kiwoomPerSecond: 2 });
     const calls = Array.from({ length: 6 }, () => api.ka90003(ka90003Req));
     const results = await drive(clock, Promise.all(calls), 50);
-    expect(results.every((r) => r.data.prm_netprps_upper_50.length === 50)).toBe(true);
+    expect(results.every((r) => r.data.prm_netprps_upper_50.length === 150)).toBe(true);
     const c = counters();
     expect(c.rateLimitHits.kiwoom).toBeGreaterThanOrEqual(3); // all three forms were answered and handled
     expect(c.requestsByApiId['ka90003']).toBe(6 + c.rateLimitHits.kiwoom);

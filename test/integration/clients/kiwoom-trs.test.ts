@@ -51,9 +51,16 @@ describe('kiwoom REST client against the simulator: every TR round-trips', () =>
     expect(b.data.stk_invsr_orgn[0]!.dt).toBe(kstToEpoch(2026, 1, 5));
     const row = b.data.stk_invsr_orgn[0]!;
     expect(row.ind_invsr! + row.frgnr_invsr! + row.orgn! + row.etc_corp!).toBe(0);
+    // Real form "+122" = 1.22 % (KWP ka10059.txt): the codec gives the percent value.
+    const price = row.cur_prc!;
+    const prev = price - row.pred_pre!;
+    expect(Math.abs(row.flu_rt! - ((price - prev) / prev) * 100)).toBeLessThan(0.006);
 
     const c = await api.ka10061({ stk_cd: '005930', strt_dt: '20251201', end_dt: '20260105', amt_qty_tp: '2', trde_tp: '0', unit_tp: '1' });
     expect(c.data.stk_invsr_orgn_tot).toHaveLength(1);
+    // Real form "--23533" = -23533 (KWP ka10061.txt): the doubled minus reads as one sign, so the row sums to zero.
+    const tot = c.data.stk_invsr_orgn_tot[0]!;
+    expect(tot.ind_invsr! + tot.frgnr_invsr! + tot.orgn! + tot.etc_corp!).toBe(0);
 
     const d = await api.ka10066({ mrkt_tp: '001', amt_qty_tp: '1', trde_tp: '0', stex_tp: '1' });
     expect(d.data.opaf_invsr_trde.length).toBeGreaterThan(0);
@@ -65,8 +72,8 @@ describe('kiwoom REST client against the simulator: every TR round-trips', () =>
     expect(f.data.inds_stkpc.every((r) => r.cur_prc! > 0 && [1, 2, 3, 4, 5].includes(r.pred_pre_sig!))).toBe(true);
 
     const g = await api.ka90003({ trde_upper_tp: '2', amt_qty_tp: '1', mrkt_tp: 'P00101', stex_tp: '1' });
-    expect(g.data.prm_netprps_upper_50).toHaveLength(50);
-    expect(g.data.prm_netprps_upper_50.map((r) => r.rank)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(g.data.prm_netprps_upper_50).toHaveLength(150);
+    expect(g.data.prm_netprps_upper_50.map((r) => r.rank)).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
 
     const h = await api.ka90004({ dt: '20260105', mrkt_tp: 'P10102', stex_tp: '1' });
     expect(isNum(h.data.tot_1) && isNum(h.data.tot_5)).toBe(true);
@@ -84,24 +91,32 @@ describe('kiwoom REST client against the simulator: every TR round-trips', () =>
     expect(typeof one.data.nxtEnable).toBe('boolean');
   });
 
-  it('ka10099 walks every continuation page (first without cont headers, then cont-yn Y + next-key)', async () => {
-    const whole = await (await setup(100_000)).api.ka10099({ mrkt_tp: '0' });
-    const { api, sim } = await setup(50);
-    const paged = await api.ka10099({ mrkt_tp: '0' });
+  it('ka10059 walks every continuation page of a long history (first without cont headers, then cont-yn Y + next-key)', async () => {
+    const req = { dt: '20260105', stk_cd: '005930', amt_qty_tp: '1', trde_tp: '0', unit_tp: '1000' } as const;
+    const whole = await (await setup(100_000)).api.ka10059(req);
+    const { api, sim, clock } = await setup(200, 20);
+    const paged = await drive(clock, api.ka10059(req));
     expect(whole.pages).toBe(1);
-    expect(paged.pages).toBe(Math.ceil(whole.data.list.length / 50));
+    expect(paged.pages).toBe(Math.ceil(whole.data.stk_invsr_orgn.length / 200));
     expect(paged.pages).toBeGreaterThan(3);
     expect(paged.stop).toBe('end');
-    expect(paged.data.list.map((r) => r.code)).toEqual(whole.data.list.map((r) => r.code));
-    expect(sim.faults.counters().requestsByApiId['ka10099']).toBe(paged.pages);
+    expect(paged.data.stk_invsr_orgn.map((r) => r.dt)).toEqual(whole.data.stk_invsr_orgn.map((r) => r.dt));
+    expect(sim.faults.counters().requestsByApiId['ka10059']).toBe(paged.pages);
+  });
+
+  it('ka10099 answers a whole market in one page', async () => {
+    const { api } = await setup(100);
+    const r = await api.ka10099({ mrkt_tp: '0' });
+    expect(r.pages).toBe(1);
+    expect(r.data.list.length).toBeGreaterThan(100);
   });
 
   it('stops at the page cap (kiwoom.maxPages) and says so', async () => {
     const { api, log } = await setup(20, 3);
-    const r = await api.ka10099({ mrkt_tp: '0' });
+    const r = await api.ka10059({ dt: '20260105', stk_cd: '005930', amt_qty_tp: '1', trde_tp: '0', unit_tp: '1000' });
     expect(r.pages).toBe(3);
     expect(r.stop).toBe('max-pages');
-    expect(r.data.list).toHaveLength(60);
+    expect(r.data.stk_invsr_orgn).toHaveLength(60);
     expect(log.lines.some((l) => l.msg.includes('page cap'))).toBe(true);
   });
 

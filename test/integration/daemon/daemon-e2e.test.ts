@@ -41,6 +41,8 @@ describe('the daemon on the embedded simulator (virtual time, real sockets, real
       },
     });
     daemon = await startDaemon({ config, log: createLogger({ level: 'info', clock, destination: sink }), clock, version: 'test' });
+    // 0A is rare by default, as on the real feed; the indicative strategy needs some within this short run.
+    daemon.simulator!.faults.setIndicativePerHour(200_000);
     daemon.kernel.stream$.subscribe((e: MarketEvent) => {
       if (e.kind === 'ranking') rankings.push(e);
     });

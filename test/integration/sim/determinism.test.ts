@@ -4,7 +4,7 @@ import { get, kisHeaders, kisToken, kiwoomToken, loggedIn, startTestSim, tr, trn
 
 /** One scripted session; returns every REST body and WS frame, concatenated in order. */
 async function scriptedRun(seed: number): Promise<string> {
-  const { sim, clock } = await startTestSim({ seed, stocks: 800, tradesPerSecond: 400, indicativeRate: 0.05 });
+  const { sim, clock } = await startTestSim({ seed, stocks: 800, tradesPerSecond: 400, indicativePerHour: 2_000_000 });
   const out: string[] = [];
   try {
     const token = await kiwoomToken(sim);

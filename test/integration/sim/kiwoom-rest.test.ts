@@ -120,6 +120,11 @@ describe('sim Kiwoom REST', () => {
     const sign = (fields.cur_prc as string)[0];
     if (cur > base) expect(sign).toBe('+');
     if (cur < base) expect(sign).toBe('-');
+    // Real forms (KWP ka10001.txt): an empty string for an absent value, a signed zero, one-decimal rates.
+    expect(fields.mac_wght).toBe('');
+    expect(fields.exp_cntr_pric).toBe('-0');
+    expect(fields.dstr_rt).toMatch(/^\d+\.\d$/);
+    expect(fields.roe).toMatch(/^\d+\.\d$/);
   });
 
   it('ka10001 echoes exchange suffixes, reports unknown codes and the 1634 batch limit', async () => {
@@ -156,62 +161,83 @@ describe('sim Kiwoom REST', () => {
     expect(rows.length).toBeGreaterThan(0);
     expect(Object.keys(rows[0] ?? {})).toEqual(['stk_cd', 'stk_nm', 'cur_prc', 'pre_sig', 'pred_pre', 'flu_rt', 'trde_qty', 'ind_invsr', 'frgnr_invsr', 'orgn', 'fnnc_invt', 'insrnc', 'invtrt', 'etc_fnnc', 'bank', 'penfnd_etc', 'samo_fund', 'natn', 'etc_corp']);
     expect(rows.every(ALL_STRINGS)).toBe(true);
+    // stex_tp 3 echoes the _AL suffix in stk_cd (KWP ka10066.txt "000010_AL").
+    expect(rows.every((row) => /^\d{6}_AL$/.test(row.stk_cd ?? ''))).toBe(true);
+    // Investor amounts: positives unsigned, negatives one minus.
+    expect(rows.every((row) => /^-?\d+$/.test(row.ind_invsr ?? ''))).toBe(true);
   });
 
-  it('ka10099 pages through several pages with cont-yn/next-key', async () => {
-    const codes: string[] = [];
-    let headers: Record<string, string> = {};
-    let pages = 0;
-    for (;;) {
-      const r = await tr(t.sim, STKINFO, 'ka10099', { mrkt_tp: '0' }, token, headers);
-      expect(r.json.return_code).toBe(0);
-      pages++;
-      const list = r.json.list as Record<string, string>[];
-      expect(list.length).toBeLessThanOrEqual(100);
-      for (const row of list) {
-        expect(row.marketCode).toBe('0');
-        codes.push(row.code as string);
-      }
-      if (r.headers.get('cont-yn') !== 'Y') break;
-      const nextKey = r.headers.get('next-key') ?? '';
-      expect(nextKey).not.toBe('');
-      headers = { 'cont-yn': 'Y', 'next-key': nextKey };
-    }
-    expect(pages).toBeGreaterThanOrEqual(2);
-    expect(new Set(codes).size).toBe(codes.length);
-    expect(codes).toContain('005930');
-    const first = (await tr(t.sim, STKINFO, 'ka10099', { mrkt_tp: '0' }, token)).json.list as Record<string, string>[];
-    expect(Object.keys(first[0] ?? {})).toEqual(expect.arrayContaining(['code', 'name', 'listCount', 'auditInfo', 'regDay', 'lastPrice', 'state', 'marketCode', 'marketName', 'upName', 'upSizeName', 'companyClassName', 'orderWarning', 'nxtEnable']));
-  });
-
-  it('ka10099 with the default page size spans several pages of 2,500 stocks', async () => {
+  it('ka10099 answers a whole market in one response, in the real forms (KWP ka10099.txt)', async () => {
     const big = await startTestSim({ stocks: 2500 });
     try {
       const tok = await kiwoomToken(big.sim);
-      let headers: Record<string, string> = {};
-      let pages = 0;
-      let rows = 0;
-      for (;;) {
-        const r = await tr(big.sim, STKINFO, 'ka10099', { mrkt_tp: '10' }, tok, headers);
-        pages++;
-        rows += (r.json.list as unknown[]).length;
-        if (r.headers.get('cont-yn') !== 'Y') break;
-        headers = { 'cont-yn': 'Y', 'next-key': r.headers.get('next-key') ?? '' };
-        await big.clock.tickAsync(200);
+      const r = await tr(big.sim, STKINFO, 'ka10099', { mrkt_tp: '10' }, tok);
+      expect(r.json.return_code).toBe(0);
+      expect(r.headers.get('cont-yn')).toBe('N');
+      const list = r.json.list as Record<string, string>[];
+      expect(list.length).toBeGreaterThan(1000);
+      expect(new Set(list.map((row) => row.code)).size).toBe(list.length);
+      for (const row of list) {
+        expect(row.marketCode).toBe('10');
+        // listCount zero-padded to 16 digits, lastPrice to 8, and the undocumented `kind` key.
+        expect(row.listCount).toMatch(/^\d{16}$/);
+        expect(row.lastPrice).toMatch(/^\d{8}$/);
+        expect(row.kind).toBe('A');
       }
-      expect(pages).toBeGreaterThan(5);
-      expect(rows).toBeGreaterThan(1000);
+      const kospi = (await tr(big.sim, STKINFO, 'ka10099', { mrkt_tp: '0' }, tok)).json.list as Record<string, string>[];
+      const samsung = kospi.find((row) => row.code === '005930');
+      expect(Object.keys(samsung ?? {})).toEqual(['code', 'name', 'listCount', 'auditInfo', 'regDay', 'lastPrice', 'state', 'marketCode', 'marketName', 'upName', 'upSizeName', 'companyClassName', 'orderWarning', 'nxtEnable', 'kind']);
+      expect(samsung?.listCount?.startsWith('0')).toBe(true);
     } finally {
       await big.sim.close();
     }
   });
 
+  it('ka10059 answers years of history over pages, flu_rt as a x100 integer (KWP ka10059.txt)', async () => {
+    const body = { dt: '20241107', stk_cd: '005930', amt_qty_tp: '1', trde_tp: '0', unit_tp: '1000' };
+    const rows: Record<string, string>[] = [];
+    let headers: Record<string, string> = {};
+    let pages = 0;
+    for (;;) {
+      const r = await tr(t.sim, STKINFO, 'ka10059', body, token, headers);
+      expect(r.json.return_code).toBe(0);
+      pages++;
+      rows.push(...(r.json.stk_invsr_orgn as Record<string, string>[]));
+      if (r.headers.get('cont-yn') !== 'Y') break;
+      headers = { 'cont-yn': 'Y', 'next-key': r.headers.get('next-key') ?? '' };
+    }
+    expect(pages).toBeGreaterThan(10);
+    expect(rows[0]).toMatchObject({ dt: '20241107' });
+    expect((rows.at(-1)?.dt ?? '').localeCompare('20200820')).toBeLessThan(0);
+    expect(new Set(rows.map((r) => r.dt)).size).toBe(rows.length);
+    for (const row of rows) {
+      // "+122" = 1.22 %: no decimal point; "0" on a flat day.
+      expect(row.flu_rt).toMatch(/^([+-][1-9]\d*|0)$/);
+      const pct = Number(row.flu_rt) / 100;
+      const price = Number((row.cur_prc ?? '').replace(/^[+-]/, ''));
+      const prev = price - Number(row.pred_pre);
+      expect(Math.abs(pct - ((price - prev) / prev) * 100)).toBeLessThan(0.006);
+      // Investor amounts: positives unsigned, negatives one minus.
+      for (const k of ['ind_invsr', 'frgnr_invsr', 'orgn', 'natfor']) expect(row[k]).toMatch(/^-?\d+$/);
+    }
+    expect(rows.some((r) => r.natfor !== '0')).toBe(true);
+    // Consecutive days chain: one day's previous close is the next older day's close.
+    const [d0, d1] = rows;
+    const close = (r: Record<string, string> | undefined): number => Number((r?.cur_prc ?? '').replace(/^[+-]/, ''));
+    expect(close(d0) - Number(d0?.pred_pre)).toBe(close(d1));
+  });
+
   it('ka10100, ka10101, ka10058, ka10059, ka10061, ka90004 answer their documented keys', async () => {
     const d = await tr(t.sim, STKINFO, 'ka10100', { stk_cd: '005930' }, token);
     expect(d.json).toMatchObject({ code: '005930', name: '삼성전자', return_code: 0 });
-    expect(d.json).toHaveProperty('nxtv');
+    expect(d.json).not.toHaveProperty('nxtv');
+    expect(d.json.listCount).toMatch(/^\d{16}$/);
     const sec = await tr(t.sim, STKINFO, 'ka10101', { mrkt_tp: '0' }, token);
-    expect((sec.json.list as Record<string, string>[])[0]).toMatchObject({ code: '001' });
+    const sectors = sec.json.list as Record<string, string>[];
+    expect(sectors[0]).toMatchObject({ code: '001' });
+    expect(Object.keys(sectors[0] ?? {})[0]).toBe('marketCode');
+    expect(sectors.find((x) => x.code === '013')?.group).toBe('13');
+    expect(sectors.find((x) => x.code === '603')).toMatchObject({ marketCode: '6', group: '3' });
     const inv = await tr(t.sim, STKINFO, 'ka10058', { strt_dt: '20241106', end_dt: '20241107', trde_tp: '2', mrkt_tp: '101', invsr_tp: '8000', stex_tp: '3' }, token);
     expect(Object.keys((inv.json.invsr_daly_trde_stk as object[])[0] ?? {})).toEqual(['stk_cd', 'stk_nm', 'netslmt_qty', 'netslmt_amt', 'prsm_avg_pric', 'cur_prc', 'pre_sig', 'pred_pre', 'avg_pric_pre', 'pre_rt', 'dt_trde_qty']);
     const org = await tr(t.sim, STKINFO, 'ka10059', { dt: '20241107', stk_cd: '005930', amt_qty_tp: '1', trde_tp: '0', unit_tp: '1000' }, token);
@@ -219,21 +245,30 @@ describe('sim Kiwoom REST', () => {
     expect(orgRows[0]).toMatchObject({ dt: '20241107' });
     expect(orgRows[0]).toHaveProperty('natfor');
     const tot = await tr(t.sim, STKINFO, 'ka10061', { stk_cd: '005930', strt_dt: '20241007', end_dt: '20241107', amt_qty_tp: '1', trde_tp: '0', unit_tp: '1000' }, token);
-    expect(Object.keys((tot.json.stk_invsr_orgn_tot as object[])[0] ?? {})).toEqual(['ind_invsr', 'frgnr_invsr', 'orgn', 'fnnc_invt', 'insrnc', 'invtrt', 'etc_fnnc', 'bank', 'penfnd_etc', 'samo_fund', 'natn', 'etc_corp', 'natfor']);
+    const totRow = (tot.json.stk_invsr_orgn_tot as Record<string, string>[])[0] ?? {};
+    expect(Object.keys(totRow)).toEqual(['ind_invsr', 'frgnr_invsr', 'orgn', 'fnnc_invt', 'insrnc', 'invtrt', 'etc_fnnc', 'bank', 'penfnd_etc', 'samo_fund', 'natn', 'etc_corp', 'natfor']);
+    // KWP ka10061.txt: negatives with a doubled minus, positives with a plus.
+    for (const v of Object.values(totRow)) expect(v).toMatch(/^(--\d+|\+\d+|0)$/);
+    expect(Object.values(totRow).some((v) => v.startsWith('--'))).toBe(true);
+    expect(inv.json.invsr_daly_trde_stk as Record<string, string>[]).toSatisfy((rs: Record<string, string>[]) => rs.every((x) => /^\d{6}_AL$/.test(x.stk_cd ?? '')));
     const prog = await tr(t.sim, STKINFO, 'ka90004', { dt: '20241125', mrkt_tp: 'P00101', stex_tp: '1' }, token);
     expect(prog.json).toHaveProperty('tot_1');
-    expect(prog.json).toHaveProperty('tot_6');
+    expect(prog.json.tot_6).toBe('');
+    for (const row of prog.json.stk_prm_trde_prst as Record<string, string>[]) expect(row.all_trde_rt).toMatch(/^[+-]\d+\.\d{2}$/);
     expect(Object.keys((prog.json.stk_prm_trde_prst as object[])[0] ?? {})).toEqual(['stk_cd', 'stk_nm', 'cur_prc', 'flu_sig', 'pred_pre', 'buy_cntr_qty', 'buy_cntr_amt', 'sel_cntr_qty', 'sel_cntr_amt', 'netprps_prica', 'all_trde_rt']);
   });
 
-  it('ka90003 returns the top 50 matching the market ranking, and membership changes over minutes', async () => {
+  it('ka90003 answers 150 rows for a "top 50" TR (KWP ka90003.txt), matching the market ranking; membership changes over minutes', async () => {
     const body = { trde_upper_tp: '2', amt_qty_tp: '1', mrkt_tp: 'P00101', stex_tp: '1' };
     const r1 = await tr(t.sim, STKINFO, 'ka90003', body, token);
     const rows1 = r1.json.prm_netprps_upper_50 as Record<string, string>[];
-    expect(rows1).toHaveLength(50);
+    expect(rows1).toHaveLength(150);
+    expect(r1.headers.get('cont-yn')).toBe('N');
     expect(Object.keys(rows1[0] ?? {})).toEqual(['rank', 'stk_cd', 'stk_nm', 'cur_prc', 'flu_sig', 'pred_pre', 'flu_rt', 'acc_trde_qty', 'prm_sell_amt', 'prm_buy_amt', 'prm_netprps_amt']);
-    expect(rows1.map((r) => r.stk_cd)).toEqual(t.sim.faults.programRanking('P00101').map((r) => r.code));
-    expect(rows1.map((r) => r.rank)).toEqual(Array.from({ length: 50 }, (_, i) => String(i + 1)));
+    expect(rows1.map((r) => r.stk_cd)).toEqual(t.sim.faults.programRanking('P00101', 150).map((r) => r.code));
+    expect(rows1.map((r) => r.rank)).toEqual(Array.from({ length: 150 }, (_, i) => String(i + 1)));
+    const integrated = (await tr(t.sim, STKINFO, 'ka90003', { ...body, stex_tp: '3' }, token)).json.prm_netprps_upper_50 as Record<string, string>[];
+    expect(integrated.map((r) => r.stk_cd)).toEqual(rows1.map((r) => `${r.stk_cd}_AL`));
     await t.clock.tickAsync(5 * 60_000);
     const rows2 = (await tr(t.sim, STKINFO, 'ka90003', body, token)).json.prm_netprps_upper_50 as Record<string, string>[];
     const before = new Set(rows1.map((r) => r.stk_cd));

@@ -3,7 +3,7 @@ import { formatKstTime } from '../../../src/core/kst.js';
 import { SIM_KIWOOM_APPKEY, SIM_KIWOOM_SECRETKEY, tickSize } from '../../../src/sim/index.js';
 import { advance, kiwoomToken, loggedIn, post, startTestSim, TestWs, trnm, type Frame, type TestSim } from './helpers.js';
 
-const FIDS_0B = ['20', '10', '11', '12', '27', '28', '15', '13', '14', '16', '17', '18', '25', '26', '29', '30', '31', '32', '228', '311', '290', '691', '567', '568', '851', '1890', '1891', '1892', '1030', '1031', '1032', '1071', '1072', '1313', '1314', '1315', '1316', '620', '9081'];
+const FIDS_0B = ['20', '10', '11', '12', '27', '28', '15', '13', '14', '16', '17', '18', '25', '26', '29', '30', '31', '32', '228', '311', '290', '691', '567', '568', '851', '1890', '1891', '1892', '1030', '1031', '1032', '1071', '1072', '1313', '1314', '1315', '1316', '1497', '1498', '620', '732', '852', '9081'];
 const FIDS_0A = ['10', '11', '12', '27', '28', '13', '14', '16', '17', '18', '25', '26', '29', '30', '31', '32', '311', '567', '568'];
 
 type Entry = { type: string; name: string; item: string; values: Record<string, string> };
@@ -138,11 +138,28 @@ describe('sim Kiwoom WebSocket', () => {
       const price = Math.abs(Number(e.values['10']?.trim()));
       expect(price % tickSize(price)).toBe(0);
     }
-    expect(entries.find((e) => e.item === '000660_NX')?.values['9081']).toBe('2');
+    // Real forms (KWP 0B.txt): 9081 as text, 290 "2", 1313 in 천원 truncated, 1314 per trade, 1315/1316 signed or " 0".
+    expect(entries.find((e) => e.item === '005930')?.values['9081']).toBe('KRX');
+    expect(entries.find((e) => e.item === '000660_NX')?.values['9081']).toBe('NXT');
+    for (const e of entries) {
+      const v = e.values;
+      expect(Object.keys(v)).toHaveLength(43);
+      expect(v['290']).toBe('2');
+      const qty = Number(v['15']);
+      const price = Math.abs(Number(v['10']?.trim()));
+      expect(Number(v['1313'])).toBe(Math.sign(qty) * Math.trunc((Math.abs(qty) * price) / 1000));
+      expect(v['1314']).toBe(v['15']);
+      const [sell, buy] = qty > 0 ? [' 0', `+${qty}`] : [`${qty}`, ' 0'];
+      expect([v['1315'], v['1316']]).toEqual([sell, buy]);
+      expect(v['851']).toMatch(/^\d+$/);
+      expect(Number(v['1497'])).toBeGreaterThan(0);
+    }
     expect(entries[0]?.values['20']).toBe(formatKstTime(t.clock.now() - 950));
   });
 
   it('answers the seed 002 0A REG and sends 0A entries with the 0A FIDs', async () => {
+    // 0A is rare by default (a few an hour across the market): raise it for this test.
+    t.sim.faults.setIndicativePerHour(36_000_000);
     const c = await login();
     c.send({ trnm: 'REG', grp_no: '1', refresh: '1', data: [{ item: ['005930'], type: ['0A'] }] });
     expect(await c.next(trnm('REG'))).toEqual({ trnm: 'REG', return_code: 0, return_msg: '' });

@@ -19,15 +19,15 @@ describe('sim market', () => {
     expect(again.stocks.map((s) => `${s.code}${s.name}${s.price}`)).toEqual(m.stocks.map((s) => `${s.code}${s.name}${s.price}`));
   });
 
-  it('keeps prices on ticks and inside the daily limits through many trades', () => {
+  it('keeps prices on ticks and inside the daily limits through hours of volatile seconds and many trades', () => {
     const m = new SimMarketState(createRandom(2), 200, START);
     const r = createRandom('trades');
-    for (let i = 0; i < 200_000; i++) {
-      const s = m.stocks[i % 200];
-      if (s === undefined) continue;
-      if (i % 1_000 === 0) s.vol = 20;
-      m.trade(s, r, '100000');
+    for (let sec = 1; sec <= 3_600; sec++) {
+      if (sec % 60 === 0) for (const s of m.stocks) s.vol = 20;
+      m.stepSecond(START + sec * 1000);
+      for (let i = 0; i < 50; i++) m.trade(m.stocks[r.int(200)]!, r, '100000');
     }
+    expect(m.stocks.filter((s) => s.price !== s.prevClose).length).toBeGreaterThan(150);
     for (const s of m.stocks) {
       expect(s.price % tickSize(s.price)).toBe(0);
       expect(s.price).toBeLessThanOrEqual(s.upper);
@@ -35,6 +35,24 @@ describe('sim market', () => {
       expect(s.high).toBeGreaterThanOrEqual(s.price);
       expect(s.low).toBeLessThanOrEqual(s.price);
     }
+  });
+
+  it("a price's moves per second do not depend on how many trades the feed sends", () => {
+    const quiet = new SimMarketState(createRandom(4), 300, START);
+    const busy = new SimMarketState(createRandom(4), 300, START);
+    const r = createRandom('busy');
+    for (let sec = 1; sec <= 600; sec++) {
+      quiet.stepSecond(START + sec * 1000);
+      busy.stepSecond(START + sec * 1000);
+      // 1,000 trades a second on the busy market, none on the quiet one.
+      for (let i = 0; i < 1_000; i++) busy.trade(busy.stocks[r.int(300)]!, r, '100000');
+    }
+    expect(busy.stocks.map((s) => s.price)).toEqual(quiet.stocks.map((s) => s.price));
+    // About 0.15 tick moves a second at volatility 1: most stocks change price within a minute.
+    const before = quiet.stocks.map((s) => s.price);
+    for (let sec = 601; sec <= 660; sec++) quiet.stepSecond(START + sec * 1000);
+    const changed = quiet.stocks.filter((s, i) => s.price !== before[i]).length;
+    expect(changed).toBeGreaterThan(150);
   });
 
   it('program ranking drifts: top-50 membership changes over a few minutes', () => {
