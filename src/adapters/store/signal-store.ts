@@ -4,7 +4,8 @@ import { errorMessage } from '../../core/errors.js';
 import type { Signal } from '../../core/signal.js';
 import type { SignalSink } from '../../core/signal-sink.js';
 import { openSignalDatabase } from './open-database.js';
-import { INSERT_SIGNAL_SQL, toSignalParams, type SignalParams } from './signal-row.js';
+import { OUTBOX_INSERT_SQL, type OutboxRouting } from './outbox.js';
+import { INSERT_SIGNAL_SQL, toSignalParams, type SessionMode, type SignalParams } from './signal-row.js';
 import { silentLogger, type StoreLogger } from './store-logger.js';
 
 export interface SignalStoreOptions {
@@ -21,6 +22,10 @@ export interface SignalStoreOptions {
   readonly retryInitialMs?: number;
   readonly retryMaxMs?: number;
   readonly busyTimeoutMs?: number;
+  /** Written into every row's `session_mode`; null when not given (tests, tools). */
+  readonly sessionMode?: SessionMode;
+  /** Which notification sinks want each signal: one outbox row per sink, in the signal's transaction. */
+  readonly outbox?: OutboxRouting;
 }
 
 export interface SignalStoreStats {
@@ -36,6 +41,10 @@ export interface SignalStoreStats {
   readonly dropped: number;
   /** Refused at write() because they were malformed. */
   readonly rejected: number;
+  /** Commits run inside write() because a burst filled a whole batch (backpressure on the producer). */
+  readonly inlineCommits: number;
+  /** Outbox rows written with the signals. */
+  readonly outboxRows: number;
 }
 
 /** Receives the ids of each committed batch (duplicates included: they are durable too). */
@@ -56,12 +65,15 @@ export interface SignalStore extends SignalSink {
 interface Pending {
   readonly id: string;
   readonly params: SignalParams;
+  readonly signal: Signal;
 }
 
 /**
- * The SQLite signal store. `write` only queues (it never throws and never touches the disk); the
- * queue is committed in one transaction per event-loop turn. When the database cannot write (disk
- * full, read-only, locked) the queue is kept, bounded by `queueLimit`, and retried with backoff.
+ * The SQLite signal store. `write` queues; the queue is committed in transactions of `maxBatch` rows
+ * once the current turn is done. A burst that fills a whole batch is committed inside `write`
+ * itself: the producer pays for the disk (backpressure) instead of the queue growing until it drops.
+ * When the database cannot write (disk full, read-only, locked) the queue is kept, bounded by
+ * `queueLimit`, and retried with backoff; a drop is logged as an error and counted.
  */
 export function openSignalStore(options: SignalStoreOptions): SignalStore {
   const clock = options.clock;
@@ -74,9 +86,20 @@ export function openSignalStore(options: SignalStoreOptions): SignalStore {
 
   const db = openSignalDatabase(options.file, options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs });
   const insert = db.prepare(INSERT_SIGNAL_SQL);
+  const insertOutbox = db.prepare(OUTBOX_INSERT_SQL);
+  const sessionMode = options.sessionMode ?? null;
+  const routing = options.outbox;
+  let outboxRows = 0;
   const insertBatch = db.transaction((batch: readonly Pending[]): number => {
     let changes = 0;
-    for (const p of batch) changes += insert.run(p.params).changes;
+    const now = clock.now();
+    for (const p of batch) {
+      const changed = insert.run(...p.params, sessionMode).changes;
+      changes += changed;
+      // A signal stored before (a restart re-emitting it) gets no second notification.
+      if (changed === 0 || !routing) continue;
+      for (const sink of routing.sinksFor(p.signal)) outboxRows += insertOutbox.run(sink, 'signal', p.id, null, routing.replay ? 1 : 0, now, now).changes;
+    }
     return changes;
   });
 
@@ -90,7 +113,7 @@ export function openSignalStore(options: SignalStoreOptions): SignalStore {
   let dropping = false;
   let closed = false;
   const listeners = new Set<CommittedListener>();
-  const counts = { committed: 0, duplicates: 0, writeErrors: 0, dropped: 0, rejected: 0 };
+  const counts = { committed: 0, duplicates: 0, writeErrors: 0, dropped: 0, rejected: 0, inlineCommits: 0 };
 
   const queued = (): number => queue.length - head;
 
@@ -107,9 +130,14 @@ export function openSignalStore(options: SignalStoreOptions): SignalStore {
       log.warn({ code: 'E_STORE_WRITE', reason: errorMessage(err), id: safeId(signal) }, 'malformed signal refused by the store');
       return;
     }
-    queue.push({ id: params[0], params });
+    queue.push({ id: params[0], params, signal });
+    // Backpressure: a full batch is committed now, on the producer's time, unless the disk is failing.
+    if (queued() >= maxBatch && !failing && retryTimer === undefined) {
+      counts.inlineCommits++;
+      if (!commitOne()) armRetry();
+    }
     if (queued() > queueLimit) dropOldest();
-    if (!scheduled && retryTimer === undefined) {
+    if (!scheduled && retryTimer === undefined && queued() > 0) {
       scheduled = true;
       schedule(turn);
     }
@@ -122,7 +150,7 @@ export function openSignalStore(options: SignalStoreOptions): SignalStore {
     }
     if (!dropping) {
       dropping = true;
-      log.error({ code: 'E_STORE_QUEUE_FULL', queueLimit, dropped: counts.dropped }, 'signal queue full; dropping the oldest signals');
+      log.error({ code: 'E_STORE_QUEUE_FULL', queueLimit, dropped: counts.dropped, alert: true }, 'signal queue full; dropping the oldest signals');
     }
   };
 
@@ -131,9 +159,11 @@ export function openSignalStore(options: SignalStoreOptions): SignalStore {
     const batch = queue.slice(head, head + maxBatch);
     if (batch.length === 0) return true;
     let changes: number;
+    const outboxBefore = outboxRows;
     try {
       changes = insertBatch(batch);
     } catch (err) {
+      outboxRows = outboxBefore; // the transaction rolled back
       counts.writeErrors++;
       failing = true;
       log.error(
@@ -182,13 +212,12 @@ export function openSignalStore(options: SignalStoreOptions): SignalStore {
   const turn = (): void => {
     scheduled = false;
     if (closed) return;
-    if (!commitOne()) {
-      armRetry();
-      return;
-    }
-    if (queued() > 0 && !scheduled) {
-      scheduled = true;
-      schedule(turn);
+    // Drain the whole queue, a batch per transaction: one batch per turn fell behind a fast producer.
+    while (queued() > 0) {
+      if (!commitOne()) {
+        armRetry();
+        return;
+      }
     }
   };
 
@@ -228,7 +257,7 @@ export function openSignalStore(options: SignalStoreOptions): SignalStore {
     write,
     flush,
     close,
-    stats: () => ({ queued: queued(), ...counts }),
+    stats: () => ({ queued: queued(), ...counts, outboxRows }),
     onCommitted: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
