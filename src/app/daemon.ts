@@ -36,6 +36,7 @@ import { startObservability, type Observability } from './observability.js';
 import { createRealtimeConnection, type RealtimeConnection } from './realtime-connection.js';
 import { recordingKisTransport, recordingKiwoomTransport } from './recording-transports.js';
 import { createManagedTokenSource, type ManagedTokenSource } from './token-source.js';
+import { notifyStoreOptions, startDaemonNotify, type DaemonNotify } from './notify/daemon-notify.js';
 
 /**
  * The composition root of the running daemon (live hosts or the embedded simulator): the only place
@@ -58,6 +59,8 @@ export interface Daemon {
   readonly simulator: SimulatorHandle | null;
   readonly tokens: { readonly kiwoom: ManagedTokenSource; readonly kis: ManagedTokenSource | null };
   readonly observability: Observability;
+  /** Notification dispatchers, alerts and digest; null when no sink is enabled. */
+  readonly notify: DaemonNotify | null;
   /** Signals handed to the store and committed so far. */
   signalsCommitted(): number;
   /** Graceful stop (polls, REMOVE, socket, flush, revoke if configured, close). Idempotent. */
@@ -141,7 +144,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
     const kis = startKis(config, endpoints, clock, random, log, recording, nowUs, tokenCache, closers, rateLimitHits);
 
-    const store = openSignalStore({ file: join(config.dataDir, config.store.file), clock, queueLimit: config.store.queueLimit, log: log.child({ component: 'store' }) });
+    const store = openSignalStore({ file: join(config.dataDir, config.store.file), clock, queueLimit: config.store.queueLimit, log: log.child({ component: 'store' }), sessionMode: mode, ...notifyStoreOptions(config) });
     closers.push({
       name: 'signal store',
       close: () => {
@@ -161,6 +164,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         if (s) log.info({ event: 'signal', id, strategy: s.strategy, symbol: s.symbol, kind: s.kind, price: s.price, tsEvent: s.tsEvent }, `signal ${s.kind} ${s.symbol} by ${s.strategy}`);
       }
     });
+    // --- notify (issue 15): outbox dispatchers, woken after each commit; closed before the store ---
+    const notify = startDaemonNotify({ config, database: store.database, clock, random: random.fork('notify'), log: log.child({ component: 'notify' }), calendar: plan.calendar, startedAt });
+    if (notify) {
+      store.onCommitted(() => notify.wake());
+      closers.push({ name: 'notify', close: () => notify.close() });
+    }
+    // --- end notify ---
     const sink: SignalSink = {
       write: (signal) => {
         pending.set(signal.id, signal);
@@ -231,8 +241,22 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       store,
       tokens: kis ? { kiwoom: kiwoomTokens, kis: kis.tokens } : { kiwoom: kiwoomTokens },
       rateLimitHits,
+      ...(notify ? { degraded: () => notify.degradedReasons() } : {}),
     });
     closers.push({ name: 'observability', close: () => observability.close() });
+    // --- notify: the daemon's own alerts, the daily digest and per-sink metrics ---
+    notify?.watch(
+      {
+        now: () => clock.now(),
+        sessionOpen: () => plan.calendar.isOpen(clock.now()),
+        connection: () => connection.status(),
+        tokens: () => Object.fromEntries(Object.entries(kis ? { kiwoom: kiwoomTokens, kis: kis.tokens } : { kiwoom: kiwoomTokens }).map(([b, t]) => [b, t.status()])),
+        strategies: () => kernel.strategyStats(),
+        store: () => store.stats(),
+        dataSilence: () => observability.health().details?.['dataSilence'] === true,
+      },
+      observability.metrics,
+    );
     log.info({ event: 'daemon.started', sessionId, realtimeTypes: plan.realtimeTypes, http: observability.url }, 'daemon started');
 
     let stopping: Promise<void> | null = null;
@@ -253,6 +277,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       simulator,
       tokens: { kiwoom: kiwoomTokens, kis: kis?.tokens ?? null },
       observability,
+      notify,
       signalsCommitted: () => committed,
       stop,
     };

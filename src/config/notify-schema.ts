@@ -98,8 +98,11 @@ export const notifySchema = z
   })
   .prefault({});
 
-export type NotifySinkConfig = z.output<typeof notifySinkSchema>;
-export type NotifyConfig = z.output<typeof notifySchema>;
+type DeepReadonly<T> = T extends (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+
+/** As the frozen Config holds them. */
+export type NotifySinkConfig = DeepReadonly<z.output<typeof notifySinkSchema>>;
+export type NotifyConfig = DeepReadonly<z.output<typeof notifySchema>>;
 export type NotifySinkType = NotifySinkConfig['type'];
 
 /** The secrets of one sink, read from the environment by the loader (never from a file). */

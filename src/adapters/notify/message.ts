@@ -50,9 +50,15 @@ function nameOf(signal: Signal, ctx: MessageContext): string | undefined {
   return fromDetails ?? ctx.nameOf?.(codeOf(signal.symbol));
 }
 
+const PHASE_LABEL: Record<'ko' | 'en', Readonly<Record<string, string>>> = {
+  ko: { regular: '정규장', 'pre-market': '장전', 'after-hours': '장후', closed: '장 마감' },
+  en: { regular: 'regular session', 'pre-market': 'pre-market', 'after-hours': 'after hours', closed: 'closed' },
+};
+
 function phaseOf(signal: Signal, ctx: MessageContext): string | undefined {
   const d = signal.details;
-  return typeof d['phase'] === 'string' ? d['phase'] : ctx.phaseOf?.(signal.tsEvent);
+  const phase = typeof d['phase'] === 'string' ? d['phase'] : ctx.phaseOf?.(signal.tsEvent);
+  return phase === undefined ? undefined : (PHASE_LABEL[ctx.language][phase] ?? bounded(phase, 20));
 }
 
 function price(p: number | null, lang: 'ko' | 'en'): string {

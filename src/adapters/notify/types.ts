@@ -53,7 +53,7 @@ export interface MessageContext {
   readonly language: 'ko' | 'en';
   /** A stock's name by code, when the daemon knows it. */
   readonly nameOf?: (symbol: string) => string | undefined;
-  /** The session phase at an instant (e.g. '정규장'), when known. */
+  /** The session phase at an instant ('regular', 'pre-market', 'after-hours', 'closed'), when known. */
   readonly phaseOf?: (epochMs: number) => string | undefined;
 }
 
