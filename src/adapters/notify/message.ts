@@ -102,7 +102,13 @@ export function renderOne(item: NotifyItem, ctx: MessageContext, esc: Escape): s
 
 /** One line for a signal inside a batch. */
 function renderLine(item: NotifyItem, ctx: MessageContext, esc: Escape): string {
-  if (item.kind !== 'signal') return renderOne(item, ctx, esc);
+  if (item.kind === 'alert') {
+    const a = item.alert;
+    const w = WORDS[ctx.language];
+    return esc(`${a.state === 'raised' ? w.raised : w.cleared}: ${a.condition} · ${bounded(a.detail, 200)} [${item.id}]`);
+  }
+  // The digest keeps its block; its id moves to the `[id]` form every batch line ends with.
+  if (item.kind === 'digest') return `${renderOne(item, ctx, esc).replace(/\nid \S+$/, '')} [${esc(item.id)}]`;
   const s = item.signal;
   const reason = reasonOf(s.details);
   const time = formatKstDashed(s.tsEvent).slice(11);

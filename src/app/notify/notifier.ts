@@ -90,9 +90,23 @@ export function startNotifier(o: NotifierOptions): Notifier {
     }
   };
 
+  let closed = false;
+  const lastDb = new Map<string, ReturnType<Outbox['stats']>>();
+  /** The outbox counts; the last known ones once closed or while the database cannot be read. */
+  const dbStats = (name: string): ReturnType<Outbox['stats']> => {
+    const fallback = lastDb.get(name) ?? { pending: 0, sent: 0, dead: 0, skipped: 0, oldestPendingAt: null };
+    if (closed) return fallback;
+    try {
+      const s = outbox.stats(name);
+      lastDb.set(name, s);
+      return s;
+    } catch {
+      return fallback;
+    }
+  };
   const status = (): SinkStatus[] =>
     entries.map(({ sink, dispatcher }) => {
-      const db = outbox.stats(sink.name);
+      const db = dbStats(sink.name);
       const s = dispatcher.stats();
       return {
         name: sink.name,
@@ -119,6 +133,7 @@ export function startNotifier(o: NotifierOptions): Notifier {
         .filter((s) => s.oldestPendingAgeMs !== null && s.oldestPendingAgeMs > config.staleSeconds * 1000)
         .map((s) => `notify sink ${s.name} behind: oldest pending ${Math.round((s.oldestPendingAgeMs ?? 0) / 1000)} s, ${s.depth} pending`),
     close: async () => {
+      closed = true;
       await Promise.all(entries.map((e) => e.dispatcher.close()));
       await Promise.all(entries.map((e) => e.client.close().catch(() => undefined)));
     },
