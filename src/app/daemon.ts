@@ -20,6 +20,7 @@ import { lifecycleRecorder } from './lifecycle-recording.js';
 import { buildMarketSources } from './market-sources.js';
 import { startObservability, type Observability } from './observability.js';
 import { createRealtimeConnection, type RealtimeConnection } from './realtime-connection.js';
+import { notifyStoreOptions, startDaemonNotify, type DaemonNotify } from './notify/daemon-notify.js';
 import { kernelSettings } from './settings.js';
 import { fanOutSignals, signalCounter, signalLogLine } from './signal-fanout.js';
 import type { ManagedTokenSource } from './token-source.js';
@@ -41,6 +42,8 @@ export interface Daemon {
   readonly simulator: SimulatorHandle | null;
   readonly tokens: { readonly kiwoom: ManagedTokenSource; readonly kis: ManagedTokenSource | null };
   readonly observability: Observability;
+  /** Notification dispatchers, alerts and digest; null when no sink is enabled. */
+  readonly notify: DaemonNotify | null;
   /** Signals committed to the store so far (duplicates of stored ids excluded). */
   signalsCommitted(): number;
   /** Resolves if the daemon gave up (credentials rejected for tokens.credentialsExitAfterMs): the CLI stops and exits 77. */
@@ -117,7 +120,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const brokers = buildBrokerClients(settings, transports);
     closers.push({ name: 'rest clients', close: () => brokers.close() });
 
-    const store = openSignalStore({ file: join(config.dataDir, settings.store.file), clock, queueLimit: settings.store.queueLimit, log: log.child({ component: 'store' }) });
+    const store = openSignalStore({
+      file: join(config.dataDir, settings.store.file),
+      clock,
+      queueLimit: settings.store.queueLimit,
+      log: log.child({ component: 'store' }),
+      sessionMode: mode,
+      ...notifyStoreOptions(config),
+    });
     closers.push({ name: 'signal store', close: () => {
       store.flush();
       const stats = store.stats();
@@ -125,7 +135,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       log.info({ event: 'store.closed', committed: stats.committed, queued: stats.queued, dropped: stats.dropped }, 'signal store closed');
     } });
     const committed = signalCounter();
-    fanOutSignals(store, [committed, signalLogLine(log)], log);
+
+    // Outbox dispatchers, woken after each commit (a fan-out subscriber); closed before the store.
+    const notify = startDaemonNotify({ config, database: store.database, clock, random: random.fork('notify'), log: log.child({ component: 'notify' }), calendar: plan.calendar, startedAt });
+    if (notify) closers.push({ name: 'notify', close: () => notify.close() });
+    fanOutSignals(store, [committed, signalLogLine(log), ...(notify ? [{ name: 'notify', onCommitted: () => notify.wake() }] : [])], log);
 
     const connection = createRealtimeConnection({
       url: endpoints.kiwoom.wsUrl,
@@ -167,8 +181,29 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     connection.start();
 
     const tokens = { kiwoom: kiwoomTokens, kis: kis?.tokens ?? null };
-    const observability = await startObservability(config, clock, log, { connection, kernel, calendar: plan.calendar, store, tokens: kis ? { kiwoom: kiwoomTokens, kis: kis.tokens } : { kiwoom: kiwoomTokens }, rateLimitHits });
+    const observability = await startObservability(config, clock, log, {
+      connection,
+      kernel,
+      calendar: plan.calendar,
+      store,
+      tokens: kis ? { kiwoom: kiwoomTokens, kis: kis.tokens } : { kiwoom: kiwoomTokens },
+      rateLimitHits,
+      ...(notify ? { degraded: () => notify.degradedReasons() } : {}),
+    });
     closers.push({ name: 'observability', close: () => observability.close() });
+    // The daemon's own alerts, the daily digest and per-sink metrics.
+    notify?.watch(
+      {
+        now: () => clock.now(),
+        sessionOpen: () => plan.calendar.isOpen(clock.now()),
+        connection: () => connection.status(),
+        tokens: () => Object.fromEntries(Object.entries(kis ? { kiwoom: kiwoomTokens, kis: kis.tokens } : { kiwoom: kiwoomTokens }).map(([b, t]) => [b, t.status()])),
+        strategies: () => kernel.strategyStats(),
+        store: () => store.stats(),
+        dataSilence: () => observability.health().details?.['dataSilence'] === true,
+      },
+      observability.metrics,
+    );
     log.info({ event: 'daemon.started', sessionId, realtimeTypes: plan.realtimeTypes, polls: polls.map((p) => p.name), http: observability.url }, 'daemon started');
 
     let stopping: Promise<void> | null = null;
@@ -178,7 +213,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         await closeAll(closers, log);
         log.info({ event: 'daemon.stopped', sessionId, signals: committed.count() }, 'daemon stopped');
       })());
-    return { sessionId, mode, connection, kernel, store, recording, simulator, tokens, observability, signalsCommitted: () => committed.count(), gaveUp, stop };
+    return { sessionId, mode, connection, kernel, store, recording, simulator, tokens, observability, notify, signalsCommitted: () => committed.count(), gaveUp, stop };
   } catch (err) {
     await closeAll(closers, log);
     throw err;

@@ -24,6 +24,8 @@ export interface ObservedParts {
   readonly store: { stats(): { queued: number; committed: number; dropped: number; writeErrors: number } };
   readonly tokens: Readonly<Record<string, ManagedTokenSource>>;
   readonly rateLimitHits: RateLimitCounts;
+  /** Reasons the daemon is degraded but still healthy (a notification sink far behind). */
+  readonly degraded?: () => readonly string[];
 }
 
 export interface Observability {
@@ -60,13 +62,17 @@ export async function startObservability(config: Config, clock: Clock, log: Pino
     silence: () => ({ active: alarm.active(), raised: alarm.raisedCount() }),
   });
 
-  const health = (): HealthVerdict =>
-    decideHealth({
+  const health = (): HealthVerdict => {
+    const verdict = decideHealth({
       sessionOpen: parts.calendar.isOpen(clock.now()),
       connection: connection.status(),
       tokens: Object.fromEntries(Object.entries(parts.tokens).map(([broker, t]) => [broker, t.status()])),
       silenceActive: alarm.active(),
     });
+    // Degraded (reported, still 200): e.g. a notification sink whose oldest pending row is stale.
+    const degraded = parts.degraded?.() ?? [];
+    return degraded.length === 0 ? verdict : { ...verdict, reasons: [...verdict.reasons, ...degraded], details: { ...verdict.details, degraded: true } };
+  };
 
   let url: string | null = null;
   const server = config.http.enabled

@@ -7,12 +7,13 @@ import { configCommand } from './commands/config.js';
 import { queryCommand } from './commands/query.js';
 import { replayCommand } from './commands/replay.js';
 import { sessionsCommand } from './commands/sessions.js';
+import { notifyCommand } from './commands/notify.js';
 import { signalsCommand } from './commands/signals.js';
 import { simCommand } from './commands/sim.js';
 import { startCommand } from './commands/start.js';
 import { EXIT } from './exit-codes.js';
 
-export const COMMANDS: readonly Command[] = [startCommand, simCommand, replayCommand, signalsCommand, sessionsCommand, configCommand, queryCommand];
+export const COMMANDS: readonly Command[] = [startCommand, simCommand, replayCommand, signalsCommand, sessionsCommand, configCommand, queryCommand, notifyCommand];
 
 export function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

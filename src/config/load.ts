@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { packageRoot } from './package-root.js';
+import { readNotifySecrets } from './notify-schema.js';
 import { fileConfigSchema, type Config, type Credentials } from './schema.js';
 import { deepFreeze } from '../core/deep-freeze.js';
 
@@ -54,7 +55,10 @@ export function loadConfig(options: LoadConfigOptions): Config {
     // A secret key is already reported with its own message; do not report it again as unknown.
     problems.push(...lines.filter((line) => !secretPaths.some((p) => line === `${p}: unknown key`)));
   }
-  const credentials = readCredentials(options.env, problems);
+  const brokers = readCredentials(options.env, problems);
+  // Notification secrets: each sink names its own environment variables (src/config/notify-schema.ts).
+  const notify = parsed.success ? readNotifySecrets(parsed.data.notify.sinks, options.env, problems) : {};
+  const credentials: Credentials = Object.keys(notify).length > 0 ? { ...brokers, notify } : brokers;
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
 
   const { mode, ...rest } = parsed.data;

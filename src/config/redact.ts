@@ -4,20 +4,22 @@ export const REDACTED = '[redacted]';
 
 /** The config as printed and logged: every secret replaced, presence kept visible. */
 export function redactConfig(config: Config): Record<string, unknown> {
-  const { kiwoom, kis } = config.credentials;
+  const { kiwoom, kis, notify } = config.credentials;
   return {
     ...config,
     credentials: {
       kiwoom: kiwoom ? { appkey: REDACTED, secretkey: REDACTED } : null,
       kis: kis ? { appkey: REDACTED, appsecret: REDACTED, htsId: REDACTED } : null,
+      ...(notify ? { notify: Object.fromEntries(Object.keys(notify).map((name) => [name, REDACTED])) } : {}),
     },
   };
 }
 
 /** The secret values themselves, for scrubbing any text before it leaves the process. */
 export function secretValues(config: Pick<Config, 'credentials'>): string[] {
-  const { kiwoom, kis } = config.credentials;
-  return [kiwoom?.appkey, kiwoom?.secretkey, kis?.appkey, kis?.appsecret, kis?.htsId].filter(
+  const { kiwoom, kis, notify } = config.credentials;
+  const sinkSecrets = Object.values(notify ?? {}).flatMap((s) => [s.primary, s.hmacKey]);
+  return [kiwoom?.appkey, kiwoom?.secretkey, kis?.appkey, kis?.appsecret, kis?.htsId, ...sinkSecrets].filter(
     (v): v is string => typeof v === 'string' && v.length > 0,
   );
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { notifySchema, type NotifySinkSecrets } from './notify-schema.js';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a KST time HH:MM');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
@@ -144,6 +145,8 @@ export const fileConfigSchema = z.strictObject({
       dataSilenceSeconds: z.number().positive().default(60),
     })
     .prefault({}),
+  /** Notification sinks (Telegram, Discord, Slack, webhook): src/config/notify-schema.ts. */
+  notify: notifySchema,
   http: z
     .strictObject({
       enabled: z.boolean().default(true),
@@ -169,6 +172,8 @@ export interface KisCredentials {
 export interface Credentials {
   readonly kiwoom: KiwoomCredentials | null;
   readonly kis: KisCredentials | null;
+  /** Per notification sink name; absent when no sink is configured. */
+  readonly notify?: Readonly<Record<string, NotifySinkSecrets>>;
 }
 
 type DeepReadonly<T> = T extends (infer U)[]

@@ -68,6 +68,13 @@ export const ERROR_CODES = {
   E_RECORDING_WRITE: { category: 'storage', summary: 'the session recording could not be written' },
   E_RECORDING_SECRET: { category: 'storage', summary: 'a frame offered to the recorder looked like it held a secret; dropped' },
   E_RECORDING_READ: { category: 'storage', summary: 'a recording file is missing, unreadable or not a recording' },
+  // notifications (design.md §4): a sink's failure never reaches the store or another sink
+  E_NOTIFY_CONFIG: { category: 'config', summary: 'a notification sink is misconfigured (its secret is missing from the environment, a bad URL)' },
+  E_NOTIFY_HTTP: { category: 'transient', summary: 'a notification sink answered 5xx, timed out or was unreachable; retried with backoff' },
+  E_NOTIFY_RATE_LIMITED: { category: 'transient', summary: 'a notification sink answered 429; retried after its retry_after / Retry-After' },
+  E_NOTIFY_REJECTED: { category: 'reject', summary: 'a notification sink refused a message (4xx other than 429); not retried, the row is dead' },
+  E_NOTIFY_EXPIRED: { category: 'transient', summary: 'a notification could not be delivered within the give-up age; the row is dead' },
+  E_NOTIFY_INTERNAL: { category: 'invariant', summary: 'a notification dispatcher failed outside a delivery (database read, formatting); retried later' },
   // invariant
   E_INVARIANT: { category: 'invariant', summary: 'an internal invariant was violated' },
 } as const satisfies Record<string, { category: ErrorCategory; summary: string }>;

@@ -21,7 +21,10 @@ export function formatSignals(rows: readonly SignalRecord[], format: SignalForma
   }
 }
 
-/** Fixed key order, the Signal field names; details re-serialised canonically. */
+/**
+ * Fixed key order, the Signal field names; details re-serialised canonically. The session mode is
+ * left out on purpose: a replay must reproduce a live session's lines byte for byte.
+ */
 function jsonLine(r: SignalRecord): string {
   const s = JSON.stringify;
   return (
@@ -39,12 +42,13 @@ function canonicalDetails(text: string): string {
   }
 }
 
-const CSV_HEADER = ['id', 'sessionId', 'strategy', 'strategyVersion', 'symbol', 'kind', 'price', 'tsEvent', 'tsRecv', 'timeKst', 'details'];
+// `sessionMode` is appended last so existing column positions stay put.
+const CSV_HEADER = ['id', 'sessionId', 'strategy', 'strategyVersion', 'symbol', 'kind', 'price', 'tsEvent', 'tsRecv', 'timeKst', 'details', 'sessionMode'];
 
 function formatCsv(rows: readonly SignalRecord[]): string {
   const lines = [CSV_HEADER.join(',')];
   for (const r of rows) {
-    const cells = [r.id, r.sessionId, r.strategy, r.strategyVersion, r.symbol, r.kind, r.price === null ? '' : String(r.price), String(r.tsEvent), String(r.tsRecv), kstTime(r.tsEvent), canonicalDetails(r.detailsJson)];
+    const cells = [r.id, r.sessionId, r.strategy, r.strategyVersion, r.symbol, r.kind, r.price === null ? '' : String(r.price), String(r.tsEvent), String(r.tsRecv), kstTime(r.tsEvent), canonicalDetails(r.detailsJson), r.sessionMode ?? ''];
     lines.push(cells.map(csvCell).join(','));
   }
   return `${lines.join('\r\n')}\r\n`;
@@ -56,8 +60,8 @@ export function csvCell(value: string): string {
 }
 
 function formatTable(rows: readonly SignalRecord[]): string {
-  const header = ['TIME (KST)', 'STRATEGY', 'SYMBOL', 'KIND', 'PRICE', 'ID'];
-  const body = rows.map((r) => [kstTime(r.tsEvent), `${r.strategy}@${r.strategyVersion}`, r.symbol, r.kind, r.price === null ? '-' : String(r.price), r.id]);
+  const header = ['TIME (KST)', 'STRATEGY', 'SYMBOL', 'KIND', 'PRICE', 'SESSION', 'MODE', 'ID'];
+  const body = rows.map((r) => [kstTime(r.tsEvent), `${r.strategy}@${r.strategyVersion}`, r.symbol, r.kind, r.price === null ? '-' : String(r.price), r.sessionId, r.sessionMode ?? '-', r.id]);
   const all = [header, ...body].map((cells) => cells.map(oneLine));
   const widths = header.map((_, i) => Math.max(...all.map((c) => (c[i] ?? '').length)));
   const rightAligned = new Set([4]);

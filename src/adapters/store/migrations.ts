@@ -32,6 +32,38 @@ export const SIGNAL_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    // Issue 20 item 16: each row says which session mode wrote it; rows from before stay NULL.
+    version: 2,
+    up: (db) => {
+      db.exec(`ALTER TABLE signals ADD COLUMN session_mode TEXT;`);
+    },
+  },
+  {
+    // The notification outbox (design.md §4), written in the signal's own transaction. `item_id` is a
+    // signal id (kind 'signal') or an alert's idempotency id (kind 'alert'/'digest', text in `body`).
+    version: 3,
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE outbox (
+          seq INTEGER PRIMARY KEY,
+          sink TEXT NOT NULL,
+          kind TEXT NOT NULL DEFAULT 'signal',
+          item_id TEXT NOT NULL,
+          body TEXT,
+          replay INTEGER NOT NULL DEFAULT 0,
+          state TEXT NOT NULL DEFAULT 'pending',
+          attempts INTEGER NOT NULL DEFAULT 0,
+          created_at INTEGER NOT NULL,
+          next_at INTEGER NOT NULL,
+          done_at INTEGER,
+          last_error TEXT,
+          UNIQUE (item_id, sink)
+        );
+        CREATE INDEX outbox_pending ON outbox (sink, state, seq);
+      `);
+    },
+  },
 ];
 
 export function schemaVersion(db: Database.Database): number {

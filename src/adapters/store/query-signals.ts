@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { SignalKind } from '../../core/signal.js';
-import type { SignalRecord } from './signal-row.js';
+import { SESSION_MODES, type SessionMode, type SignalRecord } from './signal-row.js';
 
 export interface SignalQuery {
   /** Inclusive lower bound on tsEvent (epoch ms). */
@@ -24,6 +24,8 @@ interface Row {
   ts_event: number;
   ts_recv: number;
   details: string;
+  /** Absent in a schema-1 database (read-only opens never migrate), NULL in its migrated rows. */
+  session_mode?: string | null;
 }
 
 /** Stored signals matching every given filter, ordered by (tsEvent, id): a total, stable order. */
@@ -62,5 +64,6 @@ function toRecord(r: Row): SignalRecord {
     tsEvent: r.ts_event,
     tsRecv: r.ts_recv,
     detailsJson: r.details,
+    sessionMode: SESSION_MODES.includes(r.session_mode as SessionMode) ? (r.session_mode as SessionMode) : null,
   };
 }

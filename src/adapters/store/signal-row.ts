@@ -1,13 +1,21 @@
 import type { Signal } from '../../core/signal.js';
 
-/** A signal as stored: `detailsJson` is the canonical JSON text kept byte for byte. */
-export type SignalRecord = Omit<Signal, 'details'> & { readonly detailsJson: string };
+/** Which kind of session wrote a row: the live broker, the embedded simulator, or a replay. */
+export type SessionMode = 'sim' | 'live' | 'replay';
 
-/** The positional parameters of the INSERT, in column order. */
+export const SESSION_MODES: readonly SessionMode[] = ['sim', 'live', 'replay'];
+
+/**
+ * A signal as stored: `detailsJson` is the canonical JSON text kept byte for byte; `sessionMode` is
+ * null for rows written before the column existed (schema version 1).
+ */
+export type SignalRecord = Omit<Signal, 'details'> & { readonly detailsJson: string; readonly sessionMode: SessionMode | null };
+
+/** The positional parameters of the INSERT, in column order (the session mode is bound separately). */
 export type SignalParams = [string, string, string, string, string, string, number | null, number, number, string];
 
 export const INSERT_SIGNAL_SQL =
-  'INSERT OR IGNORE INTO signals (id, session_id, strategy, strategy_version, symbol, kind, price, ts_event, ts_recv, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+  'INSERT OR IGNORE INTO signals (id, session_id, strategy, strategy_version, symbol, kind, price, ts_event, ts_recv, details, session_mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 
 /**
  * Validates a signal and turns it into INSERT parameters; throws a plain Error on bad input. Done

@@ -5,7 +5,8 @@ import { errorMessage } from '../../core/errors.js';
 import type { Signal } from '../../core/signal.js';
 import type { SignalSink } from '../../core/signal-sink.js';
 import { openSignalDatabase } from './open-database.js';
-import { INSERT_SIGNAL_SQL, toSignalParams, type SignalParams } from './signal-row.js';
+import { OUTBOX_INSERT_SQL, type OutboxRouting } from './outbox.js';
+import { INSERT_SIGNAL_SQL, toSignalParams, type SessionMode, type SignalParams } from './signal-row.js';
 import { silentLogger, type StoreLogger } from './store-logger.js';
 
 export interface SignalStoreOptions {
@@ -22,6 +23,10 @@ export interface SignalStoreOptions {
   readonly retryInitialMs?: number;
   readonly retryMaxMs?: number;
   readonly busyTimeoutMs?: number;
+  /** Written into every row's `session_mode`; null when not given (tests, tools). */
+  readonly sessionMode?: SessionMode;
+  /** Which notification sinks want each signal: one outbox row per sink, in the signal's transaction. */
+  readonly outbox?: OutboxRouting;
 }
 
 export interface SignalStoreStats {
@@ -37,6 +42,10 @@ export interface SignalStoreStats {
   readonly dropped: number;
   /** Refused at write() because they were malformed. */
   readonly rejected: number;
+  /** Commits run inside write() because a burst filled a whole batch (backpressure on the producer). */
+  readonly inlineCommits: number;
+  /** Outbox rows written with the signals. */
+  readonly outboxRows: number;
 }
 
 /** Receives the signals each commit inserted (in write order); an id already stored is not repeated. */
@@ -60,9 +69,11 @@ interface Pending {
 }
 
 /**
- * The SQLite signal store. `write` only queues (it never throws and never touches the disk); the
- * queue is committed in one transaction per event-loop turn. When the database cannot write (disk
- * full, read-only, locked) the queue is kept, bounded by `queueLimit`, and retried with backoff.
+ * The SQLite signal store. `write` queues; the queue is committed in transactions of `maxBatch` rows
+ * once the current turn is done. A burst that fills a whole batch is committed inside `write`
+ * itself: the producer pays for the disk (backpressure) instead of the queue growing until it drops.
+ * When the database cannot write (disk full, read-only, locked) the queue is kept, bounded by
+ * `queueLimit`, and retried with backoff; a drop is logged as an error and counted.
  */
 export function openSignalStore(options: SignalStoreOptions): SignalStore {
   const clock = options.clock;
@@ -75,9 +86,20 @@ export function openSignalStore(options: SignalStoreOptions): SignalStore {
 
   const db = openSignalDatabase(options.file, options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs });
   const insert = db.prepare(INSERT_SIGNAL_SQL);
+  const insertOutbox = db.prepare(OUTBOX_INSERT_SQL);
+  const sessionMode = options.sessionMode ?? null;
+  const routing = options.outbox;
+  let outboxRows = 0;
   const insertBatch = db.transaction((batch: readonly Pending[]): Signal[] => {
     const inserted: Signal[] = [];
-    for (const p of batch) if (insert.run(p.params).changes > 0) inserted.push(p.signal);
+    const now = clock.now();
+    for (const p of batch) {
+      // A signal stored before (a restart re-emitting it) is neither handed on nor notified again.
+      if (insert.run(...p.params, sessionMode).changes === 0) continue;
+      inserted.push(p.signal);
+      if (!routing) continue;
+      for (const sink of routing.sinksFor(p.signal)) outboxRows += insertOutbox.run(sink, 'signal', p.signal.id, null, routing.replay ? 1 : 0, now, now).changes;
+    }
     return inserted;
   });
 
@@ -94,7 +116,7 @@ export function openSignalStore(options: SignalStoreOptions): SignalStore {
   let dropping = false;
   let closed = false;
   const listeners = new Set<CommittedListener>();
-  const counts = { committed: 0, duplicates: 0, writeErrors: 0, dropped: 0, rejected: 0 };
+  const counts = { committed: 0, duplicates: 0, writeErrors: 0, dropped: 0, rejected: 0, inlineCommits: 0 };
 
   const queued = (): number => queue.length - head;
 
@@ -112,8 +134,13 @@ export function openSignalStore(options: SignalStoreOptions): SignalStore {
       return;
     }
     queue.push({ signal, params });
+    // Backpressure: a full batch is committed now, on the producer's time, unless the disk is failing.
+    if (queued() >= maxBatch && !failing && retryTimer === undefined) {
+      counts.inlineCommits++;
+      if (!commitOne()) armRetry();
+    }
     if (queued() > queueLimit) dropOldest();
-    if (!scheduled && retryTimer === undefined) {
+    if (!scheduled && retryTimer === undefined && queued() > 0) {
       scheduled = true;
       schedule(turn);
     }
@@ -126,7 +153,7 @@ export function openSignalStore(options: SignalStoreOptions): SignalStore {
     }
     if (!dropping) {
       dropping = true;
-      log.error({ code: 'E_STORE_QUEUE_FULL', queueLimit, dropped: counts.dropped }, 'signal queue full; dropping the oldest signals');
+      log.error({ code: 'E_STORE_QUEUE_FULL', queueLimit, dropped: counts.dropped, alert: true }, 'signal queue full; dropping the oldest signals');
     }
   };
 
@@ -135,9 +162,11 @@ export function openSignalStore(options: SignalStoreOptions): SignalStore {
     const batch = queue.slice(head, head + maxBatch);
     if (batch.length === 0) return true;
     let inserted: Signal[];
+    const outboxBefore = outboxRows;
     try {
       inserted = insertBatch(batch);
     } catch (err) {
+      outboxRows = outboxBefore; // the transaction rolled back
       counts.writeErrors++;
       failing = true;
       log.error(
@@ -187,13 +216,12 @@ export function openSignalStore(options: SignalStoreOptions): SignalStore {
   const turn = (): void => {
     scheduled = false;
     if (closed) return;
-    if (!commitOne()) {
-      armRetry();
-      return;
-    }
-    if (queued() > 0 && !scheduled) {
-      scheduled = true;
-      schedule(turn);
+    // Drain the whole queue, a batch per transaction: one batch per turn fell behind a fast producer.
+    while (queued() > 0) {
+      if (!commitOne()) {
+        armRetry();
+        return;
+      }
     }
   };
 
@@ -233,7 +261,7 @@ export function openSignalStore(options: SignalStoreOptions): SignalStore {
     write,
     flush,
     close,
-    stats: () => ({ queued: queued(), ...counts }),
+    stats: () => ({ queued: queued(), ...counts, outboxRows }),
     onCommitted: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -18,6 +18,7 @@ import { buildMarketSources } from '../market-sources.js';
 import type { RestRecord } from '../recording-transports.js';
 import { kernelSettings } from '../settings.js';
 import { RecordedRest } from './recorded-rest.js';
+import { notifyStoreOptions } from '../notify/daemon-notify.js';
 
 export interface ReplayOptions {
   readonly file: string;
@@ -32,6 +33,8 @@ export interface ReplayOptions {
   readonly speed: 'max' | number;
   readonly log: PinoLogger;
   readonly onProgress?: (p: ReplayProgress) => void;
+  /** Write outbox rows (marked as a replay) for the user's configured sinks; off by default: replay never notifies. */
+  readonly notify?: boolean;
 }
 
 export interface ReplayProgress {
@@ -85,7 +88,16 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   const log = options.log;
   const rest = new RecordedRest((d) => log.warn({ code: 'E_REPLAY_DIVERGED', ...d }, 'replay diverged from the recording'));
   // The replay commits on its own schedule (every FLUSH_EVERY_ROWS rows and at the end), not per turn.
-  const store = openSignalStore({ file: options.dbFile, clock, queueLimit: settings.store.queueLimit, log: log.child({ component: 'store' }), schedule: () => undefined });
+  const store = openSignalStore({
+    file: options.dbFile,
+    clock,
+    queueLimit: settings.store.queueLimit,
+    log: log.child({ component: 'store' }),
+    schedule: () => undefined,
+    sessionMode: 'replay',
+    // Replay notifies nobody unless asked (--notify): then through the outbox, marked as a replay.
+    ...(options.notify ? notifyStoreOptions(options.config, { replay: true }) : {}),
+  });
   const realtime = new Subject<RealtimeEvent>();
   const stats: FrameStats = { frames: 0, entries: 0, pings: 0, decodeErrors: 0 };
   let events = 0;

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { openRecordingReader } from '../../adapters/recording/index.js';
 import { runReplay, type ReplayProgress, type ReplaySummary } from '../../app/replay/run-replay.js';
+import { deliverPending } from '../../app/notify/deliver-pending.js';
 import { loadConfig } from '../../config/load.js';
 import { systemClock } from '../../core/clock.js';
 import { UsageError } from '../../core/errors.js';
@@ -12,7 +13,7 @@ import { EXIT } from '../exit-codes.js';
 export const replayCommand: Command = {
   name: 'replay',
   summary: 'replay a recorded session through the same pipeline on a virtual clock',
-  usage: `Usage: krx-signals replay <recording> [--db <out.db>] [--config <file>] [--strategy <id> ...] [--speed max|1x|10x]
+  usage: `Usage: krx-signals replay <recording> [--db <out.db>] [--config <file>] [--strategy <id> ...] [--speed max|1x|10x] [--notify]
 
 Feeds a recorded session (krx-signals sessions lists them) through the same pipeline, strategy host
 and strategies as the live run, on a virtual clock: strategy timers fire at the same virtual times.
@@ -27,12 +28,15 @@ Options:
   -c, --config <file>    take strategies and their parameters from this config file
       --strategy <id>    run only this strategy (repeatable)
       --speed <s>        max (default), 1x (as recorded) or 10x
+      --notify           send the replayed signals to the configured notification sinks,
+                         marked as a replay (without it a replay never notifies)
   -h, --help             show this help`,
   options: {
     db: { type: 'string' },
     config: { type: 'string', short: 'c' },
     strategy: { type: 'string', multiple: true },
     speed: { type: 'string' },
+    notify: { type: 'boolean' },
   },
   maxPositionals: 1,
   run: async ({ values, positionals, io }) => {
@@ -63,9 +67,15 @@ Options:
       speed,
       log,
       ...(progress ? { onProgress: progress } : {}),
+      ...(values.notify === true ? { notify: true } : {}),
     });
     if (progress) io.stderr.write('\n');
     io.stdout.write(describe(summary));
+    if (values.notify === true) {
+      const sinks = await deliverPending({ config, dbFile, log, maxWaitMs: 10 * 60_000 });
+      for (const s of sinks) io.stdout.write(`  notify ${s.name}: ${s.delivered} delivered, ${s.depth} pending, ${s.failed} failed\n`);
+      if (sinks.some((s) => s.depth > 0 || s.failed > 0)) return EXIT.failure;
+    }
     return EXIT.ok;
   },
 };

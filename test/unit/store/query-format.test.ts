@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createVirtualClock } from '../../../src/core/virtual-clock.js';
 import { openSignalStore } from '../../../src/adapters/store/signal-store.js';
-import { openSignalDatabaseReadOnly } from '../../../src/adapters/store/open-database.js';
+import { openSignalDatabase, openSignalDatabaseReadOnly } from '../../../src/adapters/store/open-database.js';
+import { SIGNAL_MIGRATIONS } from '../../../src/adapters/store/migrations.js';
 import { querySignals } from '../../../src/adapters/store/query-signals.js';
 import { csvCell, formatSignals } from '../../../src/adapters/store/format-signals.js';
 import { makeSignal, makeTempDir } from '../../support/store/fixtures.js';
@@ -65,8 +66,8 @@ describe('querySignals and formatSignals', () => {
     expect(csvCell('two\nlines')).toBe('"two\nlines"');
     const rows = [{ ...rec(1), detailsJson: '{"note":"a, \\"b\\""}', price: null }];
     expect(formatSignals(rows, 'csv')).toBe(
-      'id,sessionId,strategy,strategyVersion,symbol,kind,price,tsEvent,tsRecv,timeKst,details\r\n' +
-        `x1,s1,breakout,1.0.0,005930,BUY,,${T0 + 1000},${T0 + 1005},2026-11-21 09:00:01.000,"{""note"":""a, \\""b\\""""}"\r\n`,
+      'id,sessionId,strategy,strategyVersion,symbol,kind,price,tsEvent,tsRecv,timeKst,details,sessionMode\r\n' +
+        `x1,s1,breakout,1.0.0,005930,BUY,,${T0 + 1000},${T0 + 1005},2026-11-21 09:00:01.000,"{""note"":""a, \\""b\\""""}",sim\r\n`,
     );
   });
 
@@ -74,14 +75,42 @@ describe('querySignals and formatSignals', () => {
     const out = formatSignals([rec(1), { ...rec(2), strategy: 'a-much-longer-name', price: 123456.5 }], 'table');
     expect(out).toBe(
       [
-        'TIME (KST)               STRATEGY                  SYMBOL  KIND     PRICE  ID',
-        '2026-11-21 09:00:01.000  breakout@1.0.0            005930  BUY      70001  x1',
-        '2026-11-21 09:00:02.000  a-much-longer-name@1.0.0  005930  BUY   123456.5  x2',
+        'TIME (KST)               STRATEGY                  SYMBOL  KIND     PRICE  SESSION  MODE  ID',
+        '2026-11-21 09:00:01.000  breakout@1.0.0            005930  BUY      70001  s1       sim   x1',
+        '2026-11-21 09:00:02.000  a-much-longer-name@1.0.0  005930  BUY   123456.5  s1       sim   x2',
         '',
       ].join('\n'),
     );
-    expect(formatSignals([], 'table')).toBe('TIME (KST)  STRATEGY  SYMBOL  KIND  PRICE  ID\n');
+    expect(formatSignals([], 'table')).toBe('TIME (KST)  STRATEGY  SYMBOL  KIND  PRICE  SESSION  MODE  ID\n');
     expect(formatSignals([], 'jsonl')).toBe('');
+  });
+
+  it('every row carries its session and mode; a schema-1 database still reads (mode unknown)', () => {
+    const file = join(tmp.dir, 'modes.db');
+    const store = openSignalStore({ file, clock: createVirtualClock(0), queueLimit: 10, schedule: () => {}, sessionMode: 'replay' });
+    store.write(makeSignal(1));
+    store.close();
+    const db = openSignalDatabaseReadOnly(file);
+    expect(querySignals(db).map((r) => [r.sessionId, r.sessionMode])).toEqual([['s1', 'replay']]);
+    expect(formatSignals(querySignals(db), 'table')).toContain('  s1       replay  ');
+    db.close();
+
+    // A database written by a build before the column existed, opened read-only (never migrated).
+    const old = join(tmp.dir, 'v1.db');
+    const v1 = openSignalDatabase(old, { migrations: SIGNAL_MIGRATIONS.slice(0, 1) });
+    v1.prepare("INSERT INTO signals (id, session_id, strategy, strategy_version, symbol, kind, price, ts_event, ts_recv) VALUES ('a','s0','x','1','005930','BUY',1,1,1)").run();
+    v1.close();
+    const ro = openSignalDatabaseReadOnly(old);
+    expect(querySignals(ro).map((r) => [r.id, r.sessionId, r.sessionMode])).toEqual([['a', 's0', null]]);
+    expect(formatSignals(querySignals(ro), 'csv').split('\r\n')[1]?.endsWith(',{},')).toBe(true);
+    ro.close();
+    // Migrated forward, the old row keeps a NULL mode and new rows get theirs.
+    const migrated = openSignalStore({ file: old, clock: createVirtualClock(0), queueLimit: 10, schedule: () => {}, sessionMode: 'live' });
+    migrated.write(makeSignal(2));
+    migrated.close();
+    const after = openSignalDatabaseReadOnly(old);
+    expect(querySignals(after).map((r) => r.sessionMode)).toEqual([null, 'live']);
+    after.close();
   });
 
   it('keeps non-JSON details from foreign rows readable as a string', () => {
@@ -101,5 +130,6 @@ function rec(n: number) {
     tsEvent: T0 + n * 1000,
     tsRecv: T0 + n * 1000 + 5,
     detailsJson: '{}',
+    sessionMode: 'sim' as const,
   };
 }

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createVirtualClock } from '../../../src/core/virtual-clock.js';
 import { openSignalStore, type SignalStore } from '../../../src/adapters/store/signal-store.js';
+import { SIGNAL_MIGRATIONS } from '../../../src/adapters/store/migrations.js';
 import { captureLog, makeSignal, makeTempDir, manualSchedule } from '../../support/store/fixtures.js';
 
 describe('signal store', () => {
@@ -35,7 +36,7 @@ describe('signal store', () => {
     const { store } = setup();
     expect(store.database.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(store.database.pragma('synchronous', { simple: true })).toBe(2);
-    expect(store.database.pragma('user_version', { simple: true })).toBe(1);
+    expect(store.database.pragma('user_version', { simple: true })).toBe(SIGNAL_MIGRATIONS.length);
   });
 
   it('queues writes and commits them in one transaction on the next turn', () => {
@@ -50,12 +51,11 @@ describe('signal store', () => {
     expect(store.stats()).toMatchObject({ queued: 0, committed: 10, duplicates: 0 });
   });
 
-  it('splits a long queue into maxBatch transactions, one per turn', () => {
+  it('commits each full batch inside write (backpressure), the remainder on the next turn', () => {
     const { sched, store } = setup(1000, 4);
     for (let i = 0; i < 10; i++) store.write(makeSignal(i));
-    sched.run();
-    expect(count(store.database)).toBe(4);
-    sched.run();
+    expect(count(store.database)).toBe(8);
+    expect(store.stats()).toMatchObject({ queued: 2, inlineCommits: 2 });
     sched.run();
     expect(count(store.database)).toBe(10);
     expect(sched.pending()).toBe(0);

@@ -1,0 +1,161 @@
+import type Database from 'better-sqlite3';
+import type { Signal, SignalKind } from '../../core/signal.js';
+
+/** Which sinks want a signal; the store asks it inside the signal's own transaction. */
+export interface OutboxRouting {
+  sinksFor(signal: Signal): readonly string[];
+  /** Rows written by a replay run with `--notify` are marked, so messages say so. */
+  readonly replay?: boolean;
+}
+
+export type OutboxKind = 'signal' | 'alert' | 'digest';
+export type OutboxState = 'pending' | 'sent' | 'dead' | 'skipped';
+
+/** (sink, kind, item_id, body, replay, created_at, next_at); a second row for the same item and sink is ignored. */
+export const OUTBOX_INSERT_SQL =
+  'INSERT OR IGNORE INTO outbox (sink, kind, item_id, body, replay, created_at, next_at) VALUES (?, ?, ?, ?, ?, ?, ?)';
+
+/** A pending row as the dispatcher reads it; `signal` is joined from the signals table for kind 'signal'. */
+export interface OutboxRow {
+  readonly seq: number;
+  readonly sink: string;
+  readonly kind: OutboxKind;
+  readonly itemId: string;
+  readonly body: string | null;
+  readonly replay: boolean;
+  readonly attempts: number;
+  readonly createdAt: number;
+  readonly nextAt: number;
+  readonly signal: Signal | null;
+}
+
+export interface OutboxSinkStats {
+  readonly pending: number;
+  readonly sent: number;
+  readonly dead: number;
+  readonly skipped: number;
+  /** created_at of the oldest pending row, or null. */
+  readonly oldestPendingAt: number | null;
+}
+
+/**
+ * The outbox's reads and state changes, on the store's own connection (one writer). Each call is one
+ * short statement or transaction; none waits on the network.
+ */
+export interface Outbox {
+  /** The first pending rows of a sink, in `seq` order (delivery order). */
+  pending(sink: string, limit: number): OutboxRow[];
+  markSent(seqs: readonly number[], at: number): void;
+  /** Another attempt later: attempts + 1, next_at, the last error (a code and a short reason, never a secret). */
+  markRetry(seqs: readonly number[], nextAt: number, error: string): void;
+  markDead(seqs: readonly number[], at: number, error: string): void;
+  markSkipped(seqs: readonly number[], at: number, reason: string): void;
+  /** An alert or digest row for each sink; false when already there (idempotent by item id). */
+  enqueue(sinks: readonly string[], kind: Exclude<OutboxKind, 'signal'>, itemId: string, body: string, at: number): number;
+  stats(sink: string): OutboxSinkStats;
+}
+
+interface JoinedRow {
+  seq: number;
+  sink: string;
+  kind: string;
+  item_id: string;
+  body: string | null;
+  replay: number;
+  attempts: number;
+  created_at: number;
+  next_at: number;
+  s_id: string | null;
+  session_id: string | null;
+  strategy: string | null;
+  strategy_version: string | null;
+  symbol: string | null;
+  s_kind: string | null;
+  price: number | null;
+  ts_event: number | null;
+  ts_recv: number | null;
+  details: string | null;
+}
+
+export function createOutbox(db: Database.Database): Outbox {
+  const pendingStmt = db.prepare(`
+    SELECT o.seq, o.sink, o.kind, o.item_id, o.body, o.replay, o.attempts, o.created_at, o.next_at,
+           s.id AS s_id, s.session_id, s.strategy, s.strategy_version, s.symbol, s.kind AS s_kind, s.price, s.ts_event, s.ts_recv, s.details
+    FROM outbox o LEFT JOIN signals s ON o.kind = 'signal' AND s.id = o.item_id
+    WHERE o.sink = ? AND o.state = 'pending' ORDER BY o.seq LIMIT ?`);
+  const setState = (state: OutboxState) =>
+    db.prepare(`UPDATE outbox SET state = '${state}', done_at = ?, last_error = ? WHERE seq = ? AND state = 'pending'`);
+  const sentStmt = setState('sent');
+  const deadStmt = setState('dead');
+  const skippedStmt = setState('skipped');
+  const retryStmt = db.prepare(`UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE seq = ? AND state = 'pending'`);
+  const insertStmt = db.prepare(OUTBOX_INSERT_SQL);
+  const countStmt = db.prepare(`SELECT state, count(*) AS n, min(CASE WHEN state = 'pending' THEN created_at END) AS oldest FROM outbox WHERE sink = ? GROUP BY state`);
+
+  const each = db.transaction((stmt: Database.Statement, seqs: readonly number[], a: unknown, b: unknown) => {
+    for (const seq of seqs) stmt.run(a, b, seq);
+  });
+
+  return {
+    pending: (sink, limit) => (pendingStmt.all(sink, limit) as JoinedRow[]).map(toRow),
+    markSent: (seqs, at) => each(sentStmt, seqs, at, null),
+    markRetry: (seqs, nextAt, error) => each(retryStmt, seqs, nextAt, error.slice(0, 500)),
+    markDead: (seqs, at, error) => each(deadStmt, seqs, at, error.slice(0, 500)),
+    markSkipped: (seqs, at, reason) => each(skippedStmt, seqs, at, reason.slice(0, 500)),
+    enqueue: (sinks, kind, itemId, body, at) => {
+      let n = 0;
+      db.transaction(() => {
+        for (const sink of sinks) n += insertStmt.run(sink, kind, itemId, body, 0, at, at).changes;
+      })();
+      return n;
+    },
+    stats: (sink) => {
+      const out = { pending: 0, sent: 0, dead: 0, skipped: 0, oldestPendingAt: null as number | null };
+      for (const r of countStmt.all(sink) as { state: string; n: number; oldest: number | null }[]) {
+        if (r.state === 'pending' || r.state === 'sent' || r.state === 'dead' || r.state === 'skipped') out[r.state] = r.n;
+        if (r.state === 'pending') out.oldestPendingAt = r.oldest;
+      }
+      return out;
+    },
+  };
+}
+
+function toRow(r: JoinedRow): OutboxRow {
+  const signal: Signal | null =
+    r.kind === 'signal' && r.s_id !== null
+      ? {
+          id: r.s_id,
+          sessionId: r.session_id ?? '',
+          strategy: r.strategy ?? '',
+          strategyVersion: r.strategy_version ?? '',
+          symbol: r.symbol ?? '',
+          kind: (r.s_kind ?? 'ALERT') as SignalKind,
+          price: r.price,
+          tsEvent: r.ts_event ?? 0,
+          tsRecv: r.ts_recv ?? 0,
+          details: parseDetails(r.details),
+        }
+      : null;
+  return {
+    seq: r.seq,
+    sink: r.sink,
+    kind: r.kind === 'alert' || r.kind === 'digest' ? r.kind : 'signal',
+    itemId: r.item_id,
+    body: r.body,
+    replay: r.replay === 1,
+    attempts: r.attempts,
+    createdAt: r.created_at,
+    nextAt: r.next_at,
+    signal,
+  };
+}
+
+function parseDetails(text: string | null): Readonly<Record<string, unknown>> {
+  if (text === null) return {};
+  try {
+    const v = JSON.parse(text) as unknown;
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
