@@ -61,6 +61,7 @@ export const ERROR_CODES = {
   E_RECORDING_READ: { category: 'storage', summary: 'a recording file is missing, unreadable or not a recording' },
   // invariant
   E_INVARIANT: { category: 'invariant', summary: 'an internal invariant was violated' },
+  E_UNCAUGHT: { category: 'invariant', summary: 'an exception or rejection escaped every handler; the process flushed and exited 1 for its supervisor to restart it' },
 } as const satisfies Record<string, { category: ErrorCategory; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -6,6 +6,7 @@ import { systemClock } from '../../core/clock.js';
 import { createLogger } from '../../observability/logger.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
+import { onCrashFlush } from '../last-resort.js';
 
 /** SIGTERM/SIGINT must finish within this; the supervisor kills us soon after. */
 const STOP_BUDGET_MS = 10_000;
@@ -38,9 +39,14 @@ Options:
     log.info({ event: 'config.loaded', mode: config.mode, source: config.source }, `configuration from ${config.source} (${config.mode === 'sim' ? 'embedded simulator' : 'live hosts'})`);
     log.debug({ event: 'config.effective', config: redactConfig(config) }, 'effective configuration (secrets redacted)');
     const daemon = await startDaemon({ config, log, clock: systemClock, version: packageVersion() });
+    const unregister = [
+      onCrashFlush('signal store', () => daemon.store.flush()),
+      onCrashFlush('recording', () => daemon.recording?.close(systemClock.now())),
+    ];
     const reason = await untilStopped(io.stopSignal);
     const overBudget = new Promise<true>((resolve) => setTimeout(() => resolve(true), STOP_BUDGET_MS).unref());
     const timedOut = await Promise.race([daemon.stop(reason).then(() => false as const), overBudget]);
+    for (const off of unregister) off();
     if (timedOut) log.error({ event: 'daemon.stop-timeout', code: 'E_TIMEOUT', budgetMs: STOP_BUDGET_MS }, 'graceful stop took too long');
     return timedOut ? EXIT.failure : EXIT.ok;
   },
