@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { errorMessage, KrxError } from '../../core/errors.js';
 import type { RecordedFrame, RecordingKind, RecordingMeta } from '../../core/recording.js';
 import { unpackChunk } from './recording-chunk.js';
-import { RECORDING_FORMAT_VERSION } from './recording-file.js';
+import { checkFrame, checkMeta, frameWindow, MAX_CHUNK_BYTES, MAX_CHUNK_FRAMES } from './recording-checks.js';
 
 export interface FrameReadOptions {
   /** Start after this seq (exclusive); default from the beginning. */
@@ -54,7 +54,11 @@ export function openRecordingReader(file: string): RecordingReader {
     if (err instanceof KrxError) throw err;
     throw new KrxError('E_RECORDING_READ', `not a recording: ${errorMessage(err)}`, { cause: err, details: { file } });
   }
-  return { file, meta, frameCount: frames.count, frames: frames.read, close: () => db.close() };
+  const window = frameWindow(meta);
+  function* checked(options?: FrameReadOptions): Generator<RecordedFrame, void, undefined> {
+    for (const frame of frames.read(options)) yield checkFrame(frame, window, file);
+  }
+  return { file, meta, frameCount: frames.count, frames: checked, close: () => db.close() };
 }
 
 interface FrameSource {
@@ -76,6 +80,9 @@ function chunkedFrames(db: Database.Database, file: string): FrameSource {
       for (;;) {
         const rows = page.all(cursor, rowsPerQuery) as ChunkRow[];
         for (const r of rows) {
+          if (!(r.count >= 1 && r.count <= MAX_CHUNK_FRAMES) || !Buffer.isBuffer(r.data) || r.data.length > MAX_CHUNK_BYTES) {
+            throw new KrxError('E_RECORDING_READ', `corrupt recording: chunk ${r.first_seq} has an impossible frame count or size`, { details: { file } });
+          }
           try {
             yield* unpackChunk(r.first_seq, r.count, r.ts_us, r.kinds, r.lens, r.data, after);
           } catch (err) {
@@ -101,7 +108,10 @@ function rowFrames(db: Database.Database): FrameSource {
       let after = options.afterSeq ?? 0;
       for (;;) {
         const rows = chunk.all(after, size) as FrameRow[];
-        for (const r of rows) yield { seq: r.seq, tsUs: r.ts_us, kind: r.kind as RecordingKind, data: r.data };
+        for (const r of rows) {
+          if (typeof r.data !== 'string') throw new KrxError('E_RECORDING_READ', `corrupt recording: frame ${r.seq} is not text`);
+          yield { seq: r.seq, tsUs: r.ts_us, kind: r.kind as RecordingKind, data: r.data };
+        }
         const last = rows.at(-1);
         if (rows.length < size || last === undefined) return;
         after = last.seq;
@@ -111,35 +121,6 @@ function rowFrames(db: Database.Database): FrameSource {
 }
 
 function readMeta(db: Database.Database): RecordingMeta {
-  const rows = db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[];
-  const m = new Map(rows.map((r) => [r.key, r.value]));
-  const version = Number(m.get('format_version'));
-  const sessionId = m.get('session_id');
-  const start = Number(m.get('start'));
-  if (!Number.isInteger(version) || sessionId === undefined || !Number.isFinite(start)) {
-    throw new KrxError('E_RECORDING_READ', 'recording meta is incomplete');
-  }
-  if (version > RECORDING_FORMAT_VERSION) {
-    throw new KrxError('E_RECORDING_READ', `recording format ${version} is newer than this build (${RECORDING_FORMAT_VERSION})`);
-  }
-  const end = m.get('end');
-  const seed = m.get('seed');
-  return {
-    sessionId,
-    start,
-    end: end === undefined ? null : Number(end),
-    appVersion: m.get('app_version') ?? '',
-    config: parseJson(m.get('config')),
-    seed: seed === undefined || seed === '' ? null : seed,
-    formatVersion: version,
-  };
-}
-
-function parseJson(text: string | undefined): unknown {
-  if (text === undefined) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return null;
-  }
+  const rows = db.prepare('SELECT key, value FROM meta').all() as { key: unknown; value: unknown }[];
+  return checkMeta(new Map(rows.filter((r) => typeof r.key === 'string' && typeof r.value === 'string').map((r) => [r.key as string, r.value as string])));
 }

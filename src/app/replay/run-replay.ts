@@ -16,6 +16,7 @@ import { rankingFetcher, watchlistFetcher } from '../fetchers.js';
 import { planKernel, startKernel, type Kernel } from '../kernel.js';
 import type { RestRecord } from '../recording-transports.js';
 import { RecordedRest } from './recorded-rest.js';
+import { abortableWait, checkOnly, checkRecordedSettings, quarantinedStrategies } from './replay-guards.js';
 
 /**
  * Replays a recorded session through the same kernel (pipeline, strategy host, strategies), REST
@@ -39,6 +40,8 @@ export interface ReplayOptions {
   readonly speed: 'max' | number;
   readonly log: PinoLogger;
   readonly onProgress?: (p: ReplayProgress) => void;
+  /** Aborted = stop at the next row, keep (commit) what was replayed so far. */
+  readonly signal?: AbortSignal;
 }
 
 export interface ReplayProgress {
@@ -63,6 +66,10 @@ export interface ReplaySummary {
   readonly eventsPerSecond: number;
   readonly divergences: number;
   readonly dbFile: string;
+  /** Stopped early by `signal` (Ctrl-C / SIGTERM). */
+  readonly interrupted: boolean;
+  /** Strategies quarantined for repeated faults during the run. */
+  readonly quarantined: readonly string[];
 }
 
 interface KernelStarted {
@@ -78,6 +85,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   const reader = openRecordingReader(options.file);
   const { meta } = reader;
   const { config, environment } = replayConfig(options.config, meta.config, options.strategiesFromConfig);
+  checkOnly(config.strategies, options.only);
   const plan = planKernel(config, environment, options.only);
   const clock = createVirtualClock(meta.start);
   const log = options.log;
@@ -142,11 +150,16 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   let endAt = meta.start;
   let kernel: Kernel | null = null;
   let stopped = false;
+  let interrupted = false;
   try {
     for (const frame of reader.frames()) {
+      if (options.signal?.aborted) {
+        interrupted = true;
+        break;
+      }
       rows++;
       const at = Math.floor(frame.tsUs / 1000);
-      if (options.speed !== 'max') await pace(wallStart, at - meta.start, options.speed);
+      if (options.speed !== 'max') await pace(wallStart, at - meta.start, options.speed, options.signal);
       await clock.advanceToAsync(Math.max(at, clock.now()));
       endAt = clock.now();
       if (frame.kind === 'ws.in') {
@@ -177,9 +190,9 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
         }
       }
     }
-    if (!kernel) throw new KrxError('E_RECORDING_READ', 'the recording has no kernel start: nothing to replay', { details: { file: options.file } });
+    if (!kernel && !interrupted) throw new KrxError('E_RECORDING_READ', 'the recording has no kernel start: nothing to replay', { details: { file: options.file } });
     // A recording cut short (crash) has no kernel.stopped: stop where it ends.
-    if (!stopped) kernel.stop(endAt);
+    if (!stopped) kernel?.stop(endAt);
     store.flush();
   } finally {
     store.close();
@@ -201,6 +214,8 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
     eventsPerSecond: wallMs > 0 ? (events / wallMs) * 1000 : 0,
     divergences: rest.divergences.length,
     dbFile: options.dbFile,
+    interrupted,
+    quarantined: kernel ? quarantinedStrategies(kernel.strategyStats()) : [],
   };
 }
 
@@ -222,6 +237,7 @@ function replayConfig(user: Config, recorded: unknown, strategiesFromConfig: boo
     throw new KrxError('E_RECORDING_READ', 'the recording carries no usable pipeline settings', { details: { issues: parsed.error.issues.length } });
   }
   const rec = parsed.data;
+  checkRecordedSettings(rec);
   const config = {
     ...user,
     universe: rec.universe,
@@ -234,8 +250,8 @@ function replayConfig(user: Config, recorded: unknown, strategiesFromConfig: boo
 }
 
 /** Waits (real time) until the replay is `offsetMs` of session time into a run at `speed` x. */
-async function pace(wallStart: number, offsetMs: number, speed: number): Promise<void> {
+async function pace(wallStart: number, offsetMs: number, speed: number, signal?: AbortSignal): Promise<void> {
   const due = wallStart + offsetMs / speed;
   const wait = due - performance.now();
-  if (wait > 1) await new Promise<void>((resolve) => setTimeout(resolve, wait));
+  if (wait > 1 && !signal?.aborted) await abortableWait(wait, signal);
 }
