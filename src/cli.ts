@@ -20,6 +20,8 @@ const onSignal = (signal: NodeJS.Signals): void => {
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
+// Data files 0600 and directories 0700, whoever creates them (SQLite's -wal/-shm, the token cache).
+process.umask(0o077);
 // Anything that escapes every handler: log with a code, flush signals and the recording, exit 1.
 installLastResort();
 

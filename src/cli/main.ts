@@ -56,6 +56,11 @@ export async function main(argv: readonly string[], io: CliIo, version = '0.0.0'
     }
     return await command.run({ values: parsed.values, positionals: parsed.positionals, io });
   } catch (err) {
+    // A taken port is the machine's state, not bad configuration: exit 1 (start and sim agree).
+    if (isKrxError(err) && (err.code === 'E_LISTEN' || err.code === 'E_SIM_LISTEN')) {
+      fail(`krx-signals ${name}: ${err instanceof ConfigError ? (err.problems[0] ?? err.message) : err.message} [${err.code}]`);
+      return EXIT.failure;
+    }
     if (err instanceof ConfigError) {
       for (const problem of err.problems) fail(`krx-signals: config: ${problem}`);
       return EXIT.usage;

@@ -57,6 +57,10 @@ export function loadConfig(options: LoadConfigOptions): Config {
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
 
   const { mode, ...rest } = parsed.data;
+  if (mode === 'auto' && !credentials.kiwoom && options.env.NODE_ENV === 'production') {
+    // A production install that lost its credentials must fail loudly, not trade on the simulator.
+    throw new ConfigError(['mode: auto found no KIWOOM_APPKEY/KIWOOM_SECRETKEY with NODE_ENV=production; set them, or set "mode": "sim" to run the simulator on purpose']);
+  }
   const resolvedMode = mode === 'auto' ? (credentials.kiwoom ? 'live' : 'sim') : mode;
   if (resolvedMode === 'live' && !credentials.kiwoom) {
     throw new ConfigError(['mode: live needs KIWOOM_APPKEY and KIWOOM_SECRETKEY in the environment']);

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfigError, errorMessage } from '../core/errors.js';
+import { ConfigError, errorMessage, KrxError } from '../core/errors.js';
 import type { LogSink } from '../core/ports/log-sink.js';
 import { silentLog } from '../core/ports/log-sink.js';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics.js';
@@ -24,7 +24,7 @@ export interface ObservabilityServerOptions {
 }
 
 export interface ObservabilityServer {
-  /** Listens; rejects with a ConfigError when the host/port cannot be bound. */
+  /** Listens; rejects with E_LISTEN when the port is taken, a ConfigError when the host is bad. */
   start(): Promise<{ readonly url: string; readonly port: number }>;
   /** Stops listening and drops open connections. Idempotent. */
   close(): Promise<void>;
@@ -81,8 +81,10 @@ export function createObservabilityServer(options: ObservabilityServerOptions): 
   return {
     start: () => {
       started ??= new Promise((resolve, reject) => {
-        const onError = (err: Error): void => {
-          reject(new ConfigError([`http: cannot listen on ${options.host}:${options.port}: ${err.message}`]));
+        const onError = (err: NodeJS.ErrnoException): void => {
+          const message = `http: cannot listen on ${options.host}:${options.port}: ${err.message}`;
+          // A taken port is the machine's state (exit 1, a restart may succeed); a bad host is bad config (exit 2).
+          reject(err.code === 'EADDRINUSE' || err.code === 'EACCES' ? new KrxError('E_LISTEN', message) : new ConfigError([message]));
         };
         server.once('error', onError);
         server.listen(options.port, options.host, () => {

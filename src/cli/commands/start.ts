@@ -3,7 +3,10 @@ import { loadConfig } from '../../config/load.js';
 import { packageVersion } from '../../config/package-root.js';
 import { redactConfig, secretValues } from '../../config/redact.js';
 import { systemClock } from '../../core/clock.js';
-import { createLogger } from '../../observability/logger.js';
+import type { Observability } from '../../app/observability.js';
+import type { Config } from '../../config/schema.js';
+import { createObservabilityServer, type ObservabilityServer } from '../../observability/http-server.js';
+import { createLogger, type Logger } from '../../observability/logger.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { onCrashFlush } from '../last-resort.js';
@@ -38,19 +41,44 @@ Options:
     });
     log.info({ event: 'config.loaded', mode: config.mode, source: config.source }, `configuration from ${config.source} (${config.mode === 'sim' ? 'embedded simulator' : 'live hosts'})`);
     log.debug({ event: 'config.effective', config: redactConfig(config) }, 'effective configuration (secrets redacted)');
-    const daemon = await startDaemon({ config, log, clock: systemClock, version: packageVersion() });
+    // The health port first: a taken port exits 1 before a recording is opened or a token issued.
+    const http = await bindHealthServer(config, log);
+    let daemon;
+    try {
+      daemon = await startDaemon({ config: http ? { ...config, http: { ...config.http, enabled: false } } : config, log, clock: systemClock, version: packageVersion() });
+    } catch (err) {
+      await http?.server.close();
+      throw err;
+    }
+    http?.serve(daemon.observability);
     const unregister = [
       onCrashFlush('signal store', () => daemon.store.flush()),
       onCrashFlush('recording', () => daemon.recording?.close(systemClock.now())),
     ];
     const reason = await untilStopped(io.stopSignal);
     const overBudget = new Promise<true>((resolve) => setTimeout(() => resolve(true), STOP_BUDGET_MS).unref());
-    const timedOut = await Promise.race([daemon.stop(reason).then(() => false as const), overBudget]);
+    const timedOut = await Promise.race([daemon.stop(reason).then(() => http?.server.close()).then(() => false as const), overBudget]);
     for (const off of unregister) off();
     if (timedOut) log.error({ event: 'daemon.stop-timeout', code: 'E_TIMEOUT', budgetMs: STOP_BUDGET_MS }, 'graceful stop took too long');
     return timedOut ? EXIT.failure : EXIT.ok;
   },
 };
+
+/** The observability server, listening before the daemon starts; its answers wait for the daemon. */
+async function bindHealthServer(config: Config, log: Logger): Promise<{ server: ObservabilityServer; serve(o: Observability): void } | null> {
+  if (!config.http.enabled) return null;
+  let observed: Observability | null = null;
+  const server = createObservabilityServer({
+    host: config.http.host,
+    port: config.http.port,
+    health: () => observed?.health() ?? { healthy: false, reasons: ['starting'] },
+    metrics: () => observed?.metrics.render() ?? '',
+    log: log.child({ component: 'http' }),
+  });
+  const { url } = await server.start();
+  log.info({ event: 'http.started', url }, `health on ${url}/healthz, metrics on ${url}/metrics`);
+  return { server, serve: (o) => (observed = o) };
+}
 
 function untilStopped(signal: AbortSignal | undefined): Promise<string> {
   if (!signal) return new Promise(() => undefined);
