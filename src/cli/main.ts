@@ -9,6 +9,7 @@ import { sessionsCommand } from './commands/sessions.js';
 import { signalsCommand } from './commands/signals.js';
 import { simCommand } from './commands/sim.js';
 import { startCommand } from './commands/start.js';
+import { escapeControlLines } from './escape.js';
 import { EXIT } from './exit-codes.js';
 
 export const COMMANDS: readonly Command[] = [startCommand, simCommand, replayCommand, signalsCommand, sessionsCommand, configCommand];
@@ -35,7 +36,7 @@ Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration, 130 forced st
 export async function main(argv: readonly string[], io: CliIo, version = '0.0.0'): Promise<number> {
   const secrets = SECRET_ENV_VARS.map((k) => io.env[k]).filter((v): v is string => !!v);
   const fail = (text: string): void => {
-    io.stderr.write(`${scrubSecrets(text, secrets)}\n`);
+    io.stderr.write(`${escapeControlLines(scrubSecrets(text, secrets))}\n`);
   };
   const [name, ...rest] = argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Clock, TimerHandle } from '../../core/clock.js';
@@ -99,7 +99,8 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
   const busyTimeoutMs = options.busyTimeoutMs ?? 1000;
   const secrets = options.secrets ?? [];
 
-  mkdirSync(options.dir, { recursive: true });
+  // The recording holds the session's market data: owner-only, whatever the process umask.
+  mkdirSync(options.dir, { recursive: true, mode: 0o700 });
   const file = join(options.dir, recordingFileName(options.sessionId, options.startMs));
   if (existsSync(file)) throw new KrxError('E_RECORDING_WRITE', 'recording file already exists', { details: { file } });
   createRecordingFile(file, busyTimeoutMs, {
@@ -259,6 +260,11 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
 
 /** Creates the file in WAL mode with its schema and start meta, synchronously; the worker appends. */
 function createRecordingFile(file: string, busyTimeoutMs: number, meta: Readonly<Record<string, string>>): void {
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (err) {
+    throw new KrxError('E_RECORDING_WRITE', `cannot create recording: ${errorMessage(err)}`, { cause: err, details: { file } });
+  }
   const db = new Database(file, { timeout: busyTimeoutMs });
   try {
     // Big pages: chunk rows are large blobs; 64 KiB pages halve the writing thread's CPU per frame.

@@ -8,6 +8,7 @@ import { systemClock } from '../../core/clock.js';
 import { UsageError } from '../../core/errors.js';
 import { createLogger } from '../../observability/logger.js';
 import type { CliIo, Command } from '../command.js';
+import { escapeControlLines } from '../escape.js';
 import { EXIT } from '../exit-codes.js';
 
 export const replayCommand: Command = {
@@ -71,7 +72,7 @@ Options:
       ...(io.stopSignal ? { signal: io.stopSignal } : {}),
     });
     if (progress) io.stderr.write('\n');
-    io.stdout.write(describe(summary));
+    io.stdout.write(escapeControlLines(describe(summary)));
     if (summary.interrupted) return EXIT.interrupted;
     return summary.quarantined.length > 0 ? EXIT.failure : EXIT.ok;
   },

@@ -3,6 +3,7 @@ import { listRecordings, type RecordingInfo } from '../../adapters/recording/ind
 import { loadConfig } from '../../config/load.js';
 import { formatKstDashed } from '../../core/kst.js';
 import type { Command } from '../command.js';
+import { escapeControl } from '../escape.js';
 import { EXIT } from '../exit-codes.js';
 
 export const sessionsCommand: Command = {
@@ -28,7 +29,7 @@ Options:
     }
     const recordings = listRecordings(dir);
     if (recordings.length === 0) {
-      io.stdout.write(`No recorded sessions in ${dir} yet: the daemon records each session there while recording.enabled is true.\n`);
+      io.stdout.write(`No recorded sessions in ${escapeControl(dir)} yet: the daemon records each session there while recording.enabled is true.\n`);
       return EXIT.ok;
     }
     io.stdout.write(formatRecordings(recordings));
@@ -44,8 +45,8 @@ export function formatRecordings(recordings: readonly RecordingInfo[]): string {
     r.error !== undefined ? 'unreadable' : r.end === null ? 'open or crashed' : formatKstDashed(r.end),
     r.error !== undefined ? '-' : String(r.frames),
     formatBytes(r.sizeBytes),
-    r.sessionId ?? '-',
-    r.error !== undefined ? `${basename(r.file)} (${oneLine(r.error)})` : basename(r.file),
+    escapeControl(r.sessionId ?? '-'),
+    escapeControl(r.error !== undefined ? `${basename(r.file)} (${r.error})` : basename(r.file)),
   ]);
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((cells) => (cells[i] ?? '').length)));
@@ -66,8 +67,4 @@ export function formatBytes(n: number): string {
     u++;
   }
   return `${v.toFixed(1)} ${units[u]}`;
-}
-
-function oneLine(s: string): string {
-  return s.replace(/[\r\n\t]+/g, ' ');
 }
