@@ -32,6 +32,7 @@ import {
 import { countingKisTransport, countingKiwoomTransport, type RateLimitCounts } from './counting-transports.js';
 import { rankingFetcher, watchlistFetcher } from './fetchers.js';
 import { planKernel, startKernel, type Kernel } from './kernel.js';
+import { knownSecrets } from '../observability/secrets.js';
 import { startObservability, type Observability } from './observability.js';
 import { createRealtimeConnection, type RealtimeConnection } from './realtime-connection.js';
 import { recordingKisTransport, recordingKiwoomTransport } from './recording-transports.js';
@@ -100,7 +101,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           seed,
           clock,
           log: log.child({ component: 'recording' }),
-          secrets: [...secretValues(config), endpoints.kiwoom.secretkey, endpoints.kiwoom.appkey],
+          secrets: () => [...secretValues(config), endpoints.kiwoom.secretkey, endpoints.kiwoom.appkey, ...knownSecrets()],
         })
       : null;
     if (recording) {

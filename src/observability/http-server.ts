@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError, errorMessage, KrxError } from '../core/errors.js';
 import type { LogSink } from '../core/ports/log-sink.js';
 import { silentLog } from '../core/ports/log-sink.js';
+import { scrubSecrets } from '../config/redact.js';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics.js';
+import { knownSecrets } from './secrets.js';
 
 /** The composition root's verdict on the daemon's health. */
 export interface HealthVerdict {
@@ -63,7 +65,7 @@ export function createObservabilityServer(options: ObservabilityServerOptions): 
       return;
     }
     if (path === '/metrics') {
-      send(res, 200, PROMETHEUS_CONTENT_TYPE, options.metrics(), head);
+      send(res, 200, PROMETHEUS_CONTENT_TYPE, scrubSecrets(options.metrics(), knownSecrets()), head);
       return;
     }
     let verdict: HealthVerdict;
@@ -73,7 +75,8 @@ export function createObservabilityServer(options: ObservabilityServerOptions): 
       verdict = { healthy: false, reasons: [`health check failed: ${errorMessage(err)}`] };
     }
     const body = { status: verdict.healthy ? 'ok' : 'unhealthy', reasons: verdict.reasons, ...(verdict.details ? { details: verdict.details } : {}) };
-    send(res, verdict.healthy ? 200 : 503, 'application/json; charset=utf-8', `${JSON.stringify(body)}\n`, head);
+    // Reasons carry broker messages, which may echo a token back: scrubbed like a log line.
+    send(res, verdict.healthy ? 200 : 503, 'application/json; charset=utf-8', `${scrubSecrets(JSON.stringify(body), knownSecrets())}\n`, head);
   };
 
   let started: Promise<{ url: string; port: number }> | undefined;

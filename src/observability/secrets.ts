@@ -5,18 +5,20 @@
  * and scrubbing a stale value costs nothing. Bounded: only the most recent values are kept.
  */
 const MAX_SECRETS = 64;
-/** Shorter values would scrub ordinary text. */
-const MIN_LENGTH = 8;
+/** Shorter values would scrub ordinary text (the same floor as scrubSecrets). */
+const MIN_LENGTH = 4;
 const secrets = new Set<string>();
+let snapshot: readonly string[] = [];
 
 /** Remembers a secret value (an issued token) so every scrub removes it from then on. */
 export function rememberSecret(value: string | null | undefined): void {
   if (typeof value !== 'string' || value.length < MIN_LENGTH || secrets.has(value)) return;
   secrets.add(value);
   if (secrets.size > MAX_SECRETS) secrets.delete(secrets.values().next().value as string);
+  snapshot = [...secrets];
 }
 
 /** The values learned so far, oldest first. */
 export function knownSecrets(): readonly string[] {
-  return [...secrets];
+  return snapshot;
 }

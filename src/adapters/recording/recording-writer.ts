@@ -32,8 +32,8 @@ export interface RecordingWriterOptions {
   readonly flushIntervalMs?: number;
   /** Most frames held (buffered plus not yet committed); beyond it the oldest buffered are dropped. */
   readonly maxPendingRows?: number;
-  /** Exact secret values the guard also scans for (app keys, tokens). */
-  readonly secrets?: readonly string[];
+  /** Exact secret values the guard also scans for (app keys, tokens); a function for values learned later (issued tokens). */
+  readonly secrets?: readonly string[] | (() => readonly string[]);
   /** SQLite busy timeout; the recording is ours alone, so waiting is rarely needed. */
   readonly busyTimeoutMs?: number;
   /** Longest flush() or close() blocks waiting for the writing thread (a hung disk). */
@@ -97,7 +97,8 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
   const maxPendingRows = Math.max(2 * batchRows, options.maxPendingRows ?? 200_000);
   const syncTimeoutMs = Math.max(1, options.syncTimeoutMs ?? 10_000);
   const busyTimeoutMs = options.busyTimeoutMs ?? 1000;
-  const secrets = options.secrets ?? [];
+  const given = options.secrets ?? [];
+  const secrets = typeof given === 'function' ? given : () => given;
 
   // The recording holds the session's market data: owner-only, whatever the process umask.
   mkdirSync(options.dir, { recursive: true, mode: 0o700 });
@@ -109,7 +110,7 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
     start: String(options.startMs),
     start_kst: formatKstDashed(options.startMs),
     app_version: options.appVersion,
-    config: safeConfig(options.config, secrets, log),
+    config: safeConfig(options.config, secrets(), log),
     seed: options.seed === undefined || options.seed === null ? '' : String(options.seed),
   });
 
@@ -195,7 +196,7 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
     // Market pushes skip the scans (recording-guard.ts isRealFrame); everything else is checked as text.
     if (!(kind === 'ws.in' && isRealFrame(data))) {
       const text = typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
-      const reason = recordingRefusal(text, secrets);
+      const reason = recordingRefusal(text, secrets());
       if (reason !== null) {
         refuse(reason);
         return;

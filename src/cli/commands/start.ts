@@ -7,6 +7,7 @@ import type { Observability } from '../../app/observability.js';
 import type { Config } from '../../config/schema.js';
 import { createObservabilityServer, type ObservabilityServer } from '../../observability/http-server.js';
 import { createLogger, type Logger } from '../../observability/logger.js';
+import { rememberSecret } from '../../observability/secrets.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { onCrashFlush } from '../last-resort.js';
@@ -32,6 +33,7 @@ Options:
   maxPositionals: 0,
   run: async ({ values, io }) => {
     const config = loadConfig({ file: values.config as string | undefined, env: io.env, cwd: io.cwd });
+    for (const secret of secretValues(config)) rememberSecret(secret);
     const log = createLogger({
       level: config.log.level,
       clock: systemClock,
