@@ -102,6 +102,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           clock,
           log: log.child({ component: 'recording' }),
           secrets: () => [...secretValues(config), endpoints.kiwoom.secretkey, endpoints.kiwoom.appkey, ...knownSecrets()],
+          maxSessionBytes: config.recording.maxSessionBytes,
         })
       : null;
     if (recording) {

@@ -58,6 +58,8 @@ export const ERROR_CODES = {
   E_STORE_WRITE: { category: 'storage', summary: 'the signal store could not commit (disk full, read-only, locked)' },
   E_STORE_QUEUE_FULL: { category: 'storage', summary: 'the pending-signal queue is full; oldest dropped' },
   E_RECORDING_WRITE: { category: 'storage', summary: 'the session recording could not be written' },
+  E_RECORDING_SHED: { category: 'storage', summary: "the recorder's buffer reached its byte bound (disk slow or full); the oldest frames are dropped" },
+  E_RECORDING_CAP: { category: 'storage', summary: 'a recording reached recording.maxSessionBytes; later frames of the session are not recorded' },
   E_RECORDING_SECRET: { category: 'storage', summary: 'a frame offered to the recorder looked like it held a secret; dropped' },
   E_RECORDING_READ: { category: 'storage', summary: 'a recording file is missing, unreadable or not a recording' },
   // invariant

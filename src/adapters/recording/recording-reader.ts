@@ -1,3 +1,4 @@
+import { inflateRawSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { errorMessage, KrxError } from '../../core/errors.js';
 import type { RecordedFrame, RecordingKind, RecordingMeta } from '../../core/recording.js';
@@ -48,7 +49,7 @@ export function openRecordingReader(file: string): RecordingReader {
   let frames: FrameSource;
   try {
     meta = readMeta(db);
-    frames = meta.formatVersion >= 2 ? chunkedFrames(db, file) : rowFrames(db);
+    frames = meta.formatVersion >= 2 ? chunkedFrames(db, file, meta.formatVersion >= 3) : rowFrames(db);
   } catch (err) {
     db.close();
     if (err instanceof KrxError) throw err;
@@ -67,7 +68,7 @@ interface FrameSource {
 }
 
 /** Format 2: frames packed in chunk rows (recording-chunk.ts). */
-function chunkedFrames(db: Database.Database, file: string): FrameSource {
+function chunkedFrames(db: Database.Database, file: string, deflated: boolean): FrameSource {
   const page = db.prepare('SELECT first_seq, count, ts_us, kinds, lens, data FROM chunks WHERE first_seq > ? ORDER BY first_seq LIMIT ?');
   // The chunk holding seq `after + 1` starts at or before it.
   const startOf = db.prepare('SELECT coalesce(max(first_seq), 1) FROM chunks WHERE first_seq <= ?').pluck();
@@ -84,7 +85,9 @@ function chunkedFrames(db: Database.Database, file: string): FrameSource {
             throw new KrxError('E_RECORDING_READ', `corrupt recording: chunk ${r.first_seq} has an impossible frame count or size`, { details: { file } });
           }
           try {
-            yield* unpackChunk(r.first_seq, r.count, r.ts_us, r.kinds, r.lens, r.data, after);
+            // A deflated chunk is inflated with a bound: a crafted one cannot expand past MAX_CHUNK_BYTES.
+            const data = deflated ? inflateRawSync(r.data, { maxOutputLength: MAX_CHUNK_BYTES }) : r.data;
+            yield* unpackChunk(r.first_seq, r.count, r.ts_us, r.kinds, r.lens, data, after);
           } catch (err) {
             if (err instanceof KrxError) throw err;
             throw new KrxError('E_RECORDING_READ', `corrupt recording: ${errorMessage(err)}`, { cause: err, details: { file } });

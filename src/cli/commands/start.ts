@@ -1,4 +1,7 @@
+import { join } from 'node:path';
+import { pruneRecordings } from '../../adapters/recording/index.js';
 import { startDaemon } from '../../app/daemon.js';
+import { errorMessage } from '../../core/errors.js';
 import { loadConfig } from '../../config/load.js';
 import { packageVersion } from '../../config/package-root.js';
 import { redactConfig, secretValues } from '../../config/redact.js';
@@ -53,6 +56,7 @@ Options:
       throw err;
     }
     http?.serve(daemon.observability);
+    const retention = startRetention(config, daemon.recording?.file, log);
     const unregister = [
       onCrashFlush('signal store', () => daemon.store.flush()),
       onCrashFlush('recording', () => daemon.recording?.close(systemClock.now())),
@@ -61,6 +65,7 @@ Options:
     const overBudget = new Promise<true>((resolve) => setTimeout(() => resolve(true), STOP_BUDGET_MS).unref());
     const timedOut = await Promise.race([daemon.stop(reason).then(() => http?.server.close()).then(() => false as const), overBudget]);
     for (const off of unregister) off();
+    clearInterval(retention);
     if (timedOut) log.error({ event: 'daemon.stop-timeout', code: 'E_TIMEOUT', budgetMs: STOP_BUDGET_MS }, 'graceful stop took too long');
     return timedOut ? EXIT.failure : EXIT.ok;
   },
@@ -80,6 +85,22 @@ async function bindHealthServer(config: Config, log: Logger): Promise<{ server: 
   const { url } = await server.start();
   log.info({ event: 'http.started', url }, `health on ${url}/healthz, metrics on ${url}/metrics`);
   return { server, serve: (o) => (observed = o) };
+}
+
+/** Recordings past recording.keepDays or over recording.maxBytes are deleted now and every hour. */
+function startRetention(config: Config, current: string | undefined, log: Logger): NodeJS.Timeout {
+  const dir = join(config.dataDir, config.recording.dir);
+  const prune = (): void => {
+    try {
+      pruneRecordings(dir, config.recording, systemClock.now(), { keep: current, log: log.child({ component: 'recording' }) });
+    } catch (err) {
+      log.error({ event: 'recording.prune-failed', code: 'E_RECORDING_WRITE', err: errorMessage(err) }, 'pruning old recordings failed');
+    }
+  };
+  prune();
+  const timer = setInterval(prune, 3_600_000);
+  timer.unref();
+  return timer;
 }
 
 function untilStopped(signal: AbortSignal | undefined): Promise<string> {

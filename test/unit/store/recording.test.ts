@@ -83,7 +83,7 @@ describe('session recordings', () => {
     w.close(); // idempotent
     expect(readdirSync(dir)).toEqual(['2026-11-21T090000+0900_sess1.rec.db']); // no -wal/-shm left
     const r = openRecordingReader(w.file);
-    expect(r.meta).toEqual({ sessionId: 'sess1', start: START, end: START + 5000, appVersion: '0.1.0', config: { mode: 'sim' }, seed: '42', formatVersion: 2 });
+    expect(r.meta).toEqual({ sessionId: 'sess1', start: START, end: START + 5000, appVersion: '0.1.0', config: { mode: 'sim' }, seed: '42', formatVersion: 3 });
     expect([...r.frames()].map((f) => [f.seq, f.kind])).toEqual([
       [1, 'lifecycle'],
       [2, 'rest'],
