@@ -18,6 +18,7 @@ import { benchBareWs } from './sim/bare-ws.js';
 import { runSimThroughput } from './sim/throughput.js';
 import { benchReplayRate } from './replay/replay-rate.js';
 import { benchRecordingWriter } from './store/recording-bench.js';
+import { benchRecordingCompression } from './store/recording-compression-bench.js';
 import { benchSignalStore } from './store/signal-store-bench.js';
 
 /** Targets from the issues. */
@@ -207,6 +208,18 @@ await section('recording', 'recording append cost', async () => {
     ratio: '-',
     target: '-',
     result: `info (secret guard ${formatCount(r.guardNsPerFrame)} ns/frame)`,
+  });
+});
+
+await section('recording', 'recording compression cost', async () => {
+  const r = benchRecordingCompression();
+  rows.push({
+    benchmark: `Recording compression on the writing thread (deflate level 1, 512-frame chunks of recorded market frames, ${formatCount(r.meanFrameBytes)} B mean)`,
+    figure: `${formatCount(r.nsPerFrame)} ns/frame`,
+    reference: '-',
+    ratio: `${r.ratio.toFixed(1)}x smaller`,
+    target: '-',
+    result: 'info (off the main thread)',
   });
 });
 

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { packageRoot } from './config/package-root.js';
 import { main } from './cli/main.js';
 import { EXIT } from './cli/exit-codes.js';
+import { installLastResort } from './cli/last-resort.js';
 
-// The process entry point: the only place that calls process.exit.
+// The process entry point: the only place that calls process.exit (with cli/last-resort.ts).
 
 const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 const stop = new AbortController();
@@ -19,11 +20,10 @@ const onSignal = (signal: NodeJS.Signals): void => {
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
-process.on('unhandledRejection', (reason) => {
-  // Never expected: every promise is handled. Make it loud rather than silent.
-  process.stderr.write(`krx-signals: unhandled rejection (E_INVARIANT): ${reason instanceof Error ? reason.stack : String(reason)}\n`);
-  process.exitCode = EXIT.failure;
-});
+// Data files 0600 and directories 0700, whoever creates them (SQLite's -wal/-shm, the token cache).
+process.umask(0o077);
+// Anything that escapes every handler: log with a code, flush signals and the recording, exit 1.
+installLastResort();
 
 const code = await main(process.argv.slice(2), {
   stdout: process.stdout,

@@ -32,7 +32,7 @@ export async function benchRecordingWriter(frames = 1_000_000, frameBytes = 400,
     const guardNsPerFrame = ((performance.now() - g0) * 1e6) / 200_000;
     if (refused > 0) throw new Error('bench frames must pass the guard');
 
-    const w = openRecordingWriter({ dir, sessionId: 'bench', startMs: 1_790_000_000_000, appVersion: 'bench', clock: createVirtualClock(0), batchRows });
+    const w = openRecordingWriter({ dir, sessionId: 'bench', startMs: 1_790_000_000_000, appVersion: 'bench', clock: createVirtualClock(1_790_000_000_000), batchRows });
     const t0 = performance.now();
     for (let i = 0; i < frames; i++) w.append('ws.in', samples[i & 63] ?? '', 1_790_000_000_000_000 + i);
     w.flush();

@@ -18,6 +18,7 @@ import type { RateLimitCounts } from './counting-transports.js';
 import { planKernel, startKernel, type Kernel } from './kernel.js';
 import { lifecycleRecorder } from './lifecycle-recording.js';
 import { buildMarketSources } from './market-sources.js';
+import { knownSecrets } from '../observability/secrets.js';
 import { startObservability, type Observability } from './observability.js';
 import { createRealtimeConnection, type RealtimeConnection } from './realtime-connection.js';
 import { notifyStoreOptions, startDaemonNotify, type DaemonNotify } from './notify/daemon-notify.js';
@@ -89,7 +90,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           seed,
           clock,
           log: log.child({ component: 'recording' }),
-          secrets: [...secretValues(config), endpoints.kiwoom.secretkey, endpoints.kiwoom.appkey],
+          secrets: () => [...secretValues(config), endpoints.kiwoom.secretkey, endpoints.kiwoom.appkey, ...knownSecrets()],
+          maxSessionBytes: config.recording.maxSessionBytes,
         })
       : null;
     if (recording) {

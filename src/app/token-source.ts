@@ -7,6 +7,7 @@ import { silentLog } from '../core/ports/log-sink.js';
 import type { TokenCache, TokenCacheKey } from '../core/ports/token-cache.js';
 import type { IssuedToken, TokenIssuer } from '../core/ports/token-issuer.js';
 import type { TokenInvalidReason, TokenSource } from '../core/ports/token-source.js';
+import { rememberSecret } from '../observability/secrets.js';
 import type { Random } from '../core/random.js';
 
 export interface ManagedTokenSourceOptions {
@@ -141,6 +142,7 @@ export function createManagedTokenSource(options: ManagedTokenSourceOptions): Ma
   const settle = (): void => {
     const snap = actor.getSnapshot();
     const ctx = snap.context;
+    rememberSecret(ctx.token); // hardening hook: scrubbed from logs, /healthz and the recording from now on
     if (ctx.lastError && ctx.lastError !== lastLoggedError) {
       lastLoggedError = ctx.lastError;
       if (snap.hasTag('rejected')) {

@@ -14,4 +14,6 @@ export const EXIT = {
   dataDirLocked: 73,
   /** Stopped by a second SIGINT/SIGTERM before the graceful stop finished. */
   forced: 130,
+  /** `replay` stopped by Ctrl-C/SIGTERM: what it replayed so far is committed. */
+  interrupted: 130,
 } as const;

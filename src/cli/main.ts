@@ -11,6 +11,7 @@ import { notifyCommand } from './commands/notify.js';
 import { signalsCommand } from './commands/signals.js';
 import { simCommand } from './commands/sim.js';
 import { startCommand } from './commands/start.js';
+import { escapeControlLines } from './escape.js';
 import { EXIT } from './exit-codes.js';
 
 export const COMMANDS: readonly Command[] = [startCommand, simCommand, replayCommand, signalsCommand, sessionsCommand, configCommand, queryCommand, notifyCommand];
@@ -38,7 +39,7 @@ another daemon, 130 forced stop.
 export async function main(argv: readonly string[], io: CliIo, version = '0.0.0'): Promise<number> {
   const secrets = SECRET_ENV_VARS.map((k) => io.env[k]).filter((v): v is string => !!v);
   const fail = (text: string): void => {
-    io.stderr.write(`${scrubSecrets(text, secrets)}\n`);
+    io.stderr.write(`${escapeControlLines(scrubSecrets(text, secrets))}\n`);
   };
   const [name, ...rest] = argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
@@ -59,6 +60,11 @@ export async function main(argv: readonly string[], io: CliIo, version = '0.0.0'
     }
     return await command.run({ values: parsed.values, positionals: parsed.positionals, io });
   } catch (err) {
+    // A taken port is the machine's state, not bad configuration: exit 1 (start and sim agree).
+    if (isKrxError(err) && (err.code === 'E_LISTEN' || err.code === 'E_SIM_LISTEN')) {
+      fail(`krx-signals ${name}: ${err instanceof ConfigError ? (err.problems[0] ?? err.message) : err.message} [${err.code}]`);
+      return EXIT.failure;
+    }
     if (err instanceof ConfigError) {
       for (const problem of err.problems) fail(`krx-signals: config: ${problem}`);
       return EXIT.usage;

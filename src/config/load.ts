@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { packageRoot } from './package-root.js';
@@ -62,17 +62,34 @@ export function loadConfig(options: LoadConfigOptions): Config {
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
 
   const { mode, ...rest } = parsed.data;
+  if (mode === 'auto' && !credentials.kiwoom && options.env.NODE_ENV === 'production') {
+    // A production install that lost its credentials must fail loudly, not trade on the simulator.
+    throw new ConfigError(['mode: auto found no KIWOOM_APPKEY/KIWOOM_SECRETKEY with NODE_ENV=production; set them, or set "mode": "sim" to run the simulator on purpose']);
+  }
   const resolvedMode = mode === 'auto' ? (credentials.kiwoom ? 'live' : 'sim') : mode;
   if (resolvedMode === 'live' && !credentials.kiwoom) {
     throw new ConfigError(['mode: live needs KIWOOM_APPKEY and KIWOOM_SECRETKEY in the environment']);
   }
+  const dataDir = resolve(cwd, rest.dataDir);
+  const escapes = insideDataDir(dataDir, { 'store.file': rest.store.file, 'recording.dir': rest.recording.dir });
+  if (escapes.length > 0) throw new ConfigError(escapes);
   return deepFreeze({
     ...rest,
     mode: resolvedMode,
-    dataDir: resolve(cwd, rest.dataDir),
+    dataDir,
     credentials,
     source: file,
   }) as Config;
+}
+
+/** Paths under the data dir must stay in it: no `..` climbing out, no absolute path elsewhere. */
+function insideDataDir(dataDir: string, paths: Readonly<Record<string, string>>): string[] {
+  return Object.entries(paths)
+    .filter(([, p]) => {
+      const rel = relative(dataDir, resolve(dataDir, p));
+      return rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel);
+    })
+    .map(([key, p]) => `${key}: ${JSON.stringify(p)} must name a path inside dataDir (${dataDir})`);
 }
 
 function readJsonFile(file: string): Record<string, unknown> {

@@ -137,6 +137,12 @@ export const fileConfigSchema = z.strictObject({
     .strictObject({
       enabled: z.boolean().default(true),
       dir: z.string().min(1).default('recordings'),
+      /** All recordings together (compressed bytes); the oldest are deleted first. */
+      maxBytes: z.number().int().min(1_048_576).default(64 * 1024 ** 3),
+      /** One session's recording; beyond it the session is no longer recorded (logged). */
+      maxSessionBytes: z.number().int().min(1_048_576).default(16 * 1024 ** 3),
+      /** Recordings that started longer ago are deleted. */
+      keepDays: z.number().int().min(1).max(3650).default(30),
     })
     .prefault({}),
   alarms: z

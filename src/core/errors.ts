@@ -40,6 +40,7 @@ export const ERROR_CODES = {
   E_WS_LOGIN_TIMEOUT: { category: 'transient', summary: 'no LOGIN acknowledgement in time' },
   E_WS_WATCHDOG: { category: 'transient', summary: 'no frame at all (PING included) within the watchdog time' },
   E_WS_DUPLICATE_LOGIN: { category: 'transient', summary: 'another login with the same app key took over (SYSTEM R10001)' },
+  E_LISTEN: { category: 'transient', summary: 'a port the daemon or the simulator listens on is taken or not allowed (EADDRINUSE, EACCES); exit 1, a restart may succeed' },
   E_RECONNECT_BUDGET: { category: 'transient', summary: 'reconnect attempts per minute exhausted; waiting' },
   // reject
   E_BROKER_REJECT: { category: 'reject', summary: 'the broker rejected a request' },
@@ -66,6 +67,8 @@ export const ERROR_CODES = {
   E_STORE_WRITE: { category: 'storage', summary: 'the signal store could not commit (disk full, read-only, locked)' },
   E_STORE_QUEUE_FULL: { category: 'storage', summary: 'the pending-signal queue is full; oldest dropped' },
   E_RECORDING_WRITE: { category: 'storage', summary: 'the session recording could not be written' },
+  E_RECORDING_SHED: { category: 'storage', summary: "the recorder's buffer reached its byte bound (disk slow or full); the oldest frames are dropped" },
+  E_RECORDING_CAP: { category: 'storage', summary: 'a recording reached recording.maxSessionBytes; later frames of the session are not recorded' },
   E_RECORDING_SECRET: { category: 'storage', summary: 'a frame offered to the recorder looked like it held a secret; dropped' },
   E_RECORDING_READ: { category: 'storage', summary: 'a recording file is missing, unreadable or not a recording' },
   // notifications (design.md §4): a sink's failure never reaches the store or another sink
@@ -77,6 +80,7 @@ export const ERROR_CODES = {
   E_NOTIFY_INTERNAL: { category: 'invariant', summary: 'a notification dispatcher failed outside a delivery (database read, formatting); retried later' },
   // invariant
   E_INVARIANT: { category: 'invariant', summary: 'an internal invariant was violated' },
+  E_UNCAUGHT: { category: 'invariant', summary: 'an exception or rejection escaped every handler; the process flushed and exited 1 for its supervisor to restart it' },
 } as const satisfies Record<string, { category: ErrorCategory; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

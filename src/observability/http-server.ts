@@ -1,9 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfigError, errorMessage } from '../core/errors.js';
+import { ConfigError, errorMessage, KrxError } from '../core/errors.js';
 import type { LogSink } from '../core/ports/log-sink.js';
 import { silentLog } from '../core/ports/log-sink.js';
+import { scrubSecrets } from '../config/redact.js';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics.js';
+import { knownSecrets } from './secrets.js';
 
 /** The composition root's verdict on the daemon's health. */
 export interface HealthVerdict {
@@ -24,7 +26,7 @@ export interface ObservabilityServerOptions {
 }
 
 export interface ObservabilityServer {
-  /** Listens; rejects with a ConfigError when the host/port cannot be bound. */
+  /** Listens; rejects with E_LISTEN when the port is taken, a ConfigError when the host is bad. */
   start(): Promise<{ readonly url: string; readonly port: number }>;
   /** Stops listening and drops open connections. Idempotent. */
   close(): Promise<void>;
@@ -63,7 +65,7 @@ export function createObservabilityServer(options: ObservabilityServerOptions): 
       return;
     }
     if (path === '/metrics') {
-      send(res, 200, PROMETHEUS_CONTENT_TYPE, options.metrics(), head);
+      send(res, 200, PROMETHEUS_CONTENT_TYPE, scrubSecrets(options.metrics(), knownSecrets()), head);
       return;
     }
     let verdict: HealthVerdict;
@@ -73,7 +75,8 @@ export function createObservabilityServer(options: ObservabilityServerOptions): 
       verdict = { healthy: false, reasons: [`health check failed: ${errorMessage(err)}`] };
     }
     const body = { status: verdict.healthy ? 'ok' : 'unhealthy', reasons: verdict.reasons, ...(verdict.details ? { details: verdict.details } : {}) };
-    send(res, verdict.healthy ? 200 : 503, 'application/json; charset=utf-8', `${JSON.stringify(body)}\n`, head);
+    // Reasons carry broker messages, which may echo a token back: scrubbed like a log line.
+    send(res, verdict.healthy ? 200 : 503, 'application/json; charset=utf-8', `${scrubSecrets(JSON.stringify(body), knownSecrets())}\n`, head);
   };
 
   let started: Promise<{ url: string; port: number }> | undefined;
@@ -81,8 +84,10 @@ export function createObservabilityServer(options: ObservabilityServerOptions): 
   return {
     start: () => {
       started ??= new Promise((resolve, reject) => {
-        const onError = (err: Error): void => {
-          reject(new ConfigError([`http: cannot listen on ${options.host}:${options.port}: ${err.message}`]));
+        const onError = (err: NodeJS.ErrnoException): void => {
+          const message = `http: cannot listen on ${options.host}:${options.port}: ${err.message}`;
+          // A taken port is the machine's state (exit 1, a restart may succeed); a bad host is bad config (exit 2).
+          reject(err.code === 'EADDRINUSE' || err.code === 'EACCES' ? new KrxError('E_LISTEN', message) : new ConfigError([message]));
         };
         server.once('error', onError);
         server.listen(options.port, options.host, () => {

@@ -2,6 +2,7 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 import PinoPretty from 'pino-pretty';
 import type { Clock } from '../core/clock.js';
 import { REDACTED, scrubSecrets } from '../config/redact.js';
+import { knownSecrets } from './secrets.js';
 
 export type { Logger } from 'pino';
 
@@ -18,7 +19,7 @@ export interface LoggerOptions {
   pretty?: boolean;
   /** Where lines go (default stdout). */
   destination?: DestinationStream | NodeJS.WritableStream;
-  /** Secret values to scrub from every line, whatever field or message they hide in. */
+  /** Secret values to scrub from every line, whatever field or message they hide in (with secrets.ts's). */
   secrets?: readonly string[];
 }
 
@@ -40,7 +41,8 @@ export function createLogger(options: LoggerOptions): Logger {
       timestamp: () => `,"time":${options.clock.now()}`,
       redact: { paths: REDACT_PATHS, censor: REDACTED },
       formatters: { level: (label) => ({ level: label }) },
-      ...(secrets.length > 0 ? { hooks: { streamWrite: (line: string) => scrubSecrets(line, secrets) } } : {}),
+      // The configured secrets, plus those learned at run time (issued tokens: secrets.ts).
+      hooks: { streamWrite: (line: string) => scrubSecrets(scrubSecrets(line, secrets), knownSecrets()) },
     },
     stream as DestinationStream,
   );

@@ -31,6 +31,8 @@ export function kindCode(kind: RecordingKind, bytes: boolean): number {
 export interface ChunkQueue {
   /** Frames queued (sealed chunks plus the open one). */
   readonly frames: number;
+  /** Their frame bytes (the memory the queue holds beyond fixed chunk overhead). */
+  readonly bytes: number;
   /** Queues a frame as the next seq. */
   add(tsUs: number, code: number, data: string | Uint8Array): void;
   /** Seals the open chunk and returns every queued chunk, oldest first; the queue is then empty. */
@@ -63,6 +65,7 @@ export function createChunkQueue(chunkFrames: number): ChunkQueue {
   let open: OpenChunk | null = null;
   let nextSeq = 1;
   let frames = 0;
+  let queuedBytes = 0;
   const pool: ArrayBuffer[] = [];
 
   const openChunk = (minBytes: number): OpenChunk => ({
@@ -101,6 +104,9 @@ export function createChunkQueue(chunkFrames: number): ChunkQueue {
     get frames() {
       return frames;
     },
+    get bytes() {
+      return queuedBytes;
+    },
     add(tsUs, code, data) {
       const n = typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.byteLength;
       if (open !== null && (open.count === chunkFrames || open.bytes + n > open.data.length)) seal();
@@ -114,10 +120,12 @@ export function createChunkQueue(chunkFrames: number): ChunkQueue {
       c.count++;
       nextSeq++;
       frames++;
+      queuedBytes += n;
     },
     take() {
       seal();
       frames = 0;
+      queuedBytes = 0;
       return sealed.splice(0);
     },
     recycle(buffers) {
@@ -126,9 +134,14 @@ export function createChunkQueue(chunkFrames: number): ChunkQueue {
     },
     dropOldest(atLeast) {
       let gone = 0;
-      while (gone < atLeast && sealed.length > 0) gone += (sealed.shift() as PackedChunk).count;
+      while (gone < atLeast && sealed.length > 0) {
+        const c = sealed.shift() as PackedChunk;
+        gone += c.count;
+        queuedBytes -= c.data.byteLength;
+      }
       if (gone < atLeast && open !== null) {
         gone += open.count;
+        queuedBytes -= open.bytes;
         open = null;
       }
       frames -= gone;

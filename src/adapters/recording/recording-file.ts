@@ -2,10 +2,13 @@ import { KrxError } from '../../core/errors.js';
 import { kstParts } from '../../core/kst.js';
 
 export const RECORDING_SUFFIX = '.rec.db';
-/** 2: frames stored in chunks (recording-chunk.ts); 1: one row per frame (still readable). */
-export const RECORDING_FORMAT_VERSION = 2;
+/**
+ * 3: chunks with their frame bytes deflated (raw deflate); 2: chunks stored plain
+ * (recording-chunk.ts); 1: one row per frame. All three are read.
+ */
+export const RECORDING_FORMAT_VERSION = 3;
 
-const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
+export const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
 
 /** `2026-11-21T090000+0900_<sessionId>.rec.db`: KST start time first, so names sort by start. */
 export function recordingFileName(sessionId: string, startMs: number): string {

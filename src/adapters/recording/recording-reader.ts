@@ -1,8 +1,9 @@
+import { inflateRawSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { errorMessage, KrxError } from '../../core/errors.js';
 import type { RecordedFrame, RecordingKind, RecordingMeta } from '../../core/recording.js';
 import { unpackChunk } from './recording-chunk.js';
-import { RECORDING_FORMAT_VERSION } from './recording-file.js';
+import { checkFrame, checkMeta, frameWindow, MAX_CHUNK_BYTES, MAX_CHUNK_FRAMES } from './recording-checks.js';
 
 export interface FrameReadOptions {
   /** Start after this seq (exclusive); default from the beginning. */
@@ -48,13 +49,17 @@ export function openRecordingReader(file: string): RecordingReader {
   let frames: FrameSource;
   try {
     meta = readMeta(db);
-    frames = meta.formatVersion >= 2 ? chunkedFrames(db, file) : rowFrames(db);
+    frames = meta.formatVersion >= 2 ? chunkedFrames(db, file, meta.formatVersion >= 3) : rowFrames(db);
   } catch (err) {
     db.close();
     if (err instanceof KrxError) throw err;
     throw new KrxError('E_RECORDING_READ', `not a recording: ${errorMessage(err)}`, { cause: err, details: { file } });
   }
-  return { file, meta, frameCount: frames.count, frames: frames.read, close: () => db.close() };
+  const window = frameWindow(meta);
+  function* checked(options?: FrameReadOptions): Generator<RecordedFrame, void, undefined> {
+    for (const frame of frames.read(options)) yield checkFrame(frame, window, file);
+  }
+  return { file, meta, frameCount: frames.count, frames: checked, close: () => db.close() };
 }
 
 interface FrameSource {
@@ -63,7 +68,7 @@ interface FrameSource {
 }
 
 /** Format 2: frames packed in chunk rows (recording-chunk.ts). */
-function chunkedFrames(db: Database.Database, file: string): FrameSource {
+function chunkedFrames(db: Database.Database, file: string, deflated: boolean): FrameSource {
   const page = db.prepare('SELECT first_seq, count, ts_us, kinds, lens, data FROM chunks WHERE first_seq > ? ORDER BY first_seq LIMIT ?');
   // The chunk holding seq `after + 1` starts at or before it.
   const startOf = db.prepare('SELECT coalesce(max(first_seq), 1) FROM chunks WHERE first_seq <= ?').pluck();
@@ -76,8 +81,13 @@ function chunkedFrames(db: Database.Database, file: string): FrameSource {
       for (;;) {
         const rows = page.all(cursor, rowsPerQuery) as ChunkRow[];
         for (const r of rows) {
+          if (!(r.count >= 1 && r.count <= MAX_CHUNK_FRAMES) || !Buffer.isBuffer(r.data) || r.data.length > MAX_CHUNK_BYTES) {
+            throw new KrxError('E_RECORDING_READ', `corrupt recording: chunk ${r.first_seq} has an impossible frame count or size`, { details: { file } });
+          }
           try {
-            yield* unpackChunk(r.first_seq, r.count, r.ts_us, r.kinds, r.lens, r.data, after);
+            // A deflated chunk is inflated with a bound: a crafted one cannot expand past MAX_CHUNK_BYTES.
+            const data = deflated ? inflateRawSync(r.data, { maxOutputLength: MAX_CHUNK_BYTES }) : r.data;
+            yield* unpackChunk(r.first_seq, r.count, r.ts_us, r.kinds, r.lens, data, after);
           } catch (err) {
             if (err instanceof KrxError) throw err;
             throw new KrxError('E_RECORDING_READ', `corrupt recording: ${errorMessage(err)}`, { cause: err, details: { file } });
@@ -101,7 +111,10 @@ function rowFrames(db: Database.Database): FrameSource {
       let after = options.afterSeq ?? 0;
       for (;;) {
         const rows = chunk.all(after, size) as FrameRow[];
-        for (const r of rows) yield { seq: r.seq, tsUs: r.ts_us, kind: r.kind as RecordingKind, data: r.data };
+        for (const r of rows) {
+          if (typeof r.data !== 'string') throw new KrxError('E_RECORDING_READ', `corrupt recording: frame ${r.seq} is not text`);
+          yield { seq: r.seq, tsUs: r.ts_us, kind: r.kind as RecordingKind, data: r.data };
+        }
         const last = rows.at(-1);
         if (rows.length < size || last === undefined) return;
         after = last.seq;
@@ -111,35 +124,6 @@ function rowFrames(db: Database.Database): FrameSource {
 }
 
 function readMeta(db: Database.Database): RecordingMeta {
-  const rows = db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[];
-  const m = new Map(rows.map((r) => [r.key, r.value]));
-  const version = Number(m.get('format_version'));
-  const sessionId = m.get('session_id');
-  const start = Number(m.get('start'));
-  if (!Number.isInteger(version) || sessionId === undefined || !Number.isFinite(start)) {
-    throw new KrxError('E_RECORDING_READ', 'recording meta is incomplete');
-  }
-  if (version > RECORDING_FORMAT_VERSION) {
-    throw new KrxError('E_RECORDING_READ', `recording format ${version} is newer than this build (${RECORDING_FORMAT_VERSION})`);
-  }
-  const end = m.get('end');
-  const seed = m.get('seed');
-  return {
-    sessionId,
-    start,
-    end: end === undefined ? null : Number(end),
-    appVersion: m.get('app_version') ?? '',
-    config: parseJson(m.get('config')),
-    seed: seed === undefined || seed === '' ? null : seed,
-    formatVersion: version,
-  };
-}
-
-function parseJson(text: string | undefined): unknown {
-  if (text === undefined) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return null;
-  }
+  const rows = db.prepare('SELECT key, value FROM meta').all() as { key: unknown; value: unknown }[];
+  return checkMeta(new Map(rows.filter((r) => typeof r.key === 'string' && typeof r.value === 'string').map((r) => [r.key as string, r.value as string])));
 }

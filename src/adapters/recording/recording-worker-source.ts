@@ -17,7 +17,11 @@ export const CTL_SLOTS = 4;
 export const COUNT_COMMITTED = 0;
 export const COUNT_DROPPED = 1;
 export const COUNT_WRITE_ERRORS = 2;
-export const COUNT_SLOTS = 3;
+/** Frame bytes committed (before compression): with the posted bytes, what the worker still holds. */
+export const COUNT_COMMITTED_BYTES = 3;
+/** Compressed bytes stored: the session's share of the disk cap. */
+export const COUNT_STORED_BYTES = 4;
+export const COUNT_SLOTS = 5;
 
 /** One chunk as posted to the worker; its buffers are transferred, not copied. */
 export interface ChunkMessage {
@@ -57,11 +61,13 @@ export interface WorkerData {
 
 export const RECORDING_WORKER_SOURCE = `'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
+const { deflateRawSync, constants: zlibConstants } = require('node:zlib');
 const { sqlitePath, file, busyTimeoutMs, insertSql, metaSql, shared, events } = workerData;
 const ctl = new Int32Array(shared, 0, ${CTL_SLOTS});
 const counts = new BigInt64Array(shared, ${CTL_SLOTS * 4}, ${COUNT_SLOTS});
 const queue = [];
 let held = 0;
+let stored = 0;
 let db = null;
 
 const buf = (u) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
@@ -82,12 +88,16 @@ const fatal = (err) => {
   stop();
 };
 
+// Format 3: each chunk's frame bytes deflated (level 1: about 4x on market frames), here, off the
+// main thread; once per chunk, kept for retries.
+const packed = (c) => (c.z === undefined ? (c.z = deflateRawSync(buf(c.data), { level: 1, strategy: zlibConstants.Z_DEFAULT_STRATEGY })) : c.z);
+
 // Commits everything held in one transaction; on failure keeps it for the next commit message.
 const commitHeld = () => {
   if (queue.length === 0) return;
   try {
     db.transaction(() => {
-      for (const c of queue) insert.run(c.firstSeq, c.count, buf(c.ts), buf(c.kinds), buf(c.lens), buf(c.data));
+      for (const c of queue) insert.run(c.firstSeq, c.count, buf(c.ts), buf(c.kinds), buf(c.lens), packed(c));
     })();
   } catch (err) {
     const errors = Number(Atomics.add(counts, ${COUNT_WRITE_ERRORS}, 1n)) + 1;
@@ -96,6 +106,11 @@ const commitHeld = () => {
     return;
   }
   Atomics.add(counts, ${COUNT_COMMITTED}, BigInt(held));
+  let bytes = 0;
+  for (const c of queue) bytes += c.data.byteLength;
+  Atomics.add(counts, ${COUNT_COMMITTED_BYTES}, BigInt(bytes));
+  for (const c of queue) stored += c.z.length;
+  Atomics.store(counts, ${COUNT_STORED_BYTES}, BigInt(stored));
   // Hand the data memory back: this thread allocates almost nothing, so its GC would free it late.
   const buffers = [];
   for (const c of queue) if (c.data.byteOffset === 0 && c.data.byteLength > 0 && !buffers.includes(c.data.buffer)) buffers.push(c.data.buffer);
@@ -111,6 +126,9 @@ const commitHeld = () => {
 const close = (m) => {
   commitHeld();
   const lost = held;
+  let lostBytes = 0;
+  for (const c of queue) lostBytes += c.data.byteLength;
+  Atomics.add(counts, ${COUNT_COMMITTED_BYTES}, BigInt(lostBytes)); // no longer held
   queue.length = 0;
   held = 0;
   Atomics.add(counts, ${COUNT_DROPPED}, BigInt(lost));

@@ -5,7 +5,9 @@ import type { PackedChunk } from './recording-chunk.js';
 import { INSERT_CHUNK_SQL, SET_META_SQL } from './recording-file.js';
 import {
   COUNT_COMMITTED,
+  COUNT_COMMITTED_BYTES,
   COUNT_DROPPED,
+  COUNT_STORED_BYTES,
   COUNT_SLOTS,
   COUNT_WRITE_ERRORS,
   CTL_ACK,
@@ -33,6 +35,10 @@ export interface RecordingWorker {
   /** Stops the thread without waiting (after a timeout). */
   terminate(): void;
   committed(): number;
+  /** Frame bytes no longer held by the worker (committed, or given up at close). */
+  committedBytes(): number;
+  /** Compressed bytes written to the file so far. */
+  storedBytes(): number;
   /** Frames the worker gave up at close. */
   dropped(): number;
   writeErrors(): number;
@@ -152,6 +158,8 @@ export function startRecordingWorker(file: string, busyTimeoutMs: number, onEven
       worker.terminate().catch(() => {});
     },
     committed: () => Number(Atomics.load(counts, COUNT_COMMITTED)),
+    committedBytes: () => Number(Atomics.load(counts, COUNT_COMMITTED_BYTES)),
+    storedBytes: () => Number(Atomics.load(counts, COUNT_STORED_BYTES)),
     dropped: () => Number(Atomics.load(counts, COUNT_DROPPED)),
     writeErrors: () => Number(Atomics.load(counts, COUNT_WRITE_ERRORS)),
     failing: () => Atomics.load(ctl, CTL_FAILING) === 1,

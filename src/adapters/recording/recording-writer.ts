@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Clock, TimerHandle } from '../../core/clock.js';
@@ -32,8 +32,12 @@ export interface RecordingWriterOptions {
   readonly flushIntervalMs?: number;
   /** Most frames held (buffered plus not yet committed); beyond it the oldest buffered are dropped. */
   readonly maxPendingRows?: number;
-  /** Exact secret values the guard also scans for (app keys, tokens). */
-  readonly secrets?: readonly string[];
+  /** Most frame BYTES held (buffered plus not yet committed): large frames cannot exhaust memory. */
+  readonly maxPendingBytes?: number;
+  /** Compressed bytes this session's file may reach; later frames are dropped (counted, logged once). */
+  readonly maxSessionBytes?: number;
+  /** Exact secret values the guard also scans for (app keys, tokens); a function for values learned later (issued tokens). */
+  readonly secrets?: readonly string[] | (() => readonly string[]);
   /** SQLite busy timeout; the recording is ours alone, so waiting is rarely needed. */
   readonly busyTimeoutMs?: number;
   /** Longest flush() or close() blocks waiting for the writing thread (a hung disk). */
@@ -51,6 +55,14 @@ export interface RecordingWriterStats {
   readonly dropped: number;
   /** Failed commits, plus 1 if the writing thread crashed. */
   readonly writeErrors: number;
+  /** Frame bytes held (buffered plus not yet committed). */
+  readonly pendingBytes: number;
+  /** Compressed bytes written to the file. */
+  readonly storedBytes: number;
+  /** Dropping the oldest frames now: the buffer is at its bound (the disk is slow or full). */
+  readonly shedding: boolean;
+  /** The file reached maxSessionBytes: nothing more is recorded this session. */
+  readonly capped: boolean;
 }
 
 export interface RecordingWriter extends FrameRecorder {
@@ -95,11 +107,17 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
   const batchRows = Math.max(1, options.batchRows ?? 4096);
   const chunkFrames = Math.max(1, options.chunkFrames ?? 512);
   const maxPendingRows = Math.max(2 * batchRows, options.maxPendingRows ?? 200_000);
+  const maxPendingBytes = Math.max(1 << 20, options.maxPendingBytes ?? 64 * 1024 * 1024);
+  /** Hand over at this many buffered bytes too (large frames), well under the bound. */
+  const batchBytes = Math.max(64 * 1024, Math.floor(maxPendingBytes / 8));
+  const maxSessionBytes = options.maxSessionBytes ?? Number.POSITIVE_INFINITY;
   const syncTimeoutMs = Math.max(1, options.syncTimeoutMs ?? 10_000);
   const busyTimeoutMs = options.busyTimeoutMs ?? 1000;
-  const secrets = options.secrets ?? [];
+  const given = options.secrets ?? [];
+  const secrets = typeof given === 'function' ? given : () => given;
 
-  mkdirSync(options.dir, { recursive: true });
+  // The recording holds the session's market data: owner-only, whatever the process umask.
+  mkdirSync(options.dir, { recursive: true, mode: 0o700 });
   const file = join(options.dir, recordingFileName(options.sessionId, options.startMs));
   if (existsSync(file)) throw new KrxError('E_RECORDING_WRITE', 'recording file already exists', { details: { file } });
   createRecordingFile(file, busyTimeoutMs, {
@@ -108,7 +126,7 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
     start: String(options.startMs),
     start_kst: formatKstDashed(options.startMs),
     app_version: options.appVersion,
-    config: safeConfig(options.config, secrets, log),
+    config: safeConfig(options.config, secrets(), log),
     seed: options.seed === undefined || options.seed === null ? '' : String(options.seed),
   });
 
@@ -120,6 +138,10 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
   /** Frames the worker held when it died or timed out (counted as dropped once). */
   let lost = 0;
   let gone = false;
+  let postedBytes = 0;
+  let shedding = false;
+  let shedSince = 0;
+  let capped = false;
   const counts = { appended: 0, refused: 0, dropped: 0, crashes: 0 };
 
   const worker = startRecordingWorker(file, busyTimeoutMs, (e) => {
@@ -155,22 +177,49 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
   const handOver = (): void => {
     const n = queue.frames;
     if (n === 0) return;
+    postedBytes += queue.bytes;
     worker.commit(queue.take());
     posted += n;
   };
 
-  /** When full: hand over, unless failing (only the timer retries) or over the bound (drop the oldest). */
+  const heldBytes = (): number => (gone ? 0 : postedBytes - worker.committedBytes());
+  const overBound = (): boolean => queue.frames > maxPendingRows - held() || queue.bytes > maxPendingBytes - heldBytes();
+
+  /** Drops whole chunks, oldest first, until under both bounds (frames and bytes); logs the episode. */
+  const shed = (): void => {
+    let gone = 0;
+    // A batch at a time (amortised); the seq gaps mark the loss for a replay.
+    while (overBound() && queue.frames > 0) gone += queue.dropOldest(Math.min(queue.frames, batchRows));
+    if (gone === 0) return;
+    counts.dropped += gone;
+    shedSince += gone;
+    if (!shedding) {
+      shedding = true;
+      log.warn({ code: 'E_RECORDING_SHED', dropped: dropped(), pendingBytes: queue.bytes + heldBytes(), maxPendingBytes }, 'recording buffer full (disk slow or full): dropping the oldest frames');
+    }
+  };
+
+  /** When full: hand over, unless failing (only the timer retries) or over a bound (drop the oldest). */
   const onFull = (): void => {
-    const n = queue.frames;
-    const room = maxPendingRows - held();
-    if (!worker.failing() && n <= room) handOver();
-    // Dropped a batch at a time (amortised); the seq gaps mark the loss for a replay.
-    else if (n > room) counts.dropped += queue.dropOldest(n - room + batchRows);
+    if (overBound()) shed();
+    else if (!worker.failing()) handOver();
+  };
+
+  const checkCap = (): void => {
+    if (capped || worker.storedBytes() < maxSessionBytes) return;
+    capped = true;
+    log.warn({ code: 'E_RECORDING_CAP', storedBytes: worker.storedBytes(), maxSessionBytes }, 'recording reached recording.maxSessionBytes: the rest of the session is not recorded');
   };
 
   const onTimer = (): void => {
     if (gone) return;
-    if (queue.frames > maxPendingRows - held()) onFull();
+    checkCap();
+    if (overBound()) onFull();
+    if (shedding && !worker.failing() && !overBound()) {
+      shedding = false;
+      log.warn({ code: 'E_RECORDING_SHED', droppedThisEpisode: shedSince, dropped: dropped() }, 'recording writing again after dropping frames');
+      shedSince = 0;
+    }
     if (queue.frames > 0) handOver();
     else if (worker.failing()) worker.commit([]); // retry what the worker holds
   };
@@ -183,7 +232,7 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
   };
 
   const accept = (kind: RecordingKind, data: string | Uint8Array, tsUs: number, bytes: boolean): void => {
-    if (closed || gone) {
+    if (closed || gone || capped) {
       counts.dropped++;
       return;
     }
@@ -194,7 +243,7 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
     // Market pushes skip the scans (recording-guard.ts isRealFrame); everything else is checked as text.
     if (!(kind === 'ws.in' && isRealFrame(data))) {
       const text = typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
-      const reason = recordingRefusal(text, secrets);
+      const reason = recordingRefusal(text, secrets());
       if (reason !== null) {
         refuse(reason);
         return;
@@ -202,7 +251,8 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
     }
     queue.add(tsUs, kindCode(kind, bytes), data);
     counts.appended++;
-    if (queue.frames >= batchRows) onFull();
+    // The bound is checked per frame (two shared-memory reads): large frames cannot overshoot it.
+    if (queue.frames >= batchRows || queue.bytes >= batchBytes || overBound()) onFull();
   };
 
   const append = (kind: RecordingKind, data: string, tsUs: number): void => {
@@ -253,12 +303,21 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
       refused: counts.refused,
       dropped: dropped(),
       writeErrors: worker.writeErrors() + counts.crashes,
+      pendingBytes: queue.bytes + heldBytes(),
+      storedBytes: worker.storedBytes(),
+      shedding,
+      capped,
     }),
   };
 }
 
 /** Creates the file in WAL mode with its schema and start meta, synchronously; the worker appends. */
 function createRecordingFile(file: string, busyTimeoutMs: number, meta: Readonly<Record<string, string>>): void {
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (err) {
+    throw new KrxError('E_RECORDING_WRITE', `cannot create recording: ${errorMessage(err)}`, { cause: err, details: { file } });
+  }
   const db = new Database(file, { timeout: busyTimeoutMs });
   try {
     // Big pages: chunk rows are large blobs; 64 KiB pages halve the writing thread's CPU per frame.

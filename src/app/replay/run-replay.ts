@@ -19,6 +19,7 @@ import type { RestRecord } from '../recording-transports.js';
 import { kernelSettings } from '../settings.js';
 import { RecordedRest } from './recorded-rest.js';
 import { notifyStoreOptions } from '../notify/daemon-notify.js';
+import { abortableWait, checkOnly, checkRecordedSettings, quarantinedStrategies } from './replay-guards.js';
 
 export interface ReplayOptions {
   readonly file: string;
@@ -35,6 +36,8 @@ export interface ReplayOptions {
   readonly onProgress?: (p: ReplayProgress) => void;
   /** Write outbox rows (marked as a replay) for the user's configured sinks; off by default: replay never notifies. */
   readonly notify?: boolean;
+  /** Aborted = stop at the next row, keep (commit) what was replayed so far. */
+  readonly signal?: AbortSignal;
 }
 
 export interface ReplayProgress {
@@ -61,6 +64,10 @@ export interface ReplaySummary {
   readonly eventsPerSecond: number;
   readonly divergences: number;
   readonly dbFile: string;
+  /** Stopped early by `signal` (Ctrl-C / SIGTERM). */
+  readonly interrupted: boolean;
+  /** Strategies quarantined for repeated faults during the run. */
+  readonly quarantined: readonly string[];
 }
 
 const REPLAY_URL = 'http://replay.invalid';
@@ -82,6 +89,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   const reader = openRecordingReader(options.file);
   const { meta } = reader;
   const config = replayConfig(options.config, meta.config, options.strategiesFromConfig);
+  checkOnly(config.strategies, options.only);
   const settings = kernelSettings(config);
   const plan = planKernel(settings, options.only);
   const clock = createVirtualClock(meta.start);
@@ -161,11 +169,16 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   let endAt = meta.start;
   let kernel: Kernel | null = null;
   let stopped = false;
+  let interrupted = false;
   try {
     for (const frame of reader.frames()) {
+      if (options.signal?.aborted) {
+        interrupted = true;
+        break;
+      }
       rows++;
       const at = Math.floor(frame.tsUs / 1000);
-      if (options.speed !== 'max') await pace(wallStart, at - meta.start, options.speed);
+      if (options.speed !== 'max') await pace(wallStart, at - meta.start, options.speed, options.signal);
       await clock.advanceToAsync(Math.max(at, clock.now()));
       endAt = clock.now();
       if (frame.kind === 'ws.in') {
@@ -196,9 +209,9 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
         }
       }
     }
-    if (!kernel) throw new KrxError('E_RECORDING_READ', 'the recording has no kernel start: nothing to replay', { details: { file: options.file } });
+    if (!kernel && !interrupted) throw new KrxError('E_RECORDING_READ', 'the recording has no kernel start: nothing to replay', { details: { file: options.file } });
     // A recording cut short (crash) has no kernel.stopped: stop where it ends.
-    if (!stopped) kernel.stop(endAt);
+    if (!stopped) kernel?.stop(endAt);
     store.flush();
   } finally {
     store.close();
@@ -221,6 +234,8 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
     eventsPerSecond: wallMs > 0 ? (events / wallMs) * 1000 : 0,
     divergences: rest.divergences.length,
     dbFile: options.dbFile,
+    interrupted,
+    quarantined: kernel ? quarantinedStrategies(kernel.strategyStats()) : [],
   };
 }
 
@@ -235,13 +250,16 @@ function replayConfig(user: Config, recorded: unknown, strategiesFromConfig: boo
   if (!rec.success) {
     throw new KrxError('E_RECORDING_READ', 'the recording carries no usable pipeline settings', { details: { issues: rec.error.issues.length } });
   }
+  checkRecordedSettings(rec.data);
   const { mode: _mode, credentials, source, ...userFile } = user;
+  const k = rec.data.kiwoom;
   const merged = fileConfigSchema.safeParse({
     ...userFile,
     universe: rec.data.universe,
     calendar: rec.data.calendar,
-    kiwoom: { ...user.kiwoom, requestsPerSecond: rec.data.kiwoom.requestsPerSecond, maxPages: rec.data.kiwoom.maxPages },
-    kis: { ...user.kis, groups: rec.data.kis.groups, requestsPerSecond: rec.data.kis.requestsPerSecond },
+    // Paging, rates and row caps as the live run had them.
+    kiwoom: { ...user.kiwoom, requestsPerSecond: k.requestsPerSecond, maxPages: k.maxPages, maxRows: k.maxRows, maxRowsByTr: k.maxRowsByTr },
+    kis: { ...user.kis, groups: rec.data.kis.groups, requestsPerSecond: rec.data.kis.requestsPerSecond, maxRows: rec.data.kis.maxRows },
     strategies: strategiesFromConfig ? user.strategies : rec.data.strategies,
   });
   if (!merged.success) {
@@ -252,8 +270,8 @@ function replayConfig(user: Config, recorded: unknown, strategiesFromConfig: boo
 }
 
 /** Waits (real time) until the replay is `offsetMs` of session time into a run at `speed` x. */
-async function pace(wallStart: number, offsetMs: number, speed: number): Promise<void> {
+async function pace(wallStart: number, offsetMs: number, speed: number, signal?: AbortSignal): Promise<void> {
   const due = wallStart + offsetMs / speed;
   const wait = due - performance.now();
-  if (wait > 1) await new Promise<void>((resolve) => setTimeout(resolve, wait));
+  if (wait > 1 && !signal?.aborted) await abortableWait(wait, signal);
 }

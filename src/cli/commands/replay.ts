@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, lstatSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { openRecordingReader } from '../../adapters/recording/index.js';
+import { defaultReplayOutput } from '../../app/replay/replay-guards.js';
 import { runReplay, type ReplayProgress, type ReplaySummary } from '../../app/replay/run-replay.js';
 import { deliverPending } from '../../app/notify/deliver-pending.js';
 import { loadConfig } from '../../config/load.js';
@@ -8,6 +9,7 @@ import { systemClock } from '../../core/clock.js';
 import { UsageError } from '../../core/errors.js';
 import { createLogger } from '../../observability/logger.js';
 import type { CliIo, Command } from '../command.js';
+import { escapeControlLines } from '../escape.js';
 import { EXIT } from '../exit-codes.js';
 
 export const replayCommand: Command = {
@@ -22,9 +24,14 @@ The same recording and settings always give byte-identical signals.
 Without --config the strategies and parameters of the recorded run are used; with --config, the
 file's strategies replace them (the loop of a strategy author: edit, replay, look at the signals).
 
+Ctrl-C or SIGTERM stops the replay: the signals so far are committed and it exits 130. Exit 1
+when a strategy was quarantined for repeated faults (the summary names it); exit 2 when
+--strategy names no strategy of the run.
+
 Options:
-      --db <file>        where to write the replayed signals (default: <dataDir>/replays/<session>.db,
-                         replaced on each run; a file given here is never deleted, only added to)
+      --db <file>        where to write the replayed signals (default: <dataDir>/replays/<recording
+                         file name>.db, replaced on each run; a file given here is never deleted,
+                         only added to)
   -c, --config <file>    take strategies and their parameters from this config file
       --strategy <id>    run only this strategy (repeatable)
       --speed <s>        max (default), 1x (as recorded) or 10x
@@ -49,12 +56,11 @@ Options:
       io.stderr.write(`krx-signals replay: no recording at ${file}\n`);
       return EXIT.failure;
     }
-    const reader = openRecordingReader(file);
-    const sessionId = reader.meta.sessionId;
-    reader.close();
-    const dbFile = values.db !== undefined ? resolve(io.cwd, values.db as string) : join(config.dataDir, 'replays', `${sessionId}.db`);
-    if (values.db === undefined) for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbFile}${suffix}`, { force: true });
-    mkdirSync(dirname(dbFile), { recursive: true });
+    // Opened first: a recording that fails its checks stops the run before any file is touched.
+    openRecordingReader(file).close();
+    const dbFile = values.db !== undefined ? resolve(io.cwd, values.db as string) : defaultReplayOutput(config.dataDir, file);
+    if (values.db === undefined) removeOwnOutput(dbFile);
+    mkdirSync(dirname(dbFile), { recursive: true, mode: 0o700 });
 
     const log = createLogger({ level: 'warn', clock: systemClock, destination: io.stderr as NodeJS.WritableStream });
     const progress = io.stderr.isTTY ? progressBar(io) : undefined;
@@ -68,17 +74,34 @@ Options:
       log,
       ...(progress ? { onProgress: progress } : {}),
       ...(values.notify === true ? { notify: true } : {}),
+      ...(io.stopSignal ? { signal: io.stopSignal } : {}),
     });
     if (progress) io.stderr.write('\n');
-    io.stdout.write(describe(summary));
+    io.stdout.write(escapeControlLines(describe(summary)));
+    if (summary.interrupted) return EXIT.interrupted;
     if (values.notify === true) {
       const sinks = await deliverPending({ config, dbFile, log, maxWaitMs: 10 * 60_000 });
       for (const s of sinks) io.stdout.write(`  notify ${s.name}: ${s.delivered} delivered, ${s.depth} pending, ${s.failed} failed\n`);
       if (sinks.some((s) => s.depth > 0 || s.failed > 0)) return EXIT.failure;
     }
-    return EXIT.ok;
+    return summary.quarantined.length > 0 ? EXIT.failure : EXIT.ok;
   },
 };
+
+/** The default output is replaced on each run, but only a plain file: never a link to elsewhere. */
+function removeOwnOutput(dbFile: string): void {
+  for (const suffix of ['', '-wal', '-shm']) {
+    const path = `${dbFile}${suffix}`;
+    let stat;
+    try {
+      stat = lstatSync(path);
+    } catch {
+      continue;
+    }
+    if (!stat.isFile()) throw new UsageError(`replay: ${path} is not a plain file; remove it or pass --db`);
+    rmSync(path);
+  }
+}
 
 function parseSpeed(text: string | undefined): 'max' | number {
   if (text === undefined || text === 'max') return 'max';
@@ -109,6 +132,8 @@ function describe(s: ReplaySummary): string {
     `replayed session ${s.sessionId}: ${formatDuration(s.sessionMs)} of market time in ${(s.wallMs / 1000).toFixed(1)} s`,
     `  rows ${s.rows}, frames ${s.frames}, events ${s.events} (${Math.round(s.eventsPerSecond)}/s), decode errors ${s.decodeErrors}`,
     `  signals ${s.signals}${byStrategy ? `: ${byStrategy}` : ''}`,
+    ...(s.interrupted ? ['  interrupted (Ctrl-C/SIGTERM): the signals up to that point are committed'] : []),
+    ...(s.quarantined.length > 0 ? [`  error: quarantined for repeated faults (E_STRATEGY_QUARANTINED): ${s.quarantined.join(', ')}; exit code 1`] : []),
     ...(s.divergences > 0 ? [`  warning: ${s.divergences} REST requests differed from the recording (E_REPLAY_DIVERGED)`] : []),
     `  written to ${s.dbFile}`,
     `  look at them: krx-signals signals --db ${s.dbFile}`,

@@ -1,34 +1,43 @@
 import { basename, resolve } from 'node:path';
-import { listRecordings, type RecordingInfo } from '../../adapters/recording/index.js';
+import { listRecordings, pruneRecordings, type RecordingInfo } from '../../adapters/recording/index.js';
+import type { Config } from '../../config/schema.js';
+import { systemClock } from '../../core/clock.js';
 import { loadConfig } from '../../config/load.js';
 import { formatKstDashed } from '../../core/kst.js';
 import type { Command } from '../command.js';
+import { escapeControl } from '../escape.js';
 import { EXIT } from '../exit-codes.js';
 
 export const sessionsCommand: Command = {
   name: 'sessions',
   summary: 'list recorded sessions',
-  usage: `Usage: krx-signals sessions [--dir <folder>] [--config <file>]
+  usage: `Usage: krx-signals sessions [--dir <folder>] [--config <file>] [--prune]
 
 Lists the session recordings (oldest first) with their start and end (KST), frame count and size.
 Replay one with: krx-signals replay <file>
 
 Options:
       --dir <folder>       the recordings folder (default: <dataDir>/<recording.dir> from the config)
+      --prune              first delete recordings older than recording.keepDays, then the oldest
+                           until all fit recording.maxBytes (the daemon does this hourly)
   -c, --config <file>      a config file instead of config/default.json
   -h, --help               show this help`,
-  options: { dir: { type: 'string' }, config: { type: 'string', short: 'c' } },
+  options: { dir: { type: 'string' }, config: { type: 'string', short: 'c' }, prune: { type: 'boolean' } },
   maxPositionals: 0,
   run: async ({ values, io }) => {
     let dir: string;
+    const needConfig = values.dir === undefined || values.prune === true;
+    const config = needConfig ? loadConfig({ file: values.config as string | undefined, env: io.env, cwd: io.cwd }) : null;
     if (values.dir !== undefined) dir = resolve(io.cwd, values.dir as string);
-    else {
-      const config = loadConfig({ file: values.config as string | undefined, env: io.env, cwd: io.cwd });
-      dir = resolve(config.dataDir, config.recording.dir);
+    else dir = resolve((config as Config).dataDir, (config as Config).recording.dir);
+    if (values.prune === true) {
+      const pruned = pruneRecordings(dir, (config as Config).recording, systemClock.now());
+      for (const p of pruned) io.stdout.write(`deleted ${escapeControl(basename(p.file))} (${formatBytes(p.sizeBytes)}, ${p.reason})\n`);
+      if (pruned.length === 0) io.stdout.write('nothing to prune\n');
     }
     const recordings = listRecordings(dir);
     if (recordings.length === 0) {
-      io.stdout.write(`No recorded sessions in ${dir} yet: the daemon records each session there while recording.enabled is true.\n`);
+      io.stdout.write(`No recorded sessions in ${escapeControl(dir)} yet: the daemon records each session there while recording.enabled is true.\n`);
       return EXIT.ok;
     }
     io.stdout.write(formatRecordings(recordings));
@@ -44,8 +53,8 @@ export function formatRecordings(recordings: readonly RecordingInfo[]): string {
     r.error !== undefined ? 'unreadable' : r.end === null ? 'open or crashed' : formatKstDashed(r.end),
     r.error !== undefined ? '-' : String(r.frames),
     formatBytes(r.sizeBytes),
-    r.sessionId ?? '-',
-    r.error !== undefined ? `${basename(r.file)} (${oneLine(r.error)})` : basename(r.file),
+    escapeControl(r.sessionId ?? '-'),
+    escapeControl(r.error !== undefined ? `${basename(r.file)} (${r.error})` : basename(r.file)),
   ]);
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((cells) => (cells[i] ?? '').length)));
@@ -66,8 +75,4 @@ export function formatBytes(n: number): string {
     u++;
   }
   return `${v.toFixed(1)} ${units[u]}`;
-}
-
-function oneLine(s: string): string {
-  return s.replace(/[\r\n\t]+/g, ' ');
 }

@@ -5,6 +5,7 @@ import { loadConfig } from '../../config/load.js';
 import { systemClock } from '../../core/clock.js';
 import { UsageError } from '../../core/errors.js';
 import type { Command } from '../command.js';
+import { escapeControl, escapeJsonControls } from '../escape.js';
 import { EXIT } from '../exit-codes.js';
 
 export const signalsCommand: Command = {
@@ -48,7 +49,7 @@ Options:
     const db = openSignalDatabaseReadOnly(file);
     try {
       const rows = querySignals(db, query);
-      io.stdout.write(formatSignals(rows, format));
+      io.stdout.write(escapeOutput(formatSignals(rows, format), format));
       if (rows.length === 0 && format === 'table') io.stderr.write(`krx-signals signals: no signals match in ${file}\n`);
       return EXIT.ok;
     } finally {
@@ -56,6 +57,13 @@ Options:
     }
   },
 };
+
+/** No raw control character reaches the terminal: JSON keeps exact values (\u escapes), text shows `\xNN`. */
+function escapeOutput(text: string, format: SignalFormat): string {
+  if (format === 'jsonl') return escapeJsonControls(text);
+  const eol = format === 'csv' ? '\r\n' : '\n';
+  return text.split(eol).map(escapeControl).join(eol);
+}
 
 function parseFormat(text: string | undefined): SignalFormat {
   if (text === undefined) return 'table';

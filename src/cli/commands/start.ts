@@ -1,12 +1,20 @@
+import { join } from 'node:path';
+import { pruneRecordings } from '../../adapters/recording/index.js';
 import { acquireDataLock, DataDirLockedError, type DataLock } from '../../app/data-lock.js';
 import { startDaemon } from '../../app/daemon.js';
+import { errorMessage } from '../../core/errors.js';
 import { loadConfig } from '../../config/load.js';
 import { packageVersion } from '../../config/package-root.js';
 import { redactConfig, secretValues } from '../../config/redact.js';
 import { systemClock } from '../../core/clock.js';
-import { createLogger } from '../../observability/logger.js';
+import type { Observability } from '../../app/observability.js';
+import type { Config } from '../../config/schema.js';
+import { createObservabilityServer, type ObservabilityServer } from '../../observability/http-server.js';
+import { createLogger, type Logger } from '../../observability/logger.js';
+import { rememberSecret } from '../../observability/secrets.js';
 import type { CliIo, Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
+import { onCrashFlush } from '../last-resort.js';
 
 /** SIGTERM/SIGINT must finish within this; the supervisor kills us soon after. */
 const STOP_BUDGET_MS = 10_000;
@@ -32,6 +40,7 @@ Options:
     const config = loadConfig({ file: values.config as string | undefined, env: io.env, cwd: io.cwd });
     const lock = lockDataDir(config.dataDir, io.stderr);
     if (lock === undefined) return EXIT.dataDirLocked;
+    for (const secret of secretValues(config)) rememberSecret(secret);
     const log = createLogger({
       level: config.log.level,
       clock: systemClock,
@@ -41,15 +50,32 @@ Options:
     });
     log.info({ event: 'config.loaded', mode: config.mode, source: config.source }, `configuration from ${config.source} (${config.mode === 'sim' ? 'embedded simulator' : 'live hosts'})`);
     log.debug({ event: 'config.effective', config: redactConfig(config) }, 'effective configuration (secrets redacted)');
-    const daemon = await startDaemon({ config, log, clock: systemClock, version: packageVersion() }).catch((err: unknown) => {
+    // The health port first: a taken port exits 1 before a recording is opened or a token issued.
+    const http = await bindHealthServer(config, log).catch((err: unknown) => {
       lock.release();
       throw err;
     });
+    let daemon;
+    try {
+      daemon = await startDaemon({ config: http ? { ...config, http: { ...config.http, enabled: false } } : config, log, clock: systemClock, version: packageVersion() });
+    } catch (err) {
+      await http?.server.close();
+      lock.release();
+      throw err;
+    }
+    http?.serve(daemon.observability);
+    const retention = startRetention(config, daemon.recording?.file, log);
+    const unregister = [
+      onCrashFlush('signal store', () => daemon.store.flush()),
+      onCrashFlush('recording', () => daemon.recording?.close(systemClock.now())),
+    ];
     // Credentials rejected for too long: stop like on SIGTERM, then exit 77 so the supervisor takes over.
     const gaveUp = daemon.gaveUp.then((f) => ({ reason: `credentials rejected (${f.code})`, exit: EXIT.credentials }));
     const { reason, exit } = await Promise.race([untilStopped(io.stopSignal).then((r) => ({ reason: r, exit: EXIT.ok })), gaveUp]);
     const overBudget = new Promise<true>((resolve) => setTimeout(() => resolve(true), STOP_BUDGET_MS).unref());
-    const timedOut = await Promise.race([daemon.stop(reason).then(() => false as const), overBudget]);
+    const timedOut = await Promise.race([daemon.stop(reason).then(() => http?.server.close()).then(() => false as const), overBudget]);
+    for (const off of unregister) off();
+    clearInterval(retention);
     if (timedOut) log.error({ event: 'daemon.stop-timeout', code: 'E_TIMEOUT', budgetMs: STOP_BUDGET_MS }, 'graceful stop took too long');
     lock.release();
     return timedOut ? EXIT.failure : exit;
@@ -65,6 +91,38 @@ function lockDataDir(dataDir: string, stderr: CliIo['stderr']): DataLock | undef
     stderr.write(`krx-signals start: ${err.message} [${err.code}]\n`);
     return undefined;
   }
+}
+
+/** The observability server, listening before the daemon starts; its answers wait for the daemon. */
+async function bindHealthServer(config: Config, log: Logger): Promise<{ server: ObservabilityServer; serve(o: Observability): void } | null> {
+  if (!config.http.enabled) return null;
+  let observed: Observability | null = null;
+  const server = createObservabilityServer({
+    host: config.http.host,
+    port: config.http.port,
+    health: () => observed?.health() ?? { healthy: false, reasons: ['starting'] },
+    metrics: () => observed?.metrics.render() ?? '',
+    log: log.child({ component: 'http' }),
+  });
+  const { url } = await server.start();
+  log.info({ event: 'http.started', url }, `health on ${url}/healthz, metrics on ${url}/metrics`);
+  return { server, serve: (o) => (observed = o) };
+}
+
+/** Recordings past recording.keepDays or over recording.maxBytes are deleted now and every hour. */
+function startRetention(config: Config, current: string | undefined, log: Logger): NodeJS.Timeout {
+  const dir = join(config.dataDir, config.recording.dir);
+  const prune = (): void => {
+    try {
+      pruneRecordings(dir, config.recording, systemClock.now(), { keep: current, log: log.child({ component: 'recording' }) });
+    } catch (err) {
+      log.error({ event: 'recording.prune-failed', code: 'E_RECORDING_WRITE', err: errorMessage(err) }, 'pruning old recordings failed');
+    }
+  };
+  prune();
+  const timer = setInterval(prune, 3_600_000);
+  timer.unref();
+  return timer;
 }
 
 function untilStopped(signal: AbortSignal | undefined): Promise<string> {

@@ -123,13 +123,13 @@ describe('the health and metrics server', () => {
     expect((await fetch(`${url}/metrics`)).status).toBe(200);
   });
 
-  it('rejects start with a ConfigError when the port is taken, and closes idempotently', async () => {
+  it('rejects start with E_LISTEN (not a config error) when the port is taken, and closes idempotently', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as { port: number }).port;
     try {
       const server = createObservabilityServer({ host: '127.0.0.1', port, health: () => ({ healthy: true, reasons: [] }), metrics: () => '' });
-      await expect(server.start()).rejects.toMatchObject({ code: 'E_CONFIG_INVALID', problems: [expect.stringMatching(/^http: cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE/)] });
+      await expect(server.start()).rejects.toMatchObject({ code: 'E_LISTEN', message: expect.stringMatching(/^http: cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE/) });
       await server.close();
       await server.close();
     } finally {

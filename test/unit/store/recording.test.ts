@@ -10,6 +10,8 @@ import { RECORDING_SCHEMA_V1, recordingFileName } from '../../../src/adapters/re
 import { captureLog, makeTempDir } from '../../support/store/fixtures.js';
 
 const START = Date.UTC(2026, 10, 21, 0, 0, 0); // 09:00:00 KST
+/** Frame stamps within the session (the reader refuses frames stamped outside it). */
+const T = START * 1000;
 const frame = (i: number): string => `{"trnm":"REAL","data":[{"type":"0B","item":"005930","values":{"10":"+${70000 + i}"}}]}`;
 
 describe('session recordings', () => {
@@ -81,7 +83,7 @@ describe('session recordings', () => {
     w.close(); // idempotent
     expect(readdirSync(dir)).toEqual(['2026-11-21T090000+0900_sess1.rec.db']); // no -wal/-shm left
     const r = openRecordingReader(w.file);
-    expect(r.meta).toEqual({ sessionId: 'sess1', start: START, end: START + 5000, appVersion: '0.1.0', config: { mode: 'sim' }, seed: '42', formatVersion: 2 });
+    expect(r.meta).toEqual({ sessionId: 'sess1', start: START, end: START + 5000, appVersion: '0.1.0', config: { mode: 'sim' }, seed: '42', formatVersion: 3 });
     expect([...r.frames()].map((f) => [f.seq, f.kind])).toEqual([
       [1, 'lifecycle'],
       [2, 'rest'],
@@ -131,22 +133,22 @@ describe('session recordings', () => {
     const korean = Buffer.from('{"trnm":"REAL","data":[{"type":"0B","name":"주식체결"}]}', 'utf8');
     const invalid = Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x00, 0xc3, 0x28, 0x7d]);
     const empty = Buffer.alloc(0);
-    w.appendBytes('ws.in', korean, 1);
-    w.appendBytes('ws.in', invalid, 2);
-    w.append('lifecycle', '{"event":"x","note":"\uFFFD"}', 3);
-    w.appendBytes('ws.in', empty, 4);
-    w.appendBytes('ws.in', Buffer.from('{"trnm":"LOGIN","token":"tok-123456"}'), 5); // refused
+    w.appendBytes('ws.in', korean, T + 1);
+    w.appendBytes('ws.in', invalid, T + 2);
+    w.append('lifecycle', '{"event":"x","note":"\uFFFD"}', T + 3);
+    w.appendBytes('ws.in', empty, T + 4);
+    w.appendBytes('ws.in', Buffer.from('{"trnm":"LOGIN","token":"tok-123456"}'), T + 5); // refused
     w.close();
     expect(w.stats()).toMatchObject({ committed: 4, refused: 1 });
     const r = openRecordingReader(w.file);
     const got = [...r.frames()];
     r.close();
-    expect(got[0]).toEqual({ seq: 1, tsUs: 1, kind: 'ws.in', data: korean.toString('utf8') });
+    expect(got[0]).toEqual({ seq: 1, tsUs: T + 1, kind: 'ws.in', data: korean.toString('utf8') });
     expect(got[1]?.bytes).toEqual(invalid);
     expect(Buffer.isBuffer(got[1]?.bytes)).toBe(true);
     expect(got[1]?.data).toBe(invalid.toString('utf8'));
-    expect(got[2]).toEqual({ seq: 3, tsUs: 3, kind: 'lifecycle', data: '{"event":"x","note":"\uFFFD"}' });
-    expect(got[3]).toEqual({ seq: 4, tsUs: 4, kind: 'ws.in', data: '' });
+    expect(got[2]).toEqual({ seq: 3, tsUs: T + 3, kind: 'lifecycle', data: '{"event":"x","note":"\uFFFD"}' });
+    expect(got[3]).toEqual({ seq: 4, tsUs: T + 4, kind: 'ws.in', data: '' });
   });
 
   it('still reads format 1 recordings (one row per frame)', () => {
@@ -176,11 +178,11 @@ describe('session recordings', () => {
 
   it('refuses secret-bearing and malformed frames, counts and logs them without the data', () => {
     const { w, log } = writer({ secrets: ['SECRET-APPKEY-XYZ'] });
-    w.append('ws.in', '{"trnm":"LOGIN","token":"tok-123456"}', 1);
-    w.append('rest', '{"api":"x","response":{"note":"SECRET-APPKEY-XYZ"}}', 2);
-    w.append('nope' as 'ws.in', '{}', 3);
-    w.append('ws.in', frame(1), 1.5);
-    w.append('ws.in', frame(1), 4);
+    w.append('ws.in', '{"trnm":"LOGIN","token":"tok-123456"}', T + 1);
+    w.append('rest', '{"api":"x","response":{"note":"SECRET-APPKEY-XYZ"}}', T + 2);
+    w.append('nope' as 'ws.in', '{}', T + 3);
+    w.append('ws.in', frame(1), T + 1.5);
+    w.append('ws.in', frame(1), T + 4);
     w.close();
     expect(w.stats()).toMatchObject({ refused: 4, committed: 1 });
     expect(log.codes()).toEqual(['E_RECORDING_SECRET', 'E_RECORDING_SECRET', 'E_RECORDING_SECRET', 'E_RECORDING_SECRET']);
@@ -195,7 +197,7 @@ describe('session recordings', () => {
     const { clock, w, log } = writer({ busyTimeoutMs: 0, flushIntervalMs: 100 });
     const other = new Database(w.file);
     other.exec('BEGIN EXCLUSIVE');
-    w.append('ws.in', frame(1), 1);
+    w.append('ws.in', frame(1), T + 1);
     clock.tick(100);
     await w.idle();
     expect(w.stats()).toMatchObject({ writeErrors: 1, pending: 1 });
@@ -213,10 +215,10 @@ describe('session recordings', () => {
     const { clock, w, log } = writer({ busyTimeoutMs: 0, flushIntervalMs: 100, batchRows: 5, maxPendingRows: 10 });
     const other = new Database(w.file);
     other.exec('BEGIN EXCLUSIVE');
-    for (let i = 1; i <= 5; i++) w.append('ws.in', frame(i), i); // the 5th hands a batch over: its commit fails
+    for (let i = 1; i <= 5; i++) w.append('ws.in', frame(i), T + i); // the 5th hands a batch over: its commit fails
     await w.idle();
     expect(w.stats().writeErrors).toBe(1);
-    for (let i = 6; i <= 30; i++) w.append('ws.in', frame(i), i);
+    for (let i = 6; i <= 30; i++) w.append('ws.in', frame(i), T + i);
     await w.idle();
     expect(w.stats().writeErrors).toBe(1); // no hand-over (and so no retry) per batch while failing
     expect(w.stats().pending).toBeLessThanOrEqual(10);

@@ -1,0 +1,8 @@
+// Preloaded with `node --import` by the last-resort test: SIGUSR2 makes the daemon process throw
+// from a timer (KRX_TEST_CRASH=exception) or leave a rejection unhandled (=rejection), as a bug would.
+process.on('SIGUSR2', () => {
+  setImmediate(() => {
+    if (process.env.KRX_TEST_CRASH === 'rejection') void Promise.reject(new Error('injected rejection'));
+    else throw new Error('injected exception');
+  });
+});
