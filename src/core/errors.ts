@@ -48,6 +48,7 @@ export const ERROR_CODES = {
   E_DECODE_SHAPE: { category: 'decode', summary: 'a frame or body does not have the documented shape' },
   E_DECODE_VALUE: { category: 'decode', summary: 'a field holds a value that cannot be read' },
   E_REPLAY_DIVERGED: { category: 'decode', summary: 'a replay asked the recording for an answer it does not hold next (the code or config changed the requests)' },
+  E_REPORT_NO_TRADES: { category: 'decode', summary: 'a recording holds no trades of a signal\'s symbol and venue: that signal has no forward returns' },
   E_SCHEMA_DRIFT: { category: 'decode', summary: 'the broker sent fields we do not know (tolerated, logged once)' },
   // strategy
   E_STRATEGY_FAULT: { category: 'strategy', summary: 'a strategy threw' },
