@@ -10,9 +10,10 @@ import { sessionsCommand } from './commands/sessions.js';
 import { signalsCommand } from './commands/signals.js';
 import { simCommand } from './commands/sim.js';
 import { startCommand } from './commands/start.js';
+import { uiCommand } from './commands/ui.js';
 import { EXIT } from './exit-codes.js';
 
-export const COMMANDS: readonly Command[] = [startCommand, simCommand, replayCommand, signalsCommand, sessionsCommand, configCommand, reportCommand];
+export const COMMANDS: readonly Command[] = [startCommand, simCommand, replayCommand, signalsCommand, sessionsCommand, configCommand, reportCommand, uiCommand];
 
 export function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
