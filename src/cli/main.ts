@@ -10,10 +10,11 @@ import { sessionsCommand } from './commands/sessions.js';
 import { signalsCommand } from './commands/signals.js';
 import { simCommand } from './commands/sim.js';
 import { startCommand } from './commands/start.js';
+import { sweepCommand } from './commands/sweep.js';
 import { uiCommand } from './commands/ui.js';
 import { EXIT } from './exit-codes.js';
 
-export const COMMANDS: readonly Command[] = [startCommand, simCommand, replayCommand, signalsCommand, sessionsCommand, configCommand, reportCommand, uiCommand];
+export const COMMANDS: readonly Command[] = [startCommand, simCommand, replayCommand, signalsCommand, sessionsCommand, configCommand, reportCommand, uiCommand, sweepCommand];
 
 export function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -135,7 +135,7 @@ function horizonCell(h: HorizonOutcome): string {
 function pct(x: number | null, signed = true): string {
   if (x === null) return '-';
   const v = (x * 100).toFixed(2);
-  return signed && x > 0 ? `+${v}` : v === '-0.00' ? '0.00' : v;
+  return v === '0.00' || v === '-0.00' ? '0.00' : signed && x > 0 ? `+${v}` : v;
 }
 
 function num(x: number | null): string {

@@ -28,10 +28,10 @@ export function inputKind(file: string): InputKind {
   throw new KrxError('E_RECORDING_READ', `${file} is neither a session recording nor a signals database`, { details: { file } });
 }
 
-/** Folders where a signals DB's recordings may be: its own data dir, or the data dir above `replays/` or a sweep. */
+/** Folders where a signals DB's recordings may be: its own data dir, the one above `replays/`, or above `sweeps/<name>/`. */
 export function recordingDirsNear(dbFile: string): string[] {
   const dir = dirname(dbFile);
-  return [join(dir, 'recordings'), join(dirname(dir), 'recordings')];
+  return [join(dir, 'recordings'), join(dirname(dir), 'recordings'), join(dirname(dirname(dir)), 'recordings')];
 }
 
 /** sessionId -> recording file, from the first folder that has it. */

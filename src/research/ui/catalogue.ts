@@ -36,8 +36,10 @@ export function readCatalogue(dataDir: string): Catalogue {
   const recordings = listRecordings(join(dataDir, 'recordings'));
   const bySession = new Map(recordings.filter((r) => r.sessionId !== null && r.error === undefined).map((r) => [r.sessionId!, r]));
   const dbs = new Map<string, string>([['live', liveDbOf(dataDir)]]);
-  for (const folder of ['replays', 'sweeps']) {
-    for (const name of listDbs(join(dataDir, folder))) dbs.set(`${folder}/${name}`, join(dataDir, folder, name));
+  for (const name of listDbs(join(dataDir, 'replays'))) dbs.set(`replays/${name}`, join(dataDir, 'replays', name));
+  // A sweep's folder holds one signals DB per parameter set (c01.db ...) beside its sweep.db summary.
+  for (const sweep of listDirs(join(dataDir, 'sweeps'))) {
+    for (const name of listDbs(join(dataDir, 'sweeps', sweep)).filter((n) => n !== 'sweep.db')) dbs.set(`sweeps/${sweep}/${name}`, join(dataDir, 'sweeps', sweep, name));
   }
   const sessions: SessionEntry[] = [];
   const problems: string[] = [];
@@ -62,6 +64,17 @@ export function readCatalogue(dataDir: string): Catalogue {
   }
   sessions.sort((a, b) => (b.start ?? 0) - (a.start ?? 0) || (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0) || (a.source < b.source ? -1 : 1));
   return { sessions, dbs, problems };
+}
+
+function listDirs(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && !d.name.includes('.partial-'))
+      .map((d) => d.name)
+      .sort();
+  } catch {
+    return [];
+  }
 }
 
 function listDbs(dir: string): string[] {
