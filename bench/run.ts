@@ -243,6 +243,8 @@ await section('replay rate', async () => {
   });
 });
 
+await section('sweep, 2 workers vs 1', async () => (await import('./research/sweep-scaling.js')).addSweepScalingRows(rows, notes));
+
 await section('daemon RSS after a steady run', async () => {
   const r = await runDaemonJobInChild({ kind: 'rss', options: { tradesPerSecond: RSS_RATE, durationMs: rssMinutes * 60_000 } }, rssMinutes * 60_000 + 120_000);
   const ok = r.rssEnd <= RSS_MAX_MB * 1e6 && r.growthAfterSettle < RSS_MAX_GROWTH_MB * 1e6;

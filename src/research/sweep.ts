@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -75,7 +75,9 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   });
   const work = `${options.outDir}.partial-${process.pid}`;
   rmSync(work, { recursive: true, force: true });
-  mkdirSync(join(work, 'jobs'), { recursive: true });
+  mkdirSync(work, { recursive: true });
+  // Each replay's own DB is scratch: on tmpfs where there is one, its commits cost no disk flush.
+  const scratch = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'krx-sweep-'));
   try {
     const jobs: SweepJob[] = [];
     options.paramSets.forEach((set, ci) => {
@@ -85,7 +87,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
         jobs.push({
           index: jobs.length,
           recording,
-          dbFile: join(work, 'jobs', `c${ci + 1}-r${ri + 1}.db`),
+          dbFile: join(scratch, `c${ci + 1}-r${ri + 1}.db`),
           config: { ...options.config, strategies: [{ id: options.strategyId, enabled: true, params }] } as unknown as Config,
           strategyId: options.strategyId,
           horizonsMs: options.horizonsMs,
@@ -111,7 +113,6 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
       combinations.push({ index: ci + 1, params, label: describeParams(params), signals: outcomes.length, dbFile: join(options.outDir, `c${String(ci + 1).padStart(2, '0')}.db`), aggregates });
     });
     writeSummary(join(work, 'sweep.db'), options.strategyId, sessionIds.map((s) => s.sessionId), combinations);
-    rmSync(join(work, 'jobs'), { recursive: true, force: true });
     rmSync(options.outDir, { recursive: true, force: true });
     mkdirSync(dirname(options.outDir), { recursive: true });
     renameSync(work, options.outDir);
@@ -119,6 +120,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   } catch (err) {
     rmSync(work, { recursive: true, force: true });
     throw err;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
   }
 }
 
@@ -220,8 +223,8 @@ function mergeSignals(jobDbs: readonly string[], file: string): void {
       } finally {
         db.close();
       }
-      store.flush();
     }
+    store.flush();
   } finally {
     store.close();
   }

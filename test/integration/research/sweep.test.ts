@@ -8,6 +8,7 @@ import { loadConfig } from '../../../src/config/load.js';
 import { packageRoot } from '../../../src/config/package-root.js';
 import { runSweep } from '../../../src/research/sweep.js';
 import { parseParamGrid } from '../../../src/research/sweep-params.js';
+import { readCatalogue } from '../../../src/research/ui/catalogue.js';
 import { runCli } from '../../support/cli.js';
 import { FIXTURE_DIR, FIXTURES } from '../../support/record-fixtures.js';
 
@@ -62,6 +63,9 @@ describe('krx-signals sweep', () => {
     const first = swept.combinations.find((c) => c.index === 1)!.aggregates.find((a) => a.dimension === 'all' && a.horizonMs === 30_000)!;
     expect(first.n).toBe(all30.n);
     expect(first.mean).toBe(all30.mean);
+    // And the ui lists each parameter set's DB as a source of the sessions it replayed.
+    const sources = readCatalogue(dir).sessions.map((s) => s.source);
+    expect(sources.filter((s) => s.startsWith('sweeps/one/'))).toEqual(['sweeps/one/c01.db', 'sweeps/one/c02.db', 'sweeps/one/c01.db', 'sweeps/one/c02.db']);
   }, 180_000);
 
   it('runs the same jobs inline as on threads', async () => {

@@ -13,6 +13,8 @@ import type { Signal } from '../../../src/core/signal.js';
 import { createVirtualClock } from '../../../src/core/virtual-clock.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { startUiServer, type UiServer } from '../../../src/research/ui/server.js';
+import { main } from '../../../src/cli/main.js';
+import { runCli } from '../../support/cli.js';
 import { FIXTURE_DIR } from '../../support/record-fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -75,6 +77,24 @@ describe('krx-signals ui', () => {
     const lib = await fetch(`${server.url}/vendor/lightweight-charts.standalone.production.js`);
     expect(lib.status).toBe(200);
     expect((await lib.text()).length).toBeGreaterThan(100_000);
+  });
+
+  it('runs as the ui command until stopped, on loopback by default', async () => {
+    let stdout = '';
+    let ready: (line: string) => void = () => undefined;
+    const announced = new Promise<string>((resolve) => (ready = resolve));
+    const stop = new AbortController();
+    const io = { stdout: { write: (t: string) => ((stdout += t), ready(stdout)) }, stderr: { write: (t: string) => t }, env: {}, cwd: dir, stopSignal: stop.signal };
+    const exit = main(['ui', '--port', '0', '--data-dir', dir], io);
+    const url = /(http:\/\/127\.0\.0\.1:\d+)\//.exec(await announced)?.[1];
+    expect(url).toBeDefined();
+    const page = await fetch(`${url}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('TradingView Lightweight Charts');
+    stop.abort();
+    expect(await exit).toBe(0);
+    await expect(fetch(`${url}/`)).rejects.toThrow();
+    expect((await runCli(['ui', '--port', 'x'])).code).toBe(2);
   });
 
   describe.skipIf(!hasChromium)('in a real headless browser (Debian chromium)', () => {
