@@ -39,7 +39,7 @@ const RSS_TARGET_MINUTES = 10;
 
 // `npm run bench -- --rss-minutes 10` for issue 7's full RSS figure (default 2 to keep the run short).
 // `npm run bench -- --only decode` runs one section (decode, engine, e2e, sim, store, recording, latency, replay, rss).
-const SECTIONS = ['decode', 'engine', 'e2e', 'sim', 'store', 'recording', 'latency', 'replay', 'rss'] as const;
+const SECTIONS = ['decode', 'engine', 'e2e', 'sim', 'store', 'recording', 'latency', 'replay', 'sweep', 'rss'] as const;
 const { values: args } = parseArgs({
   options: { 'rss-minutes': { type: 'string', default: '2' }, 'latency-seconds': { type: 'string', default: '15' }, only: { type: 'string' } },
 });
@@ -287,6 +287,8 @@ await section('replay', 'replay rate', async () => {
     result: verdict(r.ratio >= REPLAY_MIN_RATIO),
   });
 });
+
+await section('sweep', 'sweep, 2 workers vs 1', async () => (await import('./research/sweep-scaling.js')).addSweepScalingRows(rows, notes));
 
 await section('rss', 'daemon RSS after a steady run', async () => {
   const r = await runDaemonJobInChild({ kind: 'rss', options: { tradesPerSecond: RSS_RATE, durationMs: rssMinutes * 60_000 } }, rssMinutes * 60_000 + 120_000);

@@ -6,15 +6,18 @@ import type { CliIo, Command } from './command.js';
 import { configCommand } from './commands/config.js';
 import { queryCommand } from './commands/query.js';
 import { replayCommand } from './commands/replay.js';
+import { reportCommand } from './commands/report.js';
 import { sessionsCommand } from './commands/sessions.js';
 import { notifyCommand } from './commands/notify.js';
 import { signalsCommand } from './commands/signals.js';
 import { simCommand } from './commands/sim.js';
 import { startCommand } from './commands/start.js';
 import { escapeControlLines } from './escape.js';
+import { sweepCommand } from './commands/sweep.js';
+import { uiCommand } from './commands/ui.js';
 import { EXIT } from './exit-codes.js';
 
-export const COMMANDS: readonly Command[] = [startCommand, simCommand, replayCommand, signalsCommand, sessionsCommand, configCommand, queryCommand, notifyCommand];
+export const COMMANDS: readonly Command[] = [startCommand, simCommand, replayCommand, signalsCommand, sessionsCommand, configCommand, queryCommand, notifyCommand, reportCommand, uiCommand, sweepCommand];
 
 export function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -57,6 +57,7 @@ export const ERROR_CODES = {
   E_REPLAY_DIVERGED: { category: 'decode', summary: 'a replay asked the recording for an answer it does not hold next (the code or config changed the requests)' },
   E_BODY_TOO_LARGE: { category: 'decode', summary: 'a broker answer is longer than its configured cap; refused unread, never retried in a loop' },
   E_TOO_MANY_ROWS: { category: 'decode', summary: 'a broker answer holds more rows than its TR allows; refused whole, never retried in a loop' },
+  E_REPORT_NO_TRADES: { category: 'decode', summary: 'a recording holds no trades of a signal\'s symbol and venue: that signal has no forward returns' },
   E_SCHEMA_DRIFT: { category: 'decode', summary: 'the broker sent fields we do not know (tolerated, logged once)' },
   // strategy
   E_STRATEGY_FAULT: { category: 'strategy', summary: 'a strategy threw' },

@@ -1,0 +1,114 @@
+import { routeFrame, type FrameSinks, type FrameStats } from '../adapters/kiwoom/realtime-frames.js';
+import { openRecordingReader } from '../adapters/recording/index.js';
+import type { Exchange } from '../core/market.js';
+import type { RecordingMeta } from '../core/recording.js';
+
+/**
+ * What a research tool needs from one recording: the trades (0B) per symbol and venue, the periods
+ * the feed was down, and where the data ends. Frames are decoded by the project's own router, so a
+ * report sees exactly the trades the strategies saw.
+ */
+export interface TradeSeries {
+  /** Venue time (FID 20) epoch ms, ascending; ties keep arrival order. */
+  readonly t: number[];
+  readonly price: number[];
+  readonly volume: number[];
+}
+
+export interface FeedGap {
+  /** When the socket closed (epoch ms). */
+  readonly from: number;
+  /** When it was logged in again, or null if it never came back before the recording ended. */
+  readonly to: number | null;
+  readonly reason: string;
+}
+
+export interface RecordedMarket {
+  readonly file: string;
+  readonly meta: RecordingMeta;
+  /** Keyed by `tradeKey(symbol, exchange)`. */
+  readonly trades: ReadonlyMap<string, TradeSeries>;
+  readonly feedGaps: readonly FeedGap[];
+  /** The recording's end (meta end, else its last frame), epoch ms. */
+  readonly dataEnd: number;
+  readonly decodeErrors: number;
+}
+
+export interface ReadMarketOptions {
+  /** Keep only these symbols' trades (all when absent): bounds memory to what the caller asks about. */
+  readonly symbols?: ReadonlySet<string>;
+}
+
+export function tradeKey(symbol: string, exchange: Exchange): string {
+  return `${symbol}|${exchange}`;
+}
+
+/** Reads a recording once; throws E_RECORDING_READ (KrxError) when it cannot be read. */
+export function readRecordedMarket(file: string, options: ReadMarketOptions = {}): RecordedMarket {
+  const reader = openRecordingReader(file);
+  try {
+    const raw = new Map<string, { t: number[]; price: number[]; volume: number[] }>();
+    const gaps: FeedGap[] = [];
+    let downSince: { at: number; reason: string } | null = null;
+    let lastAt = reader.meta.start;
+    let at = 0;
+    const sinks: FrameSinks = {
+      event: (e) => {
+        if (e.kind !== 'trade') return;
+        if (options.symbols && !options.symbols.has(e.symbol)) return;
+        const key = tradeKey(e.symbol, e.exchange);
+        let s = raw.get(key);
+        if (!s) raw.set(key, (s = { t: [], price: [], volume: [] }));
+        s.t.push(e.tsEvent);
+        s.price.push(e.price);
+        s.volume.push(e.volume);
+      },
+      ping: () => undefined,
+      lifecycle: () => undefined,
+      decodeError: () => undefined,
+      notice: () => undefined,
+    };
+    const stats: FrameStats = { frames: 0, entries: 0, pings: 0, decodeErrors: 0 };
+    for (const frame of reader.frames()) {
+      at = Math.floor(frame.tsUs / 1000);
+      lastAt = Math.max(lastAt, at);
+      if (frame.kind === 'ws.in') {
+        routeFrame(frame.bytes ? Buffer.from(frame.bytes.buffer, frame.bytes.byteOffset, frame.bytes.byteLength) : frame.data, at, sinks, stats);
+      } else if (frame.kind === 'lifecycle') {
+        const event = parseLifecycle(frame.data);
+        if (event.type === 'socket.closed' && downSince === null) downSince = { at, reason: event.reason };
+        if (event.type === 'login.ok' && downSince !== null) {
+          gaps.push({ from: downSince.at, to: at, reason: downSince.reason });
+          downSince = null;
+        }
+      }
+    }
+    const dataEnd = reader.meta.end ?? lastAt;
+    if (downSince !== null) gaps.push({ from: downSince.at, to: null, reason: downSince.reason });
+    const trades = new Map<string, TradeSeries>();
+    for (const [key, s] of raw) trades.set(key, sortByTime(s));
+    return { file, meta: reader.meta, trades, feedGaps: gaps, dataEnd, decodeErrors: stats.decodeErrors };
+  } finally {
+    reader.close();
+  }
+}
+
+function parseLifecycle(text: string): { type: string; reason: string } {
+  try {
+    const e = JSON.parse(text) as { type?: unknown; code?: unknown; reason?: unknown };
+    const type = typeof e.type === 'string' ? e.type : '';
+    const reason = [e.code, e.reason].filter((x) => x !== undefined && x !== '').join(' ');
+    return { type, reason };
+  } catch {
+    return { type: '', reason: '' };
+  }
+}
+
+/** Venue times can step back a second across frames: a stable sort keeps arrival order on ties. */
+function sortByTime(s: { t: number[]; price: number[]; volume: number[] }): TradeSeries {
+  let sorted = true;
+  for (let i = 1; i < s.t.length; i++) if (s.t[i]! < s.t[i - 1]!) sorted = false;
+  if (sorted) return s;
+  const order = s.t.map((_, i) => i).sort((a, b) => s.t[a]! - s.t[b]! || a - b);
+  return { t: order.map((i) => s.t[i]!), price: order.map((i) => s.price[i]!), volume: order.map((i) => s.volume[i]!) };
+}
