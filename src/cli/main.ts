@@ -3,6 +3,7 @@ import { SECRET_ENV_VARS } from '../config/load.js';
 import { scrubSecrets } from '../config/redact.js';
 import { ConfigError, UsageError, errorMessage, isKrxError } from '../core/errors.js';
 import type { CliIo, Command } from './command.js';
+import { calendarCommand } from './commands/calendar.js';
 import { configCommand } from './commands/config.js';
 import { replayCommand } from './commands/replay.js';
 import { sessionsCommand } from './commands/sessions.js';
@@ -11,7 +12,7 @@ import { simCommand } from './commands/sim.js';
 import { startCommand } from './commands/start.js';
 import { EXIT } from './exit-codes.js';
 
-export const COMMANDS: readonly Command[] = [startCommand, simCommand, replayCommand, signalsCommand, sessionsCommand, configCommand];
+export const COMMANDS: readonly Command[] = [startCommand, simCommand, replayCommand, signalsCommand, sessionsCommand, calendarCommand, configCommand];
 
 export function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
