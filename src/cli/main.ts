@@ -3,6 +3,7 @@ import { SECRET_ENV_VARS } from '../config/load.js';
 import { scrubSecrets } from '../config/redact.js';
 import { ConfigError, UsageError, errorMessage, isKrxError } from '../core/errors.js';
 import type { CliIo, Command } from './command.js';
+import { calendarCommand } from './commands/calendar.js';
 import { configCommand } from './commands/config.js';
 import { queryCommand } from './commands/query.js';
 import { replayCommand } from './commands/replay.js';
@@ -17,7 +18,7 @@ import { sweepCommand } from './commands/sweep.js';
 import { uiCommand } from './commands/ui.js';
 import { EXIT } from './exit-codes.js';
 
-export const COMMANDS: readonly Command[] = [startCommand, simCommand, replayCommand, signalsCommand, sessionsCommand, configCommand, queryCommand, notifyCommand, reportCommand, uiCommand, sweepCommand];
+export const COMMANDS: readonly Command[] = [startCommand, simCommand, replayCommand, signalsCommand, sessionsCommand, calendarCommand, configCommand, queryCommand, notifyCommand, reportCommand, uiCommand, sweepCommand];
 
 export function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -3,6 +3,17 @@
  * and never depend on the host's time zone.
  */
 export const KST_OFFSET_MS = 9 * 3600_000;
+export const DAY_MS = 86_400_000;
+
+/** Days since 1970-01-01 KST of an instant. */
+export function kstDayIndex(epochMs: number): number {
+  return Math.floor((epochMs + KST_OFFSET_MS) / DAY_MS);
+}
+
+/** Epoch ms of KST midnight starting the day of an instant. */
+export function kstDayStart(epochMs: number): number {
+  return kstDayIndex(epochMs) * DAY_MS - KST_OFFSET_MS;
+}
 
 export interface KstParts {
   year: number;

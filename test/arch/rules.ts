@@ -53,7 +53,7 @@ const ALLOWED_LAYERS: Record<string, readonly string[]> = {
 
 /** Packages a layer may use; undefined = any. Node builtins count as packages here. */
 const ALLOWED_PACKAGES: Record<string, readonly string[] | undefined> = {
-  core: ['zod', '@sinonjs/fake-timers', 'rxjs'],
+  core: ['zod', '@sinonjs/fake-timers', 'rxjs', 'trading-signals'],
   state: ['xstate'],
   strategies: ['zod'],
   pipeline: ['rxjs', 'zod'],
