@@ -99,6 +99,29 @@ describe('REG limits against the simulator', () => {
   });
 });
 
+describe('acknowledged but silent', () => {
+  it('a symbol acknowledged and then silent for connection.silentSymbolMs during the session is reported once per silence, per symbol', async () => {
+    h = await startRealtimeHarness({ sim: { tradesPerSecond: 0 }, settings: { silentSymbolMs: 60_000 } });
+    const harness = h;
+    harness.conn.start();
+    await harness.settled();
+    await harness.clock.tickAsync(59_000);
+    expect(harness.conn.subscriptionStats.symbolSilences).toEqual({});
+    await harness.clock.tickAsync(20_000);
+    expect(harness.conn.subscriptionStats.symbolSilences).toEqual({ '000660': 1, '005930': 1, '035420': 1 });
+    expect(harness.logs.filter((l) => l.fields.event === 'symbol.silent').map((l) => l.fields.symbol).sort()).toEqual(['000660', '005930', '035420']);
+    // Still silent: not reported again; trades resume, then stop: a new silence is counted.
+    await harness.clock.tickAsync(120_000);
+    expect(harness.conn.subscriptionStats.symbolSilences['005930']).toBe(1);
+    harness.sim.faults.setTradesPerSecond(200);
+    await harness.clock.tickAsync(2_000);
+    await harness.until(() => harness.events.some((e) => e.symbol === '005930'), 'a trade');
+    harness.sim.faults.setTradesPerSecond(0);
+    await harness.clock.tickAsync(80_000);
+    expect(harness.conn.subscriptionStats.symbolSilences['005930']).toBe(2);
+  });
+});
+
 describe('entries for symbols never registered', () => {
   it('are dropped and counted at the connection output, never reaching the stream', async () => {
     // A fake broker (a third-party service) that acknowledges everything and streams one wanted and one unwanted symbol.

@@ -226,6 +226,22 @@ describe('connection machine', () => {
     expect(actor.getSnapshot().context.lastError?.code).toBe('E_WS_WATCHDOG');
   });
 
+  it('paced REG answers keep subscribing alive past regAckTimeoutMs; no answer for that long backs off', async () => {
+    const clock = createVirtualClock(0);
+    const { actor, sockets } = await startedConnection(clock);
+    sockets.current?.send({ type: 'socket.opened' });
+    sockets.current?.send({ type: 'login.ok' });
+    sockets.current?.send({ type: 'reg.sent', messages: 5 });
+    for (let i = 0; i < 4; i++) {
+      await clock.tickAsync(settings.regAckTimeoutMs - 1);
+      sockets.current?.send({ type: 'reg.ack' });
+    }
+    expect(actor.getSnapshot().hasTag('subscribing')).toBe(true);
+    await clock.tickAsync(settings.regAckTimeoutMs);
+    expect(actor.getSnapshot().hasTag('backoff')).toBe(true);
+    expect(actor.getSnapshot().context.lastError).toEqual({ code: 'E_TIMEOUT', message: 'no REG answer in time' });
+  });
+
   it('closes the socket on stop', async () => {
     const clock = createVirtualClock(0);
     const { actor, sockets } = await startedConnection(clock);
