@@ -169,8 +169,8 @@ export const connectionMachine = setup({
     }),
   },
   guards: {
-    /** Bad app key or secret: retrying soon cannot help. */
-    fatalAuth: (_, params: { error: unknown }) => isKrxError(params.error) && params.error.code === 'E_AUTH_CREDENTIALS',
+    /** Bad app key or secret, unregistered IP or device, real/mock mismatch: retrying soon cannot help. */
+    fatalAuth: (_, params: { error: unknown }) => isKrxError(params.error) && NEEDS_OPERATOR.has(params.error.code),
     allAcked: ({ context }) => context.regReported && context.pendingAcks <= 0,
   },
   delays: {
@@ -214,7 +214,11 @@ export const connectionMachine = setup({
         src: 'fetchToken',
         onDone: { target: 'open', actions: { type: 'keepToken', params: ({ event }) => ({ token: event.output }) } },
         onError: [
-          { guard: { type: 'fatalAuth', params: ({ event }) => ({ error: event.error }) }, target: 'failed', actions: { type: 'fail', params: { code: 'E_AUTH_CREDENTIALS', message: 'credentials rejected: fix KIWOOM_APPKEY/KIWOOM_SECRETKEY' } } },
+          {
+            guard: { type: 'fatalAuth', params: ({ event }) => ({ error: event.error }) },
+            target: 'failed',
+            actions: { type: 'fail', params: ({ event }) => ({ code: operatorCode(event.error), message: `credentials rejected: fix KIWOOM_APPKEY/KIWOOM_SECRETKEY (${errorText(event.error)})` }) },
+          },
           { target: 'backoff', actions: { type: 'fail', params: ({ event }) => ({ code: tokenErrorCode(event.error), message: `no token: ${errorText(event.error)}` }) } },
         ],
       },
@@ -326,6 +330,13 @@ export function withConnectionPorts(ports: ConnectionPorts, machine: ConnectionM
       planBackoff: assign(({ context }) => planBackoff(context, ports.random.next(), ports.monotonic())),
     },
   });
+}
+
+/** Token errors only an operator can fix (the token source retries them on its long backoff). */
+const NEEDS_OPERATOR: ReadonlySet<string> = new Set<ErrorCode>(['E_AUTH_CREDENTIALS', 'E_AUTH_DEVICE', 'E_AUTH_MODE']);
+
+function operatorCode(err: unknown): ErrorCode {
+  return isKrxError(err) && NEEDS_OPERATOR.has(err.code) ? err.code : 'E_AUTH_CREDENTIALS';
 }
 
 function tokenErrorCode(err: unknown): ErrorCode {

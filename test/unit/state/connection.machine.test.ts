@@ -157,6 +157,15 @@ describe('connection machine', () => {
     expect(actor.getSnapshot().hasTag('opening')).toBe(true);
   });
 
+  it('the rest of the class (unregistered IP 8010, real/mock mismatch 8030) waits in failed too, with its code', async () => {
+    for (const code of ['E_AUTH_DEVICE', 'E_AUTH_MODE'] as const) {
+      const clock = createVirtualClock(0);
+      const { actor } = await startedConnection(clock, 1, { fetchToken: async () => Promise.reject(new AuthError(code, 'operator needed')) });
+      expect(actor.getSnapshot().hasTag('failed')).toBe(true);
+      expect(actor.getSnapshot().context.lastError?.code).toBe(code);
+    }
+  });
+
   it('gives up on a token that never comes (tokenTimeoutMs) and backs off', async () => {
     const clock = createVirtualClock(0);
     const { actor } = await startedConnection(clock, 1, { fetchToken: () => new Promise<string>(() => undefined) });
