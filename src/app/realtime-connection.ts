@@ -195,7 +195,12 @@ export function createRealtimeConnection(options: RealtimeConnectionOptions): Re
   actor.on('registration.rejected', (e) =>
     log.warn({ event: e.type, code: 'E_WS_REG_REJECTED', returnCode: e.returnCode, message: e.message, ...rejectedAnswer }, `${rejectedAnswer?.trnm ?? 'REG'} rejected: ${e.returnCode} ${e.message}`),
   );
-  actor.on('connection.live', (e) => log.info({ event: e.type, pairs: subscriptions.wantedCount }, `subscribed ${subscriptions.wantedCount} pairs`));
+  // Live means every REG was answered: the acknowledged count is what the broker holds.
+  actor.on('connection.live', (e) => {
+    const acked = subscriptions.ackedCount;
+    const wanted = subscriptions.wantedCount;
+    log.info({ event: e.type, pairs: acked, wanted }, acked === wanted ? `subscribed ${acked} pairs` : `subscribed ${acked} of ${wanted} pairs`);
+  });
 
   const subscriptionStatus = (): SubscriptionStatus => ({
     wantedPairs: subscriptions.wantedCount,
