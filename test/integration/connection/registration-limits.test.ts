@@ -80,6 +80,20 @@ describe('REG limits against the simulator', () => {
     expect(unpaced.rejected).toBeGreaterThan(0);
   });
 
+  it('the REMOVE-all at stop goes out whole although paced', async () => {
+    h = await startRealtimeHarness({ regChunkSize: 1, settings: { regIntervalMs: CONNECTION_DEFAULTS.regIntervalMs } });
+    const harness = h;
+    harness.conn.start();
+    for (let i = 0; i < 20 && !(harness.conn.status().phase === 'live' && harness.serverPairs().length === 6); i++) {
+      await harness.clock.tickAsync(CONNECTION_DEFAULTS.regIntervalMs);
+      await harness.until(() => true, 'turns');
+    }
+    expect(harness.serverPairs()).toHaveLength(6);
+    harness.conn.applyDiff({ add: [], remove: harness.conn.subscriptions.wantedItems() });
+    await harness.conn.stop();
+    await harness.until(() => harness.sim.faults.counters().removes === 3, 'three REMOVEs');
+  });
+
   it('never asks for more than connection.maxItems items; the simulator would refuse with 105118', async () => {
     const symbols = Array.from({ length: 12 }, (_, i) => String(100_000 + i));
     h = await startRealtimeHarness({ symbols, sim: { wsMaxItems: 10 }, settings: { maxItems: 10 } });
