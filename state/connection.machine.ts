@@ -1,4 +1,4 @@
-import { assertEvent, assign, emit, fromCallback, fromPromise, sendTo, setup } from 'xstate';
+import { assertEvent, assign, emit, fromCallback, fromPromise, raise, sendTo, setup } from 'xstate';
 import { budgetWait, fullJitter } from '../src/core/backoff.js';
 import type { ConnectionPhase } from '../src/core/connection-phase.js';
 import { isKrxError, type ErrorCode } from '../src/core/errors.js';
@@ -50,7 +50,9 @@ export type ConnectionEvent =
   | { type: 'start' }
   | { type: 'stop' }
   /** The wanted subscription set changed: sync it while live. */
-  | { type: 'wanted.changed' };
+  | { type: 'wanted.changed' }
+  /** Raised on each REG/REMOVE answer: the broker is still answering (paced REGs take a while). */
+  | { type: 'reg.progress' };
 
 export interface LastError {
   readonly code: ErrorCode;
@@ -141,6 +143,7 @@ export const connectionMachine = setup({
       return { pendingAcks: context.pendingAcks + event.messages, regReported: true };
     }),
     countAnswer: assign({ pendingAcks: ({ context }) => context.pendingAcks - 1 }),
+    progress: raise({ type: 'reg.progress' }),
     countRejection: assign({ regRejections: ({ context }) => context.regRejections + 1 }),
     countDuplicate: assign({ duplicateLogins: ({ context }) => context.duplicateLogins + 1 }),
     resetAttempts: assign({ attempt: 0 }),
@@ -166,8 +169,8 @@ export const connectionMachine = setup({
     }),
   },
   guards: {
-    /** Bad app key or secret: retrying soon cannot help. */
-    fatalAuth: (_, params: { error: unknown }) => isKrxError(params.error) && params.error.code === 'E_AUTH_CREDENTIALS',
+    /** Bad app key or secret, unregistered IP or device, real/mock mismatch: retrying soon cannot help. */
+    fatalAuth: (_, params: { error: unknown }) => isKrxError(params.error) && NEEDS_OPERATOR.has(params.error.code),
     allAcked: ({ context }) => context.regReported && context.pendingAcks <= 0,
   },
   delays: {
@@ -211,7 +214,11 @@ export const connectionMachine = setup({
         src: 'fetchToken',
         onDone: { target: 'open', actions: { type: 'keepToken', params: ({ event }) => ({ token: event.output }) } },
         onError: [
-          { guard: { type: 'fatalAuth', params: ({ event }) => ({ error: event.error }) }, target: 'failed', actions: { type: 'fail', params: { code: 'E_AUTH_CREDENTIALS', message: 'credentials rejected: fix KIWOOM_APPKEY/KIWOOM_SECRETKEY' } } },
+          {
+            guard: { type: 'fatalAuth', params: ({ event }) => ({ error: event.error }) },
+            target: 'failed',
+            actions: { type: 'fail', params: ({ event }) => ({ code: operatorCode(event.error), message: `credentials rejected: fix KIWOOM_APPKEY/KIWOOM_SECRETKEY (${errorText(event.error)})` }) },
+          },
           { target: 'backoff', actions: { type: 'fail', params: ({ event }) => ({ code: tokenErrorCode(event.error), message: `no token: ${errorText(event.error)}` }) } },
         ],
       },
@@ -227,10 +234,10 @@ export const connectionMachine = setup({
           actions: [{ type: 'fail', params: ({ event }) => ({ code: 'E_WS_DUPLICATE_LOGIN', message: `${event.code}: ${event.message}` }) }, 'countDuplicate'],
         },
         'reg.sent': { actions: 'countSent' },
-        'reg.ack': { actions: 'countAnswer' },
+        'reg.ack': { actions: ['countAnswer', 'progress'] },
         // A rejected REG still answers its message; the socket retries its pairs with backoff where the code allows.
         'reg.rejected': {
-          actions: ['countAnswer', 'countRejection', { type: 'fail', params: ({ event }) => ({ code: 'E_WS_REG_REJECTED', message: `REG rejected: ${event.returnCode} ${event.message}` }) }, 'announceRejection'],
+          actions: ['countAnswer', 'progress', 'countRejection', { type: 'fail', params: ({ event }) => ({ code: 'E_WS_REG_REJECTED', message: `REG rejected: ${event.returnCode} ${event.message}` }) }, 'announceRejection'],
         },
       },
       initial: 'opening',
@@ -259,7 +266,15 @@ export const connectionMachine = setup({
           tags: [phase('subscribing')],
           entry: ['resetAcks', 'sync'],
           always: { guard: 'allAcked', target: 'live' },
-          after: { regAckTimeout: { target: '#connection.backoff', actions: { type: 'fail', params: { code: 'E_TIMEOUT', message: 'REG answers did not all arrive in time' } } } },
+          initial: 'awaiting',
+          states: {
+            // The timeout counts from the last answer: paced REGs of a large set take longer than one timeout.
+            awaiting: {
+              tags: [phase('subscribing')],
+              on: { 'reg.progress': { target: 'awaiting', reenter: true } },
+              after: { regAckTimeout: { target: '#connection.backoff', actions: { type: 'fail', params: { code: 'E_TIMEOUT', message: 'no REG answer in time' } } } },
+            },
+          },
         },
         live: {
           tags: [phase('live'), 'connected'],
@@ -315,6 +330,13 @@ export function withConnectionPorts(ports: ConnectionPorts, machine: ConnectionM
       planBackoff: assign(({ context }) => planBackoff(context, ports.random.next(), ports.monotonic())),
     },
   });
+}
+
+/** Token errors only an operator can fix (the token source retries them on its long backoff). */
+const NEEDS_OPERATOR: ReadonlySet<string> = new Set<ErrorCode>(['E_AUTH_CREDENTIALS', 'E_AUTH_DEVICE', 'E_AUTH_MODE']);
+
+function operatorCode(err: unknown): ErrorCode {
+  return isKrxError(err) && NEEDS_OPERATOR.has(err.code) ? err.code : 'E_AUTH_CREDENTIALS';
 }
 
 function tokenErrorCode(err: unknown): ErrorCode {

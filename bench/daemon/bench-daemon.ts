@@ -90,7 +90,9 @@ function benchConfig(options: BenchDaemonOptions, stocks: number, dir: string, s
       }
     : { mode: 'sim', sim: { seed: options.seed, stocks, tradesPerSecond: options.tradesPerSecond } };
   const file = join(dir, 'bench-config.json');
-  writeFileSync(file, JSON.stringify(mergeConfig(mergeConfig(base, options.overrides ?? {}), { ...environment, dataDir: dir, http: { port: 0 } }), null, 2));
+  // The benches measure a wide universe (thousands of symbols on one socket), not the broker's 200-item limit.
+  const wide = { connection: { maxItems: 100_000, regIntervalMs: 0 }, ...(simProcess ? {} : { sim: { wsMaxItems: 100_000, regRatePerSecond: 1_000 } }) };
+  writeFileSync(file, JSON.stringify(mergeConfig(mergeConfig(mergeConfig(base, wide), options.overrides ?? {}), { ...environment, dataDir: dir, http: { port: 0 } }), null, 2));
   // Only the simulator's own credentials: anything in this process's environment could point elsewhere.
   const env = simProcess
     ? { KIWOOM_APPKEY: SIM_KIWOOM_APPKEY, KIWOOM_SECRETKEY: SIM_KIWOOM_SECRETKEY, KIS_APPKEY: SIM_KIS_APPKEY, KIS_APPSECRET: SIM_KIS_APPSECRET, KIS_HTS_ID: SIM_KIS_HTS_ID }

@@ -36,7 +36,8 @@ export async function runSimThroughput(options: SimThroughputOptions = {}): Prom
   const durationMs = options.durationMs ?? 5_000;
   const warmupMs = options.warmupMs ?? 1_000;
   const parse = options.parseFrames ?? true;
-  const sim = await startSimulator({ tradesPerSecond: target, seed: 1, stocks: 2500, tickMs: 20, maxEntriesPerFrame: 50 });
+  // The bench may register more symbols than the broker's 200-item limit: lifted here.
+  const sim = await startSimulator({ tradesPerSecond: target, seed: 1, stocks: 2500, tickMs: 20, maxEntriesPerFrame: 50, wsMaxItems: 100_000 });
   try {
     const res = await fetch(`${sim.url}/oauth2/token`, {
       method: 'POST',

@@ -241,6 +241,8 @@ async function startEmbeddedSimulator(config: Config, clock: Clock, log: PinoLog
     port: config.sim.port,
     tradesPerSecond: config.sim.tradesPerSecond,
     stocks: config.sim.stocks,
+    wsMaxItems: config.sim.wsMaxItems,
+    regRatePerSecond: config.sim.regRatePerSecond,
     // The simulator's own chatter stays at debug; its warnings still show.
     log: (level, msg, fields) => simLog[level === 'info' ? 'debug' : level](fields ?? {}, msg),
   });

@@ -113,6 +113,7 @@ export function createRealtimeConnection(options: RealtimeConnectionOptions): Re
     retry: { baseMs: settings.regRetryBaseMs, capMs: settings.regRetryCapMs },
   });
   let lastRejection: { code: string; message: string } | null = null;
+  let rejectedAnswer: { trnm: string; pairs: number; retryInMs: number | null } | null = null;
   let leftOutByUniverse = 0;
   const silence: SymbolSilenceWatch | null =
     settings.silentSymbolMs > 0
@@ -157,13 +158,11 @@ export function createRealtimeConnection(options: RealtimeConnectionOptions): Re
           if (e.type !== 'activity') options.onLifecycle?.(e);
           if (!stopped) sendBack(e);
         },
+        // Settled before the machine hears of it: the `registration.rejected` notice below logs these details.
         onRegistrationAnswer: (answer, outcome) => {
           if (outcome.ok) return;
           lastRejection = { code: outcome.code, message: outcome.message };
-          log.warn(
-            { event: 'registration.rejected', code: 'E_WS_REG_REJECTED', returnCode: outcome.code, message: outcome.message, trnm: answer.message.trnm, pairs: answer.pairs.length, retryInMs: answer.retryAt === undefined ? null : Math.max(0, answer.retryAt - clock.monotonic()) },
-            `${answer.message.trnm} rejected: ${outcome.code} ${outcome.message}`,
-          );
+          rejectedAnswer = { trnm: answer.message.trnm, pairs: answer.pairs.length, retryInMs: answer.retryAt === undefined ? null : Math.max(0, answer.retryAt - clock.monotonic()) };
         },
         activityIntervalMs: Math.max(1, Math.min(1_000, Math.floor(settings.watchdogMs / 4))),
         regIntervalMs: settings.regIntervalMs,
@@ -193,7 +192,15 @@ export function createRealtimeConnection(options: RealtimeConnectionOptions): Re
   const actor = createActor(machine, { clock, input: { settings } });
   actor.on('connection.backoff', (e) => log.warn({ event: e.type, delayMs: e.delayMs, attempt: e.attempt, code: e.code, reason: e.reason }, `reconnecting in ${e.delayMs} ms`));
   actor.on('connection.failed', (e) => log.error({ event: e.type, code: e.code, reason: e.reason, retryInMs: e.retryInMs }, 'real-time connection failed: credentials rejected'));
-  actor.on('connection.live', (e) => log.info({ event: e.type, pairs: subscriptions.wantedCount }, `subscribed ${subscriptions.wantedCount} pairs`));
+  actor.on('registration.rejected', (e) =>
+    log.warn({ event: e.type, code: 'E_WS_REG_REJECTED', returnCode: e.returnCode, message: e.message, ...rejectedAnswer }, `${rejectedAnswer?.trnm ?? 'REG'} rejected: ${e.returnCode} ${e.message}`),
+  );
+  // Live means every REG was answered: the acknowledged count is what the broker holds.
+  actor.on('connection.live', (e) => {
+    const acked = subscriptions.ackedCount;
+    const wanted = subscriptions.wantedCount;
+    log.info({ event: e.type, pairs: acked, wanted }, acked === wanted ? `subscribed ${acked} pairs` : `subscribed ${acked} of ${wanted} pairs`);
+  });
 
   const subscriptionStatus = (): SubscriptionStatus => ({
     wantedPairs: subscriptions.wantedCount,

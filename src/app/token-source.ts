@@ -28,7 +28,7 @@ export interface ManagedTokenSourceOptions {
   /** Rejected credentials: the long backoff (config tokens.credentialsRetryBaseMs/CapMs). */
   credentialsRetryBaseMs?: number;
   credentialsRetryCapMs?: number;
-  /** A getToken() caller waits at most this long (default 60 000), then gets E_TIMEOUT. */
+  /** A getToken() caller waits at most this long (default: 60 s, or the issue gate plus an issuance and 30 s), then gets E_TIMEOUT. */
   waitTimeoutMs?: number;
   /**
    * Credentials still rejected after this long (monotonic): `onGiveUp` is called once (the daemon
@@ -105,7 +105,8 @@ export function createManagedTokenSource(options: ManagedTokenSourceOptions): Ma
   type Waiter = { resolve: (t: string) => void; reject: (e: unknown) => void; timer: unknown };
   let waiters: Waiter[] = [];
   let lastLoggedError: TokenFailure | undefined;
-  const waitTimeoutMs = options.waitTimeoutMs ?? 60_000;
+  // Long enough for a legitimate wait: the issue gate (KIS: a minute), one issuance and a retry.
+  const waitTimeoutMs = options.waitTimeoutMs ?? Math.max(60_000, (options.minIssueIntervalMs ?? 0) + (options.issueTimeoutMs ?? 30_000) + 30_000);
   let giveUpTimer: unknown = undefined;
   let gaveUp = false;
 

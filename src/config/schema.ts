@@ -26,6 +26,9 @@ export const fileConfigSchema = z.strictObject({
       port: z.number().int().min(0).max(65535).default(0),
       tradesPerSecond: positive(300),
       stocks: z.number().int().min(60).max(5000).default(2500),
+      /** The embedded simulator's REG limits, as the real server's: items per group and connection, REG/REMOVE per second. */
+      wsMaxItems: z.number().int().min(0).default(200),
+      regRatePerSecond: z.number().int().min(0).default(5),
     })
     .prefault({}),
   kiwoom: z
@@ -85,8 +88,8 @@ export const fileConfigSchema = z.strictObject({
       tokenTimeoutMs: ms(60_000),
       /** After rejected credentials, ask the token source again this often. */
       credentialsRetryMs: ms(60_000),
-      /** Items one socket may hold (Kiwoom: 200 per connection, 105115/105118); headroom kept below it. */
-      maxItems: z.number().int().min(1).max(200).default(190),
+      /** Items one socket may hold (Kiwoom: 200 per connection, 105115/105118); headroom kept below it. Above 200 only against a simulator with sim.wsMaxItems raised (benches). */
+      maxItems: z.number().int().min(1).max(100_000).default(190),
       /** Least time between two REG/REMOVE messages (Kiwoom rate-limits them: 105110). */
       regIntervalMs: ms(400),
       /** A rejected REG is retried after base, 2 base ... up to cap (where its code allows). */

@@ -63,6 +63,8 @@ export class SubscriptionSet {
   private readonly active = new Map<string, boolean>();
   /** Pairs whose REG was rejected, waiting for their retry. */
   private readonly rejected = new Map<string, RejectedPair>();
+  /** Pairs a rejected REMOVE left on the broker: removed again at their retry instant. */
+  private readonly leftOnServer = new Map<string, number>();
   /** Messages sent (or queued to send) and not answered yet, oldest first. */
   private readonly inFlight: Array<{ message: RegistrationMessage; pairs: string[] }> = [];
   private readonly refused = new Set<string>();
@@ -163,10 +165,11 @@ export class SubscriptionSet {
     return [...this.rejected.values()].filter((r) => this.isWanted(r.pair)).sort((a, b) => (a.pair < b.pair ? -1 : 1));
   }
 
-  /** The earliest retry instant of a rejected pair still wanted, or null. */
+  /** The earliest retry instant of a rejected REG (pair still wanted) or REMOVE, or null. */
   nextRetryAt(): number | null {
     let next: number | null = null;
     for (const r of this.rejected.values()) if (this.isWanted(r.pair) && (next === null || r.retryAt < next)) next = r.retryAt;
+    for (const at of this.leftOnServer.values()) if (next === null || at < next) next = at;
     return next;
   }
 
@@ -185,6 +188,7 @@ export class SubscriptionSet {
   /** A new connection starts with nothing registered and nothing in flight (rejections keep their backoff). */
   resetConnection(): void {
     this.active.clear();
+    this.leftOnServer.clear();
     this.inFlight.length = 0;
   }
 
@@ -207,6 +211,13 @@ export class SubscriptionSet {
     }
     for (const key of this.active.keys()) {
       if (!this.isWanted(key)) push(toRemove, itemOf(key), key.slice(key.indexOf(SEP) + 1));
+    }
+    for (const [key, retryAt] of this.leftOnServer) {
+      if (this.isWanted(key) || this.active.has(key)) this.leftOnServer.delete(key);
+      else if (retryAt <= now) {
+        this.leftOnServer.delete(key);
+        push(toRemove, itemOf(key), key.slice(key.indexOf(SEP) + 1));
+      }
     }
     for (const key of this.rejected.keys()) if (!this.isWanted(key)) this.rejected.delete(key);
     const messages = [...this.messagesFor('REMOVE', toRemove), ...this.messagesFor('REG', toRegister)];
@@ -231,7 +242,13 @@ export class SubscriptionSet {
   answer(outcome: { readonly ok: true } | { readonly ok: false; readonly code: string }, now: number): RegistrationAnswer | null {
     const head = this.inFlight.shift();
     if (!head) return null;
-    if (head.message.trnm === 'REMOVE') return { message: head.message, pairs: head.pairs };
+    if (head.message.trnm === 'REMOVE') {
+      if (outcome.ok) return { message: head.message, pairs: head.pairs };
+      // The broker still holds these pairs (its entries are dropped at the output meanwhile): REMOVE again later.
+      const retryAt = now + (RETRY_SOON.has(outcome.code) ? this.retry.baseMs : this.retry.capMs);
+      for (const key of head.pairs) if (!this.isWanted(key)) this.leftOnServer.set(key, retryAt);
+      return { message: head.message, pairs: head.pairs, retryAt };
+    }
     const pairs = head.pairs.filter((key) => this.active.get(key) === false);
     if (outcome.ok) {
       for (const key of pairs) {

@@ -137,13 +137,17 @@ export class RealtimeSocket {
         }, wait);
         return;
       }
-      const message = this.outbox.shift() as RegistrationMessage;
-      this.lastRegAt = this.opts.clock.monotonic();
-      if (message.trnm === 'REG') this.opts.stats.regMessages++;
-      else this.opts.stats.removeMessages++;
-      this.send(JSON.stringify(message));
-      this.opts.onRegistrationSent?.(message);
+      this.sendRegistration(this.outbox.shift() as RegistrationMessage);
     }
+  }
+
+  private sendRegistration(message: RegistrationMessage): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    this.lastRegAt = this.opts.clock.monotonic();
+    if (message.trnm === 'REG') this.opts.stats.regMessages++;
+    else this.opts.stats.removeMessages++;
+    this.send(JSON.stringify(message));
+    this.opts.onRegistrationSent?.(message);
   }
 
   /** Settles REG/REMOVE answers in the wanted set before the machine hears of them. */
@@ -176,6 +180,8 @@ export class RealtimeSocket {
    */
   close(graceMs = 1_000): Promise<void> {
     this.closedByUs = true;
+    // A last REMOVE (the daemon unregistering at stop) goes out unpaced: the socket closes right after.
+    for (const message of this.outbox) if (message.trnm === 'REMOVE') this.sendRegistration(message);
     this.stopTimers();
     if (this.ws.readyState === WebSocket.OPEN) {
       this.ws.close(1000, 'client closing');

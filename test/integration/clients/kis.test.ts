@@ -83,11 +83,13 @@ describe('KIS watchlist client against the simulator', () => {
     expect(clock.now() - t0).toBeGreaterThanOrEqual(61_000);
   });
 
-  it('EGW00103 (bad app key): AuthError E_AUTH_CREDENTIALS, never retried', async () => {
+  it('EGW00103 (bad app key): AuthError E_AUTH_CREDENTIALS, retried only on the long credentials backoff', async () => {
     const { watchlist, clock, issuer, tokens } = await setup({}, { appkey: 'PSBADKEY', appsecret: 'x' });
     await expect(watchlist.groups()).rejects.toMatchObject({ code: 'E_AUTH_CREDENTIALS' });
     await clock.tickAsync(10 * 60_000);
-    expect(issuer.attempts).toHaveLength(1);
+    // 60 s doubling (equal jitter) in 10 minutes: a few attempts at least 30 s apart, never a loop.
+    expect(issuer.attempts.length).toBeGreaterThan(1);
+    expect(issuer.attempts.length).toBeLessThanOrEqual(5);
     expect(tokens.status().state).toBe('failed');
   });
 

@@ -98,11 +98,13 @@ describe('kiwoom return codes against the simulator (protocol.md section 5)', ()
     expect(clock.now() - t0).toBeGreaterThanOrEqual(5000); // 30 requests at 5/s need 5 windows
   });
 
-  it('8001/8002 bad credentials: AuthError E_AUTH_CREDENTIALS, no retry, the token source stays failed', async () => {
+  it('8001/8002 bad credentials: AuthError E_AUTH_CREDENTIALS, retried only on the long credentials backoff, the token source stays failed', async () => {
     const { api, clock, issuer, tokens } = await setup({}, { appkey: SIM_KIWOOM_APPKEY, secretkey: 'wrong' });
     await expect(api.ka90003(ka90003Req)).rejects.toMatchObject({ code: 'E_AUTH_CREDENTIALS' });
     await clock.tickAsync(30 * 60_000);
-    expect(issuer.attempts).toHaveLength(1);
+    // 60 s doubling to 15 min (equal jitter) in 30 minutes: at most 6 attempts, never a loop.
+    expect(issuer.attempts.length).toBeGreaterThan(1);
+    expect(issuer.attempts.length).toBeLessThanOrEqual(6);
     expect(tokens.status().state).toBe('failed');
     await expect(api.ka90003(ka90003Req)).rejects.toMatchObject({ code: 'E_AUTH_CREDENTIALS' });
   });

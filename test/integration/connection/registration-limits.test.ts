@@ -80,6 +80,20 @@ describe('REG limits against the simulator', () => {
     expect(unpaced.rejected).toBeGreaterThan(0);
   });
 
+  it('the REMOVE-all at stop goes out whole although paced', async () => {
+    h = await startRealtimeHarness({ regChunkSize: 1, settings: { regIntervalMs: CONNECTION_DEFAULTS.regIntervalMs } });
+    const harness = h;
+    harness.conn.start();
+    for (let i = 0; i < 20 && !(harness.conn.status().phase === 'live' && harness.serverPairs().length === 6); i++) {
+      await harness.clock.tickAsync(CONNECTION_DEFAULTS.regIntervalMs);
+      await harness.until(() => true, 'turns');
+    }
+    expect(harness.serverPairs()).toHaveLength(6);
+    harness.conn.applyDiff({ add: [], remove: harness.conn.subscriptions.wantedItems() });
+    await harness.conn.stop();
+    await harness.until(() => harness.sim.faults.counters().removes === 3, 'three REMOVEs');
+  });
+
   it('never asks for more than connection.maxItems items; the simulator would refuse with 105118', async () => {
     const symbols = Array.from({ length: 12 }, (_, i) => String(100_000 + i));
     h = await startRealtimeHarness({ symbols, sim: { wsMaxItems: 10 }, settings: { maxItems: 10 } });
@@ -96,6 +110,29 @@ describe('REG limits against the simulator', () => {
     harness.conn.applyDiff({ add: [], remove: ['100000'] });
     harness.conn.applyDiff({ add: ['200000'], remove: [] });
     await harness.until(() => (harness.sim.faults.counters().regRejections['105118'] ?? 0) === 1, '105118');
+  });
+});
+
+describe('acknowledged but silent', () => {
+  it('a symbol acknowledged and then silent for connection.silentSymbolMs during the session is reported once per silence, per symbol', async () => {
+    h = await startRealtimeHarness({ sim: { tradesPerSecond: 0 }, settings: { silentSymbolMs: 60_000 } });
+    const harness = h;
+    harness.conn.start();
+    await harness.settled();
+    await harness.clock.tickAsync(59_000);
+    expect(harness.conn.subscriptionStats.symbolSilences).toEqual({});
+    await harness.clock.tickAsync(20_000);
+    expect(harness.conn.subscriptionStats.symbolSilences).toEqual({ '000660': 1, '005930': 1, '035420': 1 });
+    expect(harness.logs.filter((l) => l.fields.event === 'symbol.silent').map((l) => l.fields.symbol).sort()).toEqual(['000660', '005930', '035420']);
+    // Still silent: not reported again; trades resume, then stop: a new silence is counted.
+    await harness.clock.tickAsync(120_000);
+    expect(harness.conn.subscriptionStats.symbolSilences['005930']).toBe(1);
+    harness.sim.faults.setTradesPerSecond(200);
+    await harness.clock.tickAsync(2_000);
+    await harness.until(() => harness.events.some((e) => e.symbol === '005930'), 'a trade');
+    harness.sim.faults.setTradesPerSecond(0);
+    await harness.clock.tickAsync(80_000);
+    expect(harness.conn.subscriptionStats.symbolSilences['005930']).toBe(2);
   });
 });
 

@@ -98,4 +98,76 @@ describe('the wanted subscription set', () => {
       { numRuns: 300 },
     );
   });
+
+  it('counts a pair as subscribed only once its REG is acknowledged; answers settle messages in the order sent', () => {
+    const subs = new SubscriptionSet({ chunkSize: 1 });
+    subs.add(['000660', '005930'], ['0B']);
+    const plan = subs.plan(0);
+    expect(plan.messages).toHaveLength(2);
+    expect(subs.ackedCount).toBe(0);
+    expect(subs.activePairs()).toEqual(['000660|0B', '005930|0B']);
+    expect(subs.answer({ ok: true }, 10)?.pairs).toEqual(['000660|0B']);
+    expect(subs.ackedPairs()).toEqual(['000660|0B']);
+    expect(subs.answer({ ok: true }, 20)?.pairs).toEqual(['005930|0B']);
+    expect(subs.ackedCount).toBe(2);
+    expect(subs.answer({ ok: true }, 30)).toBeNull();
+  });
+
+  it('a rejected REG leaves its pairs unsubscribed and retries them on a doubling backoff (slowest for unknown codes)', () => {
+    const subs = new SubscriptionSet({ retry: { baseMs: 1_000, capMs: 8_000 } });
+    subs.add(['005930'], ['0B']);
+    subs.plan(0);
+    expect(subs.answer({ ok: false, code: '105110' }, 0)).toMatchObject({ pairs: ['005930|0B'], retryAt: 1_000 });
+    expect(subs.rejectedPairs()).toEqual([{ pair: '005930|0B', code: '105110', attempts: 1, retryAt: 1_000 }]);
+    expect(subs.activePairs()).toEqual([]);
+    expect(subs.plan(999).messages).toEqual([]);
+    expect(subs.nextRetryAt()).toBe(1_000);
+    expect(subs.plan(1_000).messages).toHaveLength(1);
+    subs.answer({ ok: false, code: '105110' }, 1_000);
+    expect(subs.nextRetryAt()).toBe(3_000);
+    subs.plan(3_000);
+    subs.answer({ ok: false, code: '1' }, 3_000);
+    expect(subs.nextRetryAt()).toBe(11_000);
+    subs.plan(11_000);
+    subs.answer({ ok: true }, 11_000);
+    expect(subs.rejectedPairs()).toEqual([]);
+    expect(subs.ackedPairs()).toEqual(['005930|0B']);
+    // A pair no longer wanted is not retried.
+    subs.add(['000660'], ['0B']);
+    subs.plan(20_000);
+    subs.answer({ ok: false, code: '105110' }, 20_000);
+    subs.remove(['000660']);
+    expect(subs.rejectedPairs()).toEqual([]);
+    expect(subs.plan(60_000).messages).toEqual([]);
+  });
+
+  it('a rejected REMOVE is sent again later: the broker still holds those pairs', () => {
+    const subs = new SubscriptionSet({ retry: { baseMs: 1_000, capMs: 8_000 } });
+    subs.add(['005930'], ['0B']);
+    subs.plan(0);
+    subs.answer({ ok: true }, 0);
+    subs.remove(['005930']);
+    expect(subs.plan(0).messages.map((m) => m.trnm)).toEqual(['REMOVE']);
+    subs.answer({ ok: false, code: '105110' }, 0);
+    expect(subs.plan(999).messages).toEqual([]);
+    expect(subs.plan(1_000).messages).toEqual([{ trnm: 'REMOVE', grp_no: '1', data: [{ item: ['005930'], type: ['0B'] }] }]);
+    subs.answer({ ok: true }, 1_000);
+    expect(subs.plan(10_000).messages).toEqual([]);
+  });
+
+  it('never wants more than maxItems items; the rest are refused and counted until removed', () => {
+    const subs = new SubscriptionSet({ maxItems: 2 });
+    expect(subs.add(['000001', '000002', '000003'], ['0B', '0A'])).toBe(4);
+    expect(subs.wantedItems()).toEqual(['000001', '000002']);
+    expect(subs.refusedItems()).toEqual(['000003']);
+    expect(subs.refusedTotal).toBe(1);
+    subs.add(['000003'], ['0B']);
+    expect(subs.refusedTotal).toBe(1);
+    subs.remove(['000001', '000003']);
+    expect(subs.refusedItems()).toEqual([]);
+    subs.add(['000003'], ['0B']);
+    expect(subs.wantedItems()).toEqual(['000002', '000003']);
+    expect(subs.hasItem('000003')).toBe(true);
+    expect(subs.hasItem('000001')).toBe(false);
+  });
 });

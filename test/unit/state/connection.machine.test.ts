@@ -157,6 +157,15 @@ describe('connection machine', () => {
     expect(actor.getSnapshot().hasTag('opening')).toBe(true);
   });
 
+  it('the rest of the class (unregistered IP 8010, real/mock mismatch 8030) waits in failed too, with its code', async () => {
+    for (const code of ['E_AUTH_DEVICE', 'E_AUTH_MODE'] as const) {
+      const clock = createVirtualClock(0);
+      const { actor } = await startedConnection(clock, 1, { fetchToken: async () => Promise.reject(new AuthError(code, 'operator needed')) });
+      expect(actor.getSnapshot().hasTag('failed')).toBe(true);
+      expect(actor.getSnapshot().context.lastError?.code).toBe(code);
+    }
+  });
+
   it('gives up on a token that never comes (tokenTimeoutMs) and backs off', async () => {
     const clock = createVirtualClock(0);
     const { actor } = await startedConnection(clock, 1, { fetchToken: () => new Promise<string>(() => undefined) });
@@ -224,6 +233,22 @@ describe('connection machine', () => {
     expect(actor.getSnapshot().hasTag('connected')).toBe(true);
     await clock.tickAsync(1);
     expect(actor.getSnapshot().context.lastError?.code).toBe('E_WS_WATCHDOG');
+  });
+
+  it('paced REG answers keep subscribing alive past regAckTimeoutMs; no answer for that long backs off', async () => {
+    const clock = createVirtualClock(0);
+    const { actor, sockets } = await startedConnection(clock);
+    sockets.current?.send({ type: 'socket.opened' });
+    sockets.current?.send({ type: 'login.ok' });
+    sockets.current?.send({ type: 'reg.sent', messages: 5 });
+    for (let i = 0; i < 4; i++) {
+      await clock.tickAsync(settings.regAckTimeoutMs - 1);
+      sockets.current?.send({ type: 'reg.ack' });
+    }
+    expect(actor.getSnapshot().hasTag('subscribing')).toBe(true);
+    await clock.tickAsync(settings.regAckTimeoutMs);
+    expect(actor.getSnapshot().hasTag('backoff')).toBe(true);
+    expect(actor.getSnapshot().context.lastError).toEqual({ code: 'E_TIMEOUT', message: 'no REG answer in time' });
   });
 
   it('closes the socket on stop', async () => {

@@ -40,10 +40,10 @@ const settle = () => new Promise((r) => setImmediate(r));
 describe('token machine', () => {
   it('issues on the first get, then refreshes at expiry minus the margin, on the clock', async () => {
     const { actor, clock, calls } = harness([{ ok: 24 * H }]);
-    expect(actor.getSnapshot().value).toBe('idle');
+    expect(actor.getSnapshot().matches('idle')).toBe(true);
     actor.send({ type: 'token.get' });
     await settle();
-    expect(actor.getSnapshot().value).toBe('valid');
+    expect(actor.getSnapshot().hasTag('valid')).toBe(true);
     expect(actor.getSnapshot().context.token).toBe('tok-1');
     await clock.tickAsync(24 * H - 600_000 - 1);
     expect(calls).toHaveLength(1);
@@ -65,7 +65,7 @@ describe('token machine', () => {
     actor.send({ type: 'token.invalidate', token: 'tok-1', reason: 'rejected' });
     await settle();
     expect(calls).toHaveLength(2);
-    expect(actor.getSnapshot().value).toBe('valid');
+    expect(actor.getSnapshot().hasTag('valid')).toBe(true);
   });
 
   it('backs off exponentially with seeded jitter on transient failures, then recovers', async () => {
@@ -78,7 +78,7 @@ describe('token machine', () => {
     };
     const a = await run();
     expect(a.calls).toHaveLength(4);
-    expect(a.actor.getSnapshot().value).toBe('valid');
+    expect(a.actor.getSnapshot().hasTag('valid')).toBe(true);
     const gaps = a.calls.slice(1).map((t, i) => t - (a.calls[i] as number));
     // equal jitter: attempt k waits in [base*2^(k-1)/2, base*2^(k-1))
     expect(gaps[0]).toBeGreaterThanOrEqual(500);
@@ -175,7 +175,7 @@ describe('token machine', () => {
     await clock.tickAsync(1);
     await settle();
     expect(calls).toEqual([T0, T0 + 61_000]);
-    expect(actor.getSnapshot().value).toBe('valid');
+    expect(actor.getSnapshot().hasTag('valid')).toBe(true);
   });
 
   it('never issues twice within minIssueIntervalMs (KIS one a minute), even when invalidated at once', async () => {
@@ -194,14 +194,14 @@ describe('token machine', () => {
 
   it('adopts a cached token valid beyond the margin, and ignores one within it', async () => {
     const fresh = harness([{ ok: 24 * H }], { cached: { token: 'cached', expiresAt: T0 + 2 * H, issuedAt: T0 - 22 * H } });
-    expect(fresh.actor.getSnapshot().value).toBe('valid');
+    expect(fresh.actor.getSnapshot().hasTag('valid')).toBe(true);
     expect(fresh.actor.getSnapshot().context.token).toBe('cached');
     await fresh.clock.tickAsync(2 * H - 600_000);
     await settle();
     expect(fresh.calls).toEqual([T0 + 2 * H - 600_000]);
 
     const stale = harness([{ ok: 24 * H }], { cached: { token: 'cached', expiresAt: T0 + 599_000, issuedAt: T0 - 24 * H } });
-    expect(stale.actor.getSnapshot().value).toBe('idle');
+    expect(stale.actor.getSnapshot().matches('idle')).toBe(true);
     stale.actor.send({ type: 'token.get' });
     await settle();
     expect(stale.actor.getSnapshot().context.token).toBe('tok-1');
@@ -212,7 +212,7 @@ describe('token machine', () => {
     actor.send({ type: 'token.get' });
     await clock.tickAsync(10 * 60_000);
     expect(calls).toEqual([T0, T0 + 150_000, T0 + 300_000, T0 + 450_000, T0 + 600_000]);
-    expect(actor.getSnapshot().value).toBe('valid');
+    expect(actor.getSnapshot().hasTag('valid')).toBe(true);
   });
 
   it('treats an already-expired issued token as a transient failure', async () => {
@@ -220,7 +220,7 @@ describe('token machine', () => {
     actor.send({ type: 'token.get' });
     await clock.tickAsync(2000);
     expect(calls).toHaveLength(2);
-    expect(actor.getSnapshot().value).toBe('valid');
+    expect(actor.getSnapshot().hasTag('valid')).toBe(true);
   });
 
   it('revokes on shutdown when configured, and not otherwise', async () => {
@@ -245,7 +245,7 @@ describe('token machine', () => {
     actor.send({ type: 'token.get' });
     await clock.tickAsync(89 * 24 * H);
     expect(calls).toHaveLength(1);
-    expect(actor.getSnapshot().value).toBe('valid');
+    expect(actor.getSnapshot().hasTag('valid')).toBe(true);
     await clock.tickAsync(24 * H);
     expect(calls).toHaveLength(2);
   });
