@@ -91,7 +91,7 @@ await section('decode', 'decode rate, one-entry REAL frames', () => {
     result: r.decodeErrors === 0 ? verdict(r.ratio >= DECODE_MIN_RATIO) : `falls short (${r.decodeErrors} decode errors)`,
   });
   rows.push({
-    benchmark: 'Decode breakdown, 1-entry frames: decodeEntry alone on parsed entries / routeFrame on strings / isUtf8 + toString alone',
+    benchmark: 'Decode breakdown, 1-entry frames: reference decodeEntry alone on parsed entries / routeFrame on strings (replay\'s text path: UTF-8 encode + byte decoder) / isUtf8 + toString alone',
     figure: `${formatRate(r.decodeOnlyEntriesPerSecond, 'entries')} / ${formatRate(r.stringEntriesPerSecond, 'entries')} / ${formatRate(r.utf8FramesPerSecond, 'frames')}`,
     reference: `JSON.parse ${formatRate(r.jsonParseEntriesPerSecond, 'frames')}`,
     ratio: `${formatRatio(r.decodeOnlyEntriesPerSecond / r.jsonParseEntriesPerSecond)} / ${formatRatio(r.stringEntriesPerSecond / r.jsonParseEntriesPerSecond)} / ${formatRatio(r.utf8FramesPerSecond / r.jsonParseEntriesPerSecond)}`,
@@ -99,7 +99,7 @@ await section('decode', 'decode rate, one-entry REAL frames', () => {
     result: 'info (where the time goes)',
   });
   notes.push(
-    `Decode: ${formatCount(r.frames)} frames built with the simulator's own formatting (src/sim/real-format.ts on its seeded market: 43 FIDs per 0B entry, values as signed strings), median of ${r.rounds} rounds. routeFrame gets each frame's Buffer, as the socket hands it over: the byte decoder (src/adapters/kiwoom/realtime-fast.ts) reads it without JSON.parse and falls back to the JSON.parse path for anything it does not recognise; JSON.parse gets the frame as a string (no UTF-8 decode in the reference). The breakdown row is the reference path's parts.`,
+    `Decode: ${formatCount(r.frames)} frames built with the simulator's own formatting (src/sim/real-format.ts on its seeded market: 43 FIDs per 0B entry, values as signed strings), median of ${r.rounds} rounds. routeFrame gets each frame's Buffer, as the socket hands it over: the byte decoder (src/adapters/kiwoom/realtime-fast.ts) reads it without JSON.parse and falls back to the JSON.parse path for anything it does not recognise; JSON.parse gets the frame as a string (no UTF-8 decode in the reference). In the breakdown row, decodeEntry and isUtf8 + toString are parts of the reference path; routeFrame on strings is what replay does with recorded text.`,
   );
 });
 

@@ -70,7 +70,7 @@ const ITEMS_MAX = 8_192;
 const ITEM_MAX_BYTES = 32;
 
 /** Scanner state: a position in the buffer, or -1 once the frame is beyond what we recognise. */
-let buf: Uint8Array = new Uint8Array(0);
+let buf: Uint8Array = new Uint8Array(0); // set per frame by scanFrame
 let pos = 0;
 let end = 0;
 let highBytes = false;
@@ -80,6 +80,16 @@ let highBytes = false;
  * any input (a scan out of bounds reads `undefined` and falls back).
  */
 export function decodeRealFast(data: Uint8Array, tsRecv: number, dayStart: number): RealtimeEvent[] | null {
+  try {
+    return scanFrame(data, tsRecv, dayStart);
+  } finally {
+    buf = EMPTY; // never keep the last frame alive
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+function scanFrame(data: Uint8Array, tsRecv: number, dayStart: number): RealtimeEvent[] | null {
   buf = data;
   pos = 0;
   end = data.length;

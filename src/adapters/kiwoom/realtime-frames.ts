@@ -49,7 +49,7 @@ export function routeFrame(data: Buffer | string, tsRecv: number, sinks: FrameSi
 }
 
 /** Replay hands over recorded text: encoding it into one reused buffer is far cheaper than JSON.parse. */
-const scratch = Buffer.allocUnsafe(64 * 1024);
+const scratch = Buffer.allocUnsafe(256 * 1024);
 
 function decodeTextFast(text: string, tsRecv: number): RealtimeEvent[] | null {
   // UTF-8 takes at most 3 bytes per UTF-16 unit; a longer frame takes the reference path.
