@@ -18,6 +18,7 @@ import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import { formatKstCompact } from '../core/kst.js';
 import { createRandom } from '../core/random.js';
+import { createRateLimiter } from '../core/rate-limiter.js';
 import type { Signal } from '../core/signal.js';
 import type { SignalSink } from '../core/signal-sink.js';
 import {
@@ -29,7 +30,6 @@ import {
   startSimulator,
   type SimulatorHandle,
 } from '../sim/index.js';
-import { createRateLimiter } from '../core/rate-limiter.js';
 import { countRateLimits, type RateLimitCounts } from './counting-transports.js';
 import { rankingFetcher, watchlistFetcher } from './fetchers.js';
 import { planKernel, startKernel, type Kernel } from './kernel.js';
