@@ -92,9 +92,9 @@ export function createKiwoomRest(options: KiwoomRestOptions): KiwoomRest {
         const page = await fetchPage(tr.apiId, tr.path, body, cont);
         pages++;
         receivedAt = page.receivedAt;
-        drift.check(tr, page.body);
         merged = mergePage(tr, merged, page.body);
         checkRows(tr, merged, rowCaps[tr.apiId] ?? maxRowsDefault);
+        drift.check(tr, page.body);
         if (!page.contYn || page.nextKey === '' || tr.listKey === undefined) break;
         if (seen.has(page.nextKey)) {
           stop = 'repeated-key';
