@@ -33,6 +33,7 @@ export interface FeedStats {
   readonly behindMs: number;
   readonly maxBehindMs: number;
   readonly tradesGenerated: number;
+  readonly indicativeGenerated: number;
 }
 
 /** Fault controls and read-backs; the same operations are served as JSON under `/_sim/`. */
@@ -124,7 +125,7 @@ export function createFaults(ctx: SimContext, ws: KiwoomWsServer, feed: RealFeed
     setRegLimits: (limits) => ws.setRegLimits(limits),
     counters: () => structuredClone(ctx.counters),
     programRanking: (market, n = 50) => ctx.market.programRanking(market, n),
-    feedStats: () => ({ behindMs: feed.behindMs, maxBehindMs: feed.maxBehindMs, tradesGenerated: feed.tradesGenerated }),
+    feedStats: () => ({ behindMs: feed.behindMs, maxBehindMs: feed.maxBehindMs, tradesGenerated: feed.tradesGenerated, indicativeGenerated: feed.indicativeGenerated }),
   };
 }
 

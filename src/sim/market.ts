@@ -71,23 +71,21 @@ export class SimMarketState {
   }
 
   /**
-   * Once a second: price moves for every stock, then program flows and volatility decay for one fifth
-   * of the stocks (round-robin) by five seconds' worth, so idle virtual hours stay cheap. Prices move
-   * here, on the market's own clock, never per trade: a price's volatility per second does not depend
-   * on how many trades the feed is configured to send.
+   * Once a second: price moves, program flows and volatility decay for one fifth of the stocks
+   * (round-robin) by five seconds' worth, so idle virtual hours stay cheap. Prices move here, on the
+   * market's own clock, never per trade: a price's volatility per second does not depend on how many
+   * trades the feed is configured to send.
    */
   stepSecond(nowMs: number): void {
     const fr = this.flowRandom;
     const dr = this.driftRandom;
     const t = formatKstTime(nowMs);
     const stocks = this.stocks;
-    for (const s of stocks) {
-      const moves = poisson(dr, Math.min(3, MOVES_PER_SECOND * s.vol));
-      for (let k = 0; k < moves; k++) this.move(s, dr.next() < 0.5 + s.progFlow / (s.progScale * 40) ? 1 : -1, t);
-    }
     const phase = this.secondCount++ % ROUND;
     for (let i = phase; i < stocks.length; i += ROUND) {
       const s = stocks[i] as SimStock;
+      const moves = poisson(dr, Math.min(15, MOVES_PER_SECOND * ROUND * s.vol));
+      for (let k = 0; k < moves; k++) this.move(s, dr.next() < 0.5 + s.progFlow / (s.progScale * 40) ? 1 : -1, t);
       // Mean-reverting flow with rare regime shocks: rankings churn over minutes.
       s.progFlow = s.progFlow * FLOW_DECAY + cheapNormal(fr) * s.progScale * 0.25 * SQRT_ROUND;
       if (fr.next() < 0.0015 * ROUND) s.progFlow += (fr.next() < 0.5 ? -1 : 1) * s.progScale * fr.between(3, 8);
@@ -169,8 +167,8 @@ export class SimMarketState {
 }
 
 const ROUND = 5;
-/** Tick moves per second of a stock at volatility 1 (a liquid KRX stock moves a tick every few seconds). */
-const MOVES_PER_SECOND = 0.15;
+/** Tick moves per second of a stock at volatility 1 (a tick every ~17 s; volatility clusters multiply it). */
+const MOVES_PER_SECOND = 0.06;
 const SQRT_ROUND = Math.sqrt(ROUND);
 const FLOW_DECAY = 0.97 ** ROUND;
 const VOL_DECAY = 0.995 ** ROUND;
@@ -180,14 +178,16 @@ function cheapNormal(r: Random): number {
   return (r.next() + r.next() + r.next() - 1.5) * 2;
 }
 
-/** A Poisson draw (Knuth); lambda is small here, so it costs about lambda + 1 uniforms. */
+/** A Poisson draw by inversion from one uniform (lambda is small here, so the loop is short). */
 function poisson(r: Random, lambda: number): number {
-  const limit = Math.exp(-lambda);
+  const u = r.next();
+  let p = Math.exp(-lambda);
+  let cum = p;
   let k = 0;
-  let p = r.next();
-  while (p > limit) {
+  while (u > cum && k < 50) {
     k++;
-    p *= r.next();
+    p *= lambda / k;
+    cum += p;
   }
   return k;
 }

@@ -34,6 +34,8 @@ export class RealFeed {
   behindMs = 0;
   maxBehindMs = 0;
   tradesGenerated = 0;
+  /** 0A events the market made (registered or not). */
+  indicativeGenerated = 0;
 
   private timer: TimerHandle | undefined;
 
@@ -102,6 +104,7 @@ export class RealFeed {
       const s = all[r.int(all.length)];
       if (s === undefined) continue;
       this.ctx.market.indicative(s, r, hhmmss);
+      this.indicativeGenerated++;
       const subsOf = this.indicativeIndex.subs.get(s);
       if (subsOf === undefined) continue;
       const values = indicativeValues(s);

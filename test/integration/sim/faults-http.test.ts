@@ -24,6 +24,28 @@ describe('sim fault API over /_sim/', () => {
     expect(c.json.return_code).toBe(0);
   });
 
+  it('0A is rare by default (a few an hour across the market); indicative-per-hour raises it', async () => {
+    const ws = await loggedIn(t.sim, token);
+    try {
+      ws.autoEchoPing = true;
+      const items = t.sim.faults.programRanking('P00101', 100).map((r) => r.code);
+      ws.send({ trnm: 'REG', grp_no: '1', refresh: '1', data: [{ item: items, type: ['0A'] }] });
+      await ws.next(trnm('REG'));
+      const made = (): number => t.sim.faults.feedStats().indicativeGenerated;
+      for (let i = 0; i < 60; i++) await t.clock.tickAsync(60_000); // one hour at the default rate (4 an hour)
+      const defaultHour = made();
+      expect(defaultHour).toBeGreaterThan(0);
+      expect(defaultHour).toBeLessThan(12);
+      const sentBefore = t.sim.faults.counters().realEntriesSent;
+      expect((await post(`${t.sim.url}/_sim/indicative-per-hour`, { indicativePerHour: 36_000 })).json).toEqual({ ok: true });
+      for (let i = 0; i < 10; i++) await t.clock.tickAsync(1_000); // 10 a second across the market
+      expect(made() - defaultHour).toBeGreaterThan(80);
+      expect(t.sim.faults.counters().realEntriesSent).toBeGreaterThan(sentBefore);
+    } finally {
+      ws.close();
+    }
+  });
+
   it('fail-path without a count fails until cleared', async () => {
     t.sim.faults.failPath('/api/dostk/');
     for (let i = 0; i < 3; i++) expect((await tr(t.sim, STKINFO, 'ka10001', { stk_cd: '005930' }, token)).status).toBe(500);

@@ -48,11 +48,11 @@ describe('sim market', () => {
       for (let i = 0; i < 1_000; i++) busy.trade(busy.stocks[r.int(300)]!, r, '100000');
     }
     expect(busy.stocks.map((s) => s.price)).toEqual(quiet.stocks.map((s) => s.price));
-    // About 0.15 tick moves a second at volatility 1: most stocks change price within a minute.
+    // About 0.06 tick moves a second at volatility 1: most stocks change price within a minute.
     const before = quiet.stocks.map((s) => s.price);
     for (let sec = 601; sec <= 660; sec++) quiet.stepSecond(START + sec * 1000);
     const changed = quiet.stocks.filter((s, i) => s.price !== before[i]).length;
-    expect(changed).toBeGreaterThan(150);
+    expect(changed).toBeGreaterThan(120);
   });
 
   it('program ranking drifts: top-50 membership changes over a few minutes', () => {
