@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { openRecordingReader } from '../../adapters/recording/index.js';
 import { openSignalDatabaseReadOnly, querySignals, type SignalRecord } from '../../adapters/store/index.js';
+import { loadConfig } from '../../config/load.js';
 import { KrxError, UsageError } from '../../core/errors.js';
 import { formatReport, parseHorizons, REPORT_FORMATS, type ReportFormat } from '../../research/format-report.js';
 import { inputKind, recordingDirsNear, recordingsBySession, signalDbsNear } from '../../research/locate.js';
@@ -22,8 +23,8 @@ or past the recording's end is cut and marked.
 
 Given a recording, its session's signals are read from the live DB of its data dir
 (<dataDir>/signals.db) or else from its replay (<dataDir>/replays/<session>.db). Given a signals DB
-(live, replay or sweep), each session's recording is looked up in <dbDir>/recordings and
-<dbDir>/../recordings.
+(live, replay or sweep), each session's recording is looked up in <dbDir>/recordings, the
+recordings folder of the data dir above it, and the configured <dataDir>/<recording.dir>.
 
 Options:
       --horizons <list>     comma-separated, e.g. 1m,5m,15m,60m (default), 30s, 2h
@@ -37,8 +38,8 @@ Options:
   -h, --help                show this help
 
 Exit codes: 0 the report was printed (a line on stderr for each symbol without recorded trades);
-1 an input is unreadable, a signals DB is of another version, a session's recording or signals are
-not found, or no signal has a trade to measure (nothing is printed on stdout then); 2 bad usage.`,
+1 an input is unreadable, a signals DB is of another version, no session's recording or no signals
+are found (a session without its recording is left out, with a line on stderr), or no signal has a trade to measure (nothing is printed on stdout then); 2 bad usage.`,
   options: {
     horizons: { type: 'string' },
     format: { type: 'string' },
@@ -62,11 +63,12 @@ not found, or no signal has a trade to measure (nothing is printed on stdout the
 
     const file = resolve(io.cwd, input);
     const filter = { session: values.session as string | undefined, strategy: values.strategy as string | undefined };
-    const { records, recordingOf } =
+    const { records, recordingOf, notes } =
       inputKind(file) === 'recording'
         ? signalsOfRecording(file, values.db === undefined ? undefined : resolve(io.cwd, values.db as string), filter)
-        : signalsOfDb(file, values.recordings === undefined ? undefined : resolve(io.cwd, values.recordings as string), filter);
+        : signalsOfDb(file, values.recordings === undefined ? undefined : resolve(io.cwd, values.recordings as string), filter, configuredRecordings(io.env, io.cwd));
     const report = buildReport(records, { horizonsMs, recordingOf, ...(resamples !== undefined ? { resamples } : {}) });
+    for (const n of notes ?? []) io.stderr.write(`krx-signals report: ${n}\n`);
     for (const w of report.warnings) io.stderr.write(`krx-signals report: ${w.message} [${w.code}]\n`);
     if (report.outcomes.length > 0 && report.outcomes.every((o) => !o.hasTrades)) {
       io.stderr.write('krx-signals report: no signal has a recorded trade to measure: nothing to report [E_REPORT_NO_TRADES]\n');
@@ -86,6 +88,18 @@ interface Filter {
 interface Inputs {
   readonly records: SignalRecord[];
   readonly recordingOf: (sessionId: string) => string;
+  /** Lines for stderr: inputs left out. */
+  readonly notes?: readonly string[];
+}
+
+/** The configured recordings folder (<dataDir>/<recording.dir>), when the config loads. */
+function configuredRecordings(env: Readonly<Record<string, string | undefined>>, cwd: string): string[] {
+  try {
+    const config = loadConfig({ env, cwd });
+    return [resolve(config.dataDir, config.recording.dir)];
+  } catch {
+    return [];
+  }
 }
 
 function readSignals(dbFile: string, query: { sessionId?: string; strategy?: string }): SignalRecord[] {
@@ -115,16 +129,23 @@ function signalsOfRecording(file: string, dbFile: string | undefined, filter: Fi
   return { records, recordingOf: () => file };
 }
 
-function signalsOfDb(dbFile: string, dir: string | undefined, filter: Filter): Inputs {
+function signalsOfDb(dbFile: string, dir: string | undefined, filter: Filter, configured: readonly string[]): Inputs {
   const records = readSignals(dbFile, {
     ...(filter.session !== undefined ? { sessionId: filter.session } : {}),
     ...(filter.strategy !== undefined ? { strategy: filter.strategy } : {}),
   });
-  const dirs = dir !== undefined ? [dir] : recordingDirsNear(dbFile);
+  const dirs = dir !== undefined ? [dir] : [...new Set([...recordingDirsNear(dbFile), ...configured])];
   const found = recordingsBySession(dirs);
-  const missing = [...new Set(records.map((r) => r.sessionId))].filter((s) => !found.has(s)).sort();
-  if (missing.length > 0) {
-    throw new KrxError('E_RECORDING_READ', `no recording of session${missing.length === 1 ? '' : 's'} ${missing.join(', ')} in ${dirs.join(' or ')}: pass --recordings <dir>`);
+  const sessions = [...new Set(records.map((r) => r.sessionId))].sort();
+  const missing = sessions.filter((s) => !found.has(s));
+  const where = `in ${dirs.join(' or ')}: pass --recordings <dir>`;
+  // A long-lived DB outlives pruned recordings: those sessions are left out, each with a line.
+  if (missing.length > 0 && missing.length === sessions.length) {
+    throw new KrxError('E_RECORDING_READ', `no recording of session${missing.length === 1 ? '' : 's'} ${missing.join(', ')} ${where}`);
   }
-  return { records, recordingOf: (s) => found.get(s)! };
+  const notes = missing.map((s) => {
+    const n = records.filter((r) => r.sessionId === s).length;
+    return `session ${s}: no recording ${where}; its ${n} signal${n === 1 ? ' is' : 's are'} left out [E_RECORDING_READ]`;
+  });
+  return { records: records.filter((r) => found.has(r.sessionId)), recordingOf: (s) => found.get(s)!, notes };
 }

@@ -37,6 +37,7 @@ Options:
       return EXIT.failure;
     }
     io.stdout.write(`krx-signals ui on ${server.url}/ (data dir ${dataDir}); Ctrl-C stops it\n`);
+    if (!['127.0.0.1', '::1', 'localhost'].includes(host)) io.stderr.write(`krx-signals ui: warning: listening on ${host}: anyone who can reach it can read these signals\n`);
     await new Promise<void>((done) => {
       const signal = io.stopSignal;
       if (!signal) return;

@@ -36,6 +36,8 @@ export interface UiServer {
 const PERIODS = new Set([10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000]);
 const VENUES = new Set<string>(['KRX', 'NXT', 'SOR']);
 const MARKET_CACHE = 2;
+/** Each live page holds a DB handle and a poll timer: a few are plenty on one machine. */
+const MAX_LIVE_CLIENTS = 16;
 
 export async function startUiServer(options: UiServerOptions): Promise<UiServer> {
   const chartLib = join(dirname(createRequire(import.meta.url).resolve('lightweight-charts/package.json')), 'dist', 'lightweight-charts.standalone.production.js');
@@ -127,6 +129,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
         return json(res, 200, { symbol, venue, period: horizonLabel(period), candles, signals, gapBars });
       }
       case '/api/live': {
+        if (feeds.size >= MAX_LIVE_CLIENTS) return json(res, 503, { error: 'too many live pages open' });
         const feed = streamLiveSignals(liveDbOf(options.dataDir), res, options.pollMs ?? 1000);
         feeds.add(feed);
         res.on('close', () => feeds.delete(feed));

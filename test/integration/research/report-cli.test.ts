@@ -180,6 +180,12 @@ describe('krx-signals report (hand-computed session)', () => {
     const e = await runCli(['report', join(lone, 'signals.db')]);
     expect(e).toMatchObject({ code: 1, stdout: '' });
     expect(e.stderr).toMatch(/no recording of session lost-session in .*: pass --recordings <dir> \[E_RECORDING_READ\]/);
+    // Beside a session that has its recording, the lost one is left out with a line; the rest is reported.
+    writeSignals(join(dir, 'signals.db'), 'lost-session', [{ id: 'y1', strategy: 'alpha', kind: 'BUY', symbol: A, price: 100, at: kst(9, 30) }]);
+    const mixed = await runCli(['report', join(dir, 'signals.db'), '--format', 'json']);
+    expect(mixed.code).toBe(0);
+    expect(mixed.stderr.split('\n')[0]).toMatch(/^krx-signals report: session lost-session: no recording in .*; its 1 signal is left out \[E_RECORDING_READ\]$/);
+    expect((JSON.parse(mixed.stdout) as JsonReport).signals.map((s) => s.id)).toEqual(['s1', 's6', 's2', 's3', 's4']);
     const f = await runCli(['report', recording, '--horizons', '5x']);
     expect(f).toMatchObject({ code: 2, stdout: '' });
     expect(f.stderr).toMatch(/--horizons takes a list/);
