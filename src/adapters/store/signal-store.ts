@@ -92,7 +92,7 @@ export function openSignalStore(options: SignalStoreOptions): SignalStore {
   let outboxRows = 0;
   const insertBatch = db.transaction((batch: readonly Pending[]): number => {
     let changes = 0;
-    const now = clock.now();
+    const now = routing?.now ? routing.now() : clock.now();
     for (const p of batch) {
       const changed = insert.run(...p.params, sessionMode).changes;
       changes += changed;

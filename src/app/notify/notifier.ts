@@ -96,7 +96,7 @@ export function startNotifier(o: NotifierOptions): Notifier {
   const lastDb = new Map<string, ReturnType<Outbox['stats']>>();
   /** The outbox counts; the last known ones once closed or while the database cannot be read. */
   const dbStats = (name: string): ReturnType<Outbox['stats']> => {
-    const fallback = lastDb.get(name) ?? { pending: 0, sent: 0, dead: 0, skipped: 0, oldestPendingAt: null };
+    const fallback = lastDb.get(name) ?? { pending: 0, oldestPendingAt: null };
     if (closed) return fallback;
     try {
       const s = outbox.stats(name);

@@ -12,6 +12,7 @@ import type { ProgramMarketCode, RealtimeEvent } from '../../core/market.js';
 import type { TokenSource } from '../../core/ports/token-source.js';
 import type { Signal } from '../../core/signal.js';
 import { createVirtualClock } from '../../core/virtual-clock.js';
+import { systemClock } from '../../core/clock.js';
 import { rankingFetcher, watchlistFetcher } from '../fetchers.js';
 import { planKernel, startKernel, type Kernel } from '../kernel.js';
 import type { RestRecord } from '../recording-transports.js';
@@ -86,7 +87,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   const log = options.log;
   const rest = new RecordedRest((d) => log.warn({ code: 'E_REPLAY_DIVERGED', ...d }, 'replay diverged from the recording'));
   // The replay commits on its own schedule (every FLUSH_EVERY_ROWS rows and at the end), not per turn.
-  const store = openSignalStore({ file: options.dbFile, clock, queueLimit: config.store.queueLimit, log: log.child({ component: 'store' }), schedule: () => undefined, sessionMode: 'replay', ...(options.notify ? notifyStoreOptions(options.config, { replay: true }) : {}) });
+  const store = openSignalStore({ file: options.dbFile, clock, queueLimit: config.store.queueLimit, log: log.child({ component: 'store' }), schedule: () => undefined, sessionMode: 'replay', ...(options.notify ? notifyStoreOptions(options.config, { replay: true, now: () => systemClock.now() }) : {}) });
   const realtime = new Subject<RealtimeEvent>();
   const stats: FrameStats = { frames: 0, entries: 0, pings: 0, decodeErrors: 0 };
   let events = 0;
