@@ -25,6 +25,8 @@ export interface BenchDaemonOptions {
   readonly simulator?: 'embedded' | 'process';
   /** Merged over config/default.json: objects key by key, arrays and values replaced. */
   readonly overrides?: Readonly<Record<string, unknown>>;
+  /** Extra environment for the config loader (notification sink secrets). */
+  readonly env?: Readonly<Record<string, string>>;
   /** Give up waiting for the connection to be live after this long. */
   readonly liveTimeoutMs?: number;
 }
@@ -97,7 +99,7 @@ function benchConfig(options: BenchDaemonOptions, stocks: number, dir: string, s
   const env = simProcess
     ? { KIWOOM_APPKEY: SIM_KIWOOM_APPKEY, KIWOOM_SECRETKEY: SIM_KIWOOM_SECRETKEY, KIS_APPKEY: SIM_KIS_APPKEY, KIS_APPSECRET: SIM_KIS_APPSECRET, KIS_HTS_ID: SIM_KIS_HTS_ID }
     : {};
-  return loadConfig({ file, env, cwd: dir });
+  return loadConfig({ file, env: { ...env, ...(options.env ?? {}) }, cwd: dir });
 }
 
 /** `over` on top of `base`: plain objects merged key by key, everything else replaced. */

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock } from '../../src/core/clock.js';
@@ -23,6 +25,8 @@ export interface DaemonLatencyOptions {
   readonly thresholdPct?: number;
   /** embedded (default, mode sim) or a simulator process of its own (see startBenchDaemon). */
   readonly simulator?: 'embedded' | 'process';
+  /** Notifications on, to a webhook that answers each request after this long (issue 15's slow sink). */
+  readonly slowSinkMs?: number;
 }
 
 export interface DaemonLatencyResult {
@@ -48,6 +52,8 @@ export interface DaemonLatencyResult {
   /** The simulator's generation lag at worst and entries it dropped (a slow reader). */
   readonly simMaxBehindMs: number;
   readonly simDropped: number;
+  /** With a slow sink: requests it received and outbox rows still pending at the end. */
+  readonly sink?: { readonly requests: number; readonly pending: number; readonly delivered: number };
 }
 
 /**
@@ -63,7 +69,9 @@ export async function benchDaemonLatency(options: DaemonLatencyOptions): Promise
   const seed = 'bench-latency';
   const codes = (await simStockCodes(seed, stocks)).slice(0, options.symbols ?? 2_000);
   const simulator = options.simulator ?? 'embedded';
+  const sink = options.slowSinkMs === undefined ? null : await startSlowSink(options.slowSinkMs);
   const bench = await startBenchDaemon({
+    ...(sink ? { env: { KRX_WEBHOOK_URL: `${sink.url}/hook`, KRX_WEBHOOK_HMAC_KEY: 'bench-hmac-key' } } : {}),
     tradesPerSecond: options.tradesPerSecond,
     seed,
     stocks,
@@ -75,6 +83,7 @@ export async function benchDaemonLatency(options: DaemonLatencyOptions): Promise
         { id: 'indicative-deviation', params: { thresholdPct: options.thresholdPct ?? 0.01 } },
         { id: 'watchlist-breakout', params: { windowMinutes: 2, volumeFactor: 1.5 } },
       ],
+      ...(sink ? { notify: { sinks: [{ type: 'webhook', name: 'slow', batchMax: 50, requestTimeoutMs: sink.delayMs * 2 }] } } : {}),
     },
   });
   const { daemon } = bench;
@@ -120,7 +129,9 @@ export async function benchDaemonLatency(options: DaemonLatencyOptions): Promise
       else signal.record(at - r.tsRecv);
     }
     const sim = await bench.simStats();
+    const slow = sink ? daemon.notify?.notifier.status()[0] : undefined;
     return {
+      ...(sink && slow ? { sink: { requests: sink.requests(), pending: slow.depth, delivered: slow.delivered } } : {}),
       tradesPerSecond: options.tradesPerSecond,
       simulator,
       durationMs,
@@ -139,5 +150,34 @@ export async function benchDaemonLatency(options: DaemonLatencyOptions): Promise
     };
   } finally {
     await bench.close();
+    await sink?.close();
   }
+}
+
+/** A webhook receiver that answers every request after `delayMs` (a chat service having a bad day). */
+async function startSlowSink(delayMs: number): Promise<{ url: string; delayMs: number; requests(): number; close(): Promise<void> }> {
+  let requests = 0;
+  const timers = new Set<NodeJS.Timeout>();
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      requests++;
+      const t = setTimeout(() => {
+        timers.delete(t);
+        res.writeHead(200).end('{}');
+      }, delayMs);
+      timers.add(t);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    delayMs,
+    requests: () => requests,
+    close: async () => {
+      for (const t of timers) clearTimeout(t);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }

@@ -19,10 +19,12 @@ export interface SignalStoreBenchResult {
  * Rows/s of the signal store (WAL, synchronous=FULL) when signals arrive in bursts of `burst` per
  * event-loop turn and are committed one transaction per turn (up to `maxBatch` rows).
  */
-export async function benchSignalStore(rows = 200_000, burst = 500, maxBatch = 1000): Promise<SignalStoreBenchResult> {
+export async function benchSignalStore(rows = 200_000, burst = 500, maxBatch = 1000, outboxSinks = 0, queueLimit = rows): Promise<SignalStoreBenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'krx-bench-store-'));
   try {
-    const store = openSignalStore({ file: join(dir, 'signals.db'), clock: systemClock, queueLimit: rows, maxBatch });
+    // With sinks, every signal also writes one outbox row per sink in its transaction (issue 15).
+    const sinks = Array.from({ length: outboxSinks }, (_, i) => `sink${i}`);
+    const store = openSignalStore({ file: join(dir, 'signals.db'), clock: systemClock, queueLimit, maxBatch, ...(outboxSinks > 0 ? { outbox: { sinksFor: () => sinks } } : {}) });
     let committed = 0;
     store.onCommitted((signals) => (committed += signals.length));
     let writeMs = 0;
@@ -39,7 +41,9 @@ export async function benchSignalStore(rows = 200_000, burst = 500, maxBatch = 1
       step();
     });
     const seconds = (performance.now() - t0) / 1000;
+    const dropped = store.stats().dropped;
     store.close();
+    if (dropped > 0) throw new Error(`the store dropped ${dropped} signals`);
     return { rows, maxBatch, seconds, rowsPerSecond: Math.round(rows / seconds), writeNsPerSignal: Math.round((writeMs * 1e6) / rows) };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createVirtualClock } from '../../src/core/virtual-clock.js';
 import { runFault, type FaultEnv } from '../../bench/soak/faults.js';
+import { startFakeChatServers, type FakeChatServers } from '../support/fake-chat-servers.js';
 import { runFor, startDaemonOnSim, turns, type DaemonOnSim } from './daemon-on-sim.js';
 
 /**
@@ -19,6 +20,13 @@ const KIWOOM_SECRETKEY = canary('KWSECRET', 44);
 const KIS_APPKEY = canary('KISKEY', 36);
 const KIS_APPSECRET = canary('KISSECRET', 64);
 const KIS_HTS_ID = canary('HTS', 12).toLowerCase();
+// Notification secrets: a bot token, webhook paths (the URL is the credential) and an HMAC key.
+const TELEGRAM_TOKEN = `987654:${canary('TGTOKEN', 35)}`;
+const DISCORD_TOKEN = canary('DCHOOK', 60);
+const SLACK_PATH = canary('SLHOOK', 24);
+const HOOK_PATH = canary('WHPATH', 30);
+const HMAC_KEY = canary('HMACKEY', 40);
+const NOTIFY_SECRETS = { TELEGRAM_TOKEN, DISCORD_TOKEN, SLACK_PATH, HOOK_PATH, HMAC_KEY };
 const CREDENTIALS = { KIWOOM_APPKEY, KIWOOM_SECRETKEY, KIS_APPKEY, KIS_APPSECRET, KIS_HTS_ID };
 const START = Date.UTC(2026, 10, 20, 0, 0, 0); // Friday 09:00 KST
 
@@ -33,13 +41,25 @@ describe('secret canaries through a faulty live-mode run', () => {
   const clock = createVirtualClock(START);
   const lines: string[] = [];
   let run: DaemonOnSim | undefined;
+  let chat: FakeChatServers | undefined;
   afterAll(async () => {
     await run?.daemon.stop('test over');
     await run?.sim.close();
+    await chat?.close();
     if (run) rmSync(run.dataDir, { recursive: true, force: true });
   });
 
   it('no credential in any log line or written file; tokens only in the token cache', { timeout: 60_000 }, async () => {
+    // Chat services that fail in every way and echo the secrets back in their error texts.
+    chat = await startFakeChatServers({ now: () => clock.now(), secrets: { telegramToken: TELEGRAM_TOKEN, discordToken: DISCORD_TOKEN, slackPath: SLACK_PATH, hookPath: HOOK_PATH, hmacKey: HMAC_KEY } });
+    const echo = `echo ${Object.values(NOTIFY_SECRETS).join(' ')}`;
+    chat.setScript((service, call) => {
+      if (service === 'telegram' && call % 3 === 1) return { status: 500, body: { ok: false, description: echo } };
+      if (service === 'discord') return { status: 401, body: { message: echo } };
+      if (service === 'slack' && call % 2 === 1) return { status: 429, body: echo, headers: { 'retry-after': '1' } };
+      if (service === 'webhook' && call % 4 === 1) return { status: 0, hang: true };
+      return undefined;
+    });
     run = await startDaemonOnSim({
       clock,
       sim: {
@@ -48,8 +68,27 @@ describe('secret canaries through a faulty live-mode run', () => {
         kiwoomCredentials: [{ appkey: KIWOOM_APPKEY, secretkey: KIWOOM_SECRETKEY }],
         kisCredentials: [{ appkey: KIS_APPKEY, appsecret: KIS_APPSECRET }],
       },
-      fileConfig: { calendar: { kind: 'always-open' }, log: { level: 'debug' } },
-      credentials: CREDENTIALS,
+      fileConfig: {
+        calendar: { kind: 'always-open' },
+        log: { level: 'debug' },
+        notify: {
+          alertCheckSeconds: 1,
+          sinks: [
+            { type: 'telegram', name: 'tg', chatId: '-1001', apiBaseUrl: chat.url, alerts: true },
+            { type: 'discord', name: 'dc', alerts: true },
+            { type: 'slack', name: 'sl', alerts: true },
+            { type: 'webhook', name: 'wh', alerts: true },
+          ],
+        },
+      },
+      credentials: {
+        ...CREDENTIALS,
+        KRX_TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
+        KRX_DISCORD_WEBHOOK_URL: chat.discordWebhook,
+        KRX_SLACK_WEBHOOK_URL: chat.slackWebhook,
+        KRX_WEBHOOK_URL: chat.webhookUrl,
+        KRX_WEBHOOK_HMAC_KEY: HMAC_KEY,
+      },
       onLine: (raw) => lines.push(raw),
     });
     const { daemon, sim, config, dataDir } = run;
@@ -93,9 +132,15 @@ describe('secret canaries through a faulty live-mode run', () => {
     const cacheFile = files.find((f) => /token/i.test(relative(dataDir, f)));
     expect(cacheFile, `a token cache among ${names.join(', ')}`).toBeDefined();
     expect(lines.length).toBeGreaterThan(50);
+    // The notification paths ran, failures included: deliveries, retries and refusals.
+    expect(chat.delivered('telegram').length).toBeGreaterThan(0);
+    expect(chat.delivered('webhook').length).toBeGreaterThan(0);
+    expect(chat.all('discord').length).toBeGreaterThan(0);
+    expect(lines.some((l) => l.includes('E_NOTIFY_REJECTED'))).toBe(true);
+    expect(lines.some((l) => l.includes('E_NOTIFY_HTTP'))).toBe(true);
 
     const leaks: string[] = [];
-    const secrets = Object.entries(CREDENTIALS);
+    const secrets = [...Object.entries(CREDENTIALS), ...Object.entries(NOTIFY_SECRETS)];
     lines.forEach((line, i) => {
       for (const [name, value] of secrets) if (line.includes(value)) leaks.push(`log line ${i}: ${name}`);
       for (const t of tokens) if (line.includes(t)) leaks.push(`log line ${i}: an access token`);

@@ -11,6 +11,8 @@ export interface PostTarget {
   readonly retryAfterFromBody?: (json: unknown) => number | undefined;
   /** Reads a 2xx body that still means failure (Telegram `ok: false`). */
   readonly refusedBody?: (json: unknown) => string | undefined;
+  /** Other secrets a service might echo back (an HMAC key); the URL's path is always treated as secret. */
+  readonly secrets?: readonly string[];
 }
 
 export interface HttpPoster {
@@ -31,6 +33,14 @@ export function createHttpPoster(target: PostTarget): HttpPoster {
   const path = url.pathname + url.search;
   const pool = new Pool(url.origin, { connections: 1 });
   const { clock } = target;
+  // A service may echo the token or webhook path in its error text: scrub before it reaches a log or the DB.
+  const secrets = [target.url, path, ...url.pathname.split('/').filter((p) => p.length >= 6), ...(target.secrets ?? [])].filter((s) => s.length >= 6);
+  const scrub = (answer: SinkAnswer): SinkAnswer => {
+    if (answer.ok) return answer;
+    let reason = answer.reason;
+    for (const s of secrets) reason = reason.split(s).join('[redacted]');
+    return { ...answer, reason };
+  };
   return {
     async post(body, headers) {
       const ac = new AbortController();
@@ -42,7 +52,7 @@ export function createHttpPoster(target: PostTarget): HttpPoster {
       try {
         const res = await pool.request({ path, method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, body, signal: ac.signal });
         const text = await readBounded(res.body);
-        return classify(res.statusCode, res.headers, text, target);
+        return scrub(classify(res.statusCode, res.headers, text, target));
       } catch (err) {
         if (timedOut) return { ok: false, retry: true, code: 'E_NOTIFY_HTTP', reason: `no answer within ${target.timeoutMs} ms` };
         return { ok: false, retry: true, code: 'E_NOTIFY_HTTP', reason: `request failed: ${errorCode(err)}` };
@@ -50,7 +60,8 @@ export function createHttpPoster(target: PostTarget): HttpPoster {
         clock.clearTimeout(timer);
       }
     },
-    close: () => pool.close(),
+    // Destroy, not close: a hanging request must not hold the daemon's stop (it is retried next start).
+    close: () => pool.destroy(),
   };
 }
 

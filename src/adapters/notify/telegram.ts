@@ -24,6 +24,7 @@ export function createTelegramSink(o: TelegramSinkOptions): SinkClient {
     url: `${base}/bot${o.botToken}/sendMessage`,
     clock: o.clock,
     timeoutMs: o.timeoutMs,
+    secrets: [o.botToken],
     retryAfterFromBody: (json) => secondsToMs((json as { parameters?: { retry_after?: unknown } } | undefined)?.parameters?.retry_after),
     refusedBody: (json) => {
       const b = json as { ok?: unknown; description?: unknown } | undefined;

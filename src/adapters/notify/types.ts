@@ -63,5 +63,6 @@ export interface SinkClient {
   readonly type: 'telegram' | 'discord' | 'slack' | 'webhook';
   compose(items: readonly NotifyItem[], ctx: MessageContext, sentAt: number): ComposedMessage;
   send(message: ComposedMessage): Promise<SinkAnswer>;
+  /** Aborts a request in flight (its send answers E_NOTIFY_HTTP) and frees the connection. */
   close(): Promise<void>;
 }

@@ -26,7 +26,7 @@ export const IDEMPOTENCY_HEADER = 'idempotency-key';
  * `X-Krx-Signature: sha256=<hex>` over the exact body bytes, `Idempotency-Key` (a hash of the ids).
  */
 export function createWebhookSink(o: WebhookSinkOptions): SinkClient {
-  const poster = createHttpPoster({ url: withBaseUrl(o.url, o.baseUrl), clock: o.clock, timeoutMs: o.timeoutMs });
+  const poster = createHttpPoster({ url: withBaseUrl(o.url, o.baseUrl), clock: o.clock, timeoutMs: o.timeoutMs, secrets: [o.hmacKey] });
   return {
     name: o.name,
     type: 'webhook',

@@ -6,6 +6,8 @@ export interface OutboxRouting {
   sinksFor(signal: Signal): readonly string[];
   /** Rows written by a replay run with `--notify` are marked, so messages say so. */
   readonly replay?: boolean;
+  /** The wall clock stamping the rows (created_at, the give-up age's start); default the store's clock. A replay's clock is the recording's. */
+  readonly now?: () => number;
 }
 
 export type OutboxKind = 'signal' | 'alert' | 'digest';
@@ -31,9 +33,6 @@ export interface OutboxRow {
 
 export interface OutboxSinkStats {
   readonly pending: number;
-  readonly sent: number;
-  readonly dead: number;
-  readonly skipped: number;
   /** created_at of the oldest pending row, or null. */
   readonly oldestPendingAt: number | null;
 }
@@ -90,7 +89,8 @@ export function createOutbox(db: Database.Database): Outbox {
   const skippedStmt = setState('skipped');
   const retryStmt = db.prepare(`UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE seq = ? AND state = 'pending'`);
   const insertStmt = db.prepare(OUTBOX_INSERT_SQL);
-  const countStmt = db.prepare(`SELECT state, count(*) AS n, min(CASE WHEN state = 'pending' THEN created_at END) AS oldest FROM outbox WHERE sink = ? GROUP BY state`);
+  // Pending rows only (the index): sent rows accumulate for a month and are not counted at every scrape.
+  const countStmt = db.prepare(`SELECT count(*) AS n, min(created_at) AS oldest FROM outbox WHERE sink = ? AND state = 'pending'`);
 
   const each = db.transaction((stmt: Database.Statement, seqs: readonly number[], a: unknown, b: unknown) => {
     for (const seq of seqs) stmt.run(a, b, seq);
@@ -110,12 +110,8 @@ export function createOutbox(db: Database.Database): Outbox {
       return n;
     },
     stats: (sink) => {
-      const out = { pending: 0, sent: 0, dead: 0, skipped: 0, oldestPendingAt: null as number | null };
-      for (const r of countStmt.all(sink) as { state: string; n: number; oldest: number | null }[]) {
-        if (r.state === 'pending' || r.state === 'sent' || r.state === 'dead' || r.state === 'skipped') out[r.state] = r.n;
-        if (r.state === 'pending') out.oldestPendingAt = r.oldest;
-      }
-      return out;
+      const r = countStmt.get(sink) as { n: number; oldest: number | null };
+      return { pending: r.n, oldestPendingAt: r.oldest };
     },
   };
 }

@@ -92,7 +92,7 @@ export function openSignalStore(options: SignalStoreOptions): SignalStore {
   let outboxRows = 0;
   const insertBatch = db.transaction((batch: readonly Pending[]): Signal[] => {
     const inserted: Signal[] = [];
-    const now = clock.now();
+    const now = routing?.now ? routing.now() : clock.now();
     for (const p of batch) {
       // A signal stored before (a restart re-emitting it) is neither handed on nor notified again.
       if (insert.run(...p.params, sessionMode).changes === 0) continue;

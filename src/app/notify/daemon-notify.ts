@@ -14,7 +14,7 @@ import { startNotifier, type Notifier } from './notifier.js';
 import { createNotifyRouting } from './routing.js';
 
 /** The store's outbox routing for the daemon, or nothing when no sink is enabled (no outbox rows at all). */
-export function notifyStoreOptions(config: Pick<Config, 'notify'>, options: { replay?: boolean } = {}): { outbox?: OutboxRouting } {
+export function notifyStoreOptions(config: Pick<Config, 'notify'>, options: { replay?: boolean; now?: () => number } = {}): { outbox?: OutboxRouting } {
   return config.notify.sinks.some((s) => s.enabled) ? { outbox: createNotifyRouting(config.notify.sinks, options) } : {};
 }
 

@@ -24,6 +24,8 @@ export interface DispatcherOptions {
   readonly cooldownMs: number;
   readonly giveUpAfterMs: number;
   readonly retry: ExponentialPolicy;
+  /** Every notification secret: scrubbed from answers before they reach a log or the outbox. */
+  readonly secrets?: readonly string[];
 }
 
 export interface DispatcherStats {
@@ -40,7 +42,7 @@ export interface Dispatcher {
   /** New rows may be due: read them on the dispatcher's own timer (never in the caller's turn). */
   wake(): void;
   stats(): DispatcherStats;
-  /** Stops the timer; waits (bounded by the sink's request timeout) for a send in flight to settle. */
+  /** Stops the timer and the loop; resolves once a send in flight has settled (close the sink first to abort it). */
   close(): Promise<void>;
 }
 
@@ -101,9 +103,14 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       counts.inFlight = batch.length;
       const answer = await sink.send(message);
       counts.inFlight = 0;
-      settle(batch, answer);
+      // Aborted by close: the rows stay pending as they were. An acknowledgement is still recorded.
+      if (closed && !answer.ok) return;
+      settle(batch, answer.ok ? answer : { ...answer, reason: scrub(answer.reason) });
     }
   };
+
+  const secrets = (o.secrets ?? []).filter((s) => s.length >= 6);
+  const scrub = (text: string): string => secrets.reduce((t, s) => t.split(s).join('[redacted]'), text);
 
   const seqs = (rows: readonly OutboxRow[]): number[] => rows.map((r) => r.seq);
 

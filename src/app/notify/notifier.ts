@@ -53,6 +53,7 @@ export function startNotifier(o: NotifierOptions): Notifier {
   const { config, clock } = o;
   const outbox: Outbox = createOutbox(o.database);
   const sinks = config.sinks.filter((s) => s.enabled);
+  const allSecrets = Object.values(o.secrets).flatMap((s) => [...secretFragments(s.primary), ...(s.hmacKey ? [s.hmacKey] : [])]);
   const entries = sinks.map((sink, i) => {
     const client = buildSinkClient(sink, o.secrets[sink.name], clock);
     const message: MessageContext = {
@@ -72,6 +73,7 @@ export function startNotifier(o: NotifierOptions): Notifier {
       cooldownMs: sink.cooldownSeconds * 1000,
       giveUpAfterMs: sink.giveUpAfterSeconds * 1000,
       retry: { baseMs: sink.retryBaseMs, capMs: sink.retryCapMs },
+      secrets: allSecrets,
     });
     return { sink, client, dispatcher };
   });
@@ -94,7 +96,7 @@ export function startNotifier(o: NotifierOptions): Notifier {
   const lastDb = new Map<string, ReturnType<Outbox['stats']>>();
   /** The outbox counts; the last known ones once closed or while the database cannot be read. */
   const dbStats = (name: string): ReturnType<Outbox['stats']> => {
-    const fallback = lastDb.get(name) ?? { pending: 0, sent: 0, dead: 0, skipped: 0, oldestPendingAt: null };
+    const fallback = lastDb.get(name) ?? { pending: 0, oldestPendingAt: null };
     if (closed) return fallback;
     try {
       const s = outbox.stats(name);
@@ -134,8 +136,17 @@ export function startNotifier(o: NotifierOptions): Notifier {
         .map((s) => `notify sink ${s.name} behind: oldest pending ${Math.round((s.oldestPendingAgeMs ?? 0) / 1000)} s, ${s.depth} pending`),
     close: async () => {
       closed = true;
-      await Promise.all(entries.map((e) => e.dispatcher.close()));
+      // Stop the loops, abort what is in flight (its row stays pending: resent on the next start), then wait.
+      const stopped = entries.map((e) => e.dispatcher.close());
       await Promise.all(entries.map((e) => e.client.close().catch(() => undefined)));
+      await Promise.all(stopped);
     },
   };
+}
+
+/** A secret and, for a webhook URL (the URL is the credential), each longer path segment on its own. */
+export function secretFragments(secret: string): string[] {
+  if (!URL.canParse(secret)) return [secret];
+  const url = new URL(secret);
+  return [secret, url.pathname + url.search, ...url.pathname.split('/').filter((p) => p.length >= 6), ...(url.search.length >= 6 ? [url.search] : [])];
 }

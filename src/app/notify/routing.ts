@@ -15,7 +15,7 @@ export function passes(filters: Filters, s: Signal): boolean {
 }
 
 /** The store's question "which sinks want this signal", from the enabled sinks' filters. */
-export function createNotifyRouting(sinks: readonly NotifySinkConfig[], options: { readonly replay?: boolean } = {}): OutboxRouting {
+export function createNotifyRouting(sinks: readonly NotifySinkConfig[], options: { readonly replay?: boolean; readonly now?: () => number } = {}): OutboxRouting {
   const enabled = sinks.filter((s) => s.enabled);
   return {
     sinksFor: (s) => {
@@ -24,5 +24,6 @@ export function createNotifyRouting(sinks: readonly NotifySinkConfig[], options:
       return out;
     },
     ...(options.replay ? { replay: true } : {}),
+    ...(options.now ? { now: options.now } : {}),
   };
 }

@@ -12,6 +12,7 @@ import type { LifecycleRecord } from '../../core/recording.js';
 import type { Signal } from '../../core/signal.js';
 import { createVirtualClock } from '../../core/virtual-clock.js';
 import { buildBrokerClients, type BrokerTransports } from '../broker-clients.js';
+import { systemClock } from '../../core/clock.js';
 import { planKernel, startKernel, type Kernel } from '../kernel.js';
 import { parseLifecycle, recordedPollNames } from '../lifecycle-recording.js';
 import { buildMarketSources } from '../market-sources.js';
@@ -103,8 +104,9 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
     log: log.child({ component: 'store' }),
     schedule: () => undefined,
     sessionMode: 'replay',
-    // Replay notifies nobody unless asked (--notify): then through the outbox, marked as a replay.
-    ...(options.notify ? notifyStoreOptions(options.config, { replay: true }) : {}),
+    // Replay notifies nobody unless asked (--notify): then through the outbox, marked as a replay and
+    // stamped on the wall clock (the recording's times would read as expired on delivery).
+    ...(options.notify ? notifyStoreOptions(options.config, { replay: true, now: () => systemClock.now() }) : {}),
   });
   const realtime = new Subject<RealtimeEvent>();
   const stats: FrameStats = { frames: 0, entries: 0, pings: 0, decodeErrors: 0 };

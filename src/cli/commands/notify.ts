@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { NotifyItem } from '../../adapters/notify/index.js';
 import { openSignalDatabaseReadOnly } from '../../adapters/store/index.js';
 import { buildSinkClient } from '../../app/notify/build-sink.js';
+import { secretFragments } from '../../app/notify/notifier.js';
 import { loadConfig } from '../../config/load.js';
 import { scrubSecrets, secretValues } from '../../config/redact.js';
 import { systemClock } from '../../core/clock.js';
@@ -44,7 +45,7 @@ Options:
         io.stderr.write('krx-signals notify: no notification sink is configured (config section "notify.sinks")\n');
         return EXIT.failure;
       }
-      const secrets = secretValues(config);
+      const secrets = secretValues(config).flatMap(secretFragments);
       let failed = 0;
       for (const sink of sinks) {
         const client = buildSinkClient(sink, config.credentials.notify?.[sink.name], systemClock);

@@ -31,10 +31,12 @@ describe('the daemon notifies through its outbox', () => {
         alarms: { dataSilenceSeconds: 10 },
         notify: {
           alertCheckSeconds: 1,
-          staleSeconds: 600,
+          staleSeconds: 60,
           sinks: [
             { type: 'telegram', name: 'phone', chatId: '-100200300', apiBaseUrl: fake.url, batchMax: 20, alerts: true },
             { type: 'webhook', name: 'mine', batchMax: 50 },
+            // Nobody listens on port 1: every attempt fails; its rows age and /healthz says so.
+            { type: 'slack', name: 'gone', baseUrl: 'http://127.0.0.1:1', filters: { kinds: ['ALERT'] } },
           ],
         },
       },
@@ -44,6 +46,7 @@ describe('the daemon notifies through its outbox', () => {
         KRX_TELEGRAM_BOT_TOKEN: fake.telegramToken,
         KRX_WEBHOOK_URL: fake.webhookUrl,
         KRX_WEBHOOK_HMAC_KEY: fake.hmacKey,
+        KRX_SLACK_WEBHOOK_URL: 'https://hooks.slack.invalid/services/T0/B0/secretpath',
       },
     });
     const { daemon, sim } = run;
@@ -58,7 +61,12 @@ describe('the daemon notifies through its outbox', () => {
     expect(metrics).toMatch(/^krx_notify_outbox_depth\{sink="mine"\} \d+$/m);
     expect(metrics).toMatch(/^krx_notify_delivered_total\{sink="phone"\} [1-9]\d*$/m);
     expect(metrics).toMatch(/^krx_notify_failed_total\{sink="mine"\} 0$/m);
-    expect(daemon.observability.health().reasons.some((r) => r.startsWith('notify'))).toBe(false);
+    // Degraded, not unhealthy: the sink that never answers is named; the ones keeping up are not.
+    const health = daemon.observability.health();
+    expect(health.healthy).toBe(true);
+    expect(health.reasons.filter((r) => r.startsWith('notify'))).toEqual([expect.stringMatching(/^notify sink gone behind: oldest pending \d+ s/)]);
+    expect(health.details?.['degraded']).toBe(true);
+    expect(metrics).toMatch(/^krx_notify_retried_total\{sink="gone"\} [1-9]\d*$/m);
     await daemon.stop('test over');
     await turns(20);
     const tg = fake.delivered('telegram');
