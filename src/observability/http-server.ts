@@ -13,6 +13,8 @@ export interface HealthVerdict {
   /** Why (e.g. 'market closed' while healthy, 'connection backoff: E_WS_CLOSED' while not). */
   readonly reasons: readonly string[];
   readonly details?: Readonly<Record<string, unknown>>;
+  /** Healthy but a part is failing (degraded.ts): status "degraded", still 200. */
+  readonly degraded?: readonly string[];
 }
 
 export interface ObservabilityServerOptions {
@@ -74,7 +76,8 @@ export function createObservabilityServer(options: ObservabilityServerOptions): 
     } catch (err) {
       verdict = { healthy: false, reasons: [`health check failed: ${errorMessage(err)}`] };
     }
-    const body = { status: verdict.healthy ? 'ok' : 'unhealthy', reasons: verdict.reasons, ...(verdict.details ? { details: verdict.details } : {}) };
+    const status = !verdict.healthy ? 'unhealthy' : (verdict.degraded?.length ?? 0) > 0 ? 'degraded' : 'ok';
+    const body = { status, reasons: verdict.reasons, ...(verdict.details ? { details: verdict.details } : {}) };
     // Reasons carry broker messages, which may echo a token back: scrubbed like a log line.
     send(res, verdict.healthy ? 200 : 503, 'application/json; charset=utf-8', `${scrubSecrets(JSON.stringify(body), knownSecrets())}\n`, head);
   };

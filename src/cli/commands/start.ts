@@ -8,7 +8,9 @@ import { redactConfig, secretValues } from '../../config/redact.js';
 import { systemClock } from '../../core/clock.js';
 import type { Observability } from '../../app/observability.js';
 import type { Config } from '../../config/schema.js';
+import type { DegradedMonitor } from '../../observability/degraded.js';
 import { createObservabilityServer, type ObservabilityServer } from '../../observability/http-server.js';
+import { watchDegraded } from '../daemon-degraded.js';
 import { createLogger, type Logger } from '../../observability/logger.js';
 import { rememberSecret } from '../../observability/secrets.js';
 import type { Command } from '../command.js';
@@ -55,7 +57,9 @@ Options:
       await http?.server.close();
       throw err;
     }
-    http?.serve(daemon.observability);
+    const degraded = watchDegraded(daemon, config, systemClock);
+    degraded.monitor.register(daemon.observability.metrics);
+    http?.serve(daemon.observability, degraded.monitor);
     const retention = startRetention(config, daemon.recording?.file, log);
     const unregister = [
       onCrashFlush('signal store', () => daemon.store.flush()),
@@ -66,25 +70,33 @@ Options:
     const timedOut = await Promise.race([daemon.stop(reason).then(() => http?.server.close()).then(() => false as const), overBudget]);
     for (const off of unregister) off();
     clearInterval(retention);
+    degraded.stop();
     if (timedOut) log.error({ event: 'daemon.stop-timeout', code: 'E_TIMEOUT', budgetMs: STOP_BUDGET_MS }, 'graceful stop took too long');
     return timedOut ? EXIT.failure : EXIT.ok;
   },
 };
 
 /** The observability server, listening before the daemon starts; its answers wait for the daemon. */
-async function bindHealthServer(config: Config, log: Logger): Promise<{ server: ObservabilityServer; serve(o: Observability): void } | null> {
+async function bindHealthServer(config: Config, log: Logger): Promise<{ server: ObservabilityServer; serve(o: Observability, d: DegradedMonitor): void } | null> {
   if (!config.http.enabled) return null;
   let observed: Observability | null = null;
+  let degraded: DegradedMonitor | null = null;
   const server = createObservabilityServer({
     host: config.http.host,
     port: config.http.port,
-    health: () => observed?.health() ?? { healthy: false, reasons: ['starting'] },
+    health: () => (observed && degraded ? degraded.apply(observed.health()) : { healthy: false, reasons: ['starting'] }),
     metrics: () => observed?.metrics.render() ?? '',
     log: log.child({ component: 'http' }),
   });
   const { url } = await server.start();
   log.info({ event: 'http.started', url }, `health on ${url}/healthz, metrics on ${url}/metrics`);
-  return { server, serve: (o) => (observed = o) };
+  return {
+    server,
+    serve: (o, d) => {
+      observed = o;
+      degraded = d;
+    },
+  };
 }
 
 /** Recordings past recording.keepDays or over recording.maxBytes are deleted now and every hour. */
