@@ -22,8 +22,8 @@ export interface ObservabilityServerOptions {
   /** 0 = ephemeral (tests). */
   readonly port: number;
   readonly health: () => HealthVerdict;
-  /** The Prometheus exposition text (`registry.render()`). */
-  readonly metrics: () => string;
+  /** The Prometheus exposition text (`registry.render()`, plus the process families: async). */
+  readonly metrics: () => string | Promise<string>;
   readonly log?: LogSink;
 }
 
@@ -67,7 +67,15 @@ export function createObservabilityServer(options: ObservabilityServerOptions): 
       return;
     }
     if (path === '/metrics') {
-      send(res, 200, PROMETHEUS_CONTENT_TYPE, scrubSecrets(options.metrics(), knownSecrets()), head);
+      Promise.resolve()
+        .then(() => options.metrics())
+        .then(
+          (text) => send(res, 200, PROMETHEUS_CONTENT_TYPE, scrubSecrets(text, knownSecrets()), head),
+          (err: unknown) => {
+            log.error({ component: 'http', err: errorMessage(err), path: req.url }, 'observability request failed');
+            send(res, 500, 'text/plain; charset=utf-8', 'internal error\n', head);
+          },
+        );
       return;
     }
     let verdict: HealthVerdict;

@@ -7,3 +7,4 @@ export { createObservabilityServer, type HealthVerdict, type ObservabilityServer
 export { createSilenceAlarm, type SilenceAlarm, type SilenceAlarmOptions, type SilenceAlarmChange, type SilenceAlarmLog } from './silence-alarm.js';
 export { decideHealth, type HealthInput } from './health.js';
 export { createDegradedMonitor, DEGRADED_PARTS, type DegradedMonitor, type DegradedPart, type DegradedSources } from './degraded.js';
+export { createProcessMetrics, type ProcessMetrics } from './process-metrics.js';

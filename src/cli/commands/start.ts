@@ -9,6 +9,7 @@ import { systemClock } from '../../core/clock.js';
 import type { Observability } from '../../app/observability.js';
 import type { Config } from '../../config/schema.js';
 import type { DegradedMonitor } from '../../observability/degraded.js';
+import { createProcessMetrics } from '../../observability/process-metrics.js';
 import { createObservabilityServer, type ObservabilityServer } from '../../observability/http-server.js';
 import { watchDegraded } from '../daemon-degraded.js';
 import { createLogger, type Logger } from '../../observability/logger.js';
@@ -81,11 +82,13 @@ async function bindHealthServer(config: Config, log: Logger): Promise<{ server: 
   if (!config.http.enabled) return null;
   let observed: Observability | null = null;
   let degraded: DegradedMonitor | null = null;
+  const processMetrics = createProcessMetrics();
   const server = createObservabilityServer({
     host: config.http.host,
     port: config.http.port,
     health: () => (observed && degraded ? degraded.apply(observed.health()) : { healthy: false, reasons: ['starting'] }),
-    metrics: () => observed?.metrics.render() ?? '',
+    // Our families, then the standard process and Node ones (prom-client's defaults).
+    metrics: async () => `${observed?.metrics.render() ?? ''}${await processMetrics.render()}`,
     log: log.child({ component: 'http' }),
   });
   const { url } = await server.start();
