@@ -45,7 +45,7 @@ export function createObservabilityServer(options: ObservabilityServerOptions): 
     try {
       handle(req, res);
     } catch (err) {
-      log.error({ component: 'http', err: errorMessage(err), path: req.url }, 'observability request failed');
+      log.error({ err: errorMessage(err), path: req.url }, 'observability request failed');
       if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', 'internal error\n', req.method === 'HEAD');
       else res.destroy();
     }
@@ -72,7 +72,7 @@ export function createObservabilityServer(options: ObservabilityServerOptions): 
         .then(
           (text) => send(res, 200, PROMETHEUS_CONTENT_TYPE, scrubSecrets(text, knownSecrets()), head),
           (err: unknown) => {
-            log.error({ component: 'http', err: errorMessage(err), path: req.url }, 'observability request failed');
+            log.error({ err: errorMessage(err), path: req.url }, 'observability request failed');
             send(res, 500, 'text/plain; charset=utf-8', 'internal error\n', head);
           },
         );
@@ -103,7 +103,7 @@ export function createObservabilityServer(options: ObservabilityServerOptions): 
         server.once('error', onError);
         server.listen(options.port, options.host, () => {
           server.off('error', onError);
-          server.on('error', (err) => log.error({ component: 'http', err: err.message }, 'observability server error'));
+          server.on('error', (err) => log.error({ err: err.message }, 'observability server error'));
           const port = (server.address() as AddressInfo).port;
           const host = options.host.includes(':') ? `[${options.host}]` : options.host;
           resolve({ url: `http://${host}:${port}`, port });

@@ -24,7 +24,7 @@ const STOP_BUDGET_MS = 10_000;
 export const startCommand: Command = {
   name: 'start',
   summary: 'run the daemon (default config: the embedded simulator)',
-  usage: `Usage: krx-signals start [--config <file>] [--pretty]
+  usage: `Usage: krx-signals start [--config <file>] [--pretty | --no-pretty] [--verbose]
 
 Runs the daemon until SIGTERM or SIGINT. With the default config and no credentials in the
 environment it starts the embedded simulator and runs against it; with KIWOOM_APPKEY and
@@ -33,9 +33,11 @@ a second one exits at once.
 
 Options:
   -c, --config <file>  a config file instead of config/default.json
-      --pretty         human-readable logs (default when stdout is a terminal)
+      --pretty         human-readable logs: one line per event, KST date and time (default when
+                       stdout is a terminal); --no-pretty or --pretty=false: JSON lines
+      --verbose        with --pretty, each event's fields after its message
   -h, --help           show this help`,
-  options: { config: { type: 'string', short: 'c' }, pretty: { type: 'boolean' } },
+  options: { config: { type: 'string', short: 'c' }, pretty: { type: 'boolean' }, verbose: { type: 'boolean' } },
   maxPositionals: 0,
   run: async ({ values, io }) => {
     const config = loadConfig({ file: values.config as string | undefined, env: io.env, cwd: io.cwd });
@@ -43,7 +45,8 @@ Options:
     const log = createLogger({
       level: config.log.level,
       clock: systemClock,
-      pretty: values.pretty === true || config.log.pretty || io.stdout.isTTY === true,
+      pretty: values.pretty === false ? false : values.pretty === true || config.log.pretty || io.stdout.isTTY === true,
+      verbose: values.verbose === true,
       destination: io.stdout as NodeJS.WritableStream,
       secrets: secretValues(config),
     });
