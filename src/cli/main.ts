@@ -87,9 +87,10 @@ function parseCommandArgs(command: Command, args: readonly string[]): ReturnType
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
-      args: [...args],
+      args: booleanValues(command, args),
       options: { ...command.options, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
+      allowNegative: true,
       strict: true,
     });
   } catch (err) {
@@ -99,6 +100,15 @@ function parseCommandArgs(command: Command, args: readonly string[]): ReturnType
     throw new UsageError(`${command.name}: unexpected argument '${parsed.positionals[command.maxPositionals]}' (see krx-signals ${command.name} --help)`);
   }
   return parsed;
+}
+
+/** `--pretty=false` / `--pretty=true` for a boolean option, as `--no-pretty` / `--pretty` (both accepted). */
+function booleanValues(command: Command, args: readonly string[]): string[] {
+  return args.map((arg) => {
+    const m = /^--([a-z][a-z0-9-]*)=(true|false)$/.exec(arg);
+    if (!m || command.options[m[1] as string]?.type !== 'boolean') return arg;
+    return m[2] === 'true' ? `--${m[1]}` : `--no-${m[1]}`;
+  });
 }
 
 function describeParseError(err: unknown): string {

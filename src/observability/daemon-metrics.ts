@@ -121,14 +121,10 @@ export function registerDaemonMetrics(registry: MetricsRegistry, sources: Daemon
   }
   if (sources.eventLoopLag) {
     const read = sources.eventLoopLag;
-    registry.collect('krx_event_loop_lag_seconds', 'Event-loop delay over the last window, by quantile', 'gauge', ['quantile'], () => {
-      const lag = read();
-      return [
-        { labels: { quantile: '0.5' }, value: lag.p50 },
-        { labels: { quantile: '0.99' }, value: lag.p99 },
-        { labels: { quantile: '1' }, value: lag.max },
-      ];
-    });
+    // Separate gauges, not a `quantile` label: that label belongs to summaries (promtool rejects it on a gauge).
+    registry.collect('krx_event_loop_lag_p50_seconds', 'Event-loop lag over the last window, median (the sampling interval excluded)', 'gauge', [], () => read().p50);
+    registry.collect('krx_event_loop_lag_p99_seconds', 'Event-loop lag over the last window, 99th percentile (the sampling interval excluded)', 'gauge', [], () => read().p99);
+    registry.collect('krx_event_loop_lag_max_seconds', 'Event-loop lag over the last window, maximum (the sampling interval excluded)', 'gauge', [], () => read().max);
   }
   if (silence) {
     registry.collect('krx_data_silence_alarms_total', 'Times the data-silence alarm was raised', 'counter', [], () => silence().raised);

@@ -29,28 +29,34 @@ const ZERO: EventLoopLag = { p50: 0, p99: 0, max: 0, mean: 0 };
  * process alive.
  */
 export function startEventLoopMonitor(options: EventLoopMonitorOptions = {}): EventLoopMonitor {
-  const histogram = monitorEventLoopDelay({ resolution: Math.max(1, options.resolutionMs ?? 20) });
+  const resolutionMs = Math.max(1, options.resolutionMs ?? 20);
+  const histogram = monitorEventLoopDelay({ resolution: resolutionMs });
   histogram.enable();
   let last = ZERO;
   let stopped = false;
   const window = setInterval(() => {
-    if (histogram.count > 0) last = read(histogram);
+    if (histogram.count > 0) last = read(histogram, resolutionMs);
     histogram.reset();
   }, Math.max(1000, options.windowMs ?? 60_000));
   window.unref();
   return {
-    lag: () => (!stopped && histogram.count > 0 ? read(histogram) : last),
+    lag: () => (!stopped && histogram.count > 0 ? read(histogram, resolutionMs) : last),
     stop: () => {
       if (stopped) return;
       stopped = true;
-      if (histogram.count > 0) last = read(histogram);
+      if (histogram.count > 0) last = read(histogram, resolutionMs);
       clearInterval(window);
       histogram.disable();
     },
   };
 }
 
-function read(h: IntervalHistogram): EventLoopLag {
-  const s = (ns: number): number => (Number.isFinite(ns) && ns > 0 ? ns / 1e9 : 0);
+/**
+ * The histogram records the time between its timer's callbacks, which includes the sampling
+ * interval itself (an idle loop reads 20 ms at a 20 ms resolution): the lag is what is left over.
+ */
+function read(h: IntervalHistogram, resolutionMs: number): EventLoopLag {
+  const interval = resolutionMs * 1e6;
+  const s = (ns: number): number => (Number.isFinite(ns) && ns > interval ? (ns - interval) / 1e9 : 0);
   return { p50: s(h.percentile(50)), p99: s(h.percentile(99)), max: s(h.max), mean: s(h.mean) };
 }

@@ -13,6 +13,8 @@ export interface HealthVerdict {
   /** Why (e.g. 'market closed' while healthy, 'connection backoff: E_WS_CLOSED' while not). */
   readonly reasons: readonly string[];
   readonly details?: Readonly<Record<string, unknown>>;
+  /** Healthy but a part is failing (degraded.ts): status "degraded", still 200. */
+  readonly degraded?: readonly string[];
 }
 
 export interface ObservabilityServerOptions {
@@ -20,8 +22,8 @@ export interface ObservabilityServerOptions {
   /** 0 = ephemeral (tests). */
   readonly port: number;
   readonly health: () => HealthVerdict;
-  /** The Prometheus exposition text (`registry.render()`). */
-  readonly metrics: () => string;
+  /** The Prometheus exposition text (`registry.render()`, plus the process families: async). */
+  readonly metrics: () => string | Promise<string>;
   readonly log?: LogSink;
 }
 
@@ -43,7 +45,7 @@ export function createObservabilityServer(options: ObservabilityServerOptions): 
     try {
       handle(req, res);
     } catch (err) {
-      log.error({ component: 'http', err: errorMessage(err), path: req.url }, 'observability request failed');
+      log.error({ err: errorMessage(err), path: req.url }, 'observability request failed');
       if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', 'internal error\n', req.method === 'HEAD');
       else res.destroy();
     }
@@ -65,7 +67,15 @@ export function createObservabilityServer(options: ObservabilityServerOptions): 
       return;
     }
     if (path === '/metrics') {
-      send(res, 200, PROMETHEUS_CONTENT_TYPE, scrubSecrets(options.metrics(), knownSecrets()), head);
+      Promise.resolve()
+        .then(() => options.metrics())
+        .then(
+          (text) => send(res, 200, PROMETHEUS_CONTENT_TYPE, scrubSecrets(text, knownSecrets()), head),
+          (err: unknown) => {
+            log.error({ err: errorMessage(err), path: req.url }, 'observability request failed');
+            send(res, 500, 'text/plain; charset=utf-8', 'internal error\n', head);
+          },
+        );
       return;
     }
     let verdict: HealthVerdict;
@@ -74,7 +84,8 @@ export function createObservabilityServer(options: ObservabilityServerOptions): 
     } catch (err) {
       verdict = { healthy: false, reasons: [`health check failed: ${errorMessage(err)}`] };
     }
-    const body = { status: verdict.healthy ? 'ok' : 'unhealthy', reasons: verdict.reasons, ...(verdict.details ? { details: verdict.details } : {}) };
+    const status = !verdict.healthy ? 'unhealthy' : (verdict.degraded?.length ?? 0) > 0 ? 'degraded' : 'ok';
+    const body = { status, reasons: verdict.reasons, ...(verdict.details ? { details: verdict.details } : {}) };
     // Reasons carry broker messages, which may echo a token back: scrubbed like a log line.
     send(res, verdict.healthy ? 200 : 503, 'application/json; charset=utf-8', `${scrubSecrets(JSON.stringify(body), knownSecrets())}\n`, head);
   };
@@ -92,7 +103,7 @@ export function createObservabilityServer(options: ObservabilityServerOptions): 
         server.once('error', onError);
         server.listen(options.port, options.host, () => {
           server.off('error', onError);
-          server.on('error', (err) => log.error({ component: 'http', err: err.message }, 'observability server error'));
+          server.on('error', (err) => log.error({ err: err.message }, 'observability server error'));
           const port = (server.address() as AddressInfo).port;
           const host = options.host.includes(':') ? `[${options.host}]` : options.host;
           resolve({ url: `http://${host}:${port}`, port });

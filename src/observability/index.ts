@@ -6,3 +6,5 @@ export { startEventLoopMonitor, type EventLoopLag, type EventLoopMonitor, type E
 export { createObservabilityServer, type HealthVerdict, type ObservabilityServer, type ObservabilityServerOptions } from './http-server.js';
 export { createSilenceAlarm, type SilenceAlarm, type SilenceAlarmOptions, type SilenceAlarmChange, type SilenceAlarmLog } from './silence-alarm.js';
 export { decideHealth, type HealthInput } from './health.js';
+export { createDegradedMonitor, DEGRADED_PARTS, type DegradedMonitor, type DegradedPart, type DegradedSources } from './degraded.js';
+export { createProcessMetrics, type ProcessMetrics } from './process-metrics.js';

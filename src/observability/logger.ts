@@ -1,7 +1,7 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
-import PinoPretty from 'pino-pretty';
 import type { Clock } from '../core/clock.js';
 import { REDACTED, scrubSecrets } from '../config/redact.js';
+import { prettyStream } from './pretty-log.js';
 import { knownSecrets } from './secrets.js';
 
 export type { Logger } from 'pino';
@@ -15,8 +15,10 @@ export const REDACT_PATHS: string[] = SECRET_FIELDS.flatMap((f) => [f, `*.${f}`,
 export interface LoggerOptions {
   level: string;
   clock: Clock;
-  /** Human-readable output instead of JSON lines. */
+  /** Human-readable output instead of JSON lines: one line per event (pretty-log.ts). */
   pretty?: boolean;
+  /** With pretty: the event's fields after the message too (the JSON tail). */
+  verbose?: boolean;
   /** Where lines go (default stdout). */
   destination?: DestinationStream | NodeJS.WritableStream;
   /** Secret values to scrub from every line, whatever field or message they hide in (with secrets.ts's). */
@@ -31,9 +33,7 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions): Logger {
   const secrets = options.secrets ?? [];
   const destination = options.destination ?? process.stdout;
-  const stream = options.pretty
-    ? PinoPretty({ destination: destination as NodeJS.WritableStream, colorize: isTty(destination), translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,event,component', singleLine: true, sync: true })
-    : destination;
+  const stream = options.pretty ? prettyStream(destination as NodeJS.WritableStream, options.verbose === true) : destination;
   return pino(
     {
       level: options.level,
@@ -42,12 +42,22 @@ export function createLogger(options: LoggerOptions): Logger {
       redact: { paths: REDACT_PATHS, censor: REDACTED },
       formatters: { level: (label) => ({ level: label }) },
       // The configured secrets, plus those learned at run time (issued tokens: secrets.ts).
-      hooks: { streamWrite: (line: string) => scrubSecrets(scrubSecrets(line, secrets), knownSecrets()) },
+      hooks: { streamWrite: (line: string) => uniqueKeys(scrubSecrets(scrubSecrets(line, secrets), knownSecrets())) },
     },
     stream as DestinationStream,
   );
 }
 
-function isTty(stream: unknown): boolean {
-  return typeof stream === 'object' && stream !== null && (stream as { isTTY?: boolean }).isTTY === true;
+/**
+ * pino writes a child's bindings and the call's fields side by side, so `component` (or any key)
+ * could appear twice in one line: JSON that jq and strict parsers reject. Re-serialised, the last
+ * value wins (as JSON.parse reads it) and each key appears once.
+ */
+function uniqueKeys(line: string): string {
+  const text = line.endsWith('\n') ? line.slice(0, -1) : line;
+  try {
+    return `${JSON.stringify(JSON.parse(text))}\n`;
+  } catch {
+    return line;
+  }
 }

@@ -3,6 +3,7 @@
 process.on('SIGUSR2', () => {
   setImmediate(() => {
     if (process.env.KRX_TEST_CRASH === 'rejection') void Promise.reject(new Error('injected rejection'));
-    else throw new Error('injected exception');
+    // Thrown inside compiled code (dist/): with source maps on, its stack names the .ts source.
+    else void import(new URL('../../dist/src/adapters/store/parse-since.js', import.meta.url).href).then(({ parseSince }) => setImmediate(() => parseSince('injected exception', 0)));
   });
 });

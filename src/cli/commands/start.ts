@@ -9,7 +9,10 @@ import { redactConfig, secretValues } from '../../config/redact.js';
 import { systemClock } from '../../core/clock.js';
 import type { Observability } from '../../app/observability.js';
 import type { Config } from '../../config/schema.js';
+import type { DegradedMonitor } from '../../observability/degraded.js';
+import { createProcessMetrics } from '../../observability/process-metrics.js';
 import { createObservabilityServer, type ObservabilityServer } from '../../observability/http-server.js';
+import { watchDegraded } from '../daemon-degraded.js';
 import { createLogger, type Logger } from '../../observability/logger.js';
 import { rememberSecret } from '../../observability/secrets.js';
 import type { CliIo, Command } from '../command.js';
@@ -22,7 +25,7 @@ const STOP_BUDGET_MS = 10_000;
 export const startCommand: Command = {
   name: 'start',
   summary: 'run the daemon (default config: the embedded simulator)',
-  usage: `Usage: krx-signals start [--config <file>] [--pretty]
+  usage: `Usage: krx-signals start [--config <file>] [--pretty | --no-pretty] [--verbose]
 
 Runs the daemon until SIGTERM or SIGINT. With the default config and no credentials in the
 environment it starts the embedded simulator and runs against it; with KIWOOM_APPKEY and
@@ -32,9 +35,11 @@ exits with code 73 (the lock file <dataDir>/daemon.lock names the running daemon
 
 Options:
   -c, --config <file>  a config file instead of config/default.json
-      --pretty         human-readable logs (default when stdout is a terminal)
+      --pretty         human-readable logs: one line per event, KST date and time (default when
+                       stdout is a terminal); --no-pretty or --pretty=false: JSON lines
+      --verbose        with --pretty, each event's fields after its message
   -h, --help           show this help`,
-  options: { config: { type: 'string', short: 'c' }, pretty: { type: 'boolean' } },
+  options: { config: { type: 'string', short: 'c' }, pretty: { type: 'boolean' }, verbose: { type: 'boolean' } },
   maxPositionals: 0,
   run: async ({ values, io }) => {
     const config = loadConfig({ file: values.config as string | undefined, env: io.env, cwd: io.cwd });
@@ -44,7 +49,8 @@ Options:
     const log = createLogger({
       level: config.log.level,
       clock: systemClock,
-      pretty: values.pretty === true || config.log.pretty || io.stdout.isTTY === true,
+      pretty: values.pretty === false ? false : values.pretty === true || config.log.pretty || io.stdout.isTTY === true,
+      verbose: values.verbose === true,
       destination: io.stdout as NodeJS.WritableStream,
       secrets: secretValues(config),
     });
@@ -63,7 +69,9 @@ Options:
       lock.release();
       throw err;
     }
-    http?.serve(daemon.observability);
+    const degraded = watchDegraded(daemon, config, systemClock);
+    degraded.monitor.register(daemon.observability.metrics);
+    http?.serve(daemon.observability, degraded.monitor);
     const retention = startRetention(config, daemon.recording?.file, log);
     const unregister = [
       onCrashFlush('signal store', () => daemon.store.flush()),
@@ -76,6 +84,7 @@ Options:
     const timedOut = await Promise.race([daemon.stop(reason).then(() => http?.server.close()).then(() => false as const), overBudget]);
     for (const off of unregister) off();
     clearInterval(retention);
+    degraded.stop();
     if (timedOut) log.error({ event: 'daemon.stop-timeout', code: 'E_TIMEOUT', budgetMs: STOP_BUDGET_MS }, 'graceful stop took too long');
     lock.release();
     return timedOut ? EXIT.failure : exit;
@@ -94,19 +103,28 @@ function lockDataDir(dataDir: string, stderr: CliIo['stderr']): DataLock | undef
 }
 
 /** The observability server, listening before the daemon starts; its answers wait for the daemon. */
-async function bindHealthServer(config: Config, log: Logger): Promise<{ server: ObservabilityServer; serve(o: Observability): void } | null> {
+async function bindHealthServer(config: Config, log: Logger): Promise<{ server: ObservabilityServer; serve(o: Observability, d: DegradedMonitor): void } | null> {
   if (!config.http.enabled) return null;
   let observed: Observability | null = null;
+  let degraded: DegradedMonitor | null = null;
+  const processMetrics = createProcessMetrics();
   const server = createObservabilityServer({
     host: config.http.host,
     port: config.http.port,
-    health: () => observed?.health() ?? { healthy: false, reasons: ['starting'] },
-    metrics: () => observed?.metrics.render() ?? '',
+    health: () => (observed && degraded ? degraded.apply(observed.health()) : { healthy: false, reasons: ['starting'] }),
+    // Our families, then the standard process and Node ones (prom-client's defaults).
+    metrics: async () => `${observed?.metrics.render() ?? ''}${await processMetrics.render()}`,
     log: log.child({ component: 'http' }),
   });
   const { url } = await server.start();
   log.info({ event: 'http.started', url }, `health on ${url}/healthz, metrics on ${url}/metrics`);
-  return { server, serve: (o) => (observed = o) };
+  return {
+    server,
+    serve: (o, d) => {
+      observed = o;
+      degraded = d;
+    },
+  };
 }
 
 /** Recordings past recording.keepDays or over recording.maxBytes are deleted now and every hour. */

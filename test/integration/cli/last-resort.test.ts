@@ -47,7 +47,9 @@ describe('last-resort handler (uncaught exception / unhandled rejection kills th
       const entry = JSON.parse(line as string) as { code: string; kind: string; err: string; flushed: string[] };
       expect(entry.code).toBe('E_UNCAUGHT');
       expect(entry.kind).toBe(kind === 'exception' ? 'uncaughtException' : 'unhandledRejection');
-      expect(entry.err).toBe(`injected ${kind}`);
+      expect(entry.err).toContain(`injected ${kind}`);
+      // Source maps are on: the stack names the TypeScript source, not only dist/*.js.
+      if (kind === 'exception') expect((entry as { stack?: string }).stack).toMatch(/at parseSince \(.*src\/adapters\/store\/parse-since\.ts:\d+:\d+\)/);
       expect(entry.flushed).toEqual(['signal store', 'recording']);
       for (const secret of Object.values(CANARY)) expect(stderr).not.toContain(secret);
 

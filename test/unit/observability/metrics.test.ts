@@ -174,7 +174,7 @@ describe('the daemon metric families', () => {
     expect(sampleValue(parsed, 'krx_signals_total', { strategy: 'program-momentum' })).toBe(7);
     expect(sampleValue(parsed, 'krx_strategy_faults_total', { strategy: 'broken' })).toBe(5);
     expect(sampleValue(parsed, 'krx_store_queue_depth')).toBe(12);
-    expect(sampleValue(parsed, 'krx_event_loop_lag_seconds', { quantile: '0.99' })).toBe(0.012);
+    expect(sampleValue(parsed, 'krx_event_loop_lag_p99_seconds')).toBe(0.012);
     expect(sampleValue(parsed, 'krx_data_silence_alarms_total')).toBe(2);
     expect(sampleValue(parsed, 'krx_data_silence_active')).toBe(1);
     expect(sampleValue(parsed, 'krx_subscribed_pairs')).toBe(100);
