@@ -6,7 +6,7 @@ import { createKisTransport, type KisTransport } from '../adapters/kis/transport
 import { createKisWatchlist, defaultKisRate, type KisWatchlist, type KisWatchlistOptions } from '../adapters/kis/watchlist.js';
 import { createKiwoomApi, type KiwoomApi } from '../adapters/kiwoom/api.js';
 import { createKiwoomTokenIssuer } from '../adapters/kiwoom/auth.js';
-import { createKiwoomRest, type KiwoomRestOptions } from '../adapters/kiwoom/rest-client.js';
+import { createKiwoomRest, type KiwoomRest, type KiwoomRestOptions } from '../adapters/kiwoom/rest-client.js';
 import { createHttpTransport, type HttpTransport } from '../adapters/kiwoom/transport.js';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
@@ -128,6 +128,8 @@ export function networkTransports(s: KernelSettings, e: BrokerEndpoints, o: Netw
 /** The REST clients every source polls through. */
 export interface BrokerClients {
   readonly kiwoom: KiwoomApi;
+  /** The client under `kiwoom` (schema drift counts). */
+  readonly kiwoomRest: KiwoomRest;
   /** Null when KIS is disabled or has no credentials. */
   readonly kis: KisWatchlist | null;
   readonly clock: Clock;
@@ -166,6 +168,7 @@ export function buildBrokerClients(s: KernelSettings, t: BrokerTransports): Brok
     : null;
   return {
     kiwoom: createKiwoomApi(rest),
+    kiwoomRest: rest,
     kis,
     clock: t.clock,
     close: async () => {
