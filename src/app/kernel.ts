@@ -7,6 +7,7 @@ import type { Logger } from '../core/logger.js';
 import type { EventNeed, MarketEvent, RealtimeEvent } from '../core/market.js';
 import type { SignalSink } from '../core/signal-sink.js';
 import type { MarketBook } from '../core/snapshot.js';
+import type { AnyStrategyDefinition } from '../core/strategy.js';
 import { createStrategyHost, type StrategyHost, type StrategyStats } from '../engine/host.js';
 import { collectNeeds, loadStrategies, type LoadedStrategy } from '../engine/load-strategies.js';
 import { createRegistry } from '../engine/registry.js';
@@ -34,10 +35,13 @@ export interface KernelPlan {
 /** The universe follows the program top lists and the watchlists, whatever the strategies need. */
 const UNIVERSE_NEEDS: readonly EventNeed[] = ['ranking', 'watchlist'];
 
-/** Validates strategies and params (ConfigError naming the path) and resolves what the kernel needs. */
-export function planKernel(settings: KernelSettings, only?: readonly string[]): KernelPlan {
+/**
+ * Validates strategies and params (ConfigError naming the path) and resolves what the kernel needs.
+ * `only` keeps those strategy ids (empty: all); `definitions` defaults to the strategies/ manifest.
+ */
+export function planKernel(settings: KernelSettings, only?: readonly string[], definitions: readonly AnyStrategyDefinition[] = manifest): KernelPlan {
   const entries = settings.strategies.filter((s) => only === undefined || only.length === 0 || only.includes(s.id));
-  const loaded = loadStrategies(entries, createRegistry(manifest), eventNeedOfWireType);
+  const loaded = loadStrategies(entries, createRegistry(definitions), eventNeedOfWireType);
   const needs = collectNeeds(loaded);
   const realtimeTypes = [...new Set([...settings.universe.realtimeTypes, ...realtimeTypesFor(needs.events)])].sort();
   const staticSymbols = [...new Set([...settings.universe.extraSymbols, ...needs.symbols])].sort();
