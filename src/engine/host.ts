@@ -7,7 +7,7 @@ import { createRandom } from '../core/random.js';
 import type { Signal, SignalDraft } from '../core/signal.js';
 import type { SignalSink } from '../core/signal-sink.js';
 import type { MarketBook } from '../core/snapshot.js';
-import type { StrategyContext, StrategyHandlers, TimerFire, TimerOptions } from '../core/strategy.js';
+import type { StrategyContext, StrategyHandlers, StrategyState, TimerFire, TimerOptions } from '../core/strategy.js';
 import { ClockWake } from './clock-wake.js';
 import { describeEvent, freezeEvent } from './event-shape.js';
 import { FaultPolicy } from './fault-policy.js';
@@ -33,8 +33,7 @@ export interface StrategyHostOptions {
   readonly cooldownMs?: number;
 }
 
-export const STRATEGY_STATES = ['idle', 'running', 'quarantined', 'stopped'] as const;
-export type StrategyState = (typeof STRATEGY_STATES)[number];
+export type { StrategyState } from '../core/strategy.js';
 
 /** Per-strategy counters for metrics. */
 export interface StrategyStats {

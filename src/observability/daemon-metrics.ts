@@ -1,3 +1,4 @@
+import { STRATEGY_STATES } from '../core/strategy.js';
 import type { EventLoopLag } from './event-loop.js';
 import type { MetricsRegistry, Sample } from './metrics.js';
 
@@ -41,7 +42,7 @@ export interface DaemonMetricSources {
 export const CONNECTION_PHASES = ['disconnected', 'connecting', 'opening', 'authenticating', 'subscribing', 'live', 'backoff', 'failed', 'closed'] as const;
 
 /** States reported by `krx_strategy_state` (StrategyState). */
-export const STRATEGY_STATES = ['idle', 'running', 'quarantined', 'stopped'] as const;
+export { STRATEGY_STATES };
 
 /**
  * Registers the daemon's metric families on `registry`, each read from its source at scrape time.
