@@ -159,7 +159,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     connection.start();
 
     const tokens = { kiwoom: kiwoomTokens, kis: kis?.tokens ?? null };
-    const observability = await startObservability(config, clock, log, { connection, kernel, calendar: plan.calendar, store, tokens: kis ? { kiwoom: kiwoomTokens, kis: kis.tokens } : { kiwoom: kiwoomTokens }, rateLimitHits });
+    const observability = await startObservability(settings, clock, log, { connection, kernel, calendar: plan.calendar, store, tokens: kis ? { kiwoom: kiwoomTokens, kis: kis.tokens } : { kiwoom: kiwoomTokens }, rateLimitHits });
     closers.push('observability', () => observability.close());
     log.info({ event: 'daemon.started', sessionId, realtimeTypes: plan.realtimeTypes, polls: polls.map((p) => p.name), http: observability.url }, 'daemon started');
 

@@ -5,9 +5,10 @@ import { testConfig } from '../../support/config.js';
 
 describe('kernel settings', () => {
   it('turns every duration into milliseconds, once', () => {
-    const s = kernelSettings(testConfig({ universe: { programTopPollSeconds: 15, watchlistPollSeconds: 120 }, tokens: { refreshMarginSeconds: 90 } }));
+    const s = kernelSettings(testConfig({ universe: { programTopPollSeconds: 15, watchlistPollSeconds: 120 }, tokens: { refreshMarginSeconds: 90 }, alarms: { dataSilenceSeconds: 45 } }));
     expect(s.universe).toMatchObject({ programTopPollMs: 15_000, watchlistPollMs: 120_000 });
     expect(s.tokens.refreshMarginMs).toBe(90_000);
+    expect(s.dataSilenceMs).toBe(45_000);
     expect(JSON.stringify(s)).not.toMatch(/Seconds/);
   });
 
