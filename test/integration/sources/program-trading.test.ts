@@ -36,6 +36,12 @@ afterEach(async () => {
 });
 
 describe('a polled TR as a source: ka90004 program trading by stock', () => {
+  it('refuses at boot a need no source provides', () => {
+    const typo = defineStrategy({ ...programFlow, id: 'typo', needs: { events: ['program-tradin' as 'program-trading'] } });
+    const settings = kernelSettings(testConfig({ strategies: [{ id: 'typo' }] }));
+    expect(() => planKernel(settings, undefined, [typo])).toThrow(expect.objectContaining({ code: 'E_STRATEGY_DEFINITION', message: expect.stringMatching(/"program-tradin", which no source provides/) }));
+  });
+
   it('is polled because a strategy needs it, and reaches the strategy as domain events', async () => {
     const { sim, clock } = await startSim();
     const settings = kernelSettings(testConfig({ strategies: [{ id: 'program-flow' }] }));
