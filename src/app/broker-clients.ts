@@ -7,7 +7,7 @@ import { createKisTransport, type KisTransport } from '../adapters/kis/transport
 import { createKisWatchlist, type KisWatchlist, type KisWatchlistOptions } from '../adapters/kis/watchlist.js';
 import { createKiwoomApi, type KiwoomApi } from '../adapters/kiwoom/api.js';
 import { createKiwoomTokenIssuer } from '../adapters/kiwoom/auth.js';
-import { createKiwoomRest, type KiwoomRestOptions } from '../adapters/kiwoom/rest-client.js';
+import { createKiwoomRest, type KiwoomRest, type KiwoomRestOptions } from '../adapters/kiwoom/rest-client.js';
 import { createHttpTransport, type HttpTransport } from '../adapters/kiwoom/transport.js';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
@@ -65,7 +65,7 @@ export function createBrokerLimiters(s: KernelSettings, e: BrokerEndpoints, cloc
 }
 
 /** The token issuers (au10001 and KIS tokenP) of the endpoints, drawing on the keys' limiters. */
-export function createTokenIssuers(s: KernelSettings, e: BrokerEndpoints, clock: Clock, limiters: BrokerLimiters): { readonly kiwoom: ClosableIssuer; readonly kis: ClosableIssuer | null } {
+export function createTokenIssuers(s: KernelSettings, e: BrokerEndpoints, clock: Clock, limiters: BrokerLimiters = createBrokerLimiters(s, e, clock)): { readonly kiwoom: ClosableIssuer; readonly kis: ClosableIssuer | null } {
   return {
     kiwoom: createKiwoomTokenIssuer({ baseUrl: e.kiwoom.restUrl, appkey: e.kiwoom.appkey, secretkey: e.kiwoom.secretkey, clock, requestTimeoutMs: s.kiwoom.requestTimeoutMs, limiter: limiters.kiwoom, maxBodyBytes: s.kiwoom.maxBodyBytes }),
     kis: e.kis
@@ -132,7 +132,8 @@ export interface NetworkTransportOptions {
   readonly clock: Clock;
   readonly log: Logger;
   readonly tokens: { readonly kiwoom: TokenSource; readonly kis: TokenSource | null };
-  readonly limiters: BrokerLimiters;
+  /** The keys' limiters, shared with the token issuers; absent: each REST client keeps its own. */
+  readonly limiters?: BrokerLimiters;
   /** Rate-limit answers counted for /metrics. */
   readonly rateLimitHits?: RateLimitCounts;
   /** Every answer recorded (page by page) for a replay. */
@@ -155,7 +156,7 @@ export function networkTransports(s: KernelSettings, e: BrokerEndpoints, o: Netw
     log: o.log,
     kiwoom: { baseUrl: e.kiwoom.restUrl, transport: kiwoom, tokens: o.tokens.kiwoom },
     kis,
-    limiters: o.limiters,
+    ...(o.limiters && { limiters: o.limiters }),
     ...(o.rateLimitHits && { rateLimitHits: o.rateLimitHits }),
   };
 }
@@ -163,6 +164,8 @@ export function networkTransports(s: KernelSettings, e: BrokerEndpoints, o: Netw
 /** The REST clients every source polls through. */
 export interface BrokerClients {
   readonly kiwoom: KiwoomApi;
+  /** The client under `kiwoom` (schema drift counts). */
+  readonly kiwoomRest: KiwoomRest;
   /** Null when KIS is disabled or has no credentials. */
   readonly kis: KisWatchlist | null;
   readonly clock: Clock;
@@ -210,6 +213,7 @@ export function buildBrokerClients(s: KernelSettings, t: BrokerTransports): Brok
     : null;
   return {
     kiwoom: createKiwoomApi(rest),
+    kiwoomRest: rest,
     kis,
     clock: t.clock,
     close: async () => {

@@ -8,20 +8,21 @@ import { createFileTokenCache } from '../adapters/token-cache/file-token-cache.j
 import { redactConfig, secretValues } from '../config/redact.js';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
-import { errorMessage } from '../core/errors.js';
 import { formatKstCompact } from '../core/kst.js';
 import type { SocketEvent } from '../core/realtime-socket.js';
 import { createRandom } from '../core/random.js';
-import { startSimulator, type SimulatorHandle } from '../sim/index.js';
+import { knownSecrets } from '../observability/secrets.js';
+import type { SimulatorHandle } from '../sim/index.js';
 import { buildBrokerClients, createBrokerLimiters, createBrokerTokenSource, createTokenIssuers, endpointsFor, networkTransports } from './broker-clients.js';
+import { Closers } from './closers.js';
 import type { RateLimitCounts } from './counting-transports.js';
+import { startEmbeddedSimulator } from './embedded-simulator.js';
 import { planKernel, startKernel, type Kernel } from './kernel.js';
 import { lifecycleRecorder } from './lifecycle-recording.js';
 import { buildMarketSources } from './market-sources.js';
-import { knownSecrets } from '../observability/secrets.js';
+import { notifyStoreOptions, startDaemonNotify, type DaemonNotify } from './notify/daemon-notify.js';
 import { startObservability, type Observability } from './observability.js';
 import { createRealtimeConnection, type RealtimeConnection } from './realtime-connection.js';
-import { notifyStoreOptions, startDaemonNotify, type DaemonNotify } from './notify/daemon-notify.js';
 import { kernelSettings } from './settings.js';
 import { fanOutSignals, signalCounter, signalLogLine } from './signal-fanout.js';
 import type { ManagedTokenSource } from './token-source.js';
@@ -53,8 +54,6 @@ export interface Daemon {
   stop(reason: string): Promise<void>;
 }
 
-type Closer = { readonly name: string; readonly close: () => Promise<void> | void };
-
 /**
  * Starts the daemon on live hosts or the embedded simulator: the composition root that knows which
  * environment it built. Each part is started, then its closer pushed; a stop (or a failed start)
@@ -69,7 +68,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const sessionId = `${formatKstCompact(startedAt)}-${randomBytes(3).toString('hex')}`;
   const seed = sessionId;
   const random = createRandom(seed);
-  const closers: Closer[] = [];
+  const closers = new Closers(log);
   let giveUp: (f: { code: string; message: string }) => void = () => undefined;
   const gaveUp = new Promise<{ code: string; message: string }>((resolve) => (giveUp = resolve));
   mkdirSync(config.dataDir, { recursive: true });
@@ -77,7 +76,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
   try {
     const simulator = mode === 'sim' ? await startEmbeddedSimulator(config, clock, log) : null;
-    if (simulator) closers.push({ name: 'simulator', close: () => simulator.close() });
+    if (simulator) closers.push('simulator', () => simulator.close());
     const endpoints = endpointsFor(config, simulator);
 
     const recording = config.recording.enabled
@@ -90,12 +89,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           seed,
           clock,
           log: log.child({ component: 'recording' }),
+          // Issued tokens join the list at run time (knownSecrets), so an echoed one is refused too.
           secrets: () => [...secretValues(config), endpoints.kiwoom.secretkey, endpoints.kiwoom.appkey, ...knownSecrets()],
-          maxSessionBytes: config.recording.maxSessionBytes,
         })
       : null;
     if (recording) {
-      closers.push({ name: 'recording', close: () => recording.close(clock.now()) });
+      closers.push('recording', () => recording.close(clock.now()));
       log.info({ event: 'recording.started', file: recording.file }, 'recording the session');
     }
     const recordLifecycle = lifecycleRecorder(recording, clock);
@@ -106,21 +105,21 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const cache = settings.tokens.cache ? createFileTokenCache(config.dataDir) : undefined;
     const tokenEnv = { clock, random, log, onGiveUp: (f: { code: string; message: string }) => giveUp(f), ...(cache ? { cache } : {}) };
     const kiwoomTokens = createBrokerTokenSource('kiwoom', settings, endpoints.kiwoom.restUrl, endpoints.kiwoom.appkey, issuers.kiwoom, tokenEnv);
-    closers.push({ name: 'kiwoom tokens', close: async () => {
+    closers.push('kiwoom tokens', async () => {
       await kiwoomTokens.shutdown();
       await issuers.kiwoom.close();
-    } });
+    });
     const kis = endpoints.kis && issuers.kis ? { issuer: issuers.kis, tokens: createBrokerTokenSource('kis', settings, endpoints.kis.restUrl, endpoints.kis.appkey, issuers.kis, tokenEnv) } : null;
-    if (kis) closers.push({ name: 'kis tokens', close: async () => {
+    if (kis) closers.push('kis tokens', async () => {
       await kis.tokens.shutdown();
       await kis.issuer.close();
-    } });
+    });
     else if (config.kis.enabled) log.warn({ event: 'kis.disabled' }, 'no KIS credentials (KIS_APPKEY, KIS_APPSECRET, KIS_HTS_ID): watchlists are not polled');
 
     const rateLimitHits: RateLimitCounts = { kiwoom: 0, kis: 0 };
     const transports = networkTransports(settings, endpoints, { clock, log, tokens: { kiwoom: kiwoomTokens, kis: kis?.tokens ?? null }, limiters, rateLimitHits, recording });
     const brokers = buildBrokerClients(settings, transports);
-    closers.push({ name: 'rest clients', close: () => brokers.close() });
+    closers.push('rest clients', () => brokers.close());
 
     const store = openSignalStore({
       file: join(config.dataDir, settings.store.file),
@@ -130,17 +129,16 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       sessionMode: mode,
       ...notifyStoreOptions(config),
     });
-    closers.push({ name: 'signal store', close: () => {
+    closers.push('signal store', () => {
       store.flush();
       const stats = store.stats();
       store.close();
       log.info({ event: 'store.closed', committed: stats.committed, queued: stats.queued, dropped: stats.dropped }, 'signal store closed');
-    } });
+    });
     const committed = signalCounter();
-
     // Outbox dispatchers, woken after each commit (a fan-out subscriber); closed before the store.
     const notify = startDaemonNotify({ config, database: store.database, clock, random: random.fork('notify'), log: log.child({ component: 'notify' }), calendar: plan.calendar, startedAt });
-    if (notify) closers.push({ name: 'notify', close: () => notify.close() });
+    if (notify) closers.push('notify', () => notify.close());
     fanOutSignals(store, [committed, signalLogLine(log), ...(notify ? [{ name: 'notify', onCommitted: () => notify.wake() }] : [])], log);
 
     const connection = createRealtimeConnection({
@@ -164,26 +162,26 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           }
         : {}),
     });
-    closers.push({ name: 'connection', close: async () => {
+    closers.push('connection', async () => {
       // Unregister everything before closing, so the broker does not keep streaming to nobody.
       connection.applyDiff({ add: [], remove: connection.subscriptions.wantedItems() });
       await connection.stop();
-    } });
+    });
 
     // The kernel's start and stop are recorded: a replay starts and stops its strategies at them.
     const polls = buildMarketSources(settings, brokers, plan.needs);
     const startAt = clock.now();
     recordLifecycle({ type: 'kernel.started', at: startAt, polls: polls.map((p) => p.name) });
     const kernel = startKernel(plan, { clock, log: log.child({ component: 'kernel' }), sessionId, seed, realtime$: connection.events$, applyDiff: (diff) => connection.applyDiff(diff), polls, sink: store, startAt });
-    closers.push({ name: 'kernel', close: () => {
+    closers.push('kernel', () => {
       const at = clock.now();
       recordLifecycle({ type: 'kernel.stopped', at });
       kernel.stop(at);
-    } });
+    });
     connection.start();
 
     const tokens = { kiwoom: kiwoomTokens, kis: kis?.tokens ?? null };
-    const observability = await startObservability(config, clock, log, {
+    const observability = await startObservability(settings, clock, log, {
       connection,
       kernel,
       calendar: plan.calendar,
@@ -192,7 +190,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       rateLimitHits,
       ...(notify ? { degraded: () => notify.degradedReasons() } : {}),
     });
-    closers.push({ name: 'observability', close: () => observability.close() });
+    closers.push('observability', () => observability.close());
     // The daemon's own alerts, the daily digest and per-sink metrics.
     notify?.watch(
       {
@@ -212,40 +210,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const stop = (reason: string): Promise<void> =>
       (stopping ??= (async () => {
         log.info({ event: 'daemon.stopping', reason }, `stopping: ${reason}`);
-        await closeAll(closers, log);
+        await closers.closeAll();
         log.info({ event: 'daemon.stopped', sessionId, signals: committed.count() }, 'daemon stopped');
       })());
     return { sessionId, mode, connection, kernel, store, recording, simulator, tokens, observability, notify, signalsCommitted: () => committed.count(), gaveUp, stop };
   } catch (err) {
-    await closeAll(closers, log);
+    await closers.closeAll();
     throw err;
   }
-}
-
-/** Closes in reverse order of creation; one failing part does not stop the others. */
-async function closeAll(closers: Closer[], log: PinoLogger): Promise<void> {
-  for (const closer of closers.splice(0).reverse()) {
-    try {
-      await closer.close();
-    } catch (err) {
-      log.warn({ event: 'daemon.close-failed', part: closer.name, err: errorMessage(err) }, `closing ${closer.name} failed`);
-    }
-  }
-}
-
-async function startEmbeddedSimulator(config: Config, clock: Clock, log: PinoLogger): Promise<SimulatorHandle> {
-  const simLog = log.child({ component: 'simulator' });
-  const sim = await startSimulator({
-    clock,
-    seed: config.sim.seed,
-    port: config.sim.port,
-    tradesPerSecond: config.sim.tradesPerSecond,
-    stocks: config.sim.stocks,
-    wsMaxItems: config.sim.wsMaxItems,
-    regRatePerSecond: config.sim.regRatePerSecond,
-    // The simulator's own chatter stays at debug; its warnings still show.
-    log: (level, msg, fields) => simLog[level === 'info' ? 'debug' : level](fields ?? {}, msg),
-  });
-  log.info({ event: 'simulator.started', url: sim.url, wsUrl: sim.wsUrl, seed: config.sim.seed }, `embedded simulator on ${sim.url}`);
-  return sim;
 }

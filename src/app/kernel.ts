@@ -2,11 +2,12 @@ import type { Observable, Subscription } from 'rxjs';
 import { eventNeedOfWireType } from '../adapters/kiwoom/realtime-types.js';
 import type { MarketCalendar } from '../core/calendar.js';
 import type { Clock } from '../core/clock.js';
-import { errorMessage, isKrxError } from '../core/errors.js';
+import { ConfigError, errorMessage, isKrxError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { EventNeed, MarketEvent, RealtimeEvent } from '../core/market.js';
 import type { SignalSink } from '../core/signal-sink.js';
 import type { MarketBook } from '../core/snapshot.js';
+import type { AnyStrategyDefinition } from '../core/strategy.js';
 import { createStrategyHost, type StrategyHost, type StrategyStats } from '../engine/host.js';
 import { collectNeeds, loadStrategies, type LoadedStrategy } from '../engine/load-strategies.js';
 import { createRegistry } from '../engine/registry.js';
@@ -14,7 +15,7 @@ import { createMarketBook } from '../pipeline/market-book.js';
 import { createMarketStream, type PollSource } from '../pipeline/market-stream.js';
 import type { UniverseDiff } from '../pipeline/universe.js';
 import { strategies as manifest } from '../../strategies/index.js';
-import { realtimeTypesFor } from './market-sources.js';
+import { hasSource, realtimeTypesFor } from './market-sources.js';
 import type { KernelSettings } from './settings.js';
 
 // The kernel every environment runs (live, simulator, replay): the market stream, the strategy host
@@ -36,10 +37,15 @@ export interface KernelPlan {
 /** The universe follows the program top lists and the watchlists, whatever the strategies need. */
 const UNIVERSE_NEEDS: readonly EventNeed[] = ['ranking', 'watchlist'];
 
-/** Validates strategies and params (ConfigError naming the path) and resolves what the kernel needs. */
-export function planKernel(settings: KernelSettings, only?: readonly string[]): KernelPlan {
+/**
+ * Validates strategies and params (ConfigError naming the path) and resolves what the kernel needs.
+ * `only` keeps those strategy ids (empty: all); `definitions` defaults to the strategies/ manifest.
+ */
+export function planKernel(settings: KernelSettings, only?: readonly string[], definitions: readonly AnyStrategyDefinition[] = manifest): KernelPlan {
   const entries = settings.strategies.filter((s) => only === undefined || only.length === 0 || only.includes(s.id));
-  const loaded = loadStrategies(entries, createRegistry(manifest), eventNeedOfWireType);
+  const loaded = loadStrategies(entries, createRegistry(definitions), eventNeedOfWireType);
+  const unknown = loaded.flatMap((s) => s.needs.events.filter((e) => !hasSource(e)).map((e) => `strategy "${s.definition.id}": needs.events names "${e}", which no source provides`));
+  if (unknown.length > 0) throw new ConfigError(unknown, 'E_STRATEGY_DEFINITION');
   const needs = collectNeeds(loaded);
   const realtimeTypes = [...new Set([...settings.universe.realtimeTypes, ...realtimeTypesFor(needs.events)])].sort();
   const staticSymbols = [...new Set([...settings.universe.extraSymbols, ...needs.symbols])].sort();

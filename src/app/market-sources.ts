@@ -73,6 +73,11 @@ type SourceKind = keyof typeof MARKET_SOURCES;
 
 const isSourceKind = (need: EventNeed): need is SourceKind => Object.hasOwn(MARKET_SOURCES, need);
 
+/** True when some source provides the need: a row of the table, or any `raw:<type>`. */
+export function hasSource(need: EventNeed): boolean {
+  return need.startsWith('raw:') ? need.length > 4 : isSourceKind(need);
+}
+
 /**
  * The polls the needs select, in table order. `only` (a replay) keeps just the polls a recorded
  * run had, by name.

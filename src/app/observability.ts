@@ -1,5 +1,4 @@
 import type { Logger as PinoLogger } from 'pino';
-import type { Config } from '../config/schema.js';
 import type { MarketCalendar } from '../core/calendar.js';
 import type { Clock } from '../core/clock.js';
 import {
@@ -14,6 +13,7 @@ import {
 import type { RateLimitCounts } from './counting-transports.js';
 import type { Kernel } from './kernel.js';
 import type { RealtimeConnection } from './realtime-connection.js';
+import type { KernelSettings } from './settings.js';
 import type { ManagedTokenSource } from './token-source.js';
 
 /** What the daemon exposes to /healthz, /metrics and the data-silence alarm. */
@@ -35,12 +35,12 @@ export interface Observability {
   close(): Promise<void>;
 }
 
-export async function startObservability(config: Config, clock: Clock, log: PinoLogger, parts: ObservedParts): Promise<Observability> {
+export async function startObservability(settings: KernelSettings, clock: Clock, log: PinoLogger, parts: ObservedParts): Promise<Observability> {
   const { connection } = parts;
   const subscribed = (): boolean => connection.status().phase === 'live' && connection.status().wantedPairs > 0;
   const alarm = createSilenceAlarm({
     clock,
-    silenceMs: config.alarms.dataSilenceSeconds * 1000,
+    silenceMs: settings.dataSilenceMs,
     isSessionOpen: () => parts.calendar.isOpen(clock.now()),
     isSubscribed: subscribed,
     log: log.child({ component: 'silence-alarm' }),
@@ -75,8 +75,8 @@ export async function startObservability(config: Config, clock: Clock, log: Pino
   };
 
   let url: string | null = null;
-  const server = config.http.enabled
-    ? createObservabilityServer({ host: config.http.host, port: config.http.port, health, metrics: () => metrics.render(), log: log.child({ component: 'http' }) })
+  const server = settings.http.enabled
+    ? createObservabilityServer({ host: settings.http.host, port: settings.http.port, health, metrics: () => metrics.render(), log: log.child({ component: 'http' }) })
     : null;
   if (server) {
     url = (await server.start()).url;

@@ -36,6 +36,8 @@ export function kernelSettings(config: Config) {
     },
     connection: config.connection,
     store: config.store,
+    dataSilenceMs: config.alarms.dataSilenceSeconds * SECOND_MS,
+    http: config.http,
   });
 }
 

@@ -1,5 +1,5 @@
 import { ConfigError } from './errors.js';
-import { KST_OFFSET_MS, kstIsoDate } from './kst.js';
+import { DAY_MS, KST_OFFSET_MS, kstDayIndex, kstIsoDate } from './kst.js';
 
 /**
  * When the market is in session. Pure: every answer is a function of the epoch ms passed in and the
@@ -31,7 +31,6 @@ export interface KrxCalendarOptions {
   readonly specialDays?: Readonly<Record<string, SessionTimes>>;
 }
 
-const DAY_MS = 86_400_000;
 const SEARCH_DAYS = 2 * 366;
 
 /**
@@ -61,16 +60,15 @@ export function createKrxCalendar(options: KrxCalendarOptions = {}): MarketCalen
     const times = special.get(iso) ?? regular;
     return { open: start + times.open, close: start + times.close };
   };
-  const dayIndexOf = (epochMs: number): number => Math.floor((epochMs + KST_OFFSET_MS) / DAY_MS);
 
   return {
     kind: 'krx',
     isOpen(epochMs) {
-      const s = sessionOfDay(dayIndexOf(epochMs));
+      const s = sessionOfDay(kstDayIndex(epochMs));
       return s !== null && epochMs >= s.open && epochMs < s.close;
     },
     nextOpen(epochMs) {
-      const first = dayIndexOf(epochMs);
+      const first = kstDayIndex(epochMs);
       for (let d = first; d <= first + SEARCH_DAYS; d++) {
         const s = sessionOfDay(d);
         if (s !== null && s.open >= epochMs) return s.open;
@@ -78,7 +76,7 @@ export function createKrxCalendar(options: KrxCalendarOptions = {}): MarketCalen
       return Number.POSITIVE_INFINITY;
     },
     nextClose(epochMs) {
-      const first = dayIndexOf(epochMs);
+      const first = kstDayIndex(epochMs);
       for (let d = first; d <= first + SEARCH_DAYS; d++) {
         const s = sessionOfDay(d);
         if (s !== null && s.close > epochMs) return s.close;

@@ -5,12 +5,12 @@
 export const KST_OFFSET_MS = 9 * 3600_000;
 export const DAY_MS = 86_400_000;
 
-/** Days since 1970-01-01 KST of an instant. */
+/** The KST day of an epoch ms, as days since 1970-01-01 KST (the calendar's and the snapshot's day key). */
 export function kstDayIndex(epochMs: number): number {
   return Math.floor((epochMs + KST_OFFSET_MS) / DAY_MS);
 }
 
-/** Epoch ms of KST midnight starting the day of an instant. */
+/** Epoch ms of 00:00 KST on the day of `epochMs`. */
 export function kstDayStart(epochMs: number): number {
   return kstDayIndex(epochMs) * DAY_MS - KST_OFFSET_MS;
 }

@@ -17,6 +17,10 @@ import type { SymbolSnapshot } from './snapshot.js';
  */
 export const STRATEGY_API_VERSION = '2.0.0';
 
+/** A strategy's life in the host; metrics label by these. */
+export const STRATEGY_STATES = ['idle', 'running', 'quarantined', 'stopped'] as const;
+export type StrategyState = (typeof STRATEGY_STATES)[number];
+
 /** What a strategy consumes: the host routes events by it and the app subscribes to the union. */
 export interface StrategyNeeds {
   /**

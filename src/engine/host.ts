@@ -1,5 +1,5 @@
 import type { Observable, Subscription } from 'rxjs';
-import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
 import { StrategyError, errorMessage, isKrxError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { eventNeedOf, type EventNeed, type MarketEvent } from '../core/market.js';
@@ -7,7 +7,8 @@ import { createRandom } from '../core/random.js';
 import type { Signal, SignalDraft } from '../core/signal.js';
 import type { SignalSink } from '../core/signal-sink.js';
 import type { MarketBook } from '../core/snapshot.js';
-import type { StrategyContext, StrategyHandlers, TimerFire, TimerOptions } from '../core/strategy.js';
+import type { StrategyContext, StrategyHandlers, StrategyState, TimerFire, TimerOptions } from '../core/strategy.js';
+import { ClockWake } from './clock-wake.js';
 import { describeEvent, freezeEvent } from './event-shape.js';
 import { FaultPolicy } from './fault-policy.js';
 import type { LoadedStrategy } from './load-strategies.js';
@@ -32,8 +33,7 @@ export interface StrategyHostOptions {
   readonly cooldownMs?: number;
 }
 
-export const STRATEGY_STATES = ['idle', 'running', 'quarantined', 'stopped'] as const;
-export type StrategyState = (typeof STRATEGY_STATES)[number];
+export type { StrategyState } from '../core/strategy.js';
 
 /** Per-strategy counters for metrics. */
 export interface StrategyStats {
@@ -127,9 +127,19 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
   let engineNow: number | null = null;
   let busy = false;
   const backlog: MarketEvent[] = [];
-  let wakeHandle: TimerHandle | undefined;
-  let wakeDue: number | undefined;
   let stopped = false;
+  const wakeTimer = new ClockWake(clock, (due) => {
+    if (busy) return; // the running handle() fires what is due, then re-arms
+    busy = true;
+    try {
+      fireTimers(Math.max(clock.now(), due));
+    } finally {
+      engineNow = null;
+      busy = false;
+    }
+    drain();
+    wake();
+  });
 
   const nowOf = (): number => engineNow ?? clock.now();
 
@@ -271,28 +281,8 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
     }
   }
 
-  /** Keeps one Clock timer for the earliest strategy timer, so timers fire when no event comes. */
   function wake(): void {
-    const due = stopped ? undefined : timers.earliestDue();
-    if (due === wakeDue) return;
-    if (wakeHandle !== undefined) clock.clearTimeout(wakeHandle);
-    wakeHandle = undefined;
-    wakeDue = due;
-    if (due === undefined) return;
-    wakeHandle = clock.setTimeout(() => {
-      wakeHandle = undefined;
-      wakeDue = undefined;
-      if (busy) return; // the running handle() fires what is due, then re-arms
-      busy = true;
-      try {
-        fireTimers(Math.max(clock.now(), due));
-      } finally {
-        engineNow = null;
-        busy = false;
-      }
-      drain();
-      wake();
-    }, Math.max(0, due - clock.now()));
+    wakeTimer.arm(stopped ? undefined : timers.earliestDue());
   }
 
   function handleOne(event: MarketEvent): void {

@@ -1,4 +1,5 @@
 import { CONNECTION_PHASES } from '../core/connection-phase.js';
+import { STRATEGY_STATES } from '../core/strategy.js';
 import type { EventLoopLag } from './event-loop.js';
 import type { MetricsRegistry, Sample } from './metrics.js';
 
@@ -51,7 +52,7 @@ export interface DaemonMetricSources {
 export { CONNECTION_PHASES };
 
 /** States reported by `krx_strategy_state` (StrategyState). */
-export const STRATEGY_STATES = ['idle', 'running', 'quarantined', 'stopped'] as const;
+export { STRATEGY_STATES };
 
 /**
  * Registers the daemon's metric families on `registry`, each read from its source at scrape time.

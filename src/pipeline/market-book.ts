@@ -63,7 +63,6 @@ export function createMarketBook(options: MarketBookOptions = {}): MarketBook {
           universe.apply(event);
           return;
         case 'raw':
-        case 'program-trading':
           return;
       }
     },

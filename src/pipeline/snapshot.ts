@@ -1,8 +1,6 @@
-import { KST_OFFSET_MS } from '../core/kst.js';
+import { kstDayIndex } from '../core/kst.js';
 import type { IndicativeEvent, TradeEvent } from '../core/market.js';
 import type { SymbolSnapshot } from '../core/snapshot.js';
-
-const DAY_MS = 86_400_000;
 
 /** A snapshot with nothing known yet. */
 export function emptySnapshot(symbol: string): SymbolSnapshot {
@@ -24,15 +22,12 @@ export function emptySnapshot(symbol: string): SymbolSnapshot {
   });
 }
 
-/** The KST trading day of an epoch ms (days since 1970-01-01 KST). */
-const kstDay = (epochMs: number): number => Math.floor((epochMs + KST_OFFSET_MS) / DAY_MS);
-
 /**
  * Pure: the snapshot after a 0B trade. Day fields and the VWAP restart when the trade is on a later
  * KST day than the previous one. The VWAP is accumulated from trades (see SymbolSnapshot for why).
  */
 export function applyTrade(prev: SymbolSnapshot, e: TradeEvent): SymbolSnapshot {
-  const newDay = prev.lastTradeTs === null || kstDay(e.tsEvent) !== kstDay(prev.lastTradeTs);
+  const newDay = prev.lastTradeTs === null || kstDayIndex(e.tsEvent) !== kstDayIndex(prev.lastTradeTs);
   const base = newDay ? { open: null, high: null, low: null, vwap: null, vwapVolume: 0 } : prev;
   const volume = e.volume > 0 ? e.volume : 0;
   const vwapVolume = base.vwapVolume + volume;

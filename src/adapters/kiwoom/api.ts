@@ -15,38 +15,18 @@ import { ka90004, type Ka90004Request } from './tr/ka90004.js';
 /** Every TR the bot uses, by api-id. */
 export const KIWOOM_TRS = { ka10001, ka10058, ka10059, ka10061, ka10066, ka10099, ka10100, ka10101, ka20002, ka90003, ka90004 };
 
-type Out<T> = T extends TrSpec<unknown, infer R> ? R : never;
-type Call<Req, T> = (req: Req, options?: { maxPages?: number }) => Promise<TrResult<Out<T>>>;
+type Trs = typeof KIWOOM_TRS;
+type Call<T> = T extends TrSpec<infer Req, infer Res> ? (req: Req, options?: { maxPages?: number }) => Promise<TrResult<Res>> : never;
 
-/** Typed functions, one per TR. Example: `const { data } = await api.ka90003({ trde_upper_tp: '2', ... })`. */
-export interface KiwoomApi {
-  ka10001: Call<Ka10001Request, typeof ka10001>;
-  ka10058: Call<Ka10058Request, typeof ka10058>;
-  ka10059: Call<Ka10059Request, typeof ka10059>;
-  ka10061: Call<Ka10061Request, typeof ka10061>;
-  ka10066: Call<Ka10066Request, typeof ka10066>;
-  ka10099: Call<Ka10099Request, typeof ka10099>;
-  ka10100: Call<Ka10100Request, typeof ka10100>;
-  ka10101: Call<Ka10101Request, typeof ka10101>;
-  ka20002: Call<Ka20002Request, typeof ka20002>;
-  ka90003: Call<Ka90003Request, typeof ka90003>;
-  ka90004: Call<Ka90004Request, typeof ka90004>;
-}
+/** Typed functions, one per TR, derived from KIWOOM_TRS. Example: `const { data } = await api.ka90003({ trde_upper_tp: '2', ... })`. */
+export type KiwoomApi = { readonly [Id in keyof Trs]: Call<Trs[Id]> };
 
 export function createKiwoomApi(rest: KiwoomRest): KiwoomApi {
-  return {
-    ka10001: (req, o) => rest.call(ka10001, req, o),
-    ka10058: (req, o) => rest.call(ka10058, req, o),
-    ka10059: (req, o) => rest.call(ka10059, req, o),
-    ka10061: (req, o) => rest.call(ka10061, req, o),
-    ka10066: (req, o) => rest.call(ka10066, req, o),
-    ka10099: (req, o) => rest.call(ka10099, req, o),
-    ka10100: (req, o) => rest.call(ka10100, req, o),
-    ka10101: (req, o) => rest.call(ka10101, req, o),
-    ka20002: (req, o) => rest.call(ka20002, req, o),
-    ka90003: (req, o) => rest.call(ka90003, req, o),
-    ka90004: (req, o) => rest.call(ka90004, req, o),
-  };
+  const api: Record<string, unknown> = {};
+  for (const [id, tr] of Object.entries(KIWOOM_TRS)) {
+    api[id] = (req: unknown, options?: { maxPages?: number }) => rest.call(tr as TrSpec<unknown, unknown>, req, options);
+  }
+  return api as KiwoomApi;
 }
 
 export type { Ka10001Request, Ka10058Request, Ka10059Request, Ka10061Request, Ka10066Request, Ka10099Request };

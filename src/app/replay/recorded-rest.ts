@@ -4,12 +4,6 @@ import { TransientError, type ErrorCode, ERROR_CODES } from '../../core/errors.j
 import { parseJsonBody, type HttpAnswer } from '../../net/http-transport.js';
 import type { RestRecord } from '../recording-transports.js';
 
-/**
- * Serves recorded REST answers to the same REST clients the live run used, in recorded order per
- * broker. A request waits until the replay reaches its answer's recorded arrival; an answer that
- * comes before its request (timing drift) waits for it. A request that does not match the next
- * recorded answer is a divergence: counted and logged, and the answer is served anyway.
- */
 interface Waiter {
   readonly api: string | null;
   readonly path: string;
@@ -22,6 +16,12 @@ export interface ReplayDivergence {
   readonly got: string;
 }
 
+/**
+ * Serves recorded REST answers to the same REST clients the live run used, in recorded order per
+ * broker. A request waits until the replay reaches its answer's recorded arrival; an answer that
+ * comes before its request (timing drift) waits for it. A request that does not match the next
+ * recorded answer is a divergence: counted and logged, and the answer is served anyway.
+ */
 export class RecordedRest {
   private readonly waiting = { kiwoom: [] as Waiter[], kis: [] as Waiter[] };
   private readonly early = { kiwoom: [] as Array<{ record: RestRecord; at: number }>, kis: [] as Array<{ record: RestRecord; at: number }> };

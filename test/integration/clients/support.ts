@@ -1,11 +1,11 @@
-import { createKisTokenIssuer, KIS_MIN_ISSUE_INTERVAL_MS } from '../../../src/adapters/kis/auth.js';
-import { createKisWatchlist, type KisWatchlistOptions } from '../../../src/adapters/kis/watchlist.js';
-import { createKiwoomApi } from '../../../src/adapters/kiwoom/api.js';
-import { createKiwoomTokenIssuer } from '../../../src/adapters/kiwoom/auth.js';
-import { createKiwoomRest, type KiwoomRestOptions } from '../../../src/adapters/kiwoom/rest-client.js';
-import { createManagedTokenSource, type ManagedTokenSourceOptions } from '../../../src/app/token-source.js';
+import type { KisWatchlistOptions } from '../../../src/adapters/kis/watchlist.js';
+import type { KiwoomRestOptions } from '../../../src/adapters/kiwoom/rest-client.js';
+import { buildBrokerClients, createBrokerTokenSource, createTokenIssuers, networkTransports, type BrokerEndpoints } from '../../../src/app/broker-clients.js';
+import { kernelSettings } from '../../../src/app/settings.js';
+import type { ManagedTokenSourceOptions } from '../../../src/app/token-source.js';
 import { kstToEpoch } from '../../../src/core/kst.js';
-import type { LogSink } from '../../../src/core/ports/log-sink.js';
+import type { Logger } from '../../../src/core/logger.js';
+import { silentLog, type LogSink } from '../../../src/core/ports/log-sink.js';
 import type { TokenIssuer } from '../../../src/core/ports/token-issuer.js';
 import { createRandom } from '../../../src/core/random.js';
 import { createVirtualClock, type VirtualClock } from '../../../src/core/virtual-clock.js';
@@ -19,6 +19,7 @@ import {
   type SimulatorHandle,
   type SimulatorOptions,
 } from '../../../src/sim/index.js';
+import { testConfig } from '../../support/config.js';
 
 /** A Monday 10:00 KST. */
 export const START_MS = kstToEpoch(2026, 1, 5, 10, 0, 0);
@@ -54,6 +55,7 @@ export function countIssues(issuer: TokenIssuer): TokenIssuer & { attempts: numb
 export interface KiwoomStackOptions {
   appkey?: string;
   secretkey?: string;
+  /** Settings (requestsPerSecond, maxPages, requestTimeoutMs) and test-only retry knobs. */
   rest?: Partial<KiwoomRestOptions>;
   tokens?: Partial<ManagedTokenSourceOptions>;
   log?: LogSink;
@@ -61,41 +63,49 @@ export interface KiwoomStackOptions {
   wrapIssuer?: (issuer: TokenIssuer) => TokenIssuer;
 }
 
-/** Token source + REST client + typed API against the simulator, all on one clock. */
+/** A core Logger over a LogSink: children write to the same sink. */
+function loggerOf(sink: LogSink = silentLog): Logger {
+  const logger: Logger = { debug: sink.debug, info: sink.info, warn: sink.warn, error: sink.error, child: () => logger };
+  return logger;
+}
+
+const defined = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+/** The app's settings with request timeouts far beyond any clock step, unless a test asks for one. */
+function stackSettings(kiwoom: Partial<KiwoomRestOptions> = {}, kis: Partial<KisWatchlistOptions> = {}) {
+  return kernelSettings(
+    testConfig({
+      kiwoom: defined({ requestsPerSecond: kiwoom.requestsPerSecond, maxPages: kiwoom.maxPages, requestTimeoutMs: kiwoom.requestTimeoutMs ?? LONG_TIMEOUT_MS }),
+      kis: defined({ requestsPerSecond: kis.requestsPerSecond, requestTimeoutMs: kis.requestTimeoutMs ?? LONG_TIMEOUT_MS }),
+    }),
+  );
+}
+
+/** Token source + REST client + typed API against the simulator, all on one clock, built as the app builds them. */
 export function kiwoomStack(sim: SimulatorHandle, clock: VirtualClock, o: KiwoomStackOptions = {}) {
-  const real = createKiwoomTokenIssuer({
-    baseUrl: sim.url,
-    appkey: o.appkey ?? SIM_KIWOOM_APPKEY,
-    secretkey: o.secretkey ?? SIM_KIWOOM_SECRETKEY,
-    clock,
-    requestTimeoutMs: LONG_TIMEOUT_MS,
-  });
+  const settings = stackSettings(o.rest);
+  const log = loggerOf(o.log);
+  const endpoints: BrokerEndpoints = {
+    kiwoom: { restUrl: sim.url, wsUrl: sim.wsUrl, appkey: o.appkey ?? SIM_KIWOOM_APPKEY, secretkey: o.secretkey ?? SIM_KIWOOM_SECRETKEY },
+    kis: null,
+  };
+  const real = createTokenIssuers(settings, endpoints, clock).kiwoom;
   const issuer = countIssues(o.wrapIssuer ? o.wrapIssuer(real) : real);
-  const tokens = createManagedTokenSource({
-    name: 'kiwoom',
-    issuer,
+  const tokens = createBrokerTokenSource('kiwoom', settings, sim.url, endpoints.kiwoom.appkey, issuer, {
     clock,
     random: createRandom('kiwoom-tokens'),
-    ...(o.log && { log: o.log }),
-    ...o.tokens,
+    log,
+    ...(o.tokens && { overrides: o.tokens }),
   });
-  const rest = createKiwoomRest({
-    baseUrl: sim.url,
-    tokens,
-    clock,
-    requestTimeoutMs: LONG_TIMEOUT_MS,
-    ...(o.log && { log: o.log }),
-    ...o.rest,
-  });
-  const api = createKiwoomApi(rest);
+  const clients = buildBrokerClients(settings, { ...networkTransports(settings, endpoints, { clock, log, tokens: { kiwoom: tokens, kis: null } }), ...(o.rest && { tuning: { kiwoom: o.rest } }) });
   return {
     issuer,
     tokens,
-    rest,
-    api,
+    rest: clients.kiwoomRest,
+    api: clients.kiwoom,
     async close() {
       await tokens.shutdown();
-      await rest.close();
+      await clients.close();
       await real.close();
     },
   };
@@ -104,48 +114,40 @@ export function kiwoomStack(sim: SimulatorHandle, clock: VirtualClock, o: Kiwoom
 export interface KisStackOptions {
   appkey?: string;
   appsecret?: string;
+  /** Settings (requestsPerSecond, requestTimeoutMs) and test-only retry knobs. */
   watchlist?: Partial<KisWatchlistOptions>;
   tokens?: Partial<ManagedTokenSourceOptions>;
   log?: LogSink;
 }
 
+/** Token source + watchlist client against the simulator, built as the app builds them. */
 export function kisStack(sim: SimulatorHandle, clock: VirtualClock, o: KisStackOptions = {}) {
-  const real = createKisTokenIssuer({
-    baseUrl: sim.url,
-    appkey: o.appkey ?? SIM_KIS_APPKEY,
-    appsecret: o.appsecret ?? SIM_KIS_APPSECRET,
-    clock,
-    requestTimeoutMs: LONG_TIMEOUT_MS,
-  });
+  const settings = stackSettings({}, o.watchlist);
+  const log = loggerOf(o.log);
+  const kis = { restUrl: sim.url, appkey: o.appkey ?? SIM_KIS_APPKEY, appsecret: o.appsecret ?? SIM_KIS_APPSECRET, htsId: SIM_KIS_HTS_ID };
+  const endpoints: BrokerEndpoints = { kiwoom: { restUrl: sim.url, wsUrl: sim.wsUrl, appkey: SIM_KIWOOM_APPKEY, secretkey: SIM_KIWOOM_SECRETKEY }, kis };
+  const issuers = createTokenIssuers(settings, endpoints, clock);
+  const real = issuers.kis!;
   const issuer = countIssues(real);
-  const tokens = createManagedTokenSource({
-    name: 'kis',
-    issuer,
+  const tokens = createBrokerTokenSource('kis', settings, sim.url, kis.appkey, issuer, {
     clock,
     random: createRandom('kis-tokens'),
-    minIssueIntervalMs: KIS_MIN_ISSUE_INTERVAL_MS,
-    ...(o.log && { log: o.log }),
-    ...o.tokens,
+    log,
+    ...(o.tokens && { overrides: o.tokens }),
   });
-  const watchlist = createKisWatchlist({
-    baseUrl: sim.url,
-    appkey: o.appkey ?? SIM_KIS_APPKEY,
-    appsecret: o.appsecret ?? SIM_KIS_APPSECRET,
-    htsId: SIM_KIS_HTS_ID,
-    tokens,
-    clock,
-    requestTimeoutMs: LONG_TIMEOUT_MS,
-    ...(o.log && { log: o.log }),
-    ...o.watchlist,
+  const clients = buildBrokerClients(settings, {
+    ...networkTransports(settings, endpoints, { clock, log, tokens: { kiwoom: tokens, kis: tokens } }),
+    ...(o.watchlist && { tuning: { kis: o.watchlist } }),
   });
   return {
     issuer,
     tokens,
-    watchlist,
+    watchlist: clients.kis!,
     async close() {
       await tokens.shutdown();
-      await watchlist.close();
+      await clients.close();
       await real.close();
+      await issuers.kiwoom.close();
     },
   };
 }

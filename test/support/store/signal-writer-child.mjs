@@ -9,7 +9,7 @@ process.stdout.on('error', () => process.exit(1)); // parent gone
 setTimeout(() => process.exit(2), 60_000).unref(); // never outlive a broken test
 
 const store = openSignalStore({ file, clock: systemClock, queueLimit: 100_000, maxBatch: 200 });
-store.onCommitted((ids) => process.stdout.write(ids.join('\n') + '\n'));
+store.onCommitted((signals) => process.stdout.write(signals.map((s) => s.id).join('\n') + '\n'));
 
 let n = 0;
 const burst = () => {

@@ -3,8 +3,11 @@ import {
   formatKstCompact,
   formatKstDashed,
   formatKstTime,
+  kstDayIndex,
+  kstDayStart,
   kstIsoDate,
   kstParts,
+  kstToEpoch,
   kstTimeOnDayOf,
   parseKstCompact,
   parseKstDashed,
@@ -41,5 +44,16 @@ describe('KST time', () => {
     expect(kstTimeOnDayOf('092959', arrival)).toBe(Date.UTC(2026, 10, 20, 0, 29, 59));
     expect(kstTimeOnDayOf('99', arrival)).toBeUndefined();
     expect(kstTimeOnDayOf('246000', arrival)).toBeUndefined();
+  });
+});
+
+describe('KST days', () => {
+  it('starts a KST day at 00:00 KST (15:00 UTC the day before) whatever the time within it', () => {
+    const midnight = kstToEpoch(2026, 1, 5, 0, 0, 0);
+    expect(midnight).toBe(Date.UTC(2026, 0, 4, 15, 0, 0));
+    expect(kstDayStart(midnight)).toBe(midnight);
+    expect(kstDayStart(kstToEpoch(2026, 1, 5, 23, 59, 59))).toBe(midnight);
+    expect(kstDayStart(midnight - 1)).toBe(kstToEpoch(2026, 1, 4, 0, 0, 0));
+    expect(kstDayIndex(midnight) - kstDayIndex(midnight - 1)).toBe(1);
   });
 });

@@ -4,18 +4,9 @@ import { kstToEpoch } from '../../../src/core/kst.js';
 import { createVirtualClock } from '../../../src/core/virtual-clock.js';
 import { clockTimer } from '../../../src/pipeline/clock-timer.js';
 import { pollEvery } from '../../../src/pipeline/poll.js';
+import { deferred } from '../../support/deferred.js';
 
 const T0 = kstToEpoch(2026, 1, 5, 10, 0, 0); // Monday, in session
-
-function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 describe('clockTimer', () => {
   it('ticks on the Clock and clears its timers on unsubscribe', () => {
