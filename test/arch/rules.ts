@@ -28,7 +28,7 @@ export function layerOf(path: string): Layer | undefined {
   if (path.startsWith('src/sim/')) return 'sim';
   if (path.startsWith('src/config/')) return 'config';
   if (path.startsWith('src/observability/')) return 'observability';
-  if (path.startsWith('src/app/') || path.startsWith('src/cli/') || path === 'src/cli.ts') return 'app';
+  if (path.startsWith('src/app/') || path.startsWith('src/cli/') || path.startsWith('src/research/') || path === 'src/cli.ts') return 'app';
   const adapter = /^src\/adapters\/([^/]+)\//.exec(path);
   if (adapter) return `adapter:${adapter[1]}`;
   if (path.startsWith('state/')) return 'state';

@@ -249,11 +249,14 @@ function cachedTokens(config: Config, baseUrl: string, appkey: string, issuer: I
 
 // ---- output ----
 
-/** One row as printed: dates as YYYY-MM-DD, stk_cd without its venue suffix plus `venue`. */
+/**
+ * One row as printed: dates as YYYY-MM-DD, stk_cd without its venue suffix plus `venue`. The codecs
+ * already split the suffix into `venue` (src/adapters/kiwoom/tr-spec.ts); a row without it is split here.
+ */
 function presentRow(row: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(row)) out[k] = DATE_FIELDS.has(k) && typeof v === 'number' ? kstIsoDate(v) : v;
-  if (typeof row.stk_cd === 'string') {
+  if (typeof row.stk_cd === 'string' && typeof row.venue !== 'string') {
     const m = /^(.*?)(?:_(NX|AL))?$/.exec(row.stk_cd);
     out.stk_cd = m?.[1] ?? row.stk_cd;
     out.venue = m?.[2] === 'NX' ? 'NXT' : m?.[2] === 'AL' ? 'SOR' : 'KRX';

@@ -77,9 +77,9 @@ describe('market stream into the strategy host, wired as the app wires it', () =
   it('turns polls and trades into signals with the snapshot current, and hands universe diffs over', async () => {
     const { signals, diffs } = await scenario();
     expect(diffs).toEqual([
-      { add: ['000001'], remove: [] },
-      { add: ['000010'], remove: [] },
-      { add: ['000030'], remove: [] },
+      { add: ['000001'], remove: [], leftOut: [] },
+      { add: ['000010'], remove: [], leftOut: [] },
+      { add: ['000030'], remove: [], leftOut: [] },
     ]);
     expect(signals.map((s) => [s.kind, s.symbol, s.price, s.tsEvent - T0])).toEqual([['BUY', '000030', 1100, 30_000]]);
   });
