@@ -21,6 +21,7 @@ import { planKernel, startKernel, type Kernel } from './kernel.js';
 import { lifecycleRecorder } from './lifecycle-recording.js';
 import { buildMarketSources } from './market-sources.js';
 import { notifyStoreOptions, startDaemonNotify, type DaemonNotify } from './notify/daemon-notify.js';
+import { watchPhases } from './phase-watch.js';
 import { startObservability, type Observability } from './observability.js';
 import { createRealtimeConnection, type RealtimeConnection } from './realtime-connection.js';
 import { kernelSettings } from './settings.js';
@@ -85,7 +86,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           sessionId,
           startMs: startedAt,
           appVersion: options.version,
-          config: redactConfig(config),
+          // The session profiles this run knows: a replay keeps these phases after new profiles ship.
+          config: settings.sessions ? { ...redactConfig(config), calendar: { ...config.calendar, profiles: settings.sessions.knownProfiles } } : redactConfig(config),
           seed,
           clock,
           log: log.child({ component: 'recording' }),
@@ -181,7 +183,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     connection.start();
 
     const tokens = { kiwoom: kiwoomTokens, kis: kis?.tokens ?? null };
+    // On the session calendar: each venue's phase change is logged, and shown in /healthz.
+    const phases = settings.sessions ? watchPhases(settings.sessions, clock, log.child({ component: 'market' })) : null;
+    if (phases) closers.push('phases', () => phases.stop());
     const observability = await startObservability(settings, clock, log, {
+      ...(phases ? { phases: () => phases.current() } : {}),
       connection,
       kernel,
       calendar: plan.calendar,

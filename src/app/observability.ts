@@ -26,6 +26,8 @@ export interface ObservedParts {
   readonly rateLimitHits: RateLimitCounts;
   /** Reasons the daemon is degraded but still healthy (a notification sink far behind). */
   readonly degraded?: () => readonly string[];
+  /** Each venue's trading phase (live, on the session calendar), shown in /healthz. */
+  readonly phases?: () => Readonly<Record<string, string>>;
 }
 
 export interface Observability {
@@ -71,7 +73,8 @@ export async function startObservability(settings: KernelSettings, clock: Clock,
     });
     // Degraded (reported, still 200): e.g. a notification sink whose oldest pending row is stale.
     const degraded = parts.degraded?.() ?? [];
-    return degraded.length === 0 ? verdict : { ...verdict, reasons: [...verdict.reasons, ...degraded], details: { ...verdict.details, degraded: true } };
+    const withPhase = parts.phases ? { ...verdict, details: { ...verdict.details, marketPhases: parts.phases() } } : verdict;
+    return degraded.length === 0 ? withPhase : { ...withPhase, reasons: [...withPhase.reasons, ...degraded], details: { ...withPhase.details, degraded: true } };
   };
 
   let url: string | null = null;

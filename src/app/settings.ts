@@ -1,6 +1,8 @@
 import type { Config } from '../config/schema.js';
+import { loadMarketSessions } from '../config/market-sessions.js';
 import { alwaysOpenCalendar, createKrxCalendar, type MarketCalendar } from '../core/calendar.js';
 import { deepFreeze } from '../core/deep-freeze.js';
+import { createSessionSchedule, type MarketSessionsFile, type SessionSchedule } from '../core/market-sessions.js';
 
 const SECOND_MS = 1000;
 
@@ -11,9 +13,12 @@ const SECOND_MS = 1000;
  */
 export function kernelSettings(config: Config) {
   const u = config.universe;
+  const { calendar, sessions } = resolveCalendar(config);
   return deepFreeze({
     mode: config.mode,
-    calendar: resolveCalendar(config),
+    calendar,
+    /** The phases per venue when the calendar is `sessions` (live); null on the simulator and `krx`. */
+    sessions,
     strategies: config.strategies,
     universe: {
       realtimeTypes: u.realtimeTypes,
@@ -43,8 +48,17 @@ export function kernelSettings(config: Config) {
 
 export type KernelSettings = ReturnType<typeof kernelSettings>;
 
-function resolveCalendar(config: Config): MarketCalendar {
-  const { kind, open, close, holidays } = config.calendar;
-  const resolved = kind === 'auto' ? (config.mode === 'sim' ? 'always-open' : 'krx') : kind;
-  return resolved === 'always-open' ? alwaysOpenCalendar : createKrxCalendar({ open, close, holidays: [...holidays] });
+function resolveCalendar(config: Config): { calendar: MarketCalendar; sessions: SessionSchedule | null } {
+  const { kind, open, close, holidays, profiles } = config.calendar;
+  const resolved = kind === 'auto' ? (config.mode === 'sim' ? 'always-open' : 'sessions') : kind;
+  if (resolved === 'always-open') return { calendar: alwaysOpenCalendar, sessions: null };
+  if (resolved === 'krx') return { calendar: createKrxCalendar({ open, close, holidays: [...holidays] }), sessions: null };
+  const sessions = createSessionSchedule(shippedSessions(), { extraClosures: holidays, ...(profiles ? { knownProfiles: profiles } : {}) });
+  return { calendar: sessions.calendar, sessions };
+}
+
+let shipped: MarketSessionsFile | undefined;
+/** config/market-sessions.json, read once per process. */
+function shippedSessions(): MarketSessionsFile {
+  return (shipped ??= loadMarketSessions());
 }

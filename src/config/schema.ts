@@ -114,8 +114,16 @@ export const fileConfigSchema = z.strictObject({
     .prefault({}),
   calendar: z
     .strictObject({
-      /** auto: always open on the simulator, the KRX calendar live. */
-      kind: z.enum(['auto', 'krx', 'always-open']).default('auto'),
+      /**
+       * auto: always open on the simulator, the 2026 trading day live (`sessions`: KRX and NXT phases
+       * 08:00-20:00 from config/market-sessions.json). `krx`: the regular session only, `open`-`close`.
+       */
+      kind: z.enum(['auto', 'sessions', 'krx', 'always-open']).default('auto'),
+      /**
+       * The session profiles that exist for this run (ids in config/market-sessions.json). Unset: all
+       * of them. The daemon records the list; a replay keeps its recording's phases after new profiles ship.
+       */
+      profiles: z.array(z.string().regex(/^[a-z0-9-]{1,40}$/)).max(200).optional(),
       open: hhmm.default('09:00'),
       close: hhmm.default('15:30'),
       holidays: z.array(isoDate).default([]),

@@ -7,7 +7,7 @@ import { DAY_MS, KST_OFFSET_MS, kstDayIndex, kstIsoDate } from './kst.js';
  * `[open, close)`.
  */
 export interface MarketCalendar {
-  readonly kind: 'krx' | 'always-open';
+  readonly kind: 'krx' | 'sessions' | 'always-open';
   isOpen(epochMs: number): boolean;
   /** The first session start at or after `epochMs` (the next day's open when called mid-session). */
   nextOpen(epochMs: number): number;

@@ -90,8 +90,10 @@ export interface SessionSchedule {
   /** The phase changes at the first instant strictly after `epochMs` when any venue changes (venues in
    *  VENUES order; empty if none within 30 days). */
   nextChanges(epochMs: number): readonly PhaseChange[];
-  /** The profile ids in force on the KST day of `epochMs`, per venue: what a recording stores. */
+  /** The profile ids in force on the KST day of `epochMs`, per venue. */
   profileIds(epochMs: number): readonly string[];
+  /** Every profile id this run knows: what a recording stores (config `calendar.profiles`). */
+  readonly knownProfiles: readonly string[];
   /** In session = some venue in some trading phase; the calendar the pipeline and alarms follow. */
   readonly calendar: MarketCalendar;
 }
@@ -101,8 +103,11 @@ export interface SessionScheduleOptions {
   readonly extraClosures?: readonly string[];
   /** Authoritative open flags by ISO date (KIS CTCA0903R `opnd_yn`); they win over the shipped list. */
   readonly openDays?: ReadonlyMap<string, boolean>;
-  /** Profile ids to use whatever the date (a replay pins the ids its recording ran with). */
-  readonly pinnedProfiles?: readonly string[];
+  /**
+   * The profiles that exist for this run (a replay passes the ids its recording knew, so profiles
+   * shipped later never change its phases). Unset: every profile of the file.
+   */
+  readonly knownProfiles?: readonly string[];
   /** Called once per uncovered year when a weekday there is assumed open. */
   readonly onUnknownDay?: (isoDate: string) => void;
 }
@@ -122,12 +127,10 @@ export function createSessionSchedule(file: MarketSessionsFile, options: Session
   const data = parsed.data;
   const byId = new Map(data.profiles.map((p) => [p.id, p]));
   if (byId.size !== data.profiles.length) throw new ConfigError(['market sessions: duplicate profile id']);
-  const pinned = new Map<Venue, (typeof data.profiles)[number]>();
-  for (const id of options.pinnedProfiles ?? []) {
-    const profile = byId.get(id);
-    if (!profile) throw new ConfigError([`market sessions: the pinned profile '${id}' is unknown (recorded by a newer version?)`]);
-    pinned.set(profile.venue, profile);
+  for (const id of options.knownProfiles ?? []) {
+    if (!byId.has(id)) throw new ConfigError([`market sessions: the profile '${id}' is unknown (recorded by a newer version?)`]);
   }
+  const eligible = options.knownProfiles ? data.profiles.filter((p) => options.knownProfiles?.includes(p.id)) : data.profiles;
   for (const p of data.profiles) checkPhases(p.phases, `profile ${p.id}`);
   const closures = new Map(data.closures.map((c) => [c.date, c.name]));
   for (const day of options.extraClosures ?? []) closures.set(day, 'configured holiday');
@@ -137,10 +140,8 @@ export function createSessionSchedule(file: MarketSessionsFile, options: Session
   const plans = new Map<number, DayPlan>();
 
   const profileFor = (venue: Venue, iso: string) => {
-    const fixed = pinned.get(venue);
-    if (fixed) return fixed;
     let best: (typeof data.profiles)[number] | undefined;
-    for (const p of data.profiles) if (p.venue === venue && p.validFrom <= iso && (!best || p.validFrom > best.validFrom)) best = p;
+    for (const p of eligible) if (p.venue === venue && p.validFrom <= iso && (!best || p.validFrom > best.validFrom)) best = p;
     return best;
   };
 
@@ -218,7 +219,7 @@ export function createSessionSchedule(file: MarketSessionsFile, options: Session
   const inSession = (epochMs: number): boolean => VENUES.some((v) => phaseAt(v, epochMs) !== 'closed');
 
   const calendar: MarketCalendar = {
-    kind: 'krx',
+    kind: 'sessions',
     isOpen: inSession,
     nextOpen(epochMs) {
       if (inSession(epochMs)) return epochMs;
@@ -238,6 +239,7 @@ export function createSessionSchedule(file: MarketSessionsFile, options: Session
     phaseAt,
     nextChanges,
     profileIds: (epochMs) => planOfDay(kstDayIndex(epochMs)).profiles,
+    knownProfiles: eligible.map((p) => p.id),
     calendar,
   };
 }

@@ -3,7 +3,7 @@ import type { Logger as PinoLogger } from 'pino';
 import { routeFrame, type FrameSinks, type FrameStats } from '../../adapters/kiwoom/realtime-frames.js';
 import { openRecordingReader } from '../../adapters/recording/index.js';
 import { openSignalStore } from '../../adapters/store/index.js';
-import { fileConfigSchema, type Config } from '../../config/schema.js';
+import { fileConfigSchema, type Config, type FileConfig } from '../../config/schema.js';
 import { deepFreeze } from '../../core/deep-freeze.js';
 import { KrxError } from '../../core/errors.js';
 import type { RealtimeEvent } from '../../core/market.js';
@@ -258,7 +258,7 @@ function replayConfig(user: Config, recorded: unknown, strategiesFromConfig: boo
   const merged = fileConfigSchema.safeParse({
     ...userFile,
     universe: rec.data.universe,
-    calendar: rec.data.calendar,
+    calendar: legacyCalendar(rec.data.calendar, r.mode === 'live'),
     // Paging, rates and row caps as the live run had them.
     kiwoom: { ...user.kiwoom, requestsPerSecond: k.requestsPerSecond, maxPages: k.maxPages, maxRows: k.maxRows, maxRowsByTr: k.maxRowsByTr },
     kis: { ...user.kis, groups: rec.data.kis.groups, requestsPerSecond: rec.data.kis.requestsPerSecond, maxRows: rec.data.kis.maxRows },
@@ -269,6 +269,14 @@ function replayConfig(user: Config, recorded: unknown, strategiesFromConfig: boo
   }
   const { mode: _fileMode, ...file } = merged.data;
   return deepFreeze({ ...file, mode: r.mode === 'live' ? 'live' : 'sim', credentials, source });
+}
+
+/**
+ * A live recording made before session profiles (no `calendar.profiles`) ran `auto` as the regular
+ * KRX session: replay it so, not with the 08:00-20:00 day it never had.
+ */
+function legacyCalendar(calendar: FileConfig['calendar'], live: boolean): FileConfig['calendar'] {
+  return live && calendar.kind === 'auto' && calendar.profiles === undefined ? { ...calendar, kind: 'krx' } : calendar;
 }
 
 /** Waits (real time) until the replay is `offsetMs` of session time into a run at `speed` x. */

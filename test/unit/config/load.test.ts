@@ -84,6 +84,6 @@ describe('config loading', () => {
   it('accepts the live example as written', () => {
     const config = loadConfig({ file: 'config/live.example.json', env: { KIWOOM_APPKEY: 'k', KIWOOM_SECRETKEY: 's' } });
     expect(config.mode).toBe('live');
-    expect(config.calendar.kind).toBe('krx');
+    expect(config.calendar.kind).toBe('sessions');
   });
 });

@@ -70,11 +70,13 @@ describe('market sessions (2026 profiles)', () => {
     expect(schedule.profileIds(at(2026, 9, 14, 12))).toEqual(['krx-2026-09', 'nxt-2025-03']);
   });
 
-  it('a replay pinned to the old profile keeps the old phases after the profiles change', () => {
-    const pinned = createSessionSchedule(file, { pinnedProfiles: ['krx-2025-03', 'nxt-2025-03'] });
+  it('a replay that knew only the old profiles keeps the old phases after the profiles change', () => {
+    const pinned = createSessionSchedule(file, { knownProfiles: ['krx-2025-03', 'nxt-2025-03'] });
+    expect(pinned.knownProfiles).toEqual(['krx-2025-03', 'nxt-2025-03']);
+    expect(schedule.knownProfiles).toEqual(file.profiles.map((p) => p.id));
     expect(pinned.phaseAt('KRX', at(2026, 12, 7, 17))).toBe('after-hours-single-price');
     expect(pinned.phaseAt('KRX', at(2026, 12, 7, 19))).toBe('closed');
-    expect(() => createSessionSchedule(file, { pinnedProfiles: ['krx-2099-01'] })).toThrow(ConfigError);
+    expect(() => createSessionSchedule(file, { knownProfiles: ['krx-2099-01'] })).toThrow(ConfigError);
   });
 
   it('closes weekends, shipped closures, configured holidays; KIS flags win over both', () => {

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { watchPhases } from '../../../src/app/phase-watch.js';
+import { loadMarketSessions } from '../../../src/config/market-sessions.js';
+import { kstToEpoch } from '../../../src/core/kst.js';
+import type { Logger } from '../../../src/core/logger.js';
+import { createSessionSchedule } from '../../../src/core/market-sessions.js';
+import { createVirtualClock } from '../../../src/core/virtual-clock.js';
+
+function recordingLog(clock: { now(): number }): { log: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const at = (): string => new Date(clock.now() + 9 * 3_600_000).toISOString().slice(5, 19).replace('T', ' ');
+  const log: Logger = {
+    debug: () => undefined,
+    info: (_f, msg) => lines.push(`${at()} ${msg}`),
+    warn: (_f, msg) => lines.push(`${at()} WARN ${msg}`),
+    error: (_f, msg) => lines.push(`${at()} ERROR ${msg}`),
+    child: () => log,
+  };
+  return { log, lines };
+}
+
+describe('phase watch (the daemon through the whole trading day)', () => {
+  const schedule = createSessionSchedule(loadMarketSessions());
+
+  it('logs every phase change at its instant and, after 20:00, when the next session starts', () => {
+    const clock = createVirtualClock(kstToEpoch(2026, 12, 4, 7, 0)); // a Friday
+    const { log, lines } = recordingLog(clock);
+    const watch = watchPhases(schedule, clock, log);
+    expect(watch.current()).toEqual({ KRX: 'closed', NXT: 'closed' });
+    clock.tick(9 * 3_600_000); // to 16:00
+    expect(watch.current()).toEqual({ KRX: 'after-market', NXT: 'nxt-after-market' });
+    clock.tick(5 * 3_600_000); // to 21:00
+    watch.stop();
+    expect(lines).toEqual([
+      '12-04 07:00:00 phase KRX closed, NXT closed',
+      '12-04 07:00:00 market closed; next session starts 2026-12-04 08:00:00 KST',
+      '12-04 08:00:00 phase NXT nxt-pre-market',
+      '12-04 08:30:00 phase KRX pre-open-auction',
+      '12-04 08:50:00 phase NXT closed',
+      '12-04 09:00:00 phase KRX continuous',
+      '12-04 09:00:30 phase NXT nxt-main',
+      '12-04 15:20:00 phase KRX closing-auction',
+      '12-04 15:20:00 phase NXT closed',
+      '12-04 15:30:00 phase KRX closed',
+      '12-04 15:30:00 phase NXT nxt-after-market',
+      '12-04 15:40:00 phase KRX after-hours-close-price',
+      '12-04 16:00:00 phase KRX after-market',
+      '12-04 20:00:00 phase KRX closed',
+      '12-04 20:00:00 phase NXT closed',
+      '12-04 20:00:00 market closed; next session starts 2026-12-07 08:00:00 KST',
+    ]);
+  });
+
+  it('stops: no timer left behind', () => {
+    const clock = createVirtualClock(kstToEpoch(2026, 12, 7, 12, 0));
+    const watch = watchPhases(schedule, clock, recordingLog(clock).log);
+    expect(clock.pendingTimers()).toBe(1);
+    watch.stop();
+    expect(clock.pendingTimers()).toBe(0);
+  });
+});
