@@ -78,7 +78,7 @@ export const ERROR_CODES = {
   E_NOTIFY_RATE_LIMITED: { category: 'transient', summary: 'a notification sink answered 429; retried after its retry_after / Retry-After' },
   E_NOTIFY_REJECTED: { category: 'reject', summary: 'a notification sink refused a message (4xx other than 429); not retried, the row is dead' },
   E_NOTIFY_EXPIRED: { category: 'transient', summary: 'a notification could not be delivered within the give-up age; the row is dead' },
-  E_NOTIFY_INTERNAL: { category: 'invariant', summary: 'a notification dispatcher failed outside a delivery (database read, formatting); retried later' },
+  E_NOTIFY_INTERNAL: { category: 'transient', summary: 'a notification dispatcher failed outside a delivery (database read, formatting); retried later' },
   // invariant
   E_INVARIANT: { category: 'invariant', summary: 'an internal invariant was violated' },
   E_UNCAUGHT: { category: 'invariant', summary: 'an exception or rejection escaped every handler; the process flushed and exited 1 for its supervisor to restart it' },

@@ -16,7 +16,7 @@ describe('krx-signals signals', () => {
 
   /** Writes `n` signals through the real store into `file`. */
   function writeSignals(file: string, n: number): void {
-    const store = openSignalStore({ file, clock: createVirtualClock(0), queueLimit: 1000, schedule: () => {} });
+    const store = openSignalStore({ file, clock: createVirtualClock(0), queueLimit: 1000, schedule: () => {}, sessionMode: 'sim' });
     for (let i = 0; i < n; i++) store.write(makeSignal(i, i === 3 ? { details: { note: 'comma, "quote"' } } : {}));
     expect(store.flush()).toBe(true);
     store.close();
@@ -36,8 +36,8 @@ describe('krx-signals signals', () => {
     expect(code).toBe(0);
     const lines = stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(7);
-    expect(lines[0]).toMatch(/^TIME \(KST\)\s+STRATEGY\s+SYMBOL\s+KIND\s+PRICE\s+ID$/);
-    expect(lines[1]).toMatch(/^2026-11-21 09:00:00\.000\s+breakout@1\.0\.0\s+005930\s+BUY\s+70000\s+sig-000000$/);
+    expect(lines[0]).toMatch(/^TIME \(KST\)\s+STRATEGY\s+SYMBOL\s+KIND\s+PRICE\s+SESSION\s+MODE\s+ID$/);
+    expect(lines[1]).toMatch(/^2026-11-21 09:00:00\.000\s+breakout@1\.0\.0\s+005930\s+BUY\s+70000\s+s1\s+sim\s+sig-000000$/);
     // Aligned: every row has its SYMBOL column where the header has it.
     const at = lines[0]?.indexOf('SYMBOL');
     for (const l of lines.slice(1)) expect(l.slice(at).startsWith('0')).toBe(true);
@@ -59,7 +59,8 @@ describe('krx-signals signals', () => {
     const csv = await runCli(['signals', '--db', 'x.db', '--format', 'csv', '--symbol', '005930'], {}, tmp.dir); // relative to cwd
     expect(csv.code).toBe(0);
     const csvLines = csv.stdout.split('\r\n');
-    expect(csvLines[0]).toBe('id,sessionId,strategy,strategyVersion,symbol,kind,price,tsEvent,tsRecv,timeKst,details');
+    expect(csvLines[0]).toBe('id,sessionId,strategy,strategyVersion,symbol,kind,price,tsEvent,tsRecv,timeKst,details,sessionMode');
+    expect(csvLines[1]?.endsWith(',sim')).toBe(true);
     expect(csv.stdout).toContain('"{""note"":""comma, \\""quote\\""""}"');
   });
 
