@@ -4,7 +4,13 @@ import type { AlertCondition } from './alert-monitor.js';
 export interface AlertSources {
   readonly now: () => number;
   readonly sessionOpen: () => boolean;
-  readonly connection: () => { readonly phase: string; readonly since: number; readonly reconnects: number; readonly lastError: { readonly code: string } | null };
+  readonly connection: () => {
+    readonly phase: string;
+    readonly since: number;
+    readonly reconnects: number;
+    readonly lastError: { readonly code: string } | null;
+    readonly subscriptions?: { readonly rejectedPairs: number; readonly lastRejection: { readonly code: string } | null };
+  };
   readonly tokens: () => Readonly<Record<string, { readonly state: string; readonly lastError?: { readonly code: string } | undefined }>>;
   readonly strategies: () => ReadonlyArray<{ readonly id: string; readonly state: string }>;
   readonly store: () => { readonly writeErrors: number; readonly dropped: number; readonly queued: number };
@@ -21,10 +27,7 @@ export interface DaemonAlertSettings {
 
 export const DEFAULT_ALERT_SETTINGS: DaemonAlertSettings = { connectionDownMs: 60_000, stormReconnects: 5, stormWindowMs: 10 * 60_000 };
 
-/**
- * The daemon's alert conditions: one line each. Subscription rejections (issue 20 item 3) go here
- * as one more line once the connection reports them.
- */
+/** The daemon's alert conditions: one line each. */
 export function daemonAlertConditions(s: AlertSources, settings: DaemonAlertSettings = DEFAULT_ALERT_SETTINGS): AlertCondition[] {
   return [
     { name: 'connection-failed', check: () => connectionDown(s, settings) },
@@ -33,6 +36,7 @@ export function daemonAlertConditions(s: AlertSources, settings: DaemonAlertSett
     { name: 'token-failing', check: () => failingTokens(s) },
     { name: 'strategy-quarantined', check: () => quarantined(s) },
     { name: 'store-write-errors', check: storeFailing(s) },
+    { name: 'subscriptions-rejected', check: () => rejectedSubscriptions(s) },
   ];
 }
 
@@ -53,6 +57,12 @@ function reconnectStorm(s: AlertSources, settings: DaemonAlertSettings): () => s
     const recent = reconnects - (samples[0] as { reconnects: number }).reconnects;
     return recent >= settings.stormReconnects ? `${recent} reconnects within ${Math.round(settings.stormWindowMs / 60_000)} min` : undefined;
   };
+}
+
+function rejectedSubscriptions(s: AlertSources): string | undefined {
+  const subs = s.connection().subscriptions;
+  if (!subs || subs.rejectedPairs === 0) return undefined;
+  return `the broker rejected ${subs.rejectedPairs} subscriptions${subs.lastRejection ? ` (${subs.lastRejection.code})` : ''}; retrying`;
 }
 
 function failingTokens(s: AlertSources): string | undefined {

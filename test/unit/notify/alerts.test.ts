@@ -49,7 +49,7 @@ describe('alert monitor', () => {
     let now = 1_000_000;
     const state = {
       open: true,
-      conn: { phase: 'live', since: 0, reconnects: 0, lastError: null as { code: string } | null },
+      conn: { phase: 'live', since: 0, reconnects: 0, lastError: null as { code: string } | null, subscriptions: { rejectedPairs: 0, lastRejection: null as { code: string } | null } },
       tokens: { kiwoom: { state: 'valid' } } as Record<string, { state: string; lastError?: { code: string } }>,
       strategies: [{ id: 'a', state: 'running' }],
       store: { writeErrors: 0, dropped: 0, queued: 0 },
@@ -67,14 +67,15 @@ describe('alert monitor', () => {
     const conditions = daemonAlertConditions(sources);
     const active = (): string[] => conditions.filter((c) => c.check() !== undefined).map((c) => c.name);
     expect(active()).toEqual([]);
-    state.conn = { phase: 'backoff', since: now, reconnects: 6, lastError: { code: 'E_WS_CLOSED' } };
+    state.conn = { phase: 'backoff', since: now, reconnects: 6, lastError: { code: 'E_WS_CLOSED' }, subscriptions: { rejectedPairs: 40, lastRejection: { code: '105110' } } };
     now += 61_000;
     state.tokens = { kiwoom: { state: 'failed', lastError: { code: 'E_AUTH_CREDENTIALS' } } };
     state.strategies = [{ id: 'a', state: 'quarantined' }];
     state.store = { writeErrors: 2, dropped: 0, queued: 10 };
     state.silence = true;
-    expect(active()).toEqual(['connection-failed', 'reconnect-storm', 'data-silence', 'token-failing', 'strategy-quarantined', 'store-write-errors']);
+    expect(active()).toEqual(['connection-failed', 'reconnect-storm', 'data-silence', 'token-failing', 'strategy-quarantined', 'store-write-errors', 'subscriptions-rejected']);
     expect(conditions[0]?.check()).toContain('E_WS_CLOSED');
+    expect(conditions[6]?.check()).toBe('the broker rejected 40 subscriptions (105110); retrying');
     // Outside the session the feed being down or silent is not an alert.
     state.open = false;
     expect(active()).not.toContain('connection-failed');
