@@ -77,6 +77,8 @@ export interface BarAggregator {
   last(symbol: string, interval: string, n: number, venue?: string): readonly Bar[];
   /** Forget a symbol that left the universe (its open bars are dropped unclosed). */
   drop(symbol: string): void;
+  /** Symbols with open or closed bars. */
+  symbols(): string[];
 }
 
 interface OpenBar {
@@ -196,6 +198,7 @@ export function createBarAggregator(options: BarAggregatorOptions): BarAggregato
       if (series > 1) all.sort((a, b) => a.end - b.end || cmp(a.venue, b.venue));
       return all.length > n ? all.slice(all.length - n) : all;
     },
+    symbols: () => [...new Set([...open.keys(), ...closed.keys()])],
     drop(symbol) {
       open.delete(symbol);
       closed.delete(symbol);

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { intervalMs, type Bar } from './bars.js';
 import { ConfigError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { EventNeed, MarketEvent } from './market.js';
@@ -37,12 +38,20 @@ export interface StrategyNeeds {
   readonly data?: readonly ('ranking' | 'watchlist')[];
   /** Symbols to add to the universe (subscribed even when not ranked or watched). */
   readonly symbols?: readonly string[];
+  /**
+   * Bars the host aggregates from trades and hands to `onBar` at each boundary (closed by a timer
+   * even when no trade comes): `[{ interval: '1m' }]`, intervals from 1s to 1d that divide a day.
+   * Implies the `trade` events.
+   */
+  readonly bars?: readonly { readonly interval: string }[];
 }
 
 /** A strategy's needs with the aliases resolved: what the host routes by. */
 export interface ResolvedNeeds {
   readonly events: readonly EventNeed[];
   readonly symbols: readonly string[];
+  /** Bar intervals, sorted and unique. */
+  readonly bars: readonly string[];
 }
 
 /** Resolves API 1's `needs.realtime` codes; the app passes the broker adapter's table. */
@@ -91,6 +100,11 @@ export interface StrategyContext<P> {
   programTop(): readonly string[];
   /** Symbols in a followed watchlist, sorted and frozen. */
   watchlist(): readonly string[];
+  /**
+   * The last `n` closed bars of a symbol at an interval the strategy declared in `needs.bars`,
+   * oldest first (empty when none closed yet).
+   */
+  bars(symbol: string, interval: string, n: number): readonly Bar[];
 }
 
 /**
@@ -101,6 +115,8 @@ export interface StrategyHandlers {
   onEvent(event: MarketEvent): void;
   onStart?(): void;
   onTimer?(timer: TimerFire): void;
+  /** A bar closed at its boundary (`bar.end`, also `now()` and the stamp of signals emitted here). */
+  onBar?(bar: Bar): void;
   onStop?(): void;
 }
 
@@ -200,5 +216,14 @@ export function resolveNeeds<P>(def: StrategyDefinition<P>, params: P, wireAlias
     }
     events.add(wireAlias(code));
   }
-  return { events: [...events].sort(), symbols: [...new Set(needs.symbols ?? [])].sort() };
+  const bars = [...new Set((needs.bars ?? []).map((b) => b.interval))].sort();
+  for (const interval of bars) {
+    try {
+      intervalMs(interval);
+    } catch (err) {
+      throw new ConfigError([`strategy "${def.id}": needs.bars: ${(err as ConfigError).problems?.[0] ?? String(err)}`], 'E_STRATEGY_DEFINITION');
+    }
+  }
+  if (bars.length > 0) events.add('trade');
+  return { events: [...events].sort(), symbols: [...new Set(needs.symbols ?? [])].sort(), bars };
 }

@@ -1,4 +1,5 @@
 import type { Observable, Subscription } from 'rxjs';
+import { createBarAggregator, type Bar, type BarAggregator } from '../core/bars.js';
 import type { Clock } from '../core/clock.js';
 import { StrategyError, errorMessage, isKrxError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/logger.js';
@@ -85,7 +86,7 @@ interface Call {
 }
 
 /** What a call was made for; the fault log's context is built from it only when a call faults. */
-type CallSite = MarketEvent | TimerFire | { readonly phase: 'create' | 'start' | 'stop' };
+type CallSite = MarketEvent | TimerFire | Bar | { readonly phase: 'create' | 'start' | 'stop' };
 
 const START: CallSite = Object.freeze({ phase: 'start' });
 const STOP: CallSite = Object.freeze({ phase: 'stop' });
@@ -121,6 +122,10 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
   const runtimes: Runtime[] = [];
   /** Runtimes by the need an event answers ('trade', 'ranking', 'raw:0D', ...). */
   const routes = new Map<EventNeed, Runtime[]>();
+  /** Runtimes by the bar interval they declared; one aggregator for the union (none when no bars). */
+  const barRoutes = new Map<string, Runtime[]>();
+  const barIntervals = [...new Set(options.strategies.flatMap((s) => s.needs.bars))].sort();
+  const bars: BarAggregator | null = barIntervals.length > 0 ? createBarAggregator({ intervals: barIntervals }) : null;
 
   let current: Call | null = null;
   /** Engine time: tsRecv of the event being handled or due time of the timer firing. */
@@ -165,6 +170,12 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
       list.push(rt);
       routes.set(key, list);
     }
+    for (const interval of loaded.needs.bars) {
+      const list = barRoutes.get(interval) ?? [];
+      list.push(rt);
+      barRoutes.set(interval, list);
+    }
+    const declaredBars = new Set(loaded.needs.bars);
     const random = rootRandom.fork(def.id);
     const ctx: StrategyContext<Record<string, unknown>> = Object.freeze({
       id: def.id,
@@ -183,6 +194,10 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
       universe: () => book.universe(),
       programTop: () => book.programTop(),
       watchlist: () => book.watchlist(),
+      bars: (symbol: string, interval: string, n: number) => {
+        if (!declaredBars.has(interval)) throw new StrategyError('E_STRATEGY_FAULT', `bars("${interval}"): not in needs.bars`);
+        return bars?.last(symbol, interval, n) ?? [];
+      },
     });
     try {
       rt.handlers = def.create(ctx);
@@ -269,9 +284,20 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
     wake();
   }
 
-  /** Fires every strategy timer due at or before `boundMs`, in (due, arming) order. */
+  /**
+   * Fires every strategy timer and closes every bar due at or before `boundMs`, in time order; at
+   * one instant the bars close first (a timer then sees the bar that just closed).
+   */
   function fireTimers(boundMs: number): void {
-    for (let t = timers.takeDue(boundMs); t !== undefined; t = timers.takeDue(boundMs)) {
+    for (;;) {
+      const barDue = bars?.nextBoundary() ?? null;
+      const timerDue = timers.earliestDue();
+      if (barDue !== null && barDue <= boundMs && (timerDue === undefined || barDue <= timerDue)) {
+        deliverBars(bars?.closeDue(barDue) ?? []);
+        continue;
+      }
+      const t = timers.takeDue(boundMs);
+      if (t === undefined) return;
       const rt = t.owner;
       if (t.repeatMs !== null) timers.arm(rt, t.name, t.dueMs + t.repeatMs, t.repeatMs);
       engineNow = t.dueMs;
@@ -281,8 +307,25 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
     }
   }
 
+  /** Hands closed bars to the strategies that declared their interval, stamped at the bar's end. */
+  function deliverBars(closed: readonly Bar[]): void {
+    for (const bar of closed) {
+      const targets = barRoutes.get(bar.interval);
+      if (targets === undefined) continue;
+      Object.freeze(bar);
+      engineNow = bar.end;
+      for (const rt of targets) {
+        if (rt.state !== 'running') continue;
+        invoke(rt, { tsEvent: bar.end, tsRecv: bar.end }, bar, (h) => h.onBar?.(bar));
+      }
+    }
+  }
+
   function wake(): void {
-    wakeTimer.arm(stopped ? undefined : timers.earliestDue());
+    if (stopped) return wakeTimer.arm(undefined);
+    const timerDue = timers.earliestDue();
+    const barDue = bars?.nextBoundary() ?? undefined;
+    wakeTimer.arm(timerDue === undefined ? barDue : barDue === undefined ? timerDue : Math.min(timerDue, barDue));
   }
 
   function handleOne(event: MarketEvent): void {
@@ -291,6 +334,14 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
     fireTimers(event.tsRecv);
     engineNow = event.tsRecv;
     book.apply(event);
+    if (bars !== null && event.kind === 'trade') {
+      deliverBars(bars.onTrade({ symbol: event.symbol, price: event.price, quantity: event.volume, at: event.tsRecv }));
+      engineNow = event.tsRecv;
+    } else if (bars !== null && (event.kind === 'ranking' || event.kind === 'watchlist')) {
+      // Bars are bounded by the universe: a symbol that left it takes its bars along.
+      const universe = new Set(book.universe());
+      for (const symbol of bars.symbols()) if (!universe.has(symbol)) bars.drop(symbol);
+    }
     const targets = routes.get(eventNeedOf(event));
     if (targets === undefined) return;
     for (const rt of targets) {
@@ -371,6 +422,7 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
 
 /** The fault log's context for a call site. */
 function contextOf(site: CallSite): Record<string, unknown> {
+  if ('interval' in site) return { bar: { symbol: site.symbol, interval: site.interval, end: site.end } };
   if ('kind' in site) return { event: describeEvent(site) };
   if ('dueMs' in site) return { timer: site.name, dueMs: site.dueMs };
   return { phase: site.phase };
