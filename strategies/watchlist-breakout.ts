@@ -1,82 +1,71 @@
 import { z } from 'zod';
+import type { Bar } from '../src/core/bars.js';
+import { indicators, type Indicator } from '../src/core/indicators.js';
 import { STRATEGY_API_VERSION, defineStrategy } from '../src/core/strategy.js';
 
-interface MinuteBar {
-  readonly minute: number;
-  high: number;
-  volume: number;
+interface SymbolState {
+  /** Average volume of the last `windowMinutes` closed 1-minute bars. */
+  readonly avgVolume: Indicator<number>;
+  /** Volume traded since the last closed bar (the minute in progress). */
+  minuteVolume: number;
+  /** Fired for this breakout; re-armed when the price falls back to the window high. */
+  disarmed: boolean;
 }
 
-const MINUTE_MS = 60_000;
-
 /**
- * Watchlist breakout: a watchlist stock trading above the high of the previous `windowMinutes`
- * one-minute bars, while the current minute's volume is at least `volumeFactor` times the window's
- * average minute volume -> BUY. Fires once per breakout: re-armed when the price falls back to or
- * below the window high. Minutes come from the venue time (`tsEvent`).
+ * Watchlist breakout: a watchlist stock trading above the high of its last `windowMinutes` closed
+ * 1-minute bars, while the minute in progress has traded at least `volumeFactor` times the average
+ * bar volume of that window -> BUY. Fires once per breakout; re-armed when the price falls back to
+ * or below the window high. Bars come from the host (`needs.bars`), the average from an SMA of the
+ * bars' volume, which also says when the window is warm.
  */
 export default defineStrategy({
   id: 'watchlist-breakout',
-  version: '1.0.0',
+  version: '2.0.0',
   apiVersion: STRATEGY_API_VERSION,
   description: 'BUY watchlist stocks breaking their N-minute high on above-average volume',
   params: z.strictObject({
     windowMinutes: z.number().int().min(1).max(390).default(15),
     volumeFactor: z.number().positive().default(2),
   }),
-  needs: { events: ['trade', 'watchlist'] },
+  needs: { events: ['trade', 'watchlist'], bars: [{ interval: '1m' }] },
   create(ctx) {
     const { windowMinutes, volumeFactor } = ctx.params;
-    const bars = new Map<string, MinuteBar[]>();
-    const firstMinute = new Map<string, number>();
-    const disarmed = new Set<string>();
+    const states = new Map<string, SymbolState>();
+    const stateOf = (symbol: string): SymbolState => {
+      let state = states.get(symbol);
+      if (!state) states.set(symbol, (state = { avgVolume: indicators.sma(windowMinutes, 'volume'), minuteVolume: 0, disarmed: false }));
+      return state;
+    };
+    const watched = (symbol: string): boolean => ctx.snapshot(symbol)?.inWatchlist === true;
 
     return {
+      onBar(bar: Bar) {
+        if (!watched(bar.symbol)) return;
+        const state = stateOf(bar.symbol);
+        state.avgVolume.update(bar);
+        state.minuteVolume = 0;
+      },
       onEvent(e) {
         if (e.kind === 'watchlist') {
           // Forget stocks that left every watchlist.
-          for (const symbol of [...bars.keys()]) {
-            if (ctx.snapshot(symbol)?.inWatchlist !== true) {
-              bars.delete(symbol);
-              firstMinute.delete(symbol);
-              disarmed.delete(symbol);
-            }
-          }
+          for (const symbol of [...states.keys()]) if (!watched(symbol)) states.delete(symbol);
           return;
         }
-        if (e.kind !== 'trade' || ctx.snapshot(e.symbol)?.inWatchlist !== true) return;
-        const minute = Math.floor(e.tsEvent / MINUTE_MS);
-        const list = bars.get(e.symbol) ?? [];
-        bars.set(e.symbol, list);
-        if (!firstMinute.has(e.symbol)) firstMinute.set(e.symbol, minute);
-        while (list.length > 0 && list[0]!.minute < minute - windowMinutes) list.shift();
-
-        // The window: the previous `windowMinutes` minutes, the current one excluded.
-        let windowHigh = 0;
-        let windowVolume = 0;
-        for (const bar of list) {
-          if (bar.minute >= minute) continue;
-          windowHigh = Math.max(windowHigh, bar.high);
-          windowVolume += bar.volume;
-        }
-        let current = list[list.length - 1];
-        if (current === undefined || current.minute !== minute) {
-          current = { minute, high: e.price, volume: 0 };
-          list.push(current);
-        }
-        current.high = Math.max(current.high, e.price);
-        current.volume += e.volume;
-
-        const ready = firstMinute.get(e.symbol)! <= minute - windowMinutes && windowHigh > 0;
-        if (!ready) return;
+        if (e.kind !== 'trade' || !watched(e.symbol)) return;
+        const state = stateOf(e.symbol);
+        state.minuteVolume += e.volume;
+        const window = ctx.bars(e.symbol, '1m', windowMinutes);
+        const avg = state.avgVolume.value;
+        if (window.length < windowMinutes || avg === null) return; // still warming up
+        const windowHigh = Math.max(...window.map((b) => b.high));
         if (e.price <= windowHigh) {
-          disarmed.delete(e.symbol);
+          state.disarmed = false;
           return;
         }
-        const avgMinuteVolume = windowVolume / windowMinutes;
-        if (disarmed.has(e.symbol) || avgMinuteVolume <= 0 || current.volume < volumeFactor * avgMinuteVolume) return;
-        const details = { windowMinutes, windowHigh, minuteVolume: current.volume, avgMinuteVolume };
-        if (ctx.emit({ symbol: e.symbol, kind: 'BUY', price: e.price, details })) disarmed.add(e.symbol);
+        if (state.disarmed || avg <= 0 || state.minuteVolume < volumeFactor * avg) return;
+        const details = { windowMinutes, windowHigh, minuteVolume: state.minuteVolume, avgMinuteVolume: avg };
+        if (ctx.emit({ symbol: e.symbol, kind: 'BUY', price: e.price, details })) state.disarmed = true;
       },
     };
   },

@@ -58,6 +58,9 @@ function wrap<R, I>(name: string, inner: Streaming<R, I>, input: (bar: Bar) => I
 }
 
 const close = (bar: Bar): number => bar.close;
+/** The bar field a single-series indicator reads (default the close). */
+export type BarSource = 'close' | 'volume' | 'vwap';
+const pick = (source: BarSource) => (bar: Bar): number => bar[source];
 const hlc = (bar: Bar) => ({ high: bar.high, low: bar.low, close: bar.close });
 
 /**
@@ -69,8 +72,8 @@ const hlc = (bar: Bar) => ({ high: bar.high, low: bar.low, close: bar.close });
  * if (ma.ready && bar.close > ma.value!) ...
  */
 export const indicators = {
-  sma: (period: number): Indicator<number> => wrap(`sma(${period})`, new SMA(period), close),
-  ema: (period: number): Indicator<number> => wrap(`ema(${period})`, new EMA(period), close),
+  sma: (period: number, source: BarSource = 'close'): Indicator<number> => wrap(`sma(${period},${source})`, new SMA(period), pick(source)),
+  ema: (period: number, source: BarSource = 'close'): Indicator<number> => wrap(`ema(${period},${source})`, new EMA(period), pick(source)),
   rsi: (period = 14): Indicator<number> => wrap(`rsi(${period})`, new RSI(period), close),
   macd: (fast = 12, slow = 26, signal = 9): Indicator<MacdValue> =>
     wrap(`macd(${fast},${slow},${signal})`, new MACD(new EMA(fast), new EMA(slow), new EMA(signal)), close),
