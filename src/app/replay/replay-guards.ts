@@ -7,13 +7,17 @@ import { KrxError, UsageError } from '../../core/errors.js';
  * settings get sane ranges on top of the config schema, and no path is built from its contents.
  */
 
+const DAEMON_NAME = /^\d{4}-\d{2}-\d{2}T\d{6}\+0900_([A-Za-z0-9][A-Za-z0-9._-]{0,79})\.rec\.db$/;
+
 /**
- * The default output of `replay <file>`: `<dataDir>/replays/<recording file name>.db`. Named after
- * the file the user chose, never after a value inside it (a session id of `../../x` once named a
+ * The default output of `replay <file>`: `<dataDir>/replays/<session>.db`, the session taken from the
+ * name of the file the user chose (else the file's name), never from a value inside it (a session id of `../../x` once named a
  * path outside the data dir).
  */
 export function defaultReplayOutput(dataDir: string, recordingFile: string): string {
-  const stem = basename(recordingFile).replace(/\.rec\.db$/, '').replace(/\.db$/, '');
+  // The daemon names recordings `<KST start>_<session>.rec.db`: the output is then `<session>.db`.
+  const name = basename(recordingFile);
+  const stem = DAEMON_NAME.exec(name)?.[1] ?? name.replace(/\.rec\.db$/, '').replace(/\.db$/, '');
   const safe = stem.replace(/[^A-Za-z0-9._+-]/g, '_').replace(/^\.+/, '_').slice(0, 120) || 'replay';
   const dir = join(dataDir, 'replays');
   const file = join(dir, `${safe}.db`);

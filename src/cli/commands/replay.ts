@@ -10,6 +10,7 @@ import { UsageError } from '../../core/errors.js';
 import { createLogger } from '../../observability/logger.js';
 import type { CliIo, Command } from '../command.js';
 import { escapeControlLines } from '../escape.js';
+import { assertOutputFor } from '../replay-output.js';
 import { EXIT } from '../exit-codes.js';
 
 export const replayCommand: Command = {
@@ -29,9 +30,9 @@ when a strategy was quarantined for repeated faults (the summary names it); exit
 --strategy names no strategy of the run.
 
 Options:
-      --db <file>        where to write the replayed signals (default: <dataDir>/replays/<recording
-                         file name>.db, replaced on each run; a file given here is never deleted,
-                         only added to)
+      --db <file>        where to write the replayed signals (default: <dataDir>/replays/<session>.db,
+                         replaced on each run; a file given here is never deleted, only added to,
+                         and refused when it holds another session's signals)
   -c, --config <file>    take strategies and their parameters from this config file
       --strategy <id>    run only this strategy (repeatable)
       --speed <s>        max (default), 1x (as recorded) or 10x
@@ -57,9 +58,12 @@ Options:
       return EXIT.failure;
     }
     // Opened first: a recording that fails its checks stops the run before any file is touched.
-    openRecordingReader(file).close();
+    const reader = openRecordingReader(file);
+    const sessionId = reader.meta.sessionId;
+    reader.close();
     const dbFile = values.db !== undefined ? resolve(io.cwd, values.db as string) : defaultReplayOutput(config.dataDir, file);
     if (values.db === undefined) removeOwnOutput(dbFile);
+    else assertOutputFor(dbFile, sessionId);
     mkdirSync(dirname(dbFile), { recursive: true, mode: 0o700 });
 
     const log = createLogger({ level: 'warn', clock: systemClock, destination: io.stderr as NodeJS.WritableStream });
