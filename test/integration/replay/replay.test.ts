@@ -35,6 +35,8 @@ describe('record and replay', () => {
     const clock = createVirtualClock(START);
     const config = loadConfig({ env: { KRX_DATA_DIR: dir, KRX_HTTP_PORT: '0' }, cwd: dir });
     const daemon = await startDaemon({ config, log: createLogger({ level: 'warn', clock, destination: new Writable({ write: (_c, _e, cb) => cb() }) }), clock, version: 'test' });
+    // 0A is rare by default, as on the real feed; the indicative strategy needs some within this short run.
+    daemon.simulator!.faults.setIndicativePerHour(200_000);
     for (let i = 0; i < 200; i++) {
       await clock.tickAsync(1_000);
       await turns(30);

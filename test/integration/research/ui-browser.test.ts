@@ -65,7 +65,9 @@ describe('krx-signals ui', () => {
       [sessionId, 'live'],
       [sessionId, `replays/${sessionId}.db`],
     ]);
-    expect(sessions.sessions[0]!.signals).toBe(73);
+    const golden = readFileSync(join(FIXTURE_DIR, `${FIXTURE}.signals.jsonl`), 'utf8').trim().split('\n').length;
+    expect(golden).toBeGreaterThan(10);
+    expect(sessions.sessions[0]!.signals).toBe(golden);
     const info = (await (await fetch(`${server.url}/api/session?source=live&session=${sessionId}`)).json()) as { feedGaps: Array<{ from: number; to: number | null; reason: string }>; symbols: unknown[] };
     // The fixture's two dropped connections (socket.closed ... login.ok).
     expect(info.feedGaps.map((g) => g.reason)).toEqual(['1006', '1001 sim drop']);
