@@ -101,7 +101,10 @@ describe('the daemon under the faults of the machines (issue 20 items 2, 3, 4)',
       await runFor(clock, 2 * MIN, 1_000, 5);
       expect(daemon.connection.stats.entries, `entries after a ${step / HOUR} h step`).toBeGreaterThan(entries + 100);
       expect(daemon.connection.status().phase).toBe('live');
-      expect(daemon.observability.health()).toMatchObject({ healthy: true, reasons: [] });
+      const health = daemon.observability.health();
+      expect(health.healthy).toBe(true);
+      // REGs in flight for names a ranking poll just added are reported, not a fault of the step.
+      expect(health.reasons.filter((r) => !/awaiting acknowledgement/.test(r))).toEqual([]);
     }
     expect(daemon.connection.status().reconnects).toBe(0);
     expect(sim.faults.counters().tokenIssuances.kiwoom).toBe(1);
