@@ -62,6 +62,10 @@ describe('docs/strategies.md: the record-replay loop, command by command', () =>
     expect((await runCli(['replay', a.file, '--db', out], {}, cwd)).code).toBe(0); // the same session again: added to, idempotent
     const other = await runCli(['replay', b.file, '--db', out], {}, cwd);
     expect(other.code).toBe(2);
-    expect(other.stderr).toMatch(/holds signals of another session \(20261120090000-08ff68\)/);
+    const { openRecordingReader } = await import('../../../src/adapters/recording/index.js');
+    const reader = openRecordingReader(a.file);
+    const sessionOfA = reader.meta.sessionId;
+    reader.close();
+    expect(other.stderr).toContain(`holds signals of another session (${sessionOfA})`);
   }, 60_000);
 });

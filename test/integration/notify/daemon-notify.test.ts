@@ -24,7 +24,8 @@ describe('the daemon notifies through its outbox', () => {
     fake = await startFakeChatServers({ now: () => clock.now() });
     run = await startDaemonOnSim({
       clock,
-      sim: { seed: 'notify', tradesPerSecond: 40, kiwoomCredentials: [{ appkey: 'KWKEY-notify', secretkey: 'KWSECRET-notify' }] },
+      // 0A is rare by default, as live; the 'gone' sink takes ALERTs, which the indicative strategy makes from 0A.
+      sim: { seed: 'notify', tradesPerSecond: 40, indicativePerHour: 200_000, kiwoomCredentials: [{ appkey: 'KWKEY-notify', secretkey: 'KWSECRET-notify' }] },
       fileConfig: {
         calendar: { kind: 'always-open' },
         kis: { enabled: false },
