@@ -55,8 +55,10 @@ export interface ConnectionStatus {
 
 /** Counters of the subscription layer, for /metrics. */
 export interface SubscriptionStats {
-  /** REAL entries for symbols not wanted: dropped. */
+  /** REAL entries for symbols never wanted (or removed long ago): dropped, warned. */
   unregisteredEntries: number;
+  /** REAL entries for symbols removed moments ago (the broker's stream before our REMOVE lands): dropped quietly. */
+  lateEntries: number;
   /** Times each acknowledged symbol went silent during the session. */
   readonly symbolSilences: Record<string, number>;
   /** Symbols left out by the item budget (universe priority or the connection's cap), latest count. */
@@ -99,13 +101,17 @@ export interface RealtimeConnection {
 
 /** Log the first few dropped entries, then one in this many. */
 const DROP_LOG_FIRST = 5;
+/** After a REMOVE, entries of that symbol may still be on the wire for this long: expected, not a fault. */
+const REMOVE_GRACE_MS = 30_000;
 const DROP_LOG_EVERY = 1000;
 
 export function createRealtimeConnection(options: RealtimeConnectionOptions): RealtimeConnection {
   const { clock, log, settings } = options;
   const events = new Subject<RealtimeEvent>();
   const stats = createRealtimeStats();
-  const subscriptionStats: SubscriptionStats = { unregisteredEntries: 0, symbolSilences: {}, leftOut: 0 };
+  const subscriptionStats: SubscriptionStats = { unregisteredEntries: 0, lateEntries: 0, symbolSilences: {}, leftOut: 0 };
+  /** Symbol -> monotonic time of its removal from the wanted set, for REMOVE_GRACE_MS; bounded by the universe's churn. */
+  const recentlyRemoved = new Map<string, number>();
   const subscriptions = new SubscriptionSet({
     groupNo: options.groupNo,
     chunkSize: options.regChunkSize,
@@ -131,6 +137,11 @@ export function createRealtimeConnection(options: RealtimeConnectionOptions): Re
 
   const onEvent = (e: RealtimeEvent): void => {
     if (!subscriptions.hasItem(e.symbol)) {
+      const removedAt = recentlyRemoved.get(e.symbol);
+      if (removedAt !== undefined && clock.monotonic() - removedAt < REMOVE_GRACE_MS) {
+        subscriptionStats.lateEntries++;
+        return;
+      }
       const n = ++subscriptionStats.unregisteredEntries;
       if (n <= DROP_LOG_FIRST || n % DROP_LOG_EVERY === 0) log.warn({ code: 'E_WS_UNREGISTERED', symbol: e.symbol, kind: e.kind, count: n }, 'entry for a symbol not subscribed: dropped');
       return;
@@ -247,6 +258,10 @@ export function createRealtimeConnection(options: RealtimeConnectionOptions): Re
     // Counts move between snapshots (acks, rejections): the status is read fresh, the phase's `since` kept.
     status: () => ({ ...status.getValue(), wantedPairs: subscriptions.wantedCount, subscriptions: subscriptionStatus() }),
     applyDiff: (diff) => {
+      const now = clock.monotonic();
+      for (const [symbol, at] of recentlyRemoved) if (now - at >= REMOVE_GRACE_MS) recentlyRemoved.delete(symbol);
+      for (const symbol of diff.remove) recentlyRemoved.set(symbol, now);
+      for (const symbol of diff.add) recentlyRemoved.delete(symbol);
       const removed = subscriptions.remove(diff.remove);
       const added = subscriptions.add(diff.add, options.realtimeTypes);
       if (diff.leftOut !== undefined) leftOutByUniverse = diff.leftOut.length;

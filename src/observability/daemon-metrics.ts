@@ -42,6 +42,7 @@ export interface DaemonMetricSources {
     readonly rejectedPairs: number;
     readonly leftOut: number;
     readonly unregisteredEntries: number;
+    readonly lateEntries?: number;
     readonly regRejectionsByCode: Readonly<Record<string, number>>;
     readonly symbolSilences: Readonly<Record<string, number>>;
   };
@@ -92,6 +93,7 @@ export function registerDaemonMetrics(registry: MetricsRegistry, sources: Daemon
     registry.collect('krx_ws_registration_rejections_total', 'REG/REMOVE answers with a non-zero return_code, by code', 'counter', ['code'], () => byLabel('code', read().regRejectionsByCode));
     registry.collect('krx_universe_left_out', 'Symbols left out of the subscriptions by the item budget (connection.maxItems)', 'gauge', [], () => read().leftOut);
     registry.collect('krx_unregistered_entries_total', 'Real-time entries for symbols not subscribed, dropped', 'counter', [], () => read().unregisteredEntries);
+    registry.collect('krx_late_entries_total', 'Real-time entries for symbols removed moments ago (before the REMOVE landed), dropped', 'counter', [], () => read().lateEntries ?? 0);
     registry.collect('krx_symbol_silences_total', 'Times an acknowledged symbol sent nothing for connection.silentSymbolMs during the session, by symbol', 'counter', ['symbol'], () =>
       byLabel('symbol', read().symbolSilences),
     );

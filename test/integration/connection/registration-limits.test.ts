@@ -150,6 +150,8 @@ describe('entries for symbols never registered', () => {
           ws.send(JSON.stringify({ trnm: 'REAL', data: [entry('005930', '+86800'), entry('999999', '+1000')] }));
           ws.send(JSON.stringify({ trnm: 'REAL', data: [entry('999999', '+1001')] }));
         }
+        // The broker's stream of a symbol we just removed, still on the wire when the REMOVE lands.
+        if (msg.trnm === 'REMOVE') ws.send(JSON.stringify({ trnm: 'REAL', data: [entry('005930', '+86900')] }));
       });
     });
     const clock = createVirtualClock(SESSION_START);
@@ -173,6 +175,12 @@ describe('entries for symbols never registered', () => {
       expect(conn.subscriptionStats.unregisteredEntries).toBe(2);
       expect(seen).toEqual(['005930']);
       expect(conn.stats.entries).toBe(3);
+      // A symbol removed moments ago: its late entries are dropped quietly, not counted as unregistered.
+      conn.applyDiff({ add: [], remove: ['005930'] });
+      for (let i = 0; i < 2_000 && conn.subscriptionStats.lateEntries < 1; i++) await new Promise<void>((r) => setImmediate(r));
+      expect(conn.subscriptionStats.lateEntries).toBe(1);
+      expect(conn.subscriptionStats.unregisteredEntries).toBe(2);
+      expect(seen).toEqual(['005930']);
     } finally {
       await conn.stop();
       server.close();
