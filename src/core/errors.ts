@@ -131,7 +131,6 @@ export class TransientError extends KrxError {}
 export class BrokerRejectError extends KrxError {}
 export class DecodeError extends KrxError {}
 export class StrategyError extends KrxError {}
-export class StorageError extends KrxError {}
 export class InvariantError extends KrxError {
   constructor(message: string, options?: KrxErrorOptions) {
     super('E_INVARIANT', message, options);

@@ -10,6 +10,12 @@ export interface Logger {
   child(bindings: Record<string, unknown>): Logger;
 }
 
+/** What an adapter that only reports problems needs (the store, the recorder): a pino Logger fits. */
+export type WarnLog = Pick<Logger, 'warn' | 'error'>;
+
+/** A WarnLog that drops everything. */
+export const silentWarnLog: WarnLog = { warn: () => {}, error: () => {} };
+
 /** A Logger that drops everything (tests, benchmarks). */
 export const silentLogger: Logger = {
   debug: () => {},

@@ -1,3 +1,4 @@
+import { DAY_MS, kstDayStart } from '../../core/kst.js';
 import type { Exchange, IndicativeEvent, RawRealEvent, RealtimeEvent, TradeEvent } from '../../core/market.js';
 import { RULES_BY_TYPE, SLOT_FIDS, type FidParse, type FidRule } from './realtime-fids.js';
 import { parseHhmmss, parsePrice, parseRate, parseSignCode, parseSigned } from './values.js';
@@ -13,13 +14,8 @@ export interface DecodeFailure {
   readonly reason: string;
 }
 
-const KST_MS = 9 * 3600_000;
-const DAY_MS = 86_400_000;
-
-/** The KST midnight (epoch ms) of the day holding `tsRecv`. */
-export function kstDayStart(tsRecv: number): number {
-  return tsRecv - ((tsRecv + KST_MS) % DAY_MS);
-}
+/** The KST midnight (epoch ms) of the day holding `tsRecv`: the one KST module's. */
+export { kstDayStart };
 
 export function decodeEntry(entry: unknown, tsRecv: number, dayStart: number): RealtimeEvent | DecodeFailure {
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return shape('entry is not an object');

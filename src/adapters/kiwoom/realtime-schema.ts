@@ -52,18 +52,4 @@ export const rawEntrySchema = z.object({
 /** One entry of a REAL frame's `data` list. */
 export const realEntrySchema = z.union([tradeEntrySchema, indicativeEntrySchema, rawEntrySchema]);
 
-export const realFrameSchema = z.object({
-  trnm: z.literal('REAL'),
-  data: z.array(z.unknown()),
-});
-
-/** LOGIN / REG / REMOVE acks, PING and SYSTEM notices. */
-export const controlFrameSchema = z.object({
-  trnm: z.string(),
-  return_code: z.union([z.number(), z.string()]).optional(),
-  return_msg: z.string().optional(),
-  code: z.string().optional(),
-  message: z.string().optional(),
-});
-
 export type RealEntry = z.infer<typeof realEntrySchema>;

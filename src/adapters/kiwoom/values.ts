@@ -1,3 +1,4 @@
+import { KST_OFFSET_MS } from '../../core/kst.js';
 /**
  * Kiwoom's numeric strings (REST bodies and WebSocket FIDs alike), parsed without allocating.
  *
@@ -135,7 +136,7 @@ export function parseYyyymmdd(s: string): number {
   const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
   const dim = mo === 2 && leap ? 29 : (DAYS_IN_MONTH[mo - 1] as number);
   if (d > dim) return NaN;
-  return Date.UTC(y, mo - 1, d) - 9 * 3600_000;
+  return Date.UTC(y, mo - 1, d) - KST_OFFSET_MS;
 }
 
 function twoDigits(s: string, i: number): number {

@@ -3,5 +3,5 @@ export { openRecordingReader, type RecordingReader, type FrameReadOptions } from
 export { listRecordings, type RecordingInfo } from './list-recordings.js';
 export { recordingRefusal, redactForRecording } from './recording-guard.js';
 export { recordingFileName, RECORDING_SUFFIX, RECORDING_FORMAT_VERSION } from './recording-file.js';
-export type { RecordingLogger } from './recording-logger.js';
+export type { WarnLog as RecordingLogger } from '../../core/logger.js';
 export { pruneRecordings, type PrunedRecording, type RetentionPolicy } from './retention.js';

@@ -8,7 +8,7 @@ import type { FrameRecorder, RecordingKind } from '../../core/recording.js';
 import { createChunkQueue, kindCode } from './recording-chunk.js';
 import { RECORDING_FORMAT_VERSION, RECORDING_SCHEMA, recordingFileName, SET_META_SQL } from './recording-file.js';
 import { isRealFrame, recordingRefusal } from './recording-guard.js';
-import { silentRecordingLogger, type RecordingLogger } from './recording-logger.js';
+import { silentWarnLog, type WarnLog } from '../../core/logger.js';
 import { startRecordingWorker } from './recording-worker.js';
 
 export interface RecordingWriterOptions {
@@ -23,7 +23,7 @@ export interface RecordingWriterOptions {
   readonly seed?: string | number | null;
   /** Drives the periodic hand-over to the writing thread; close() stamps the end from it. */
   readonly clock: Clock;
-  readonly log?: RecordingLogger;
+  readonly log?: WarnLog;
   /** Hand frames to the writing thread as soon as this many are buffered. */
   readonly batchRows?: number;
   /** Most frames stored in one row (format 2 chunks). */
@@ -102,7 +102,7 @@ const PAGE_SIZE = 65_536;
  * recording that cannot be created throws E_RECORDING_WRITE at once.
  */
 export function openRecordingWriter(options: RecordingWriterOptions): RecordingWriter {
-  const log = options.log ?? silentRecordingLogger;
+  const log = options.log ?? silentWarnLog;
   const clock = options.clock;
   const batchRows = Math.max(1, options.batchRows ?? 4096);
   const chunkFrames = Math.max(1, options.chunkFrames ?? 512);
@@ -336,7 +336,7 @@ function createRecordingFile(file: string, busyTimeoutMs: number, meta: Readonly
 }
 
 /** The config summary as JSON, or null (logged) when it looks like it holds a secret. */
-function safeConfig(config: unknown, secrets: readonly string[], log: RecordingLogger): string {
+function safeConfig(config: unknown, secrets: readonly string[], log: WarnLog): string {
   const text = JSON.stringify(config ?? null) ?? 'null';
   const reason = recordingRefusal(text, secrets);
   if (reason === null) return text;

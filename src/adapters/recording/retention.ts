@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { basename } from 'node:path';
 import { listRecordings, type RecordingInfo } from './list-recordings.js';
-import { silentRecordingLogger, type RecordingLogger } from './recording-logger.js';
+import { silentWarnLog, type WarnLog } from '../../core/logger.js';
 
 export interface RetentionPolicy {
   /** All recordings together may use this many bytes; the oldest go first. */
@@ -21,8 +21,8 @@ export interface PrunedRecording {
  * then the oldest until the folder fits `maxBytes`. Never the one being written (`keep`). One log
  * line per deleted file. File names start with the KST start time, so name order is start order.
  */
-export function pruneRecordings(dir: string, policy: RetentionPolicy, nowMs: number, options: { keep?: string | undefined; log?: RecordingLogger } = {}): PrunedRecording[] {
-  const log = options.log ?? silentRecordingLogger;
+export function pruneRecordings(dir: string, policy: RetentionPolicy, nowMs: number, options: { keep?: string | undefined; log?: WarnLog } = {}): PrunedRecording[] {
+  const log = options.log ?? silentWarnLog;
   const all = listRecordings(dir);
   const candidates = all.filter((r) => r.file !== options.keep);
   let total = all.reduce((sum, r) => sum + r.sizeBytes, 0);

@@ -5,6 +5,6 @@ export { querySignals, type SignalQuery } from './query-signals.js';
 export { formatSignals, csvCell, SIGNAL_FORMATS, type SignalFormat } from './format-signals.js';
 export { parseSince } from './parse-since.js';
 export { canonicalJson, type SignalRecord } from './signal-row.js';
-export type { StoreLogger } from './store-logger.js';
+export type { WarnLog as StoreLogger } from '../../core/logger.js';
 export { createOutbox, OUTBOX_INSERT_SQL, type Outbox, type OutboxRow, type OutboxRouting, type OutboxKind, type OutboxState, type OutboxSinkStats } from './outbox.js';
 export { SESSION_MODES, type SessionMode } from './signal-row.js';

@@ -7,13 +7,13 @@ import type { SignalSink } from '../../core/signal-sink.js';
 import { openSignalDatabase } from './open-database.js';
 import { OUTBOX_INSERT_SQL, type OutboxRouting } from './outbox.js';
 import { INSERT_SIGNAL_SQL, toSignalParams, type SessionMode, type SignalParams } from './signal-row.js';
-import { silentLogger, type StoreLogger } from './store-logger.js';
+import { silentWarnLog, type WarnLog } from '../../core/logger.js';
 
 export interface SignalStoreOptions {
   readonly file: string;
   /** Drives the retry backoff; a virtual clock in tests. */
   readonly clock: Clock;
-  readonly log?: StoreLogger;
+  readonly log?: WarnLog;
   /** Most signals held while the database cannot write; beyond it the oldest are dropped. */
   readonly queueLimit: number;
   /** Most rows per transaction (one transaction per event-loop turn). */
@@ -77,7 +77,7 @@ interface Pending {
  */
 export function openSignalStore(options: SignalStoreOptions): SignalStore {
   const clock = options.clock;
-  const log = options.log ?? silentLogger;
+  const log = options.log ?? silentWarnLog;
   const queueLimit = Math.max(1, options.queueLimit);
   const maxBatch = Math.max(1, options.maxBatch ?? 1000);
   const schedule = options.schedule ?? ((fn: () => void) => void setImmediate(fn));

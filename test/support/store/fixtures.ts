@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Signal } from '../../../src/core/signal.js';
-import type { StoreLogger } from '../../../src/adapters/store/store-logger.js';
+import type { WarnLog as StoreLogger } from '../../../src/core/logger.js';
 
 /** A temp directory removed by the returned cleanup. */
 export function makeTempDir(prefix = 'krx-store-'): { dir: string; cleanup: () => void } {
