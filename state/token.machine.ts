@@ -55,8 +55,8 @@ export interface TokenMachineInput {
 }
 
 export interface TokenFailure {
-  code: ErrorCode | 'UNKNOWN';
-  category: ErrorCategory | 'unknown';
+  code: ErrorCode;
+  category: ErrorCategory;
   message: string;
   /** The original error, so callers see the same KrxError. */
   error: unknown;
@@ -99,7 +99,9 @@ export type TokenEvent =
 
 export function toFailure(err: unknown): TokenFailure {
   if (isKrxError(err)) return { code: err.code, category: err.category, message: err.message, error: err };
-  return { code: 'UNKNOWN', category: 'unknown', message: errorMessage(err), error: err };
+  // Issuers raise coded errors for everything the broker or the network does: anything else is our bug,
+  // logged with a stable code (never 'UNKNOWN') and retried like a transient failure.
+  return { code: 'E_INVARIANT', category: 'invariant', message: errorMessage(err), error: err };
 }
 
 /** Categories an operator must fix (bad key, wrong mode, unregistered IP): retried only slowly. */

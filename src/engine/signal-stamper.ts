@@ -5,6 +5,8 @@ import { signalId } from '../core/signal-id.js';
 const KINDS: ReadonlySet<SignalKind> = new Set(['BUY', 'SELL', 'EXIT', 'ALERT']);
 const SYMBOL_RE = /^[0-9A-Z]{6}$/;
 const ORDINAL_MEMORY = 4096;
+/** Past this many cooldown entries, the expired ones (which can no longer swallow a signal) are dropped. */
+const COOLDOWN_MEMORY = 4096;
 
 /** The times a signal takes from the event (or timer) that caused it. */
 export interface Stamp {
@@ -44,6 +46,7 @@ export class SignalStamper {
     if (cooldownMs > 0 && previous !== undefined && nowMs - previous < cooldownMs) return null;
     this.cooldown.set(key, nowMs);
     this.undo.push({ key, previous });
+    if (this.cooldown.size > COOLDOWN_MEMORY) this.forgetExpired(nowMs);
     const { tsEvent, tsRecv } = stamp;
     const ordinal = this.ordinals.get(tsEvent) ?? 0;
     this.ordinals.set(tsEvent, ordinal + 1);
@@ -60,6 +63,11 @@ export class SignalStamper {
       tsRecv,
       details: Object.freeze({ ...(draft.details ?? {}) }),
     });
+  }
+
+  /** Cooldown entries are bounded by the symbols still cooling down, not by every symbol ever seen. */
+  private forgetExpired(nowMs: number): void {
+    for (const [key, at] of this.cooldown) if (nowMs - at >= this.options.cooldownMs) this.cooldown.delete(key);
   }
 
   /** The call returned: its cooldown entries stand. */

@@ -8,7 +8,12 @@ export interface MarketBookOptions {
   readonly staticSymbols?: readonly string[];
   /** The socket's item budget: the book's universe is the subscribed one. */
   readonly universeBudget?: UniverseBudget;
+  /** Snapshots kept for symbols that left the universe (the latest departures). Default 2,048. */
+  readonly departedMemory?: number;
 }
+
+/** About the listed KRX stocks: a whole day's rotation stays readable, a month's cannot pile up. */
+const DEPARTED_MEMORY = 2_048;
 
 /**
  * The per-symbol snapshots plus ranking/watchlist membership and the universe: the MarketBook the
@@ -38,6 +43,25 @@ export function createMarketBook(options: MarketBookOptions = {}): MarketBook {
     rankedIn.set(e.market, now);
   };
 
+  /**
+   * Per-symbol state is bounded by the universe: symbols out of the universe, every ranking and the
+   * watchlist keep their snapshot (a strategy may still read it: an EXIT's last price, a re-entry the
+   * same day) only among the last `departedMemory` to leave; older departures are forgotten, so
+   * rotating rankings cannot grow the book for a month.
+   */
+  const departedMemory = options.departedMemory ?? DEPARTED_MEMORY;
+  const departed = new Set<string>(); // in order of departure
+  const forgetDeparted = (): void => {
+    const keep = new Set([...universe.current(), ...watched, ...[...rankedIn.values()].flatMap((ranked) => [...ranked])]);
+    for (const symbol of departed) if (keep.has(symbol)) departed.delete(symbol);
+    for (const symbol of snapshots.keys()) if (!keep.has(symbol)) departed.add(symbol);
+    for (const symbol of departed) {
+      if (departed.size <= departedMemory) break;
+      departed.delete(symbol);
+      snapshots.delete(symbol);
+    }
+  };
+
   const applyWatchlist = (e: WatchlistEvent): void => {
     const now = new Set(e.groups.flatMap((g) => g.symbols));
     for (const symbol of now) if (!watched.has(symbol)) update(symbol, { inWatchlist: true });
@@ -57,10 +81,12 @@ export function createMarketBook(options: MarketBookOptions = {}): MarketBook {
         case 'ranking':
           applyRanking(event);
           universe.apply(event);
+          forgetDeparted();
           return;
         case 'watchlist':
           applyWatchlist(event);
           universe.apply(event);
+          forgetDeparted();
           return;
         case 'raw':
           return;
