@@ -106,8 +106,17 @@ export function strategyFiles(dir: string): string[] {
     .filter((f) => statSync(f).isFile());
 }
 
+/** The folder's test files (`*.test.ts`, `.mts`, `.js`, `.mjs`), sorted by name. */
+export function strategyTestFiles(dir: string): string[] {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
+  return readdirSync(dir)
+    .filter((n) => /\.test\.(ts|mts|js|mjs)$/.test(n))
+    .sort()
+    .map((n) => join(dir, n));
+}
+
 /** `krx-signals/sdk[/testing]` and `zod` resolve to this installation (built files, or the sources under a TS runner). */
-function sdkAliases(): Record<string, string> {
+export function sdkAliases(): Record<string, string> {
   const here = fileURLToPath(new URL('.', import.meta.url));
   const sdk = (name: string): string => {
     const js = join(here, '..', 'sdk', `${name}.js`);

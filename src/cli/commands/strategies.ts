@@ -1,10 +1,12 @@
-import { relative } from 'node:path';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
-import { formatProblem, loadAvailableStrategies, planWithStrategyFiles, strategiesDirOf, type StrategySource } from '../../app/strategy-files.js';
+import { formatProblem, loadAvailableStrategies, planWithStrategyFiles, sdkAliases, strategiesDirOf, strategyTestFiles, type StrategySource } from '../../app/strategy-files.js';
 import { kernelSettings } from '../../app/settings.js';
 import { loadConfig } from '../../config/load.js';
 import { UsageError } from '../../core/errors.js';
-import type { Command } from '../command.js';
+import type { Command, CommandContext } from '../command.js';
 import { escapeControl } from '../escape.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -12,19 +14,35 @@ export const strategiesCommand: Command = {
   name: 'strategies',
   summary: 'list the strategies available: built-in and the strategies folder (id, version, file, params)',
   usage: `Usage: krx-signals strategies [--config <file>] [--format table|json]
+       krx-signals strategies test [<file>...] [--config <file>]
 
 Lists every strategy the daemon can run: the built-in ones and the files of the strategies folder
 (strategiesDir, default <dataDir>/strategies; .ts, .mts, .js, .mjs, loaded without a build), with
 id, version, source file and params (JSON Schema in --format json). A file that failed to load is
 listed on stderr with its path and line. Exit 2 when a strategy the config enables is missing.
 
+\`strategies test\` runs the folder's test files (*.test.ts, .mts, .js, .mjs; or the files given), each
+in a child process on node:test, with krx-signals/sdk, krx-signals/sdk/testing and zod resolved to this
+installation as for strategy files. Exit 1 when a test fails.
+
 Options:
   -c, --config <file>  a config file instead of config/default.json
       --format <f>     table (default) or json
   -h, --help           show this help`,
   options: { config: { type: 'string', short: 'c' }, format: { type: 'string' } },
-  maxPositionals: 0,
-  run: async ({ values, io }) => {
+  maxPositionals: 1_000,
+  run: async ({ values, positionals, io }) => {
+    const [sub, ...files] = positionals;
+    if (sub !== undefined && sub !== 'test') throw new UsageError(`strategies: unknown subcommand "${sub}" (strategies [test])`);
+    if (sub === 'test') {
+      const config = loadConfig({ file: values.config as string | undefined, env: io.env, cwd: io.cwd });
+      const tests = files.length > 0 ? files.map((f) => resolve(io.cwd, f)) : strategyTestFiles(strategiesDirOf(config));
+      if (tests.length === 0) throw new UsageError(`strategies test: no *.test.ts files in ${strategiesDirOf(config)}`);
+      let failed = 0;
+      for (const file of tests) if ((await runTestFile(file, io)) !== 0) failed++;
+      io.stdout.write(`${tests.length - failed} of ${tests.length} test files passed\n`);
+      return failed === 0 ? EXIT.ok : EXIT.failure;
+    }
     const format = (values.format as string | undefined) ?? 'table';
     if (format !== 'table' && format !== 'json') throw new UsageError(`strategies: --format must be table or json, not "${format}"`);
     const config = loadConfig({ file: values.config as string | undefined, env: io.env, cwd: io.cwd });
@@ -42,6 +60,23 @@ Options:
     return EXIT.ok;
   },
 };
+
+/** One test file in a child process (node:test under jiti, the SDK aliases in JITI_ALIAS); its output goes to ours. */
+function runTestFile(file: string, io: CommandContext['io']): Promise<number> {
+  const require = createRequire(import.meta.url);
+  const jitiCli = join(dirname(require.resolve('jiti/package.json')), 'lib', 'jiti-cli.mjs');
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [jitiCli, file], {
+      cwd: io.cwd,
+      env: { ...io.env, JITI_ALIAS: JSON.stringify(sdkAliases()), JITI_FS_CACHE: 'false' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (d: Buffer) => io.stdout.write(d.toString()));
+    child.stderr.on('data', (d: Buffer) => io.stderr.write(d.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => done(code ?? 1));
+  });
+}
 
 interface Row {
   readonly id: string;
