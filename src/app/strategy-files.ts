@@ -61,8 +61,11 @@ export async function loadAvailableStrategies(dir: string, builtIns: readonly An
   const sources: StrategySource[] = builtIns.map((definition) => ({ definition, file: 'built-in', hash: '' }));
   const problems: StrategyFileProblem[] = [];
   const byId = new Map(sources.map((s) => [s.definition.id, s.file]));
+  const files = strategyFiles(dir);
+  if (files.length === 0) return { sources, definitions: builtIns, problems, dir };
+  // A fresh loader per load (no module cache): a reload sees the files as they are now.
   const jiti = createJiti(import.meta.url, { fsCache: false, moduleCache: false, sourceMaps: true, interopDefault: true, alias: sdkAliases() });
-  for (const file of strategyFiles(dir)) {
+  for (const file of files) {
     const text = readFileSync(file, 'utf8');
     const problem = (message: string, line?: number): void => {
       problems.push(line === undefined ? { file, message } : { file, line, message });

@@ -68,6 +68,19 @@ describe('user strategies from a folder', () => {
     expect(parsed.strategies.find((s) => s.id === 'big-move')?.params.properties).toEqual({ minChangeRate: { type: 'number', default: 5 } });
   });
 
+  it('krx-signals config checks the folder\'s strategies as start does: enabled and present 0, missing 2', async () => {
+    const { dataDir } = strategyFolder();
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(dataDir, 'ok.json'), JSON.stringify({ strategiesDir: 'strategies', strategies: [{ id: 'big-move', params: { minChangeRate: 2 } }] }));
+    writeFileSync(join(dataDir, 'bad.json'), JSON.stringify({ strategies: [{ id: 'syntax' }] }));
+    const ok = await runCli(['config', '--config', 'ok.json'], { KRX_DATA_DIR: dataDir }, dataDir);
+    expect(ok.code, ok.stderr).toBe(0);
+    const bad = await runCli(['config', '--config', 'bad.json'], { KRX_DATA_DIR: dataDir }, dataDir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('unknown strategy "syntax"');
+    expect(bad.stderr).toContain(`strategy file not loaded: ${join(dataDir, 'strategies', 'syntax.ts')}:3:`);
+  });
+
   it('the real binary loads the folder from the built files (krx-signals/sdk resolves to dist)', async () => {
     const { dataDir } = strategyFolder();
     const out = await runBinary(['strategies'], { KRX_DATA_DIR: dataDir }, dataDir);
