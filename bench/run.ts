@@ -11,7 +11,7 @@ import type { RssSample } from './daemon/rss-summary.js';
 import { benchDecodeRate } from './decode/decode-rate.js';
 import { benchOfficialPeer } from './decode/official-peer.js';
 import { benchEndToEndRounds } from './e2e/end-to-end-rounds.js';
-import { benchEngineRate } from './engine/engine-rate.js';
+import { benchEngineBarsRate, benchEngineRate } from './engine/engine-rate.js';
 import { buildFrameCorpus, sliceCorpus } from './frames.js';
 import { describeMachine, formatCount, formatPercent, formatRatio, formatRate, machineLine, renderReport, verdict, type ReportRow } from './report.js';
 import { benchBareWs } from './sim/bare-ws.js';
@@ -29,6 +29,7 @@ const SIM_TARGET = 50_000; // issue 3
 const SIM_MAX_BEHIND_MS = 100;
 const RECORDING_MAX_OVERHEAD = 0.15; // issue 8
 const REPLAY_MIN_RATIO = 0.4; // issue 8
+const BARS_MIN_RATIO = 0.5; // issue 17
 const LATENCY_RATES = [1_000, 5_000, 20_000]; // issue 9
 const LATENCY_TARGET_RATE = 5_000; // issue 7
 const LATENCY_MAX_P99_MS = 5;
@@ -143,6 +144,18 @@ await section('engine', 'engine rate', async () => {
     ratio: formatRatio(r.ratio),
     target: '-',
     result: r.faults === 0 ? 'info' : `${r.faults} strategy faults`,
+  });
+});
+
+await section('engine', 'engine rate with bars and indicators, 200 symbols', async () => {
+  const r = await benchEngineBarsRate(300_000, 200, 3);
+  rows.push({
+    benchmark: `Engine rate with bars: the engine row's strategies + one with 1m and 1s bars and SMA 20, RSI 14, MACD per symbol on each 1s bar, ${r.symbols} symbols (${formatCount(r.bars)} bars delivered, median of 3 alternating runs)`,
+    figure: formatRate(r.withEventsPerSecond, 'events'),
+    reference: `without ${formatRate(r.withoutEventsPerSecond, 'events')}`,
+    ratio: formatRatio(r.ratio),
+    target: `>= ${BARS_MIN_RATIO}x without (issue 17)`,
+    result: r.faults === 0 ? verdict(r.ratio >= BARS_MIN_RATIO) : `${r.faults} strategy faults`,
   });
 });
 

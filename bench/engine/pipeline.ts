@@ -10,6 +10,7 @@ import { createRegistry } from '../../src/engine/registry.js';
 import { createMarketBook } from '../../src/pipeline/market-book.js';
 import { createMarketStream } from '../../src/pipeline/market-stream.js';
 import { strategies } from '../../strategies/index.js';
+import { benchBarsStrategy } from './bars-strategy.js';
 
 export interface EngineBenchOptions {
   /** Trade events to push (default 300,000). */
@@ -17,6 +18,8 @@ export interface EngineBenchOptions {
   /** Distinct symbols (default 100). */
   readonly symbols?: number;
   readonly seed?: number | string;
+  /** Adds `bench-bars` (1m and 1s bars, SMA + RSI + MACD per symbol on each 1s bar) beside the three strategies. */
+  readonly bars?: boolean;
 }
 
 export interface EngineBenchResult {
@@ -26,6 +29,8 @@ export interface EngineBenchResult {
   readonly eventsPerSecond: number;
   readonly signals: number;
   readonly stats: readonly StrategyStats[];
+  /** Bars (1m and 1s) the bars strategy got (0 without `bars`). */
+  readonly barsDelivered: number;
 }
 
 /**
@@ -41,9 +46,11 @@ export async function benchEnginePipeline(options: EngineBenchOptions = {}): Pro
   const events = makeEvents(total, symbols, start, createRandom(options.seed ?? 'bench-engine'));
 
   const clock = createVirtualClock(start);
-  const registry = createRegistry(strategies);
+  const counter = { bars: 0 };
+  const benchBars = benchBarsStrategy(counter);
+  const registry = createRegistry([...strategies, benchBars]);
   const loaded = loadStrategies(
-    [{ id: 'program-momentum' }, { id: 'watchlist-breakout', params: { windowMinutes: 5 } }, { id: 'indicative-deviation' }],
+    [{ id: 'program-momentum' }, { id: 'watchlist-breakout', params: { windowMinutes: 5 } }, { id: 'indicative-deviation' }, ...(options.bars ? [{ id: benchBars.id }] : [])],
     registry,
   );
   let signals = 0;
@@ -76,12 +83,13 @@ export async function benchEnginePipeline(options: EngineBenchOptions = {}): Pro
   host.stop();
   const trades = events.filter((e) => e.kind === 'trade').length;
   return {
-    name: 'engine pipeline (stream + book + 3 strategies)',
+    name: options.bars ? 'engine pipeline (stream + book + 3 strategies + 1m/1s bars and 3 indicators per symbol)' : 'engine pipeline (stream + book + 3 strategies)',
     events: trades,
     elapsedMs,
     eventsPerSecond: Math.round((trades / elapsedMs) * 1000),
     signals,
     stats: host.stats(),
+    barsDelivered: counter.bars,
   };
 }
 

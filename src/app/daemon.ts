@@ -17,7 +17,8 @@ import { buildBrokerClients, createBrokerLimiters, createBrokerTokenSource, crea
 import { Closers } from './closers.js';
 import type { RateLimitCounts } from './counting-transports.js';
 import { startEmbeddedSimulator } from './embedded-simulator.js';
-import { planKernel, startKernel, type Kernel } from './kernel.js';
+import { startKernel, type Kernel } from './kernel.js';
+import { loadAvailableStrategies, logProblems, planWithStrategyFiles, strategiesDirOf } from './strategy-files.js';
 import { lifecycleRecorder } from './lifecycle-recording.js';
 import { buildMarketSources } from './market-sources.js';
 import { notifyStoreOptions, startDaemonNotify, type DaemonNotify } from './notify/daemon-notify.js';
@@ -64,7 +65,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const { config, clock, log } = options;
   const settings = kernelSettings(config);
   const mode = settings.mode;
-  const plan = planKernel(settings);
+  const available = await loadAvailableStrategies(strategiesDirOf(config));
+  logProblems(available, log);
+  const plan = planWithStrategyFiles(settings, available);
   const startedAt = clock.now();
   const sessionId = `${formatKstCompact(startedAt)}-${randomBytes(3).toString('hex')}`;
   const seed = sessionId;

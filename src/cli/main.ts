@@ -13,12 +13,13 @@ import { notifyCommand } from './commands/notify.js';
 import { signalsCommand } from './commands/signals.js';
 import { simCommand } from './commands/sim.js';
 import { startCommand } from './commands/start.js';
+import { strategiesCommand } from './commands/strategies.js';
 import { escapeControlLines } from './escape.js';
 import { sweepCommand } from './commands/sweep.js';
 import { uiCommand } from './commands/ui.js';
 import { EXIT } from './exit-codes.js';
 
-export const COMMANDS: readonly Command[] = [startCommand, simCommand, replayCommand, signalsCommand, sessionsCommand, calendarCommand, configCommand, queryCommand, notifyCommand, reportCommand, uiCommand, sweepCommand];
+export const COMMANDS: readonly Command[] = [startCommand, simCommand, replayCommand, signalsCommand, sessionsCommand, calendarCommand, configCommand, strategiesCommand, queryCommand, notifyCommand, reportCommand, uiCommand, sweepCommand];
 
 export function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

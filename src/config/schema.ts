@@ -13,6 +13,8 @@ export const fileConfigSchema = z.strictObject({
   mode: z.enum(['auto', 'sim', 'live']).default('auto'),
   /** Runtime files (DB, recordings, token cache); relative paths resolve from the working directory. */
   dataDir: z.string().min(1).default('./data'),
+  /** The user's strategy files (.ts, .mts, .js, .mjs), loaded at start without a build; relative to dataDir (default `strategies`). */
+  strategiesDir: z.string().min(1).optional(),
   log: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

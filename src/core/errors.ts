@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   E_STORE_SCHEMA: { category: 'config', summary: 'the database schema is newer than this build, or not a krx-signals database' },
   E_STRATEGY_API_VERSION: { category: 'config', summary: 'a strategy plug-in was built for another major version of the strategy API' },
   E_STRATEGY_DEFINITION: { category: 'config', summary: 'a strategy plug-in is malformed (id, version, params schema, handlers)' },
+  E_STRATEGY_FILE: { category: 'config', summary: 'a strategy file in the strategies folder failed to load or validate (reported with its path and line; the others still load)' },
   E_SIM_LISTEN: { category: 'config', summary: 'the simulator could not listen on its host/port (port in use, bad host)' },
   E_DATA_DIR_LOCKED: { category: 'config', summary: 'another krx-signals daemon holds the data directory (its lock file names a live pid)' },
   // auth

@@ -13,7 +13,8 @@ import type { Signal } from '../../core/signal.js';
 import { createVirtualClock } from '../../core/virtual-clock.js';
 import { buildBrokerClients, type BrokerTransports } from '../broker-clients.js';
 import { systemClock } from '../../core/clock.js';
-import { planKernel, startKernel, type Kernel } from '../kernel.js';
+import { startKernel, type Kernel } from '../kernel.js';
+import { loadAvailableStrategies, logProblems, planWithStrategyFiles, strategiesDirOf, withNamedStrategies } from '../strategy-files.js';
 import { parseLifecycle, recordedPollNames } from '../lifecycle-recording.js';
 import { buildMarketSources } from '../market-sources.js';
 import type { RestRecord } from '../recording-transports.js';
@@ -89,10 +90,14 @@ const FLUSH_EVERY_ROWS = 4096;
 export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> {
   const reader = openRecordingReader(options.file);
   const { meta } = reader;
-  const config = replayConfig(options.config, meta.config, options.strategiesFromConfig);
+  const available = await loadAvailableStrategies(strategiesDirOf(options.config));
+  logProblems(available, options.log);
+  const replayed = replayConfig(options.config, meta.config, options.strategiesFromConfig);
+  // --strategy names a strategy of the run, or one the recorded run never had (the author's loop).
+  const config = { ...replayed, strategies: withNamedStrategies(replayed.strategies, options.only ?? [], available) };
   checkOnly(config.strategies, options.only);
   const settings = kernelSettings(config);
-  const plan = planKernel(settings, options.only);
+  const plan = planWithStrategyFiles(settings, available, options.only);
   const clock = createVirtualClock(meta.start);
   const log = options.log;
   const rest = new RecordedRest((d) => log.warn({ code: 'E_REPLAY_DIVERGED', ...d }, 'replay diverged from the recording'));

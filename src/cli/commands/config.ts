@@ -1,4 +1,4 @@
-import { planKernel } from '../../app/kernel.js';
+import { loadAvailableStrategies, planWithStrategyFiles, strategiesDirOf } from '../../app/strategy-files.js';
 import { kernelSettings } from '../../app/settings.js';
 import { loadConfig } from '../../config/load.js';
 import { redactConfig } from '../../config/redact.js';
@@ -22,7 +22,7 @@ Options:
   run: async ({ values, io }) => {
     const config = loadConfig({ file: values.config as string | undefined, env: io.env, cwd: io.cwd });
     // The strategies as `start` checks them (ids, params, duplicates): a ConfigError exits 2.
-    planKernel(kernelSettings(config));
+    planWithStrategyFiles(kernelSettings(config), await loadAvailableStrategies(strategiesDirOf(config)));
     io.stdout.write(`${JSON.stringify(redactConfig(config), null, 2)}\n`);
     return EXIT.ok;
   },

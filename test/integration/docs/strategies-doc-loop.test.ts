@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { repoRoot, runCli } from '../../support/cli.js';
+import { repoRoot, runBinary, runCli } from '../../support/cli.js';
 import { startCli } from '../cli/helpers.js';
 
 /**
@@ -68,4 +69,68 @@ describe('docs/strategies.md: the record-replay loop, command by command', () =>
     reader.close();
     expect(other.stderr).toContain(`holds signals of another session (${sessionOfA})`);
   }, 60_000);
+});
+
+/** The sh block under a heading of docs/strategies.md: its commands, comments and blank lines dropped. */
+function shBlock(doc: string, heading: string): string[] {
+  const at = doc.indexOf(heading);
+  const block = /```sh\n([\s\S]*?)```/.exec(doc.slice(at))?.[1] ?? '';
+  return block.split('\n').map((l) => l.replace(/\s+#.*$/, '').trim()).filter((l) => l !== '' && !l.startsWith('#'));
+}
+
+describe("docs/strategies.md: the author's loop, command by command", () => {
+  it('copy the template, list it, replay with --strategy mine (no build), signals, copy the test, strategies test, iterate', async () => {
+    const doc = readFileSync(join(repoRoot, 'docs', 'strategies.md'), 'utf8');
+    const commands = shBlock(doc, "## The author's loop");
+    expect(commands).toEqual([
+      'npm start',
+      'mkdir -p data/strategies',
+      'cp templates/strategy.ts data/strategies/mine.ts',
+      'npx krx-signals strategies',
+      'npx krx-signals replay data/recordings/<file>.rec.db --strategy mine --db /tmp/mine.db',
+      'npx krx-signals signals --db /tmp/mine.db --format jsonl',
+      'cp templates/strategy.test.ts data/strategies/mine.test.ts',
+      'npx krx-signals strategies test',
+    ]);
+    const cwd = mkdtempSync(join(tmpdir(), 'krx-author-loop-'));
+    // npm start's recording: a fixture session recorded by the daemon on the simulator (the first test runs npm start itself).
+    mkdirSync(join(cwd, 'data', 'recordings'), { recursive: true });
+    const recording = 'data/recordings/2026-11-20T090000+0900_20261120090000-34446b.rec.db';
+    writeFileSync(join(cwd, recording), gunzipSync(readFileSync(join(repoRoot, 'test', 'fixtures', 'sessions', 'sim-calm-3min.rec.db.gz'))));
+    const out = join(cwd, 'mine.db'); // the doc's /tmp/mine.db, kept inside this test's folder
+    const cli = (args: string[]) => runBinary(args, {}, cwd);
+
+    mkdirSync(join(cwd, 'data', 'strategies'), { recursive: true });
+    copyFileSync(join(repoRoot, 'templates', 'strategy.ts'), join(cwd, 'data', 'strategies', 'mine.ts'));
+    const list = await cli(['strategies']);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(/^mine\s+1\.0\.0\s+data\/strategies\/mine\.ts\s+minChangeRate: number = 5, smaBars: integer = 5$/m);
+
+    const replay = await cli(['replay', recording, '--strategy', 'mine', '--db', out]);
+    expect(replay.code, replay.stderr).toBe(0);
+    expect(replay.stdout).toMatch(/signals \d+: mine \d+/);
+    const jsonl = await cli(['signals', '--db', out, '--format', 'jsonl']);
+    expect(jsonl.code).toBe(0);
+    const signals = jsonl.stdout.trim().split('\n').map((l) => JSON.parse(l) as { strategy: string; kind: string });
+    expect(signals.length).toBeGreaterThan(0);
+    for (const s of signals) expect(s.strategy).toBe('mine');
+
+    copyFileSync(join(repoRoot, 'templates', 'strategy.test.ts'), join(cwd, 'data', 'strategies', 'mine.test.ts'));
+    const tests = await cli(['strategies', 'test']);
+    expect(tests.code, tests.stdout + tests.stderr).toBe(0);
+    expect(tests.stdout).toContain('# pass 2');
+    expect(tests.stdout).toContain('1 of 1 test files passed');
+
+    // Iterate: an edit that breaks the strategy's contract fails its test (exit 1), and the replay follows the edit.
+    const file = join(cwd, 'data', 'strategies', 'mine.ts');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('minChangeRate: z.number().default(5)', 'minChangeRate: z.number().default(50)').replace("version: '1.0.0'", "version: '1.1.0'"));
+    const failing = await cli(['strategies', 'test']);
+    expect(failing.code).toBe(1);
+    expect(failing.stdout).toContain('# fail 1');
+    const again = await cli(['replay', recording, '--strategy', 'mine', '--db', join(cwd, 'mine-1.1.db')]);
+    expect(again.code, again.stderr).toBe(0);
+    const after = await cli(['signals', '--db', join(cwd, 'mine-1.1.db'), '--format', 'jsonl']);
+    const kinds = after.stdout.trim() === '' ? [] : after.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { kind: string; strategyVersion: string }).kind);
+    expect(kinds).not.toContain('ALERT');
+  }, 120_000);
 });

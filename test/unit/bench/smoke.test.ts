@@ -5,7 +5,7 @@ import { benchDecodeRate } from '../../../bench/decode/decode-rate.js';
 import { jsonParseRate } from '../../../bench/decode/json-parse-rate.js';
 import { benchEndToEnd } from '../../../bench/e2e/in-process.js';
 import { benchEndToEndRounds } from '../../../bench/e2e/end-to-end-rounds.js';
-import { benchEngineRate } from '../../../bench/engine/engine-rate.js';
+import { benchEngineBarsRate, benchEngineRate } from '../../../bench/engine/engine-rate.js';
 import { buildFrameCorpus, sliceCorpus } from '../../../bench/frames.js';
 import { benchBareWs } from '../../../bench/sim/bare-ws.js';
 import { runSimThroughput } from '../../../bench/sim/throughput.js';
@@ -65,6 +65,18 @@ describe('bench functions on tiny inputs', () => {
     expect(r.faults).toBe(0);
     expect(r.eventsPerSecond).toBeGreaterThan(0);
     expect(r.jsonParseFramesPerSecond).toBeGreaterThan(0);
+  });
+
+  it('engine with bars: the bars strategy gets 1m and 1s bars for the symbols that traded, no faults', async () => {
+    const r = await benchEngineBarsRate(20_000, 200, 1);
+    expect(r.events).toBe(20_000);
+    expect(r.faults).toBe(0);
+    // 20,000 trades at 5 ms = 100 s of market time over 200 symbols: about 63 % of symbol-seconds trade,
+    // so between 10,000 and 20,000 1s bars (plus a 1m bar per symbol and minute).
+    expect(r.bars).toBeGreaterThan(10_000);
+    expect(r.bars).toBeLessThan(21_000);
+    expect(r.withEventsPerSecond).toBeGreaterThan(0);
+    expect(r.ratio).toBeGreaterThan(0);
   });
 
   it('end to end: signals are produced and all committed; the recording holds every frame', async () => {
