@@ -63,7 +63,7 @@ describe('loadStrategies', () => {
       create: () => ({ onEvent: () => {} }),
     });
     const [loaded] = loadStrategies([{ id: 'legacy' }], createRegistry([legacy]), eventNeedOfWireType);
-    expect(loaded!.needs).toEqual({ events: ['ranking', 'raw:0D', 'trade'], symbols: ['005930'], bars: [] });
+    expect(loaded!.needs).toEqual({ events: ['book', 'ranking', 'trade'], symbols: ['005930'], bars: [] });
     // Without the broker's table the codes cannot be read: a clear config error, not a silent miss.
     expect(configError(() => loadStrategies([{ id: 'legacy' }], createRegistry([legacy]))).problems[0]).toMatch(/^strategies\[0\]\.needs: .*needs\.events/);
   });
