@@ -39,7 +39,7 @@ describe('loadStrategies', () => {
     );
     expect(err.code).toBe('E_CONFIG_INVALID');
     expect(err.problems[0]).toMatch(/^strategies\[0\]\.params\.windowMinutes: /);
-    expect(err.problems[1]).toMatch(/^strategies\[1\]\.id: unknown strategy "nope" \(known: indicative-deviation, program-momentum, template, watchlist-breakout\)/);
+    expect(err.problems[1]).toMatch(/^strategies\[1\]\.id: unknown strategy "nope" \(known: indicative-deviation, limit-approach, program-momentum, program-surge, template, vi-release, watchlist-breakout\)/);
     expect(err.problems[2]).toMatch(/^strategies\[2\]\.params: .*minChangeRat/);
   });
 
