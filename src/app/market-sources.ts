@@ -38,6 +38,10 @@ export type SourceSpec = PollSpec | RealtimeSpec;
 export const MARKET_SOURCES = {
   trade: { kind: 'realtime', wireType: WIRE_TYPE.trade, recorded: 'ws.in' },
   indicative: { kind: 'realtime', wireType: WIRE_TYPE.indicative, recorded: 'ws.in' },
+  'program-flow': { kind: 'realtime', wireType: WIRE_TYPE['program-flow'], recorded: 'ws.in' },
+  vi: { kind: 'realtime', wireType: WIRE_TYPE.vi, recorded: 'ws.in' },
+  'stock-info': { kind: 'realtime', wireType: WIRE_TYPE['stock-info'], recorded: 'ws.in' },
+  book: { kind: 'realtime', wireType: WIRE_TYPE.book, recorded: 'ws.in' },
   ranking: {
     kind: 'poll',
     periodMs: (s) => s.universe.programTopPollMs,

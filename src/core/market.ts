@@ -52,6 +52,102 @@ export interface IndicativeEvent extends Stamped, PriceFields {
   readonly kind: 'indicative';
 }
 
+/** 0w 종목프로그램매매: one stock's program trading so far today. Amounts in 백만원, as on the wire. */
+export interface ProgramFlowEvent extends Stamped {
+  readonly kind: 'program-flow';
+  readonly symbol: string;
+  readonly exchange: Exchange;
+  readonly price: number;
+  readonly change: number;
+  readonly changeRate: number;
+  readonly cumVolume: number;
+  readonly sellQuantity: number;
+  readonly sellAmount: number;
+  readonly buyQuantity: number;
+  readonly buyAmount: number;
+  /** Buy minus sell (signed). */
+  readonly netQuantity: number;
+  readonly netAmount: number;
+  /** Change of the net figures since the stock's previous 0w entry (signed). */
+  readonly netQuantityChange: number;
+  readonly netAmountChange: number;
+}
+
+/** 1h VI발동/해제: a volatility interruption triggered, or released (releaseTime set). */
+export interface ViEvent extends Stamped {
+  readonly kind: 'vi';
+  readonly symbol: string;
+  readonly exchange: Exchange;
+  readonly phase: 'trigger' | 'release';
+  /** FID 1225 (else 1279): 정적 static, 동적 dynamic, both, or unknown. */
+  readonly viType: 'static' | 'dynamic' | 'both' | 'unknown';
+  /** FID 9069 (1 up, 2 down), else the sign of FID 1279 (`+정적`). */
+  readonly direction: 'up' | 'down' | 'unknown';
+  readonly triggerPrice: number;
+  /** Static / dynamic reference price; 0 when not in use. */
+  readonly staticReference: number;
+  readonly dynamicReference: number;
+  /** Gap of the trigger price to each reference, percent (signed). */
+  readonly staticDeviation: number;
+  readonly dynamicDeviation: number;
+  /** Trigger price against the previous close, percent (FID 1489). */
+  readonly changeRate: number;
+  /** VIs for the stock today (FID 1490); 0 if absent. */
+  readonly count: number;
+  /** Seconds since KST midnight of the triggering trade (FID 1223); null if absent. */
+  readonly triggerTime: number | null;
+  /** Seconds since KST midnight of the release (FID 1224); null while triggered ("000000"). */
+  readonly releaseTime: number | null;
+}
+
+/** 0g 주식종목정보: today's price limits and reference price, and auction extensions. */
+export interface StockInfoEvent extends Stamped {
+  readonly kind: 'stock-info';
+  readonly symbol: string;
+  readonly exchange: Exchange;
+  readonly upperLimit: number;
+  readonly lowerLimit: number;
+  /** 0 if absent. */
+  readonly referencePrice: number;
+  /** FIDs 297/592/593 as sent (forms unconfirmed: protocol.md 12.5); '' if absent. */
+  readonly extension: string;
+  readonly openingExtension: string;
+  readonly closingExtension: string;
+}
+
+export interface BookLevel {
+  readonly price: number;
+  readonly quantity: number;
+}
+
+/** One venue's share of the depth (0D FIDs 6044-6087); quantities only. */
+export interface VenueDepth {
+  readonly askQuantities: readonly number[];
+  readonly bidQuantities: readonly number[];
+  readonly totalAsk: number;
+  readonly totalBid: number;
+}
+
+/** 0D 주식호가잔량: the ten-level order book. */
+export interface BookEvent extends Stamped {
+  readonly kind: 'book';
+  readonly symbol: string;
+  readonly exchange: Exchange;
+  /** Best first; levels the wire leaves out read as price 0, quantity 0. */
+  readonly asks: readonly BookLevel[];
+  readonly bids: readonly BookLevel[];
+  readonly totalAsk: number;
+  readonly totalBid: number;
+  readonly totalAskChange: number;
+  readonly totalBidChange: number;
+  /** Expected auction match (FIDs 23/24); 0 outside auctions or if absent. */
+  readonly expectedPrice: number;
+  readonly expectedQuantity: number;
+  /** KRX/NXT split depth; null where the wire carries none (absent or all zero). */
+  readonly krx: VenueDepth | null;
+  readonly nxt: VenueDepth | null;
+}
+
 /** A real-time entry of a type we do not decode: passed through untouched. */
 export interface RawRealEvent extends Stamped {
   readonly kind: 'raw';
@@ -108,7 +204,7 @@ export interface ProgramTradingEvent extends Stamped {
   readonly entries: readonly ProgramTradingEntry[];
 }
 
-export type RealtimeEvent = TradeEvent | IndicativeEvent | RawRealEvent;
+export type RealtimeEvent = TradeEvent | IndicativeEvent | ProgramFlowEvent | ViEvent | StockInfoEvent | BookEvent | RawRealEvent;
 export type PollEvent = RankingEvent | WatchlistEvent | ProgramTradingEvent;
 export type MarketEvent = RealtimeEvent | PollEvent;
 

@@ -1,4 +1,4 @@
-import type { MarketEvent, ProgramMarketCode } from './market.js';
+import type { BookLevel, MarketEvent, ProgramMarketCode, ViEvent } from './market.js';
 
 /**
  * What the daemon knows about one symbol right now. Snapshots are immutable (frozen): an update
@@ -34,6 +34,59 @@ export interface SymbolSnapshot {
   readonly programNetBuyAmount: number | null;
   /** In at least one followed KIS watchlist group. */
   readonly inWatchlist: boolean;
+  /** Today's price limits (0g); null before one arrived. */
+  readonly limits: LimitsPart | null;
+  /** The day's program trading (0w); null before one arrived. */
+  readonly program: ProgramPart | null;
+  /** The order book (0D); null before one arrived. */
+  readonly book: BookPart | null;
+  /** The last VI trigger or release (1h); null if none today. */
+  readonly vi: ViPart | null;
+}
+
+/** Each part says when it was last updated: the `tsEvent` of the event that set it (replays agree). */
+export interface Updated {
+  readonly updatedAt: number;
+}
+
+export interface LimitsPart extends Updated {
+  readonly upper: number;
+  readonly lower: number;
+  /** 0 if the wire did not carry it. */
+  readonly reference: number;
+}
+
+/** 0w figures; amounts in 백만원 as on the wire. */
+export interface ProgramPart extends Updated {
+  readonly buyQuantity: number;
+  readonly sellQuantity: number;
+  readonly netQuantity: number;
+  readonly buyAmount: number;
+  readonly sellAmount: number;
+  readonly netAmount: number;
+  /** Change of the net amount since the previous 0w entry. */
+  readonly netAmountChange: number;
+}
+
+export interface BookPart extends Updated {
+  /** Best first, ten levels. */
+  readonly asks: readonly BookLevel[];
+  readonly bids: readonly BookLevel[];
+  readonly totalAsk: number;
+  readonly totalBid: number;
+  readonly expectedPrice: number;
+}
+
+export interface ViPart extends Updated {
+  /** True between a trigger and its release. */
+  readonly active: boolean;
+  readonly viType: ViEvent['viType'];
+  readonly direction: ViEvent['direction'];
+  readonly triggerPrice: number;
+  readonly staticReference: number;
+  readonly count: number;
+  /** Seconds since KST midnight of the release; null while active. */
+  readonly releaseTime: number | null;
 }
 
 /** Read-only market state offered to strategies. */

@@ -1,6 +1,6 @@
 import type { MarketEvent, ProgramMarketCode, RankingEvent, WatchlistEvent } from '../core/market.js';
 import type { MarketBook, SymbolSnapshot } from '../core/snapshot.js';
-import { applyIndicative, applyTrade, emptySnapshot } from './snapshot.js';
+import { applyBook, applyIndicative, applyProgramFlow, applyStockInfo, applyTrade, applyVi, emptySnapshot } from './snapshot.js';
 import { createUniverseTracker, type UniverseBudget } from './universe.js';
 
 export interface MarketBookOptions {
@@ -77,6 +77,18 @@ export function createMarketBook(options: MarketBookOptions = {}): MarketBook {
           return;
         case 'indicative':
           snapshots.set(event.symbol, applyIndicative(get(event.symbol), event));
+          return;
+        case 'stock-info':
+          snapshots.set(event.symbol, applyStockInfo(get(event.symbol), event));
+          return;
+        case 'program-flow':
+          snapshots.set(event.symbol, applyProgramFlow(get(event.symbol), event));
+          return;
+        case 'book':
+          snapshots.set(event.symbol, applyBook(get(event.symbol), event));
+          return;
+        case 'vi':
+          snapshots.set(event.symbol, applyVi(get(event.symbol), event));
           return;
         case 'ranking':
           applyRanking(event);

@@ -1,5 +1,5 @@
 import { kstDayIndex } from '../core/kst.js';
-import type { IndicativeEvent, TradeEvent } from '../core/market.js';
+import type { BookEvent, IndicativeEvent, ProgramFlowEvent, StockInfoEvent, TradeEvent, ViEvent } from '../core/market.js';
 import type { SymbolSnapshot } from '../core/snapshot.js';
 
 /** A snapshot with nothing known yet. */
@@ -19,6 +19,10 @@ export function emptySnapshot(symbol: string): SymbolSnapshot {
     programMarket: null,
     programNetBuyAmount: null,
     inWatchlist: false,
+    limits: null,
+    program: null,
+    book: null,
+    vi: null,
   });
 }
 
@@ -51,4 +55,55 @@ export function applyTrade(prev: SymbolSnapshot, e: TradeEvent): SymbolSnapshot 
 /** Pure: the snapshot after a 0A 주식기세 (the last trade price is left alone). */
 export function applyIndicative(prev: SymbolSnapshot, e: IndicativeEvent): SymbolSnapshot {
   return Object.freeze({ ...prev, indicativePrice: e.price });
+}
+
+/** Pure: the snapshot after a 0g (limits and reference price). */
+export function applyStockInfo(prev: SymbolSnapshot, e: StockInfoEvent): SymbolSnapshot {
+  return Object.freeze({ ...prev, limits: Object.freeze({ upper: e.upperLimit, lower: e.lowerLimit, reference: e.referencePrice, updatedAt: e.tsEvent }) });
+}
+
+/** Pure: the snapshot after a 0w (the day's program figures). */
+export function applyProgramFlow(prev: SymbolSnapshot, e: ProgramFlowEvent): SymbolSnapshot {
+  const program = Object.freeze({
+    buyQuantity: e.buyQuantity,
+    sellQuantity: e.sellQuantity,
+    netQuantity: e.netQuantity,
+    buyAmount: e.buyAmount,
+    sellAmount: e.sellAmount,
+    netAmount: e.netAmount,
+    netAmountChange: e.netAmountChange,
+    updatedAt: e.tsEvent,
+  });
+  return Object.freeze({ ...prev, program });
+}
+
+/** Pure: the snapshot after a 0D (the event's level arrays are frozen with it). */
+export function applyBook(prev: SymbolSnapshot, e: BookEvent): SymbolSnapshot {
+  const book = Object.freeze({
+    asks: Object.freeze(e.asks.map((l) => Object.freeze({ ...l }))),
+    bids: Object.freeze(e.bids.map((l) => Object.freeze({ ...l }))),
+    totalAsk: e.totalAsk,
+    totalBid: e.totalBid,
+    expectedPrice: e.expectedPrice,
+    updatedAt: e.tsEvent,
+  });
+  return Object.freeze({ ...prev, book });
+}
+
+/**
+ * Pure: the snapshot after a 1h. The same VI comes once per registered item (`066310_AL` and `066310`,
+ * protocol.md 10.3): applying the copy changes nothing but `updatedAt`.
+ */
+export function applyVi(prev: SymbolSnapshot, e: ViEvent): SymbolSnapshot {
+  const vi = Object.freeze({
+    active: e.phase === 'trigger',
+    viType: e.viType,
+    direction: e.direction,
+    triggerPrice: e.triggerPrice,
+    staticReference: e.staticReference,
+    count: e.count,
+    releaseTime: e.releaseTime,
+    updatedAt: e.tsEvent,
+  });
+  return Object.freeze({ ...prev, vi });
 }

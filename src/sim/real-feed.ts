@@ -4,6 +4,7 @@ import type { Random } from '../core/random.js';
 import type { SimContext } from './context.js';
 import type { KiwoomWsServer, SimConnection } from './kiwoom-ws.js';
 import { indicativeValues, realEntry, realFrame, tradeValues } from './real-format.js';
+import { StructureFeed } from './structure-feed.js';
 import type { SimStock } from './universe.js';
 
 interface Subscriber {
@@ -38,9 +39,12 @@ export class RealFeed {
   indicativeGenerated = 0;
 
   private timer: TimerHandle | undefined;
+  /** 0g/0w/0D/1h for the stocks someone registered them for. */
+  private readonly structure: StructureFeed;
 
   constructor(private readonly ctx: SimContext, private readonly ws: KiwoomWsServer) {
     this.random = ctx.random.fork('feed');
+    this.structure = new StructureFeed(ctx.market, ws);
     this.lastTickAt = ctx.clock.now();
   }
 
@@ -110,6 +114,7 @@ export class RealFeed {
       const values = indicativeValues(s);
       for (const sub of subsOf) push(out, sub.conn, realEntry('0A', sub.item, values), maxEntriesPerFrame, this);
     }
+    for (const [conn, entries] of this.structure.tick(now)) for (const entry of entries) push(out, conn, entry, maxEntriesPerFrame, this);
     for (const [conn, entries] of out) if (entries.length > 0) this.flush(conn, entries);
   }
 

@@ -1,6 +1,7 @@
 import { DAY_MS, kstDayStart } from '../../core/kst.js';
 import type { Exchange, IndicativeEvent, RawRealEvent, RealtimeEvent, TradeEvent } from '../../core/market.js';
 import { RULES_BY_TYPE, SLOT_FIDS, type FidParse, type FidRule } from './realtime-fids.js';
+import { decodeMarketEntry, isMarketType } from './realtime-market-decoder.js';
 import { parseHhmmss, parsePrice, parseRate, parseSignCode, parseSigned } from './values.js';
 
 /**
@@ -24,6 +25,11 @@ export function decodeEntry(entry: unknown, tsRecv: number, dayStart: number): R
   const item = e.item;
   const values = e.values;
   if (typeof type !== 'string' || type.length === 0) return shape('entry.type is not a string');
+  if (isMarketType(type)) {
+    // 0w/1h/0g/0D: their own tables; 1h may come with item "" and name its stock in FID 9001.
+    if (typeof values !== 'object' || values === null || Array.isArray(values)) return shape('entry.values is not an object');
+    return decodeMarketEntry(type, item, values as Record<string, unknown>, tsRecv, dayStart);
+  }
   if (typeof item !== 'string' || item.length === 0) return shape('entry.item is not a string');
   if (typeof values !== 'object' || values === null || Array.isArray(values)) return shape('entry.values is not an object');
   const v = values as Record<string, unknown>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { INDICATIVE_RULES, optionalFids, requiredFids, TRADE_RULES } from './realtime-fids.js';
+import { MARKET_RULES_BY_TYPE } from './realtime-market-fids.js';
 
 /**
  * The declared shape of Kiwoom real-time frames (protocol.md 3.2-3.5, seed 002). The decoders
@@ -36,6 +37,32 @@ const item = z.string().min(1);
 export const tradeEntrySchema = z.object({ type: z.literal('0B'), item, values: tradeValuesSchema });
 /** 0A: the read FIDs checked, the rest tolerated. */
 export const indicativeEntrySchema = z.object({ type: z.literal('0A'), item, values: indicativeValuesSchema });
+/** The stock code of an item: the part before `_`, 1-12 characters. */
+const stockItem = (item: string): boolean => {
+  const cut = item.indexOf('_');
+  const code = cut < 0 ? item : item.slice(0, cut);
+  return code.length > 0 && code.length <= 12;
+};
+
+/**
+ * 0w/1h/0g/0D (realtime-market-fids.ts): the read FIDs checked, the rest tolerated. A 1h entry registered
+ * with item [""] names its stock in FID 9001 (protocol.md 10.3).
+ */
+export const marketEntrySchemas = Object.entries(MARKET_RULES_BY_TYPE).map(([type, rules]) =>
+  z
+    .object({
+      type: z.literal(type),
+      item: z.string(),
+      values: valuesSchema(
+        rules.filter((r) => r.required).map((r) => r.fid),
+        rules.filter((r) => !r.required).map((r) => r.fid),
+      ),
+    })
+    .refine((e) => stockItem(type === '1h' && e.item.length === 0 ? String(e.values['9001'] ?? '') : e.item)),
+);
+
+const DECODED_TYPES = new Set(['0B', '0A', ...Object.keys(MARKET_RULES_BY_TYPE)]);
+
 /**
  * Any other type is passed through as a RawRealEvent, its values untouched; so every value must be a
  * string (a raw entry with a non-string value is a decode error: the event type promises strings).
@@ -44,12 +71,12 @@ export const rawEntrySchema = z.object({
   type: z
     .string()
     .min(1)
-    .refine((t) => t !== '0B' && t !== '0A'),
+    .refine((t) => !DECODED_TYPES.has(t)),
   item,
   values: z.record(z.string(), z.string()),
 });
 
 /** One entry of a REAL frame's `data` list. */
-export const realEntrySchema = z.union([tradeEntrySchema, indicativeEntrySchema, rawEntrySchema]);
+export const realEntrySchema = z.union([tradeEntrySchema, indicativeEntrySchema, ...marketEntrySchemas, rawEntrySchema]);
 
 export type RealEntry = z.infer<typeof realEntrySchema>;

@@ -3,7 +3,14 @@
 import type { EventKind, EventNeed } from '../../core/market.js';
 
 /** Decoded kinds and the Kiwoom real-time type that carries each. */
-export const WIRE_TYPE = { trade: '0B', indicative: '0A' } as const satisfies Partial<Record<EventKind, string>>;
+export const WIRE_TYPE = {
+  trade: '0B',
+  indicative: '0A',
+  'program-flow': '0w',
+  vi: '1h',
+  'stock-info': '0g',
+  book: '0D',
+} as const satisfies Partial<Record<EventKind, string>>;
 
 export type DecodedKind = keyof typeof WIRE_TYPE;
 

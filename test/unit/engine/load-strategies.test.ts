@@ -39,7 +39,7 @@ describe('loadStrategies', () => {
     );
     expect(err.code).toBe('E_CONFIG_INVALID');
     expect(err.problems[0]).toMatch(/^strategies\[0\]\.params\.windowMinutes: /);
-    expect(err.problems[1]).toMatch(/^strategies\[1\]\.id: unknown strategy "nope" \(known: indicative-deviation, program-momentum, template, watchlist-breakout\)/);
+    expect(err.problems[1]).toMatch(/^strategies\[1\]\.id: unknown strategy "nope" \(known: indicative-deviation, limit-approach, program-momentum, program-surge, template, vi-release, watchlist-breakout\)/);
     expect(err.problems[2]).toMatch(/^strategies\[2\]\.params: .*minChangeRat/);
   });
 
@@ -63,7 +63,7 @@ describe('loadStrategies', () => {
       create: () => ({ onEvent: () => {} }),
     });
     const [loaded] = loadStrategies([{ id: 'legacy' }], createRegistry([legacy]), eventNeedOfWireType);
-    expect(loaded!.needs).toEqual({ events: ['ranking', 'raw:0D', 'trade'], symbols: ['005930'], bars: [] });
+    expect(loaded!.needs).toEqual({ events: ['book', 'ranking', 'trade'], symbols: ['005930'], bars: [] });
     // Without the broker's table the codes cannot be read: a clear config error, not a silent miss.
     expect(configError(() => loadStrategies([{ id: 'legacy' }], createRegistry([legacy]))).problems[0]).toMatch(/^strategies\[0\]\.needs: .*needs\.events/);
   });

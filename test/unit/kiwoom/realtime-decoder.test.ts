@@ -58,8 +58,8 @@ describe('real-time decoding', () => {
   });
 
   it('passes an unknown real-time type through as a raw event', () => {
-    const e = decodeEntry({ type: '0w', item: '005930_AL', values: { '210': '+100' } }, T, kstDayStart(T));
-    expect(e).toEqual({ kind: 'raw', type: '0w', symbol: '005930', values: { '210': '+100' }, tsEvent: T, tsRecv: T });
+    const e = decodeEntry({ type: '0F', item: '005930_AL', values: { '210': '+100' } }, T, kstDayStart(T));
+    expect(e).toEqual({ kind: 'raw', type: '0F', symbol: '005930', values: { '210': '+100' }, tsEvent: T, tsRecv: T });
   });
 
   it('reports a missing required FID and an unreadable value with their codes', () => {
@@ -90,7 +90,7 @@ describe('real-time decoding', () => {
     });
     const entry = fc.oneof(
       fc.record(
-        { type: fc.constantFrom('0B', '0A', '0X', '0w', '', 7), name: fc.oneof(fc.string({ maxLength: 4 }), fc.integer()), item: fc.oneof(fc.constantFrom('005930', '005930_NX', ''), fc.integer()), values },
+        { type: fc.constantFrom('0B', '0A', '0X', '0F', '', 7), name: fc.oneof(fc.string({ maxLength: 4 }), fc.integer()), item: fc.oneof(fc.constantFrom('005930', '005930_NX', ''), fc.integer()), values },
         { requiredKeys: [] },
       ),
       nearlyValid,
@@ -119,7 +119,7 @@ describe('real-time decoding', () => {
     expect(decodeEntry({ ...SEED_0A, values: { ...SEED_0A.values, '311': 5 } }, T, kstDayStart(T))).toMatchObject({ kind: 'indicative' });
     const { '13': _drop, ...no13 } = SEED_0A.values;
     expect(decodeEntry({ ...SEED_0A, values: no13 }, T, kstDayStart(T))).toEqual({ failure: 'E_DECODE_SHAPE', reason: '0A values.13 missing' });
-    expect(decodeEntry({ type: '0w', item: '005930', values: { '210': 5 } }, T, kstDayStart(T))).toEqual({ failure: 'E_DECODE_SHAPE', reason: '0w values.210 is not a string' });
+    expect(decodeEntry({ type: '0F', item: '005930', values: { '210': 5 } }, T, kstDayStart(T))).toEqual({ failure: 'E_DECODE_SHAPE', reason: '0F values.210 is not a string' });
   });
 
   it('creates every trade and every indicative event with one property order', () => {
