@@ -32,12 +32,23 @@ interface RealtimeSpec {
   readonly recorded: 'ws.in';
 }
 
-export type SourceSpec = PollSpec | RealtimeSpec;
+/**
+ * Generated from the session schedule at its instants on the engine clock (the strategy host's
+ * timer queue), so a phase event is the same live and in replay; nothing to fetch or subscribe.
+ */
+interface ScheduleSpec {
+  readonly kind: 'schedule';
+  /** Replay regenerates them from the recording's profiles. */
+  readonly recorded: 'profiles';
+}
+
+export type SourceSpec = PollSpec | RealtimeSpec | ScheduleSpec;
 
 /** Every source, by the need (event kind) that selects it. Row order is poll order at an instant. */
 export const MARKET_SOURCES = {
   trade: { kind: 'realtime', wireType: WIRE_TYPE.trade, recorded: 'ws.in' },
   indicative: { kind: 'realtime', wireType: WIRE_TYPE.indicative, recorded: 'ws.in' },
+  phase: { kind: 'schedule', recorded: 'profiles' },
   ranking: {
     kind: 'poll',
     periodMs: (s) => s.universe.programTopPollMs,

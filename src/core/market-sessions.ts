@@ -244,6 +244,21 @@ export function createSessionSchedule(file: MarketSessionsFile, options: Session
   };
 }
 
+const AUCTION_PHASES: ReadonlySet<Phase> = new Set(['pre-open-auction', 'closing-auction', 'after-hours-single-price']);
+/** The single price of an auction prints at its end (09:00:00, 15:30:00): FID 20 has whole seconds. */
+export const AUCTION_PRINT_GRACE_MS = 1000;
+
+/**
+ * True when a trade stamped `tsEvent` on `venue` is an auction print: inside an auction phase or
+ * within the second after one ended (the 09:00 opening and the 15:30 closing price).
+ *
+ * @example
+ * isAuctionPrint(s, 'KRX', kstToEpoch(2026, 12, 7, 9, 0)); // true: the opening print
+ */
+export function isAuctionPrint(schedule: Pick<SessionSchedule, 'phaseAt'>, venue: Venue, tsEvent: number): boolean {
+  return AUCTION_PHASES.has(schedule.phaseAt(venue, tsEvent)) || AUCTION_PHASES.has(schedule.phaseAt(venue, tsEvent - AUCTION_PRINT_GRACE_MS));
+}
+
 function spanOf(venue: Venue, row: { phase: TradingPhase; from: string; to: string }, midnight: number, shiftMs: number): PhaseSpan {
   const from = clockMs(row.from);
   const to = clockMs(row.to);

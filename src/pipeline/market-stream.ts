@@ -1,7 +1,8 @@
-import { Observable, defer, merge, share, tap } from 'rxjs';
+import { Observable, defer, map, merge, share, tap } from 'rxjs';
 import type { Clock } from '../core/clock.js';
 import type { MarketCalendar } from '../core/calendar.js';
 import type { MarketEvent, PollEvent, RealtimeEvent } from '../core/market.js';
+import { isAuctionPrint, type SessionSchedule } from '../core/market-sessions.js';
 import { pollEvery } from './poll.js';
 import { createUniverseTracker, type UniverseBudget, type UniverseDiff } from './universe.js';
 
@@ -24,6 +25,8 @@ export interface MarketStreamOptions {
   readonly calendar: Pick<MarketCalendar, 'isOpen'>;
   /** Decoded real-time events from the connection (trade, indicative, raw). */
   readonly realtime$: Observable<RealtimeEvent>;
+  /** The phases per venue: a trade printed in an auction is marked `auction: true`. Null: none marked. */
+  readonly sessions?: Pick<SessionSchedule, 'phaseAt'> | null;
   /** The polls to run, in this order at each instant (default none). */
   readonly polls?: readonly PollSource[];
   /** Always in the universe: config extras plus the strategies' needs. */
@@ -68,6 +71,14 @@ export function createMarketStream(options: MarketStreamOptions): Observable<Mar
         onError: (err) => onError(poll.name, err),
       }),
     );
-    return merge(options.realtime$, ...polls).pipe(tap((event) => publish(universe.apply(event))));
+    const sessions = options.sessions ?? null;
+    const realtime$ = sessions === null ? options.realtime$ : options.realtime$.pipe(map((e) => markAuction(sessions, e)));
+    return merge(realtime$, ...polls).pipe(tap((event) => publish(universe.apply(event))));
   }).pipe(share());
+}
+
+/** Marks a trade stamped in (or the second after) an auction phase of its venue as an auction print. */
+function markAuction(sessions: Pick<SessionSchedule, 'phaseAt'>, event: RealtimeEvent): RealtimeEvent {
+  if (event.kind !== 'trade' || event.auction === true) return event;
+  return isAuctionPrint(sessions, event.exchange === 'NXT' ? 'NXT' : 'KRX', event.tsEvent) ? { ...event, auction: true } : event;
 }
