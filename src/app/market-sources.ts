@@ -44,6 +44,12 @@ interface ScheduleSpec {
 
 export type SourceSpec = PollSpec | RealtimeSpec | ScheduleSpec;
 
+/**
+ * KRX's program trading and its rankings move while KRX trades (not in the opening auction, when
+ * nothing has printed yet, nor in NXT-only hours).
+ */
+const KRX_TRADING: readonly SessionPhase[] = ['continuous', 'closing-auction', 'after-hours-close-price', 'after-hours-single-price', 'after-market'];
+
 /** Every source, by the need (event kind) that selects it. Row order is poll order at an instant. */
 export const MARKET_SOURCES = {
   trade: { kind: 'realtime', wireType: WIRE_TYPE.trade, recorded: 'ws.in' },
@@ -52,13 +58,14 @@ export const MARKET_SOURCES = {
   ranking: {
     kind: 'poll',
     periodMs: (s) => s.universe.programTopPollMs,
-    phases: ['session'],
+    phases: KRX_TRADING,
     fetchers: (s, b) => s.universe.programTopMarkets.map((m) => ({ name: `ranking:${m}`, fetch: () => programTop(b.kiwoom, m, s.universe.programTopN) })),
     recorded: 'rest',
   },
   watchlist: {
     kind: 'poll',
     periodMs: (s) => s.universe.watchlistPollMs,
+    // The user's lists matter the whole trading day, 08:00-20:00 on both venues.
     phases: ['session'],
     fetchers: (s, b) => {
       const kis = b.kis;
@@ -74,7 +81,7 @@ export const MARKET_SOURCES = {
   'program-trading': {
     kind: 'poll',
     periodMs: (s) => s.universe.programTopPollMs,
-    phases: ['session'],
+    phases: KRX_TRADING,
     fetchers: (s, b) => s.universe.programTopMarkets.map((m) => ({ name: `program-trading:${m}`, fetch: () => programTrading(b.kiwoom, m, b.clock.now()) })),
     recorded: 'rest',
   },

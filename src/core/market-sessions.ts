@@ -244,6 +244,17 @@ export function createSessionSchedule(file: MarketSessionsFile, options: Session
   };
 }
 
+const STEADY_PHASES: ReadonlySet<Phase> = new Set(['continuous', 'nxt-main']);
+
+/**
+ * True when trades flow steadily on some venue (KRX continuous, NXT main): silence there is a fault
+ * and the data-silence alarm is loud. Quiet elsewhere: the auctions, the 15:30-15:40 KRX gap, the
+ * thin pre- and after-markets, and after 20:00.
+ */
+export function expectsSteadyFlow(schedule: Pick<SessionSchedule, 'phaseAt'>, epochMs: number): boolean {
+  return VENUES.some((v) => STEADY_PHASES.has(schedule.phaseAt(v, epochMs)));
+}
+
 const AUCTION_PHASES: ReadonlySet<Phase> = new Set(['pre-open-auction', 'closing-auction', 'after-hours-single-price']);
 /** The single price of an auction prints at its end (09:00:00, 15:30:00): FID 20 has whole seconds. */
 export const AUCTION_PRINT_GRACE_MS = 1000;
