@@ -96,6 +96,11 @@ export interface SessionSchedule {
   readonly knownProfiles: readonly string[];
   /** In session = some venue in some trading phase; the calendar the pipeline and alarms follow. */
   readonly calendar: MarketCalendar;
+  /**
+   * Replaces the authoritative open flags (KIS CTCA0903R, fetched after start) and forgets the day
+   * plans built so far; the phase watch and the host re-read at their next change.
+   */
+  setOpenDays(openDays: ReadonlyMap<string, boolean>): void;
 }
 
 export interface SessionScheduleOptions {
@@ -145,8 +150,9 @@ export function createSessionSchedule(file: MarketSessionsFile, options: Session
     return best;
   };
 
+  let openDays = options.openDays;
   const closedReason = (dayIndex: number, iso: string): string | null => {
-    const authoritative = options.openDays?.get(iso);
+    const authoritative = openDays?.get(iso);
     if (authoritative !== undefined) return authoritative ? null : 'KIS: closed';
     const weekday = (dayIndex + 4) % 7; // 1970-01-01 was a Thursday
     if (weekday === 0 || weekday === 6) return 'weekend';
@@ -241,6 +247,10 @@ export function createSessionSchedule(file: MarketSessionsFile, options: Session
     profileIds: (epochMs) => planOfDay(kstDayIndex(epochMs)).profiles,
     knownProfiles: eligible.map((p) => p.id),
     calendar,
+    setOpenDays(days) {
+      openDays = days;
+      plans.clear();
+    },
   };
 }
 

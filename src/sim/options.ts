@@ -67,6 +67,8 @@ export interface SimulatorOptions {
   kisTokenMinIntervalMs?: number;
   /** KIS: a token request within this window of the last issuance returns the same token. */
   kisTokenReuseMs?: number;
+  /** KIS CTCA0903R: weekdays the market is closed (ISO dates); weekends are always closed. Default none. */
+  closedDays?: readonly string[];
   log?: SimLog;
 }
 
@@ -95,6 +97,7 @@ export interface ResolvedSimOptions {
   readonly maxBufferedBytes: number;
   readonly kisTokenMinIntervalMs: number;
   readonly kisTokenReuseMs: number;
+  readonly closedDays: ReadonlySet<string>;
   readonly log: SimLog;
 }
 
@@ -127,6 +130,7 @@ export function resolveOptions(o: SimulatorOptions): ResolvedSimOptions {
     maxBufferedBytes: positive(o.maxBufferedBytes, 64 * 1024 * 1024),
     kisTokenMinIntervalMs: nonNegative(o.kisTokenMinIntervalMs, 60_000),
     kisTokenReuseMs: nonNegative(o.kisTokenReuseMs, 6 * 3600_000),
+    closedDays: new Set(o.closedDays ?? []),
     log: o.log ?? noLog,
   };
 }
