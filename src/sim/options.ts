@@ -1,3 +1,4 @@
+import type { SessionSchedule } from '../core/market-sessions.js';
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import type { TokenRejectForm } from './token-reject.js';
@@ -69,6 +70,12 @@ export interface SimulatorOptions {
   kisTokenReuseMs?: number;
   /** KIS CTCA0903R: weekdays the market is closed (ISO dates); weekends are always closed. Default none. */
   closedDays?: readonly string[];
+  /**
+   * The trading day to follow: no 0B or 0A for an item outside its venue's trading phases (bare codes
+   * KRX, `_NX` NXT, `_AL` either). Unset (the embedded simulator's default): the market is always
+   * open, so `npm start` shows signals at any hour, a Saturday night included.
+   */
+  sessions?: Pick<SessionSchedule, 'phaseAt'>;
   log?: SimLog;
 }
 
@@ -98,6 +105,7 @@ export interface ResolvedSimOptions {
   readonly kisTokenMinIntervalMs: number;
   readonly kisTokenReuseMs: number;
   readonly closedDays: ReadonlySet<string>;
+  readonly sessions: Pick<SessionSchedule, 'phaseAt'> | null;
   readonly log: SimLog;
 }
 
@@ -131,6 +139,7 @@ export function resolveOptions(o: SimulatorOptions): ResolvedSimOptions {
     kisTokenMinIntervalMs: nonNegative(o.kisTokenMinIntervalMs, 60_000),
     kisTokenReuseMs: nonNegative(o.kisTokenReuseMs, 6 * 3600_000),
     closedDays: new Set(o.closedDays ?? []),
+    sessions: o.sessions ?? null,
     log: o.log ?? noLog,
   };
 }
