@@ -17,7 +17,8 @@ interface SymbolState {
  * 1-minute bars, while the minute in progress has traded at least `volumeFactor` times the average
  * bar volume of that window -> BUY. Fires once per breakout; re-armed when the price falls back to
  * or below the window high. Bars come from the host (`needs.bars`), the average from an SMA of the
- * bars' volume, which also says when the window is warm.
+ * bars' volume, which also says when the window is warm. Auction prints (`auction: true`, the 09:00
+ * and 15:30 single prices) neither count toward the minute's volume nor fire.
  */
 export default defineStrategy({
   id: 'watchlist-breakout',
@@ -53,6 +54,8 @@ export default defineStrategy({
           return;
         }
         if (e.kind !== 'trade' || !watched(e.symbol)) return;
+        // The 09:00 opening and 15:30 closing prints carry the whole auction's volume: no breakout on them.
+        if (e.auction === true) return;
         const state = stateOf(e.symbol);
         state.minuteVolume += e.volume;
         const window = ctx.bars(e.symbol, '1m', windowMinutes);

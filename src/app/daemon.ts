@@ -25,6 +25,7 @@ import { notifyStoreOptions, startDaemonNotify, type DaemonNotify } from './noti
 import { watchPhases } from './phase-watch.js';
 import { startObservability, type Observability } from './observability.js';
 import { createRealtimeConnection, type RealtimeConnection } from './realtime-connection.js';
+import { startKisCalendar } from './kis-calendar.js';
 import { kernelSettings } from './settings.js';
 import { fanOutSignals, signalCounter, signalLogLine } from './signal-fanout.js';
 import type { ManagedTokenSource } from './token-source.js';
@@ -120,6 +121,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       await kis.issuer.close();
     });
     else if (config.kis.enabled) log.warn({ event: 'kis.disabled' }, 'no KIS credentials (KIS_APPKEY, KIS_APPSECRET, KIS_HTS_ID): watchlists are not polled');
+    if (kis && endpoints.kis && settings.sessions) {
+      // The authoritative calendar: KIS CTCA0903R, at most one call a day, cached in the data directory.
+      const calendar = startKisCalendar({ schedule: settings.sessions, dataDir: config.dataDir, clock, log: log.child({ component: 'calendar' }), kis: endpoints.kis, tokens: kis.tokens, limiter: limiters?.kis ?? null });
+      closers.push('kis calendar', () => calendar.stop());
+    }
 
     const rateLimitHits: RateLimitCounts = { kiwoom: 0, kis: 0 };
     const transports = networkTransports(settings, endpoints, { clock, log, tokens: { kiwoom: kiwoomTokens, kis: kis?.tokens ?? null }, limiters, rateLimitHits, recording });

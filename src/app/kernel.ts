@@ -1,6 +1,7 @@
 import type { Observable, Subscription } from 'rxjs';
 import { eventNeedOfWireType } from '../adapters/kiwoom/realtime-types.js';
 import type { MarketCalendar } from '../core/calendar.js';
+import type { SessionSchedule } from '../core/market-sessions.js';
 import type { Clock } from '../core/clock.js';
 import { ConfigError, errorMessage, isKrxError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -30,6 +31,8 @@ export interface KernelPlan {
   /** Always in the universe: config extras plus the strategies' symbols. */
   readonly staticSymbols: readonly string[];
   readonly calendar: MarketCalendar;
+  /** The phases per venue (live `sessions` calendar; null always-open/krx): phase events, ctx.phase, auction prints. */
+  readonly sessions: SessionSchedule | null;
   /** The socket's item budget (connection.maxItems), in live and replay alike. */
   readonly universeBudget: { readonly maxSymbols: number };
 }
@@ -56,6 +59,7 @@ export function planKernel(settings: KernelSettings, only?: readonly string[], d
     realtimeTypes,
     staticSymbols,
     calendar: settings.calendar,
+    sessions: settings.sessions,
     universeBudget: { maxSymbols: settings.connection.maxItems },
   };
 }
@@ -93,6 +97,7 @@ export function startKernel(plan: KernelPlan, inputs: KernelInputs): Kernel {
   const stream$ = createMarketStream({
     clock,
     calendar: plan.calendar,
+    sessions: plan.sessions,
     realtime$: inputs.realtime$,
     polls: inputs.polls,
     staticSymbols: plan.staticSymbols,
@@ -115,6 +120,7 @@ export function startKernel(plan: KernelPlan, inputs: KernelInputs): Kernel {
     strategies: plan.strategies,
     sessionId: inputs.sessionId,
     seed: inputs.seed,
+    sessions: plan.sessions,
     logger: log.child({ component: 'strategies' }),
   });
   host.start(inputs.startAt);

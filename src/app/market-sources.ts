@@ -32,7 +32,23 @@ interface RealtimeSpec {
   readonly recorded: 'ws.in';
 }
 
-export type SourceSpec = PollSpec | RealtimeSpec;
+/**
+ * Generated from the session schedule at its instants on the engine clock (the strategy host's
+ * timer queue), so a phase event is the same live and in replay; nothing to fetch or subscribe.
+ */
+interface ScheduleSpec {
+  readonly kind: 'schedule';
+  /** Replay regenerates them from the recording's profiles. */
+  readonly recorded: 'profiles';
+}
+
+export type SourceSpec = PollSpec | RealtimeSpec | ScheduleSpec;
+
+/**
+ * KRX's program trading and its rankings move while KRX trades (not in the opening auction, when
+ * nothing has printed yet, nor in NXT-only hours).
+ */
+const KRX_TRADING: readonly SessionPhase[] = ['continuous', 'closing-auction', 'after-hours-close-price', 'after-hours-single-price', 'after-market'];
 
 /** Every source, by the need (event kind) that selects it. Row order is poll order at an instant. */
 export const MARKET_SOURCES = {
@@ -42,16 +58,18 @@ export const MARKET_SOURCES = {
   vi: { kind: 'realtime', wireType: WIRE_TYPE.vi, recorded: 'ws.in' },
   'stock-info': { kind: 'realtime', wireType: WIRE_TYPE['stock-info'], recorded: 'ws.in' },
   book: { kind: 'realtime', wireType: WIRE_TYPE.book, recorded: 'ws.in' },
+  phase: { kind: 'schedule', recorded: 'profiles' },
   ranking: {
     kind: 'poll',
     periodMs: (s) => s.universe.programTopPollMs,
-    phases: ['session'],
+    phases: KRX_TRADING,
     fetchers: (s, b) => s.universe.programTopMarkets.map((m) => ({ name: `ranking:${m}`, fetch: () => programTop(b.kiwoom, m, s.universe.programTopN) })),
     recorded: 'rest',
   },
   watchlist: {
     kind: 'poll',
     periodMs: (s) => s.universe.watchlistPollMs,
+    // The user's lists matter the whole trading day, 08:00-20:00 on both venues.
     phases: ['session'],
     fetchers: (s, b) => {
       const kis = b.kis;
@@ -67,7 +85,7 @@ export const MARKET_SOURCES = {
   'program-trading': {
     kind: 'poll',
     periodMs: (s) => s.universe.programTopPollMs,
-    phases: ['session'],
+    phases: KRX_TRADING,
     fetchers: (s, b) => s.universe.programTopMarkets.map((m) => ({ name: `program-trading:${m}`, fetch: () => programTrading(b.kiwoom, m, b.clock.now()) })),
     recorded: 'rest',
   },

@@ -1,6 +1,7 @@
 import type { Logger as PinoLogger } from 'pino';
 import type { MarketCalendar } from '../core/calendar.js';
 import type { Clock } from '../core/clock.js';
+import { expectsSteadyFlow } from '../core/market-sessions.js';
 import {
   createObservabilityServer,
   createSilenceAlarm,
@@ -40,10 +41,12 @@ export interface Observability {
 export async function startObservability(settings: KernelSettings, clock: Clock, log: PinoLogger, parts: ObservedParts): Promise<Observability> {
   const { connection } = parts;
   const subscribed = (): boolean => connection.status().phase === 'live' && connection.status().wantedPairs > 0;
+  const sessions = settings.sessions;
   const alarm = createSilenceAlarm({
     clock,
     silenceMs: settings.dataSilenceMs,
-    isSessionOpen: () => parts.calendar.isOpen(clock.now()),
+    // On the session calendar only the steady phases are watched (quiet in gaps and thin markets).
+    isSessionOpen: sessions ? () => expectsSteadyFlow(sessions, clock.now()) : () => parts.calendar.isOpen(clock.now()),
     isSubscribed: subscribed,
     log: log.child({ component: 'silence-alarm' }),
   });

@@ -96,6 +96,11 @@ export interface SessionSchedule {
   readonly knownProfiles: readonly string[];
   /** In session = some venue in some trading phase; the calendar the pipeline and alarms follow. */
   readonly calendar: MarketCalendar;
+  /**
+   * Replaces the authoritative open flags (KIS CTCA0903R, fetched after start) and forgets the day
+   * plans built so far; the phase watch and the host re-read at their next change.
+   */
+  setOpenDays(openDays: ReadonlyMap<string, boolean>): void;
 }
 
 export interface SessionScheduleOptions {
@@ -145,8 +150,9 @@ export function createSessionSchedule(file: MarketSessionsFile, options: Session
     return best;
   };
 
+  let openDays = options.openDays;
   const closedReason = (dayIndex: number, iso: string): string | null => {
-    const authoritative = options.openDays?.get(iso);
+    const authoritative = openDays?.get(iso);
     if (authoritative !== undefined) return authoritative ? null : 'KIS: closed';
     const weekday = (dayIndex + 4) % 7; // 1970-01-01 was a Thursday
     if (weekday === 0 || weekday === 6) return 'weekend';
@@ -241,7 +247,37 @@ export function createSessionSchedule(file: MarketSessionsFile, options: Session
     profileIds: (epochMs) => planOfDay(kstDayIndex(epochMs)).profiles,
     knownProfiles: eligible.map((p) => p.id),
     calendar,
+    setOpenDays(days) {
+      openDays = days;
+      plans.clear();
+    },
   };
+}
+
+const STEADY_PHASES: ReadonlySet<Phase> = new Set(['continuous', 'nxt-main']);
+
+/**
+ * True when trades flow steadily on some venue (KRX continuous, NXT main): silence there is a fault
+ * and the data-silence alarm is loud. Quiet elsewhere: the auctions, the 15:30-15:40 KRX gap, the
+ * thin pre- and after-markets, and after 20:00.
+ */
+export function expectsSteadyFlow(schedule: Pick<SessionSchedule, 'phaseAt'>, epochMs: number): boolean {
+  return VENUES.some((v) => STEADY_PHASES.has(schedule.phaseAt(v, epochMs)));
+}
+
+const AUCTION_PHASES: ReadonlySet<Phase> = new Set(['pre-open-auction', 'closing-auction', 'after-hours-single-price']);
+/** The single price of an auction prints at its end (09:00:00, 15:30:00): FID 20 has whole seconds. */
+export const AUCTION_PRINT_GRACE_MS = 1000;
+
+/**
+ * True when a trade stamped `tsEvent` on `venue` is an auction print: inside an auction phase or
+ * within the second after one ended (the 09:00 opening and the 15:30 closing price).
+ *
+ * @example
+ * isAuctionPrint(s, 'KRX', kstToEpoch(2026, 12, 7, 9, 0)); // true: the opening print
+ */
+export function isAuctionPrint(schedule: Pick<SessionSchedule, 'phaseAt'>, venue: Venue, tsEvent: number): boolean {
+  return AUCTION_PHASES.has(schedule.phaseAt(venue, tsEvent)) || AUCTION_PHASES.has(schedule.phaseAt(venue, tsEvent - AUCTION_PRINT_GRACE_MS));
 }
 
 function spanOf(venue: Venue, row: { phase: TradingPhase; from: string; to: string }, midnight: number, shiftMs: number): PhaseSpan {

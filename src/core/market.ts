@@ -45,6 +45,12 @@ export interface TradeEvent extends Stamped, PriceFields {
   readonly side: 'buy' | 'sell' | 'unknown';
   /** FID 228 체결강도, or null when absent. */
   readonly strength: number | null;
+  /**
+   * True on a print of an auction (the KRX 09:00 opening and 15:30 closing single price), decided
+   * from the session schedule at `tsEvent`; absent on a continuous-session trade and wherever no
+   * schedule applies (the simulator's always-open calendar). A volume strategy skips these.
+   */
+  readonly auction?: true;
 }
 
 /** 0A 주식기세: a price change without a trade (block deals, closing-price corrections). */
@@ -204,9 +210,20 @@ export interface ProgramTradingEvent extends Stamped {
   readonly entries: readonly ProgramTradingEntry[];
 }
 
+/**
+ * A venue's trading phase changed (protocol.md 11): delivered by the strategy host at the schedule's
+ * instant on the engine clock (`tsEvent` = `tsRecv` = the change), so live and replay agree. The
+ * phase names are those of src/core/market-sessions.ts, 'closed' between and after phases.
+ */
+export interface PhaseEvent extends Stamped {
+  readonly kind: 'phase';
+  readonly venue: 'KRX' | 'NXT';
+  readonly phase: string;
+}
+
 export type RealtimeEvent = TradeEvent | IndicativeEvent | ProgramFlowEvent | ViEvent | StockInfoEvent | BookEvent | RawRealEvent;
 export type PollEvent = RankingEvent | WatchlistEvent | ProgramTradingEvent;
-export type MarketEvent = RealtimeEvent | PollEvent;
+export type MarketEvent = RealtimeEvent | PollEvent | PhaseEvent;
 
 /** Every kind of market event. */
 export type EventKind = MarketEvent['kind'];

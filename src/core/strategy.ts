@@ -5,6 +5,7 @@ import type { Logger } from './logger.js';
 import type { EventNeed, MarketEvent } from './market.js';
 import type { SignalDraft } from './signal.js';
 import type { SymbolSnapshot } from './snapshot.js';
+import type { Phase, Venue } from './market-sessions.js';
 
 /**
  * The strategy SDK: what a plug-in may see and do. A strategy gets a context (time, signals, timers,
@@ -26,7 +27,7 @@ export type StrategyState = (typeof STRATEGY_STATES)[number];
 export interface StrategyNeeds {
   /**
    * Event kinds the strategy receives, real-time or polled: 'trade', 'indicative', 'ranking',
-   * 'watchlist', 'program-trading', or `raw:<type>` for an undecoded real-time type.
+   * 'watchlist', 'program-trading', 'phase' (a venue's phase changed), or `raw:<type>` for an undecoded real-time type.
    */
   readonly events?: readonly EventNeed[];
   /**
@@ -100,6 +101,13 @@ export interface StrategyContext<P> {
   programTop(): readonly string[];
   /** Symbols in a followed watchlist, sorted and frozen. */
   watchlist(): readonly string[];
+  /**
+   * The venue's trading phase at `now()` (default venue 'KRX'): 'continuous', 'closing-auction',
+   * 'nxt-main', 'closed', ... (src/core/market-sessions.ts). On the simulator's always-open calendar
+   * (and the fixed `krx` calendar) it is always 'continuous'. Need `phase` in `needs.events` to be
+   * told of each change.
+   */
+  phase(venue?: Venue): Phase;
   /**
    * The last `n` closed bars of a symbol at an interval the strategy declared in `needs.bars`,
    * oldest first (empty when none closed yet).

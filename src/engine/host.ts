@@ -3,7 +3,8 @@ import { createBarAggregator, type Bar, type BarAggregator } from '../core/bars.
 import type { Clock } from '../core/clock.js';
 import { StrategyError, errorMessage, isKrxError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/logger.js';
-import { eventNeedOf, type EventNeed, type MarketEvent } from '../core/market.js';
+import { eventNeedOf, type EventNeed, type MarketEvent, type PhaseEvent } from '../core/market.js';
+import type { Phase, SessionSchedule, Venue } from '../core/market-sessions.js';
 import { createRandom } from '../core/random.js';
 import type { Signal, SignalDraft } from '../core/signal.js';
 import type { SignalSink } from '../core/signal-sink.js';
@@ -32,6 +33,12 @@ export interface StrategyHostOptions {
   readonly faultWindowMs?: number;
   /** Minimum engine time between two accepted signals of one strategy, symbol and kind. Default 60 s; 0 = off. */
   readonly cooldownMs?: number;
+  /**
+   * The phases per venue: `ctx.phase()` reads them and a `phase` event goes to the strategies that
+   * need it at each change, on the engine clock. Null (the simulator's always-open calendar): no
+   * phase events and `ctx.phase()` is always 'continuous'.
+   */
+  readonly sessions?: Pick<SessionSchedule, 'phaseAt' | 'nextChanges'> | null;
 }
 
 export type { StrategyState } from '../core/strategy.js';
@@ -126,6 +133,9 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
   const barRoutes = new Map<string, Runtime[]>();
   const barIntervals = [...new Set(options.strategies.flatMap((s) => s.needs.bars))].sort();
   const bars: BarAggregator | null = barIntervals.length > 0 ? createBarAggregator({ intervals: barIntervals }) : null;
+  const sessions = options.sessions ?? null;
+  /** The next phase change's instant, only when a strategy needs phase events (set at start). */
+  let phaseDue: number | null = null;
 
   let current: Call | null = null;
   /** Engine time: tsRecv of the event being handled or due time of the timer firing. */
@@ -194,6 +204,7 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
       universe: () => book.universe(),
       programTop: () => book.programTop(),
       watchlist: () => book.watchlist(),
+      phase: (venue: Venue = 'KRX'): Phase => (sessions === null ? 'continuous' : sessions.phaseAt(venue, nowOf())),
       bars: (symbol: string, interval: string, n: number) => {
         if (!declaredBars.has(interval)) throw new StrategyError('E_STRATEGY_FAULT', `bars("${interval}"): not in needs.bars`);
         return bars?.last(symbol, interval, n) ?? [];
@@ -290,6 +301,10 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
    */
   function fireTimers(boundMs: number): void {
     for (;;) {
+      if (phaseDue !== null && phaseDue <= boundMs && phaseDue <= (bars?.nextBoundary() ?? phaseDue) && phaseDue <= (timers.earliestDue() ?? phaseDue)) {
+        deliverPhases(phaseDue);
+        continue;
+      }
       const barDue = bars?.nextBoundary() ?? null;
       const timerDue = timers.earliestDue();
       if (barDue !== null && barDue <= boundMs && (timerDue === undefined || barDue <= timerDue)) {
@@ -304,6 +319,23 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
       rt.timersFired++;
       const fire: TimerFire = Object.freeze({ name: t.name, dueMs: t.dueMs });
       invoke(rt, { tsEvent: t.dueMs, tsRecv: t.dueMs }, fire, (h) => h.onTimer?.(fire));
+    }
+  }
+
+  /** Hands the phase changes at `at` to the strategies that need `phase` (first at an instant), then arms the next. */
+  function deliverPhases(at: number): void {
+    const changes = sessions?.nextChanges(at - 1).filter((c) => c.at === at) ?? [];
+    const next = sessions?.nextChanges(at)[0];
+    phaseDue = next === undefined ? null : next.at;
+    engineNow = at;
+    for (const c of changes) {
+      const event: PhaseEvent = { kind: 'phase', venue: c.venue, phase: c.phase, tsEvent: at, tsRecv: at };
+      freezeEvent(event);
+      for (const rt of routes.get('phase') ?? []) {
+        if (rt.state !== 'running') continue;
+        rt.events++;
+        invoke(rt, event, event, (h) => h.onEvent(event));
+      }
     }
   }
 
@@ -323,9 +355,8 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
 
   function wake(): void {
     if (stopped) return wakeTimer.arm(undefined);
-    const timerDue = timers.earliestDue();
-    const barDue = bars?.nextBoundary() ?? undefined;
-    wakeTimer.arm(timerDue === undefined ? barDue : barDue === undefined ? timerDue : Math.min(timerDue, barDue));
+    const dues = [timers.earliestDue(), bars?.nextBoundary() ?? undefined, phaseDue ?? undefined].filter((d): d is number => d !== undefined);
+    wakeTimer.arm(dues.length === 0 ? undefined : Math.min(...dues));
   }
 
   function handleOne(event: MarketEvent): void {
@@ -374,6 +405,7 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
 
   return {
     start(at) {
+      if (sessions !== null && routes.has('phase')) phaseDue = sessions.nextChanges(at ?? clock.now())[0]?.at ?? null;
       for (const rt of runtimes) {
         if (rt.state !== 'idle') continue;
         rt.state = 'running';
@@ -402,6 +434,7 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
         if (rt.state !== 'quarantined') rt.state = 'stopped';
       }
       stopped = true;
+      phaseDue = null;
       timers.clear();
       wake();
     },

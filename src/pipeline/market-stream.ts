@@ -1,12 +1,17 @@
-import { Observable, defer, merge, share, tap } from 'rxjs';
+import { Observable, defer, map, merge, share, tap } from 'rxjs';
 import type { Clock } from '../core/clock.js';
 import type { MarketCalendar } from '../core/calendar.js';
 import type { MarketEvent, PollEvent, RealtimeEvent } from '../core/market.js';
+import { VENUES, isAuctionPrint, type SessionSchedule, type TradingPhase } from '../core/market-sessions.js';
 import { pollEvery } from './poll.js';
 import { createUniverseTracker, type UniverseBudget, type UniverseDiff } from './universe.js';
 
-/** When a poll runs. Today the calendar's regular session; issue 14 adds pre- and after-market phases. */
-export type SessionPhase = 'session';
+/**
+ * When a poll runs: 'session' = whenever the calendar is open (some venue in some phase), or named
+ * trading phases (src/core/market-sessions.ts), met when any venue is in one of them. Without a
+ * schedule (the simulator's always-open calendar, the fixed `krx` calendar) every list means 'session'.
+ */
+export type SessionPhase = 'session' | TradingPhase;
 
 /** One poll of the merged stream: a fetcher on a schedule. */
 export interface PollSource {
@@ -24,6 +29,11 @@ export interface MarketStreamOptions {
   readonly calendar: Pick<MarketCalendar, 'isOpen'>;
   /** Decoded real-time events from the connection (trade, indicative, raw). */
   readonly realtime$: Observable<RealtimeEvent>;
+  /**
+   * The phases per venue: polls run in the phases their row names, and a trade printed in an auction
+   * is marked `auction: true`. Null: polls follow the calendar, no trade is marked.
+   */
+  readonly sessions?: Pick<SessionSchedule, 'phaseAt'> | null;
   /** The polls to run, in this order at each instant (default none). */
   readonly polls?: readonly PollSource[];
   /** Always in the universe: config extras plus the strategies' needs. */
@@ -46,7 +56,12 @@ export interface MarketStreamOptions {
 export function createMarketStream(options: MarketStreamOptions): Observable<MarketEvent> {
   const { clock, calendar, onError } = options;
   const inSession = (ms: number): boolean => calendar.isOpen(ms);
-  const inPhases = (phases: readonly SessionPhase[]): ((ms: number) => boolean) => (phases.includes('session') ? inSession : () => false);
+  const sessions = options.sessions ?? null;
+  const inPhases = (phases: readonly SessionPhase[]): ((ms: number) => boolean) => {
+    if (sessions === null || phases.includes('session')) return inSession;
+    const wanted = new Set<string>(phases);
+    return (ms) => VENUES.some((v) => wanted.has(sessions.phaseAt(v, ms)));
+  };
   return defer(() => {
     const universe = createUniverseTracker(options.staticSymbols ?? [], options.universeBudget);
     const publish = (diff: UniverseDiff | null): void => {
@@ -68,6 +83,13 @@ export function createMarketStream(options: MarketStreamOptions): Observable<Mar
         onError: (err) => onError(poll.name, err),
       }),
     );
-    return merge(options.realtime$, ...polls).pipe(tap((event) => publish(universe.apply(event))));
+    const realtime$ = sessions === null ? options.realtime$ : options.realtime$.pipe(map((e) => markAuction(sessions, e)));
+    return merge(realtime$, ...polls).pipe(tap((event) => publish(universe.apply(event))));
   }).pipe(share());
+}
+
+/** Marks a trade stamped in (or the second after) an auction phase of its venue as an auction print. */
+function markAuction(sessions: Pick<SessionSchedule, 'phaseAt'>, event: RealtimeEvent): RealtimeEvent {
+  if (event.kind !== 'trade' || event.auction === true) return event;
+  return isAuctionPrint(sessions, event.exchange === 'NXT' ? 'NXT' : 'KRX', event.tsEvent) ? { ...event, auction: true } : event;
 }

@@ -7,7 +7,10 @@ import { header, parseObject, type JsonReply } from './http-util.js';
 const KIS_LIFETIME_MS = 24 * 3600_000;
 const GROUPLIST = '/uapi/domestic-stock/v1/quotations/intstock-grouplist';
 const STOCKLIST = '/uapi/domestic-stock/v1/quotations/intstock-stocklist-by-group';
-const TR_BY_PATH: Readonly<Record<string, string>> = { [GROUPLIST]: 'HHKCM113004C7', [STOCKLIST]: 'HHKCM113004C6' };
+const HOLIDAY = '/uapi/domestic-stock/v1/quotations/chk-holiday';
+const TR_BY_PATH: Readonly<Record<string, string>> = { [GROUPLIST]: 'HHKCM113004C7', [STOCKLIST]: 'HHKCM113004C6', [HOLIDAY]: 'CTCA0903R' };
+/** Rows of one CTCA0903R answer (the real one answers a few weeks from BASS_DT). */
+const HOLIDAY_ROWS = 30;
 
 export function isKisPath(path: string): boolean {
   return path === '/oauth2/tokenP' || path === '/oauth2/revokeP' || path.startsWith('/uapi/');
@@ -118,7 +121,26 @@ function handleQuery(ctx: SimContext, req: IncomingMessage, path: string, query:
     ctx.counters.rateLimitHits.kis++;
     return rtError(500, 'EGW00201', '초당 거래건수를 초과하였습니다.', trId);
   }
+  if (path === HOLIDAY) return holidays(ctx, query, trId);
   return path === GROUPLIST ? groupList(ctx, query, trId, now) : stockList(ctx, query, trId);
+}
+
+/** 국내휴장일조회: one row per date from BASS_DT; `opnd_yn` N on weekends and `closedDays`, `tr_day_yn` Y on Saturdays. */
+function holidays(ctx: SimContext, query: URLSearchParams, trId: string): JsonReply {
+  const missing = missingParam(query, ['BASS_DT', 'CTX_AREA_NK', 'CTX_AREA_FK']);
+  if (missing !== undefined) return badParam(trId, missing);
+  const m = /^(\d{4})(\d{2})(\d{2})$/.exec(query.get('BASS_DT') ?? '');
+  const first = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : Number.NaN;
+  if (!m || Number.isNaN(first) || new Date(first).getUTCDate() !== Number(m[3])) return badParam(trId, 'BASS_DT');
+  const output = Array.from({ length: HOLIDAY_ROWS }, (_, i) => {
+    const day = new Date(first + i * 86_400_000);
+    const iso = day.toISOString().slice(0, 10);
+    const weekday = day.getUTCDay();
+    const open = weekday !== 0 && weekday !== 6 && !ctx.opts.closedDays.has(iso);
+    const yn = (b: boolean): string => (b ? 'Y' : 'N');
+    return { bass_dt: iso.replaceAll('-', ''), wday_dvsn_cd: String(weekday + 1).padStart(2, '0'), bzdy_yn: yn(open), tr_day_yn: yn(weekday !== 0), opnd_yn: yn(open), sttl_day_yn: yn(open) };
+  });
+  return { status: 200, body: { output, rt_cd: '0', msg_cd: 'MCA00000', msg1: '정상처리 되었습니다.' }, headers: { tr_id: trId, tr_cont: '' } };
 }
 
 function missingParam(query: URLSearchParams, names: readonly string[]): string | undefined {

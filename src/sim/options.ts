@@ -1,3 +1,4 @@
+import type { SessionSchedule } from '../core/market-sessions.js';
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import type { TokenRejectForm } from './token-reject.js';
@@ -67,6 +68,14 @@ export interface SimulatorOptions {
   kisTokenMinIntervalMs?: number;
   /** KIS: a token request within this window of the last issuance returns the same token. */
   kisTokenReuseMs?: number;
+  /** KIS CTCA0903R: weekdays the market is closed (ISO dates); weekends are always closed. Default none. */
+  closedDays?: readonly string[];
+  /**
+   * The trading day to follow: no 0B or 0A for an item outside its venue's trading phases (bare codes
+   * KRX, `_NX` NXT, `_AL` either). Unset (the embedded simulator's default): the market is always
+   * open, so `npm start` shows signals at any hour, a Saturday night included.
+   */
+  sessions?: Pick<SessionSchedule, 'phaseAt'>;
   log?: SimLog;
 }
 
@@ -95,6 +104,8 @@ export interface ResolvedSimOptions {
   readonly maxBufferedBytes: number;
   readonly kisTokenMinIntervalMs: number;
   readonly kisTokenReuseMs: number;
+  readonly closedDays: ReadonlySet<string>;
+  readonly sessions: Pick<SessionSchedule, 'phaseAt'> | null;
   readonly log: SimLog;
 }
 
@@ -127,6 +138,8 @@ export function resolveOptions(o: SimulatorOptions): ResolvedSimOptions {
     maxBufferedBytes: positive(o.maxBufferedBytes, 64 * 1024 * 1024),
     kisTokenMinIntervalMs: nonNegative(o.kisTokenMinIntervalMs, 60_000),
     kisTokenReuseMs: nonNegative(o.kisTokenReuseMs, 6 * 3600_000),
+    closedDays: new Set(o.closedDays ?? []),
+    sessions: o.sessions ?? null,
     log: o.log ?? noLog,
   };
 }

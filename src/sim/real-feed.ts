@@ -3,9 +3,10 @@ import { formatKstTime } from '../core/kst.js';
 import type { Random } from '../core/random.js';
 import type { SimContext } from './context.js';
 import type { KiwoomWsServer, SimConnection } from './kiwoom-ws.js';
-import { indicativeValues, realEntry, realFrame, tradeValues } from './real-format.js';
+import { indicativeValues, realEntry, realFrame, tradeValues, venueText } from './real-format.js';
 import { StructureFeed } from './structure-feed.js';
 import type { SimStock } from './universe.js';
+import type { ResolvedSimOptions } from './options.js';
 
 interface Subscriber {
   readonly conn: SimConnection;
@@ -88,12 +89,17 @@ export class RealFeed {
     this.owedTrades -= nTrades;
     const r = this.random;
     const { stocks, subs } = this.tradeIndex;
-    for (let i = 0; i < nTrades; i++) {
+    const open = venuesTrading(this.ctx.opts.sessions, now);
+    if (!open.any) this.owedTrades = 0; // a closed market owes no trades
+    for (let i = 0; i < nTrades && open.any; i++) {
       const s = stocks[r.int(stocks.length)];
       if (s === undefined) continue;
       const t = this.ctx.market.trade(s, r, hhmmss);
       const values = tradeValues(s, t, hhmmss);
-      for (const sub of subs.get(s) ?? []) push(out, sub.conn, realEntry('0B', sub.item, values), maxEntriesPerFrame, this);
+      for (const sub of subs.get(s) ?? []) {
+        const venue = open.venueOf(sub.item, i);
+        if (venue !== null) push(out, sub.conn, realEntry('0B', sub.item, values, venue), maxEntriesPerFrame, this);
+      }
     }
     this.tradesGenerated += nTrades;
     this.behindMs = tradesPerSecond > 0 ? (this.owedTrades / tradesPerSecond) * 1000 : 0;
@@ -112,7 +118,7 @@ export class RealFeed {
       const subsOf = this.indicativeIndex.subs.get(s);
       if (subsOf === undefined) continue;
       const values = indicativeValues(s);
-      for (const sub of subsOf) push(out, sub.conn, realEntry('0A', sub.item, values), maxEntriesPerFrame, this);
+      for (const sub of subsOf) if (open.venueOf(sub.item, i) !== null) push(out, sub.conn, realEntry('0A', sub.item, values), maxEntriesPerFrame, this);
     }
     for (const [conn, entries] of this.structure.tick(now)) for (const entry of entries) push(out, conn, entry, maxEntriesPerFrame, this);
     for (const [conn, entries] of out) if (entries.length > 0) this.flush(conn, entries);
@@ -171,4 +177,33 @@ function push(out: Map<SimConnection, string[]>, conn: SimConnection, entry: str
   }
   list.push(entry);
   if (list.length >= max) feed.flush(conn, list);
+}
+
+const KRX_TRADING = new Set(['continuous', 'after-hours-close-price', 'after-market']);
+const NXT_TRADING = new Set(['nxt-pre-market', 'nxt-main', 'nxt-after-market']);
+
+interface VenuesTrading {
+  /** Some venue trades now. */
+  readonly any: boolean;
+  /**
+   * The 9081 text of the venue printing the `n`-th trade for this item, or null when its venue is
+   * closed: bare KRX, `_NX` NXT, `_AL` whichever trades (both: alternating, so it streams both).
+   */
+  venueOf(item: string, n: number): string | null;
+}
+
+/** Which venues trade at `now`; without a schedule always, as before (bare and `_AL` KRX, `_NX` NXT). */
+function venuesTrading(sessions: ResolvedSimOptions['sessions'], now: number): VenuesTrading {
+  if (sessions === null) return { any: true, venueOf: (item) => venueText(item) };
+  const krx = KRX_TRADING.has(sessions.phaseAt('KRX', now));
+  const nxt = NXT_TRADING.has(sessions.phaseAt('NXT', now));
+  return {
+    any: krx || nxt,
+    venueOf: (item, n) => {
+      if (item.endsWith('_NX')) return nxt ? 'NXT' : null;
+      if (!item.endsWith('_AL')) return krx ? 'KRX' : null;
+      if (krx && nxt) return n % 2 === 0 ? 'KRX' : 'NXT';
+      return krx ? 'KRX' : nxt ? 'NXT' : null;
+    },
+  };
 }

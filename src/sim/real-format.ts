@@ -10,7 +10,8 @@ import type { TradeResult } from './market.js';
 
 /**
  * FID 9081 거래소구분 as the real server writes it: text, `"KRX"` for a bare code (KWP 0B.txt). The
- * strings for NXT and 통합 are [U]; `"NXT"` for `_NX` is a guess, and an `_AL` trade is reported as KRX.
+ * strings for NXT and 통합 are [U]; `"NXT"` for `_NX` is a guess, and an `_AL` trade is reported as KRX
+ * (under the sessions option: the venue that printed it, see real-feed.ts).
  */
 export function venueText(item: string): string {
   return item.endsWith('_NX') ? 'NXT' : 'KRX';
@@ -71,9 +72,9 @@ export function indicativeValues(s: SimStock): string {
 }
 
 /** One complete REAL entry. */
-export function realEntry(type: '0B' | '0A', item: string, values: string): string {
+export function realEntry(type: '0B' | '0A', item: string, values: string, venue: string = venueText(item)): string {
   const name = type === '0B' ? '주식체결' : '주식기세';
-  const ex = type === '0B' ? `,"9081":"${venueText(item)}"` : '';
+  const ex = type === '0B' ? `,"9081":"${venue}"` : '';
   return `{"type":"${type}","name":"${name}","item":"${item}","values":{${values}${ex}}}`;
 }
 

@@ -4,6 +4,9 @@ import { alwaysOpenCalendar } from '../../../src/core/calendar.js';
 import type { MarketEvent, ProgramMarketCode, RealtimeEvent } from '../../../src/core/market.js';
 import { createVirtualClock } from '../../../src/core/virtual-clock.js';
 import { createMarketStream } from '../../../src/pipeline/market-stream.js';
+import { loadMarketSessions } from '../../../src/config/market-sessions.js';
+import { kstToEpoch } from '../../../src/core/kst.js';
+import { createSessionSchedule } from '../../../src/core/market-sessions.js';
 import type { UniverseDiff } from '../../../src/pipeline/universe.js';
 import { T0, ranking, trade, watchlist } from '../engine/fixtures.js';
 
@@ -89,5 +92,25 @@ describe('market stream', () => {
     await clock.tickAsync(1_000);
     expect(fetched).toEqual([T0 + 3_000]);
     sub.unsubscribe();
+  });
+
+  it('marks trades printed in an auction of their venue from the schedule at tsEvent (09:00 and 15:30 prints)', () => {
+    const clock = createVirtualClock(kstToEpoch(2026, 12, 7, 8, 0));
+    const realtime$ = new Subject<RealtimeEvent>();
+    const events$ = createMarketStream({
+      clock,
+      calendar: alwaysOpenCalendar,
+      sessions: createSessionSchedule(loadMarketSessions()),
+      realtime$,
+      onUniverseDiff: () => undefined,
+      onError: () => undefined,
+    });
+    const out: MarketEvent[] = [];
+    const sub = events$.subscribe((e) => out.push(e));
+    const at = (h: number, m: number, s: number): number => kstToEpoch(2026, 12, 7, h, m, s);
+    for (const ts of [at(9, 0, 0), at(9, 0, 1), at(15, 30, 0), at(15, 30, 1)]) realtime$.next(trade({ price: 100, ts, tsRecv: ts + 50 }));
+    realtime$.next({ ...trade({ price: 100, ts: at(15, 30, 0) }), exchange: 'NXT' }); // NXT has no auction
+    sub.unsubscribe();
+    expect(out.map((e) => (e.kind === 'trade' ? e.auction === true : null))).toEqual([true, false, true, false, false]);
   });
 });

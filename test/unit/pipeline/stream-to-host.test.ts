@@ -69,8 +69,8 @@ async function scenario(): Promise<{ signals: Signal[]; diffs: UniverseDiff[] }>
 describe('market stream into the strategy host, wired as the app wires it', () => {
   it('polls the sources the needs select: ka90003 per market, no watchlist without KIS', () => {
     expect(wire().polls.map((p) => [p.name, p.periodMs, p.phases])).toEqual([
-      ['ranking:P00101', 30_000, ['session']],
-      ['ranking:P10102', 30_000, ['session']],
+      ['ranking:P00101', 30_000, ['continuous', 'closing-auction', 'after-hours-close-price', 'after-hours-single-price', 'after-market']],
+      ['ranking:P10102', 30_000, ['continuous', 'closing-auction', 'after-hours-close-price', 'after-hours-single-price', 'after-market']],
     ]);
   });
 

@@ -54,4 +54,18 @@ describe('watchlist-breakout', () => {
     r.feed([trade({ symbol: W, price: 1100, volume: 100, ts: T0 + 5 * MIN })]);
     expect(r.signals).toHaveLength(0);
   });
+
+  it('no breakout on an auction print (the 09:00 or 15:30 single price): its volume does not count', () => {
+    const print = trade({ symbol: W, price: 1010, volume: 500, ts: T0 + 5 * MIN });
+    const control = run();
+    control.feed([watchlist([W], T0 - 1), ...history(), print]);
+    expect(control.signals).toHaveLength(1); // the same print in the continuous session fires
+    const r = run();
+    r.feed([watchlist([W], T0 - 1), ...history(), { ...print, auction: true }]);
+    expect(r.signals).toHaveLength(0);
+    r.feed([trade({ symbol: W, price: 1010, volume: 15, ts: T0 + 5 * MIN + 1000 })]); // 15 < 2 x 10 without the print
+    expect(r.signals).toHaveLength(0);
+    r.feed([trade({ symbol: W, price: 1010, volume: 10, ts: T0 + 5 * MIN + 2000 })]); // 25 >= 20
+    expect(r.signals.map((x) => x.details['minuteVolume'])).toEqual([25]);
+  });
 });
