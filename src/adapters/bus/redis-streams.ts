@@ -12,6 +12,10 @@ export interface RedisStreamsOptions {
   readonly onState?: (connected: boolean, detail: string) => void;
 }
 
+/** A command without an answer this long fails (its caller retries or drops): never a hung pipeline. */
+const COMMAND_TIMEOUT_MS = 5000;
+const bounded = () => ({ timeout: COMMAND_TIMEOUT_MS, rejectInFlight: true });
+
 /**
  * Appends an envelope unless its id was appended within the dedupe window: SET NX PX on a marker
  * key, then XADD with MAXLEN ~, atomically (one script), so a retried batch never doubles an entry.
@@ -78,7 +82,7 @@ export function createRedisStreamsBus(o: RedisStreamsOptions): BusAdapter {
   return {
     append: async (stream, envelopes, maxLen) => {
       try {
-        return await Promise.all(envelopes.map((e) => writer.sendCommand<string>(['XADD', stream, 'MAXLEN', '~', String(maxLen), '*', ...envelopeFields(e)])));
+        return await Promise.all(envelopes.map((e) => writer.sendCommand<string>(['XADD', stream, 'MAXLEN', '~', String(maxLen), '*', ...envelopeFields(e)], bounded())));
       } catch (err) {
         return fail(err);
       }
@@ -88,7 +92,7 @@ export function createRedisStreamsBus(o: RedisStreamsOptions): BusAdapter {
         const added = await Promise.all(
           envelopes.map((e) => {
             if (e.id === undefined) throw new KrxError('E_INVARIANT', 'appendOnce needs envelopes with an id');
-            return writer.sendCommand<number>(['EVAL', APPEND_ONCE, '2', stream, `${stream}:seen:${e.id}`, String(maxLen), String(Math.max(1, Math.round(dedupeMs))), ...envelopeFields(e)]);
+            return writer.sendCommand<number>(['EVAL', APPEND_ONCE, '2', stream, `${stream}:seen:${e.id}`, String(maxLen), String(Math.max(1, Math.round(dedupeMs))), ...envelopeFields(e)], bounded());
           }),
         );
         return added.reduce((n: number, a) => n + Number(a), 0);
@@ -103,7 +107,8 @@ export function createRedisStreamsBus(o: RedisStreamsOptions): BusAdapter {
       try {
         if (!client.isReady) await readerConnecting;
         const block = blockMs > 0 ? ['BLOCK', String(blockMs)] : [];
-        reply = await client.sendCommand(['XREAD', 'COUNT', String(count), ...block, 'STREAMS', stream, afterId]);
+        // A half-open socket must not hold the reader for ever: the wait is bounded.
+        reply = await client.sendCommand(['XREAD', 'COUNT', String(count), ...block, 'STREAMS', stream, afterId], { abortSignal: AbortSignal.timeout(blockMs + COMMAND_TIMEOUT_MS) });
       } catch (err) {
         return fail(err);
       }
