@@ -14,6 +14,7 @@ import { createRandom } from '../core/random.js';
 import { knownSecrets } from '../observability/secrets.js';
 import type { SimulatorHandle } from '../sim/index.js';
 import { buildBrokerClients, createBrokerLimiters, createBrokerTokenSource, createTokenIssuers, endpointsFor, networkTransports } from './broker-clients.js';
+import { startDaemonBus, type DaemonBus } from './bus/daemon-bus.js';
 import { Closers } from './closers.js';
 import type { RateLimitCounts } from './counting-transports.js';
 import { startEmbeddedSimulator } from './embedded-simulator.js';
@@ -49,6 +50,8 @@ export interface Daemon {
   readonly observability: Observability;
   /** Notification dispatchers, alerts and digest; null when no sink is enabled. */
   readonly notify: DaemonNotify | null;
+  /** The Redis Streams bus (signals sink, market egress); null without bus.redis.url. */
+  readonly bus: DaemonBus | null;
   /** Signals committed to the store so far (duplicates of stored ids excluded). */
   signalsCommitted(): number;
   /** Resolves if the daemon gave up (credentials rejected for tokens.credentialsExitAfterMs): the CLI stops and exits 77. */
@@ -147,8 +150,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       log.info({ event: 'store.closed', committed: stats.committed, queued: stats.queued, dropped: stats.dropped }, 'signal store closed');
     });
     const committed = signalCounter();
+    // The bus: closed after the notify sinks that use it and the egress.
+    const bus = startDaemonBus(config, sessionId, clock, log.child({ component: 'bus' }));
+    if (bus) closers.push('bus', () => bus.close());
     // Outbox dispatchers, woken after each commit (a fan-out subscriber); closed before the store.
-    const notify = startDaemonNotify({ config, database: store.database, clock, random: random.fork('notify'), log: log.child({ component: 'notify' }), calendar: plan.calendar, startedAt });
+    const notify = startDaemonNotify({ config, database: store.database, clock, random: random.fork('notify'), log: log.child({ component: 'notify' }), calendar: plan.calendar, startedAt, ...(bus ? { bus } : {}) });
     if (notify) closers.push('notify', () => notify.close());
     fanOutSignals(store, [committed, signalLogLine(log), ...(notify ? [{ name: 'notify', onCommitted: () => notify.wake() }] : [])], log);
 
@@ -189,6 +195,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       recordLifecycle({ type: 'kernel.stopped', at });
       kernel.stop(at);
     });
+    bus?.egress(kernel.stream$);
     connection.start();
 
     const tokens = { kiwoom: kiwoomTokens, kis: kis?.tokens ?? null };
@@ -203,8 +210,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       store,
       tokens: kis ? { kiwoom: kiwoomTokens, kis: kis.tokens } : { kiwoom: kiwoomTokens },
       rateLimitHits,
-      ...(notify ? { degraded: () => notify.degradedReasons() } : {}),
+      ...(notify || bus ? { degraded: () => [...(notify?.degradedReasons() ?? []), ...(bus?.degradedReasons() ?? [])] } : {}),
     });
+    bus?.register(observability.metrics);
     closers.push('observability', () => observability.close());
     // The daemon's own alerts, the daily digest and per-sink metrics.
     notify?.watch(
@@ -228,7 +236,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         await closers.closeAll();
         log.info({ event: 'daemon.stopped', sessionId, signals: committed.count() }, 'daemon stopped');
       })());
-    return { sessionId, mode, connection, kernel, store, recording, simulator, tokens, observability, notify, signalsCommitted: () => committed.count(), gaveUp, stop };
+    return { sessionId, mode, connection, kernel, store, recording, simulator, tokens, observability, notify, bus, signalsCommitted: () => committed.count(), gaveUp, stop };
   } catch (err) {
     await closers.closeAll();
     throw err;

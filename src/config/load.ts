@@ -16,6 +16,7 @@ const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: readonly string[]; type:
   { env: 'KRX_DATA_DIR', path: ['dataDir'], type: 'string' },
   { env: 'KRX_LOG_LEVEL', path: ['log', 'level'], type: 'string' },
   { env: 'KRX_HTTP_PORT', path: ['http', 'port'], type: 'number' },
+  { env: 'KRX_BUS_REDIS_URL', path: ['bus', 'redis', 'url'], type: 'string' },
   { env: 'KIWOOM_REST_URL', path: ['kiwoom', 'restUrl'], type: 'string' },
   { env: 'KIWOOM_WS_URL', path: ['kiwoom', 'wsUrl'], type: 'string' },
   { env: 'KIS_REST_URL', path: ['kis', 'restUrl'], type: 'string' },
@@ -59,6 +60,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
   // Notification secrets: each sink names its own environment variables (src/config/notify-schema.ts).
   const notify = parsed.success ? readNotifySecrets(parsed.data.notify.sinks, options.env, problems) : {};
   const credentials: Credentials = Object.keys(notify).length > 0 ? { ...brokers, notify } : brokers;
+  if (parsed.success && !parsed.data.bus.redis && parsed.data.notify.sinks.some((s) => s.type === 'bus' && s.enabled)) problems.push('notify.sinks: a sink of type "bus" needs bus.redis.url (or KRX_BUS_REDIS_URL)');
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
 
   const { mode, ...rest } = parsed.data;

@@ -82,7 +82,24 @@ const webhook = z.strictObject({
   perSecond: z.number().positive().default(10),
 });
 
-export const notifySinkSchema = z.discriminatedUnion('type', [telegram, discord, slack, webhook]);
+/** The bus (design.md §5.2): each signal XADDed to a Redis stream, at least once, deduped by id (needs bus.redis.url). */
+const bus = z.strictObject({
+  ...common,
+  type: z.literal('bus'),
+  stream: z.string().min(1).default('krx:signals'),
+  /** XADD ... MAXLEN ~ maxLen. */
+  maxLen: z.number().int().min(100).default(100_000),
+  /** An id appended within this window is not appended again (a retried batch, a restart). */
+  dedupeSeconds: z.number().int().min(1).default(7 * 86_400),
+  batchMax: z.number().int().min(1).max(100).default(100),
+  perSecond: z.number().positive().default(1000),
+  /** Redis may be away for long: keep the rows (the outbox is the buffer). */
+  giveUpAfterSeconds: z.number().positive().default(30 * 86_400),
+  /** Catch up soon after Redis is back. */
+  retryCapMs: z.number().int().positive().default(5000),
+});
+
+export const notifySinkSchema = z.discriminatedUnion('type', [telegram, discord, slack, webhook, bus]);
 
 export const notifySchema = z
   .strictObject({
@@ -113,9 +130,11 @@ export interface NotifySinkSecrets {
   readonly hmacKey?: string;
 }
 
-/** The environment variables a sink reads its secrets from. */
-export function sinkSecretEnvNames(sink: NotifySinkConfig): { primary: string; hmacKey?: string } {
+/** The environment variables a sink reads its secrets from (none for the bus: its URL is bus.redis.url). */
+export function sinkSecretEnvNames(sink: NotifySinkConfig): { primary: string; hmacKey?: string } | null {
   switch (sink.type) {
+    case 'bus':
+      return null;
     case 'telegram':
       return { primary: sink.botTokenEnv };
     case 'discord':
@@ -137,8 +156,8 @@ export function readNotifySecrets(
 ): Readonly<Record<string, NotifySinkSecrets>> {
   const out: Record<string, NotifySinkSecrets> = {};
   sinks.forEach((sink, i) => {
-    if (!sink.enabled) return;
     const names = sinkSecretEnvNames(sink);
+    if (!sink.enabled || !names) return;
     const primary = env[names.primary]?.trim();
     const hmacKey = names.hmacKey ? env[names.hmacKey]?.trim() : undefined;
     if (!primary) problems.push(`notify.sinks.${i} (${sink.name}): ${names.primary} must be set in the environment`);

@@ -7,6 +7,8 @@ export function redactConfig(config: Config): Record<string, unknown> {
   const { kiwoom, kis, notify } = config.credentials;
   return {
     ...config,
+    // A password in the bus URL is a secret too.
+    bus: config.bus.redis ? { ...config.bus, redis: { url: config.bus.redis.url.replace(/\/\/[^@/]*@/, `//${REDACTED}@`) } } : config.bus,
     credentials: {
       kiwoom: kiwoom ? { appkey: REDACTED, secretkey: REDACTED } : null,
       kis: kis ? { appkey: REDACTED, appsecret: REDACTED, htsId: REDACTED } : null,
@@ -19,7 +21,8 @@ export function redactConfig(config: Config): Record<string, unknown> {
 export function secretValues(config: Pick<Config, 'credentials'>): string[] {
   const { kiwoom, kis, notify } = config.credentials;
   const sinkSecrets = Object.values(notify ?? {}).flatMap((s) => [s.primary, s.hmacKey]);
-  return [kiwoom?.appkey, kiwoom?.secretkey, kis?.appkey, kis?.appsecret, kis?.htsId, ...sinkSecrets].filter(
+  const busPassword = 'bus' in config ? /\/\/(?:[^:@/]*:)?([^@/]+)@/.exec((config as Config).bus.redis?.url ?? '')?.[1] : undefined;
+  return [kiwoom?.appkey, kiwoom?.secretkey, kis?.appkey, kis?.appsecret, kis?.htsId, ...sinkSecrets, busPassword].filter(
     (v): v is string => typeof v === 'string' && v.length > 0,
   );
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { busSchema } from './bus-schema.js';
 import { notifySchema, type NotifySinkSecrets } from './notify-schema.js';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a KST time HH:MM');
@@ -166,6 +167,8 @@ export const fileConfigSchema = z.strictObject({
     .prefault({}),
   /** Notification sinks (Telegram, Discord, Slack, webhook): src/config/notify-schema.ts. */
   notify: notifySchema,
+  /** Redis Streams for signals and market events: src/config/bus-schema.ts. */
+  bus: busSchema,
   http: z
     .strictObject({
       enabled: z.boolean().default(true),

@@ -80,6 +80,9 @@ export const ERROR_CODES = {
   E_NOTIFY_REJECTED: { category: 'reject', summary: 'a notification sink refused a message (4xx other than 429); not retried, the row is dead' },
   E_NOTIFY_EXPIRED: { category: 'transient', summary: 'a notification could not be delivered within the give-up age; the row is dead' },
   E_NOTIFY_INTERNAL: { category: 'transient', summary: 'a notification dispatcher failed outside a delivery (database read, formatting); retried later' },
+  // bus (design.md §5.2): Redis Streams egress and consumer mode
+  E_BUS_UNAVAILABLE: { category: 'transient', summary: 'the bus (Redis) is unreachable or refused a command; signals wait in the outbox, market events are dropped and counted' },
+  E_BUS_DECODE: { category: 'decode', summary: 'a bus entry is not a valid envelope or event; counted and skipped' },
   // invariant
   E_INVARIANT: { category: 'invariant', summary: 'an internal invariant was violated' },
   E_UNCAUGHT: { category: 'invariant', summary: 'an exception or rejection escaped every handler; the process flushed and exited 1 for its supervisor to restart it' },

@@ -91,6 +91,11 @@ export function checkImports(files: readonly SourceFile[]): Violation[] {
           out.push({ file: file.path, line, rule: 'import-direction', message: `${layer} must not import ${targetLayer} (${spec})` });
         }
       } else {
+        // design.md §5.2: the Redis client lives in the bus adapter only.
+        if (/^(redis|@redis\/)/.test(spec) && layer !== 'adapter:bus') {
+          out.push({ file: file.path, line, rule: 'forbidden-package', message: `only src/adapters/bus may import '${spec}'` });
+          continue;
+        }
         const allowedPackages = ALLOWED_PACKAGES[family];
         if (!allowedPackages) continue;
         const pkg = packageName(spec);

@@ -60,7 +60,7 @@ export interface MessageContext {
 /** One notification service. `send` never throws: every failure is a classified answer. */
 export interface SinkClient {
   readonly name: string;
-  readonly type: 'telegram' | 'discord' | 'slack' | 'webhook';
+  readonly type: 'telegram' | 'discord' | 'slack' | 'webhook' | 'bus';
   compose(items: readonly NotifyItem[], ctx: MessageContext, sentAt: number): ComposedMessage;
   send(message: ComposedMessage): Promise<SinkAnswer>;
   /** Aborts a request in flight (its send answers E_NOTIFY_HTTP) and frees the connection. */

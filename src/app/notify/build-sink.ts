@@ -2,10 +2,22 @@ import { createDiscordSink, createSlackSink, createTelegramSink, createWebhookSi
 import type { NotifySinkConfig, NotifySinkSecrets } from '../../config/notify-schema.js';
 import type { Clock } from '../../core/clock.js';
 import { ConfigError } from '../../core/errors.js';
+import type { BusAdapter } from '../../core/ports/bus.js';
+import { createSignalBusSink } from '../bus/signal-bus-sink.js';
 import type { RateWindow } from './rate-windows.js';
 
+/** What the bus sink needs: the daemon's bus connection and this node's name. */
+export interface SinkBus {
+  readonly adapter: BusAdapter;
+  readonly origin: string;
+}
+
 /** The client for one configured sink, with its secrets from the environment. */
-export function buildSinkClient(sink: NotifySinkConfig, secrets: NotifySinkSecrets | undefined, clock: Clock): SinkClient {
+export function buildSinkClient(sink: NotifySinkConfig, secrets: NotifySinkSecrets | undefined, clock: Clock, bus?: SinkBus): SinkClient {
+  if (sink.type === 'bus') {
+    if (!bus) throw new ConfigError([`notify sink ${sink.name}: type "bus" needs bus.redis.url`], 'E_NOTIFY_CONFIG');
+    return createSignalBusSink({ name: sink.name, bus: bus.adapter, stream: sink.stream, maxLen: sink.maxLen, dedupeMs: sink.dedupeSeconds * 1000, origin: bus.origin });
+  }
   if (!secrets) throw new ConfigError([`notify sink ${sink.name}: its secret is not in the environment`], 'E_NOTIFY_CONFIG');
   const timeoutMs = sink.requestTimeoutMs;
   switch (sink.type) {
@@ -36,5 +48,7 @@ export function sinkRateWindows(sink: NotifySinkConfig): RateWindow[] {
       return [{ max: 1, windowMs: Math.ceil(1000 / sink.perSecond) }];
     case 'webhook':
       return [{ max: 1, windowMs: Math.ceil(1000 / sink.perSecond) }];
+    case 'bus':
+      return [{ max: Math.max(1, Math.round(sink.perSecond / 10)), windowMs: 100 }];
   }
 }

@@ -8,6 +8,7 @@ import type { MetricsRegistry } from '../../observability/index.js';
 import { startAlertMonitor, type AlertMonitor } from './alert-monitor.js';
 import { daemonAlertConditions, type AlertSources } from './daemon-alerts.js';
 import { startDailyDigest } from './digest.js';
+import type { SinkBus } from './build-sink.js';
 import type { DispatcherLog } from './dispatcher.js';
 import { registerNotifyMetrics } from './metrics.js';
 import { startNotifier, type Notifier } from './notifier.js';
@@ -36,6 +37,8 @@ export interface DaemonNotifyOptions {
   readonly log: DispatcherLog;
   readonly calendar: MarketCalendar;
   readonly startedAt: number;
+  /** The bus connection, for sinks of type "bus". */
+  readonly bus?: SinkBus;
 }
 
 /** Notifications for the running daemon; null when no sink is enabled. */
@@ -49,6 +52,7 @@ export function startDaemonNotify(o: DaemonNotifyOptions): DaemonNotify | null {
     clock,
     random: o.random,
     log: o.log,
+    ...(o.bus ? { bus: o.bus } : {}),
     phaseOf: (ms) => (calendar.kind === 'krx' ? (calendar.isOpen(ms) ? 'regular' : undefined) : undefined),
   });
   let monitor: AlertMonitor | null = null;

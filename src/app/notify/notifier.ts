@@ -5,7 +5,7 @@ import type { NotifyConfig, NotifySinkSecrets } from '../../config/notify-schema
 import type { Clock } from '../../core/clock.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Random } from '../../core/random.js';
-import { buildSinkClient, sinkRateWindows } from './build-sink.js';
+import { buildSinkClient, sinkRateWindows, type SinkBus } from './build-sink.js';
 import { createDispatcher, type Dispatcher, type DispatcherLog } from './dispatcher.js';
 import { createRateWindows } from './rate-windows.js';
 
@@ -19,6 +19,8 @@ export interface NotifierOptions {
   readonly log: DispatcherLog;
   readonly nameOf?: (symbol: string) => string | undefined;
   readonly phaseOf?: (epochMs: number) => string | undefined;
+  /** The bus connection, for sinks of type "bus". */
+  readonly bus?: SinkBus;
 }
 
 export interface SinkStatus {
@@ -55,7 +57,7 @@ export function startNotifier(o: NotifierOptions): Notifier {
   const sinks = config.sinks.filter((s) => s.enabled);
   const allSecrets = Object.values(o.secrets).flatMap((s) => [...secretFragments(s.primary), ...(s.hmacKey ? [s.hmacKey] : [])]);
   const entries = sinks.map((sink, i) => {
-    const client = buildSinkClient(sink, o.secrets[sink.name], clock);
+    const client = buildSinkClient(sink, o.secrets[sink.name], clock, o.bus);
     const message: MessageContext = {
       language: sink.language ?? config.language,
       ...(o.nameOf ? { nameOf: o.nameOf } : {}),

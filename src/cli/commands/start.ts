@@ -18,6 +18,7 @@ import { rememberSecret } from '../../observability/secrets.js';
 import type { CliIo, Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { onCrashFlush } from '../last-resort.js';
+import { runFromBus } from './start-from-bus.js';
 
 /** SIGTERM/SIGINT must finish within this; the supervisor kills us soon after. */
 const STOP_BUDGET_MS = 10_000;
@@ -25,7 +26,7 @@ const STOP_BUDGET_MS = 10_000;
 export const startCommand: Command = {
   name: 'start',
   summary: 'run the daemon (default config: the embedded simulator)',
-  usage: `Usage: krx-signals start [--config <file>] [--pretty | --no-pretty] [--verbose]
+  usage: `Usage: krx-signals start [--config <file>] [--from-bus] [--pretty | --no-pretty] [--verbose]
 
 Runs the daemon until SIGTERM or SIGINT. With the default config and no credentials in the
 environment it starts the embedded simulator and runs against it; with KIWOOM_APPKEY and
@@ -35,11 +36,14 @@ exits with code 73 (the lock file <dataDir>/daemon.lock names the running daemon
 
 Options:
   -c, --config <file>  a config file instead of config/default.json
+      --from-bus       run the strategy host (store, outbox, health) on the market events of the
+                       bus (bus.redis.url) instead of a broker connection: no token, no socket
+                       (docs/bus.md)
       --pretty         human-readable logs: one line per event, KST date and time (default when
                        stdout is a terminal); --no-pretty or --pretty=false: JSON lines
       --verbose        with --pretty, each event's fields after its message
   -h, --help           show this help`,
-  options: { config: { type: 'string', short: 'c' }, pretty: { type: 'boolean' }, verbose: { type: 'boolean' } },
+  options: { config: { type: 'string', short: 'c' }, 'from-bus': { type: 'boolean' }, pretty: { type: 'boolean' }, verbose: { type: 'boolean' } },
   maxPositionals: 0,
   run: async ({ values, io }) => {
     const config = loadConfig({ file: values.config as string | undefined, env: io.env, cwd: io.cwd });
@@ -56,6 +60,7 @@ Options:
     });
     log.info({ event: 'config.loaded', mode: config.mode, source: config.source }, `configuration from ${config.source} (${config.mode === 'sim' ? 'embedded simulator' : 'live hosts'})`);
     log.debug({ event: 'config.effective', config: redactConfig(config) }, 'effective configuration (secrets redacted)');
+    if (values['from-bus'] === true) return runFromBus(config, log, io, lock);
     // The health port first: a taken port exits 1 before a recording is opened or a token issued.
     const http = await bindHealthServer(config, log).catch((err: unknown) => {
       lock.release();
