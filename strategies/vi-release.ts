@@ -26,8 +26,8 @@ export default defineStrategy({
     const { upOnly, minNetRise, maxProgramAgeMs } = ctx.params;
     /** Net program amount when each active VI was triggered (null: no 0w yet then). */
     const atTrigger = new Map<string, number | null>();
-    /** The release (symbol|release time) already answered. */
-    const answered = new Set<string>();
+    /** Per symbol, the release time already answered (one entry per symbol: bounded by the universe). */
+    const answered = new Map<string, number | null>();
     return {
       onEvent(e) {
         if (e.kind !== 'vi') return;
@@ -36,11 +36,10 @@ export default defineStrategy({
           if (!atTrigger.has(e.symbol)) atTrigger.set(e.symbol, program?.netAmount ?? null);
           return;
         }
-        const key = `${e.symbol}|${e.releaseTime}`;
         const before = atTrigger.get(e.symbol);
         atTrigger.delete(e.symbol);
-        if (answered.has(key) || (upOnly && e.direction !== 'up')) return;
-        answered.add(key);
+        if (answered.get(e.symbol) === e.releaseTime || (upOnly && e.direction !== 'up')) return;
+        answered.set(e.symbol, e.releaseTime);
         if (program === null || e.tsEvent - program.updatedAt > maxProgramAgeMs) return;
         const rise = before === undefined || before === null ? program.netAmountChange : program.netAmount - before;
         if (program.netAmount <= 0 || rise < minNetRise || rise <= 0) return;

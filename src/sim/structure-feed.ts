@@ -109,6 +109,10 @@ export class StructureFeed {
         }
       }
     }
+    // Forget the 0g sent to registrations that are gone: a new REG of the same item gets its 0g again.
+    const live = new Set<string>();
+    for (const subs of this.subs.get('0g')?.values() ?? []) for (const sub of subs) live.add(`${sub.item}|${sub.conn.id}`);
+    for (const key of this.infoSent) if (!live.has(key)) this.infoSent.delete(key);
   }
 }
 

@@ -235,6 +235,8 @@ function readEntry(tsRecv: number, dayStart: number): RealtimeEvent | null {
       if (key === KEY_TYPE) {
         if (type !== -1 || pos - 1 - v0 !== 2) return null;
         type = buf[v0]! * 256 + buf[v0 + 1]!;
+        // A type without a byte table (0D, 0w, 1h, 0g, ...): fall back now, not after scanning its values.
+        if (type !== TYPE_0B && type !== TYPE_0A) return null;
       } else if (key === KEY_ITEM) {
         if (itemStart !== -1) return null;
         itemStart = v0;

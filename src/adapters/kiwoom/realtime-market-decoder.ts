@@ -1,5 +1,5 @@
 import type { BookEvent, Exchange, BookLevel, ProgramFlowEvent, StockInfoEvent, VenueDepth, ViEvent } from '../../core/market.js';
-import { BOOK_LEVELS, MARKET_RULES_BY_TYPE, type MarketFidParse, type MarketFidRule } from './realtime-market-fids.js';
+import { BOOK_LEVELS, BOOK_RULES, MARKET_RULES_BY_TYPE, PROGRAM_FLOW_RULES, STOCK_INFO_RULES, VI_RULES, type MarketFidParse, type MarketFidRule } from './realtime-market-fids.js';
 import type { DecodeFailure } from './realtime-decoder.js';
 import { parseHhmmss, parsePrice, parseRate, parseSignCode, parseSigned } from './values.js';
 
@@ -21,12 +21,43 @@ const NUMBER_PARSERS: Readonly<Record<Exclude<MarketFidParse, 'text'>, (s: strin
   time: parseHhmmss,
 };
 
+/** Parsed values in table order: `num[i]` NaN where absent or unreadable, `text[i]` '' where absent. */
 interface Fields {
-  /** NaN where absent (optional) or unreadable. */
-  readonly num: Record<string, number>;
-  /** '' where absent. */
-  readonly text: Record<string, string>;
+  readonly num: Float64Array;
+  readonly text: readonly string[];
 }
+
+/** A table's field names to their positions, resolved once per table (builders read by position). */
+function positions(rules: readonly MarketFidRule[]): (field: string) => number {
+  return (field) => {
+    const i = rules.findIndex((r) => r.field === field);
+    if (i < 0) throw new Error(`no field ${field}`); // module load only: a table/builder mismatch
+    return i;
+  };
+}
+
+const W = positions(PROGRAM_FLOW_RULES);
+const W_TIME = W('time'), W_PRICE = W('price'), W_CHANGE = W('change'), W_RATE = W('changeRate'), W_VOL = W('cumVolume');
+const W_SQ = W('sellQuantity'), W_SA = W('sellAmount'), W_BQ = W('buyQuantity'), W_BA = W('buyAmount');
+const W_NQ = W('netQuantity'), W_NA = W('netAmount'), W_NQC = W('netQuantityChange'), W_NAC = W('netAmountChange');
+
+const H = positions(VI_RULES);
+const H_CODE = H('code'), H_PRICE = H('triggerPrice'), H_DIR = H('direction'), H_EXTRA = H('extra'), H_TYPE = H('viType');
+const H_TTIME = H('triggerTime'), H_RTIME = H('releaseTime'), H_SREF = H('staticReference'), H_DREF = H('dynamicReference');
+const H_SDEV = H('staticDeviation'), H_DDEV = H('dynamicDeviation'), H_RATE = H('changeRate'), H_COUNT = H('count');
+
+const G = positions(STOCK_INFO_RULES);
+const G_UP = G('upperLimit'), G_LO = G('lowerLimit'), G_REF = G('referencePrice'), G_EXT = G('extension'), G_OPEN = G('openingExtension'), G_CLOSE = G('closingExtension');
+
+const D = positions(BOOK_RULES);
+const levels = (prefix: string): number[] => Array.from({ length: BOOK_LEVELS }, (_, i) => D(`${prefix}${i + 1}`));
+const D_ASK = levels('ask'), D_BID = levels('bid'), D_ASKQ = levels('askQty'), D_BIDQ = levels('bidQty');
+const D_TIME = D('time'), D_TA = D('totalAsk'), D_TB = D('totalBid'), D_TAC = D('totalAskChange'), D_TBC = D('totalBidChange');
+const D_EP = D('expectedPrice'), D_EQ = D('expectedQuantity');
+const DEPTH = {
+  krx: { asks: levels('krxAsk'), bids: levels('krxBid'), totalAsk: D('krxTotalAsk'), totalBid: D('krxTotalBid') },
+  nxt: { asks: levels('nxtAsk'), bids: levels('nxtBid'), totalAsk: D('nxtTotalAsk'), totalBid: D('nxtTotalBid') },
+} as const;
 
 export function isMarketType(type: string): boolean {
   return Object.hasOwn(MARKET_RULES_BY_TYPE, type);
@@ -55,36 +86,43 @@ export function decodeMarketEntry(type: string, item: unknown, v: Record<string,
   }
 }
 
+/** Each table's parser per rule (null for text), resolved once. */
+const PARSERS_OF = new Map<readonly MarketFidRule[], ReadonlyArray<((s: string) => number) | null>>(
+  Object.values(MARKET_RULES_BY_TYPE).map((rules) => [rules, rules.map((r) => (r.parse === 'text' ? null : NUMBER_PARSERS[r.parse]))]),
+);
+
+/**
+ * One pass: a shape fault (a required FID missing, a read FID not a string) wins over a value fault
+ * found earlier, as the declared schema sees shapes only.
+ */
 function readFields(type: string, rules: readonly MarketFidRule[], v: Record<string, unknown>): Fields | DecodeFailure {
-  const num: Record<string, number> = {};
-  const text: Record<string, string> = {};
-  // Shape first (as the declared schema), values second: a shape fault is reported as such.
-  for (const r of rules) {
+  const parsers = PARSERS_OF.get(rules)!;
+  const num = new Float64Array(rules.length).fill(NaN);
+  const text: string[] = new Array<string>(rules.length).fill('');
+  let valueFault: DecodeFailure | null = null;
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i]!;
     const x = v[r.fid];
-    if (x === undefined ? r.required : typeof x !== 'string') {
-      return shape(x === undefined ? `${type} values.${r.fid} missing` : `${type} values.${r.fid} is not a string`);
-    }
-  }
-  for (const r of rules) {
-    const x = v[r.fid] as string | undefined;
     if (x === undefined) {
-      if (r.parse === 'text') text[r.field] = '';
-      else num[r.field] = NaN;
+      if (r.required) return shape(`${type} values.${r.fid} missing`);
       continue;
     }
-    if (r.parse === 'text') {
-      text[r.field] = x.trim();
+    if (typeof x !== 'string') return shape(`${type} values.${r.fid} is not a string`);
+    const parse = parsers[i];
+    if (parse === null || parse === undefined) {
+      text[i] = x.trim();
       continue;
     }
-    const n = NUMBER_PARSERS[r.parse](x);
+    if (valueFault !== null) continue;
+    const n = parse(x);
     if (n !== n) {
-      if (r.required) return { failure: 'E_DECODE_VALUE', reason: `unreadable FID ${r.fid}=${JSON.stringify(clip(x))}` };
+      if (r.required) valueFault = { failure: 'E_DECODE_VALUE', reason: `unreadable FID ${r.fid}=${JSON.stringify(clip(x))}` };
     } else if (n > r.max || n < -r.max) {
-      return { failure: 'E_DECODE_VALUE', reason: `FID out of range (max ${r.max}): ${r.fid}=${JSON.stringify(clip(x))}` };
+      valueFault = { failure: 'E_DECODE_VALUE', reason: `FID out of range (max ${r.max}): ${r.fid}=${JSON.stringify(clip(x))}` };
     }
-    num[r.field] = n;
+    num[i] = n;
   }
-  return { num, text };
+  return valueFault ?? { num, text };
 }
 
 function itemOf(item: string): { symbol: string; exchange: Exchange } | null {
@@ -94,83 +132,84 @@ function itemOf(item: string): { symbol: string; exchange: Exchange } | null {
   return { symbol, exchange: item.endsWith('_NX') ? 'NXT' : item.endsWith('_AL') ? 'SOR' : 'KRX' };
 }
 
-function buildProgramFlow(symbol: string, exchange: ProgramFlowEvent['exchange'], f: Fields, tsRecv: number, dayStart: number): ProgramFlowEvent {
+function buildProgramFlow(symbol: string, exchange: Exchange, f: Fields, tsRecv: number, dayStart: number): ProgramFlowEvent {
   const n = f.num;
-  const sellQuantity = n.sellQuantity!;
-  const sellAmount = n.sellAmount!;
-  const buyQuantity = n.buyQuantity!;
-  const buyAmount = n.buyAmount!;
+  const sellQuantity = n[W_SQ]!;
+  const sellAmount = n[W_SA]!;
+  const buyQuantity = n[W_BQ]!;
+  const buyAmount = n[W_BA]!;
   return {
     kind: 'program-flow',
     symbol,
     exchange,
-    price: z(n.price),
-    change: z(n.change),
-    changeRate: z(n.changeRate),
-    cumVolume: z(n.cumVolume),
+    price: z(n[W_PRICE]),
+    change: z(n[W_CHANGE]),
+    changeRate: z(n[W_RATE]),
+    cumVolume: z(n[W_VOL]),
     sellQuantity,
     sellAmount,
     buyQuantity,
     buyAmount,
     // 210/212 = 206 - 202 / 208 - 204 on the real run: derived when the wire leaves them out.
-    netQuantity: or(n.netQuantity, buyQuantity - sellQuantity),
-    netAmount: or(n.netAmount, buyAmount - sellAmount),
-    netQuantityChange: z(n.netQuantityChange),
-    netAmountChange: z(n.netAmountChange),
-    tsEvent: venueTime(n.time!, tsRecv, dayStart),
+    netQuantity: or(n[W_NQ], buyQuantity - sellQuantity),
+    netAmount: or(n[W_NA], buyAmount - sellAmount),
+    netQuantityChange: z(n[W_NQC]),
+    netAmountChange: z(n[W_NAC]),
+    tsEvent: venueTime(n[W_TIME]!, tsRecv, dayStart),
     tsRecv,
   };
 }
 
-function buildVi(symbol: string, exchange: ViEvent['exchange'], f: Fields, tsRecv: number): ViEvent {
+function buildVi(symbol: string, exchange: Exchange, f: Fields, tsRecv: number): ViEvent {
   const n = f.num;
   const t = f.text;
-  const release = n.releaseTime!;
+  const release = n[H_RTIME]!;
+  const trigger = n[H_TTIME]!;
   return {
     kind: 'vi',
     symbol,
     exchange,
     phase: release > 0 ? 'release' : 'trigger',
-    viType: viTypeOf(t.viType!.length > 0 ? t.viType! : t.extra!),
-    direction: directionOf(t.direction!, t.extra!),
-    triggerPrice: n.triggerPrice!,
-    staticReference: z(n.staticReference),
-    dynamicReference: z(n.dynamicReference),
-    staticDeviation: z(n.staticDeviation),
-    dynamicDeviation: z(n.dynamicDeviation),
-    changeRate: z(n.changeRate),
-    count: z(n.count),
-    triggerTime: n.triggerTime! === n.triggerTime! && n.triggerTime! > 0 ? n.triggerTime! : null,
+    viType: viTypeOf(t[H_TYPE]!.length > 0 ? t[H_TYPE]! : t[H_EXTRA]!),
+    direction: directionOf(t[H_DIR]!, t[H_EXTRA]!),
+    triggerPrice: n[H_PRICE]!,
+    staticReference: z(n[H_SREF]),
+    dynamicReference: z(n[H_DREF]),
+    staticDeviation: z(n[H_SDEV]),
+    dynamicDeviation: z(n[H_DDEV]),
+    changeRate: z(n[H_RATE]),
+    count: z(n[H_COUNT]),
+    triggerTime: trigger > 0 ? trigger : null,
     releaseTime: release > 0 ? release : null,
     tsEvent: tsRecv,
     tsRecv,
   };
 }
 
-function buildStockInfo(symbol: string, exchange: StockInfoEvent['exchange'], f: Fields, tsRecv: number): StockInfoEvent {
+function buildStockInfo(symbol: string, exchange: Exchange, f: Fields, tsRecv: number): StockInfoEvent {
   const n = f.num;
   return {
     kind: 'stock-info',
     symbol,
     exchange,
-    upperLimit: n.upperLimit!,
-    lowerLimit: n.lowerLimit!,
-    referencePrice: z(n.referencePrice),
-    extension: f.text.extension!,
-    openingExtension: f.text.openingExtension!,
-    closingExtension: f.text.closingExtension!,
+    upperLimit: n[G_UP]!,
+    lowerLimit: n[G_LO]!,
+    referencePrice: z(n[G_REF]),
+    extension: f.text[G_EXT]!,
+    openingExtension: f.text[G_OPEN]!,
+    closingExtension: f.text[G_CLOSE]!,
     tsEvent: tsRecv,
     tsRecv,
   };
 }
 
-function buildBook(symbol: string, exchange: BookEvent['exchange'], f: Fields, tsRecv: number, dayStart: number): BookEvent {
+function buildBook(symbol: string, exchange: Exchange, f: Fields, tsRecv: number, dayStart: number): BookEvent {
   const n = f.num;
   const asks: BookLevel[] = [];
   const bids: BookLevel[] = [];
-  for (let i = 1; i <= BOOK_LEVELS; i++) {
-    asks.push({ price: z(n[`ask${i}`]), quantity: z(n[`askQty${i}`]) });
-    bids.push({ price: z(n[`bid${i}`]), quantity: z(n[`bidQty${i}`]) });
+  for (let i = 0; i < BOOK_LEVELS; i++) {
+    asks.push({ price: z(n[D_ASK[i]!]), quantity: z(n[D_ASKQ[i]!]) });
+    bids.push({ price: z(n[D_BID[i]!]), quantity: z(n[D_BIDQ[i]!]) });
   }
   return {
     kind: 'book',
@@ -178,33 +217,33 @@ function buildBook(symbol: string, exchange: BookEvent['exchange'], f: Fields, t
     exchange,
     asks,
     bids,
-    totalAsk: n.totalAsk!,
-    totalBid: n.totalBid!,
-    totalAskChange: z(n.totalAskChange),
-    totalBidChange: z(n.totalBidChange),
-    expectedPrice: z(n.expectedPrice),
-    expectedQuantity: z(n.expectedQuantity),
-    krx: depthOf(n, 'krx'),
-    nxt: depthOf(n, 'nxt'),
-    tsEvent: venueTime(n.time!, tsRecv, dayStart),
+    totalAsk: n[D_TA]!,
+    totalBid: n[D_TB]!,
+    totalAskChange: z(n[D_TAC]),
+    totalBidChange: z(n[D_TBC]),
+    expectedPrice: z(n[D_EP]),
+    expectedQuantity: z(n[D_EQ]),
+    krx: depthOf(n, DEPTH.krx),
+    nxt: depthOf(n, DEPTH.nxt),
+    tsEvent: venueTime(n[D_TIME]!, tsRecv, dayStart),
     tsRecv,
   };
 }
 
 /** A venue's split depth, or null when the wire carries none: absent, or all "0" as on a bare-code REG. */
-function depthOf(n: Record<string, number>, venue: 'krx' | 'nxt'): VenueDepth | null {
+function depthOf(n: Float64Array, at: { readonly asks: readonly number[]; readonly bids: readonly number[]; readonly totalAsk: number; readonly totalBid: number }): VenueDepth | null {
   const askQuantities: number[] = [];
   const bidQuantities: number[] = [];
   let any = false;
-  for (let i = 1; i <= BOOK_LEVELS; i++) {
-    const a = z(n[`${venue}Ask${i}`]);
-    const b = z(n[`${venue}Bid${i}`]);
+  for (let i = 0; i < BOOK_LEVELS; i++) {
+    const a = z(n[at.asks[i]!]);
+    const b = z(n[at.bids[i]!]);
     if (a !== 0 || b !== 0) any = true;
     askQuantities.push(a);
     bidQuantities.push(b);
   }
-  const totalAsk = z(n[`${venue}TotalAsk`]);
-  const totalBid = z(n[`${venue}TotalBid`]);
+  const totalAsk = z(n[at.totalAsk]);
+  const totalBid = z(n[at.totalBid]);
   if (!any && totalAsk === 0 && totalBid === 0) return null;
   return { askQuantities, bidQuantities, totalAsk, totalBid };
 }
