@@ -23,7 +23,7 @@ import { loadAvailableStrategies, logProblems, planWithStrategyFiles, strategies
 import { lifecycleRecorder } from './lifecycle-recording.js';
 import { buildMarketSources } from './market-sources.js';
 import { notifyStoreOptions, startDaemonNotify, type DaemonNotify } from './notify/daemon-notify.js';
-import { watchPhases } from './phase-watch.js';
+import { createPhaseFeedCheck, watchPhases } from './phase-watch.js';
 import { startObservability, type Observability } from './observability.js';
 import { createRealtimeConnection, type RealtimeConnection } from './realtime-connection.js';
 import { startKisCalendar } from './kis-calendar.js';
@@ -202,6 +202,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     // On the session calendar: each venue's phase change is logged, and shown in /healthz.
     const phases = settings.sessions ? watchPhases(settings.sessions, clock, log.child({ component: 'market' })) : null;
     if (phases) closers.push('phases', () => phases.stop());
+    if (settings.sessions) {
+      // 0s 장시작시간 frames (when subscribed) are checked against the profile: disagreements logged and counted.
+      const feedCheck = createPhaseFeedCheck(settings.sessions, log.child({ component: 'market' }));
+      const checked = connection.events$.subscribe((e) => feedCheck.onEvent(e));
+      closers.push('phase feed check', () => checked.unsubscribe());
+    }
     const observability = await startObservability(settings, clock, log, {
       ...(phases ? { phases: () => phases.current() } : {}),
       connection,

@@ -1,6 +1,7 @@
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { formatKstDashed } from '../core/kst.js';
 import type { Logger } from '../core/logger.js';
+import type { MarketEvent } from '../core/market.js';
 import { VENUES, type Phase, type PhaseChange, type SessionSchedule, type Venue } from '../core/market-sessions.js';
 
 /** Node's timers hold at most 2^31-1 ms; a longer wait is re-armed. */
@@ -62,5 +63,63 @@ export function watchPhases(schedule: SessionSchedule, clock: Clock, log: Logger
       stopped = true;
       if (timer !== undefined) clock.clearTimeout(timer);
     },
+  };
+}
+
+/**
+ * FID 215 장운영구분 of the `0s` 장시작시간 frame, by the legacy OpenAPI+ guide v1.5 section 8.17
+ * (protocol.md 11.3; undocumented for REST): the KRX phases each code agrees with.
+ */
+const FID_215: Readonly<Record<string, { readonly meaning: string; readonly phases: readonly Phase[] }>> = {
+  '0': { meaning: '장시작전', phases: ['closed', 'pre-open-auction'] },
+  '3': { meaning: '장시작', phases: ['continuous'] },
+  '2': { meaning: '장종료전', phases: ['continuous', 'closing-auction'] },
+  '4': { meaning: '장종료', phases: ['closed', 'after-hours-close-price', 'after-hours-single-price', 'after-market'] },
+  '8': { meaning: '장종료', phases: ['closed', 'after-hours-close-price', 'after-hours-single-price', 'after-market'] },
+  '9': { meaning: '장마감', phases: ['closed', 'after-hours-close-price', 'after-hours-single-price', 'after-market'] },
+};
+
+/** A 0s frame arriving this long after a phase change still agrees with the phase before it. */
+const FRAME_LAG_MS = 5_000;
+
+export interface PhaseFeedStats {
+  readonly frames: number;
+  /** Known codes that disagree with the KRX profile at their arrival. */
+  readonly disagreements: number;
+  /** Frames with a code the table does not know (kept raw in the log). */
+  readonly unknown: number;
+}
+
+/**
+ * Checks each `0s` 장시작시간 entry (a raw event: its values kept as sent) against the KRX profile:
+ * a known FID 215 code is decoded and every disagreement logged and counted; an unknown code is
+ * logged raw (once per code) and counted. The profile stays the authority either way.
+ */
+export function createPhaseFeedCheck(schedule: Pick<SessionSchedule, 'phaseAt'>, log: Logger): { onEvent(e: MarketEvent): void; stats(): PhaseFeedStats } {
+  let frames = 0;
+  let disagreements = 0;
+  let unknown = 0;
+  const unknownSeen = new Set<string>();
+  return {
+    onEvent(e) {
+      if (e.kind !== 'raw' || e.type !== '0s') return;
+      frames++;
+      const code = String(e.values['215'] ?? '').trim().slice(0, 8);
+      const known = FID_215[code];
+      if (known === undefined) {
+        unknown++;
+        if (unknownSeen.size < 32 && !unknownSeen.has(code)) {
+          unknownSeen.add(code);
+          log.info({ event: 'phase.feed.unknown', fid215: code, values: e.values }, `0s: FID 215 '${code}' is not a known code (kept raw)`);
+        }
+        return;
+      }
+      const now = schedule.phaseAt('KRX', e.tsRecv);
+      const before = schedule.phaseAt('KRX', e.tsRecv - FRAME_LAG_MS);
+      if (known.phases.includes(now) || known.phases.includes(before)) return;
+      disagreements++;
+      log.warn({ event: 'phase.feed.disagrees', fid215: code, meaning: known.meaning, profile: now, count: disagreements }, `0s says ${known.meaning} (${code}) but the profile says KRX ${now}`);
+    },
+    stats: () => ({ frames, disagreements, unknown }),
   };
 }

@@ -73,9 +73,10 @@ export interface SimulatorOptions {
   /**
    * The trading day to follow: no 0B or 0A for an item outside its venue's trading phases (bare codes
    * KRX, `_NX` NXT, `_AL` either). Unset (the embedded simulator's default): the market is always
-   * open, so `npm start` shows signals at any hour, a Saturday night included.
+   * open, so `npm start` shows signals at any hour, a Saturday night included. KRX's opening and
+   * closing auctions each end in one print per subscribed stock, stamped at the auction's end.
    */
-  sessions?: Pick<SessionSchedule, 'phaseAt'>;
+  sessions?: Pick<SessionSchedule, 'phaseAt' | 'nextChanges'>;
   log?: SimLog;
 }
 
@@ -105,7 +106,7 @@ export interface ResolvedSimOptions {
   readonly kisTokenMinIntervalMs: number;
   readonly kisTokenReuseMs: number;
   readonly closedDays: ReadonlySet<string>;
-  readonly sessions: Pick<SessionSchedule, 'phaseAt'> | null;
+  readonly sessions: Pick<SessionSchedule, 'phaseAt' | 'nextChanges'> | null;
   readonly log: SimLog;
 }
 

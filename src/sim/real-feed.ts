@@ -89,9 +89,22 @@ export class RealFeed {
     this.owedTrades -= nTrades;
     const r = this.random;
     const { stocks, subs } = this.tradeIndex;
+    const auctionEnd = this.ctx.opts.sessions === null ? null : auctionEndBetween(this.ctx.opts.sessions, now - dt, now);
+    if (auctionEnd !== null) {
+      // The single price of the opening (09:00) or closing (15:30) auction: one print per subscribed stock.
+      const at = formatKstTime(auctionEnd);
+      for (const s of stocks) {
+        const t = this.ctx.market.trade(s, r, at);
+        s.accVolume += t.qty * (AUCTION_VOLUME_FACTOR - 1);
+        s.accValue += t.qty * (AUCTION_VOLUME_FACTOR - 1) * s.price;
+        const values = tradeValues(s, { ...t, qty: t.qty * AUCTION_VOLUME_FACTOR }, at);
+        for (const sub of subs.get(s) ?? []) if (!sub.item.endsWith('_NX')) push(out, sub.conn, realEntry('0B', sub.item, values, 'KRX'), maxEntriesPerFrame, this);
+      }
+    }
     const open = venuesTrading(this.ctx.opts.sessions, now);
-    if (!open.any) this.owedTrades = 0; // a closed market owes no trades
-    for (let i = 0; i < nTrades && open.any; i++) {
+    // A closed market owes no trades; nor does an auction (its trades are the one print above).
+    if (!open.any || auctionEnd !== null) this.owedTrades = 0;
+    for (let i = 0; i < nTrades && open.any && auctionEnd === null; i++) {
       const s = stocks[r.int(stocks.length)];
       if (s === undefined) continue;
       const t = this.ctx.market.trade(s, r, hhmmss);
@@ -177,6 +190,22 @@ function push(out: Map<SimConnection, string[]>, conn: SimConnection, entry: str
   }
   list.push(entry);
   if (list.length >= max) feed.flush(conn, list);
+}
+
+/** An auction print carries the volume of many continuous trades. */
+const AUCTION_VOLUME_FACTOR = 50;
+
+/** The end of a KRX auction phase (its single-price print) within `(from, to]`, or null. */
+function auctionEndBetween(sessions: NonNullable<ResolvedSimOptions['sessions']>, from: number, to: number): number | null {
+  for (let t = from, guard = 0; guard < 16; guard++) {
+    const changes = sessions.nextChanges(t);
+    const first = changes[0];
+    if (first === undefined || first.at > to) return null;
+    const before = sessions.phaseAt('KRX', first.at - 1);
+    if (changes.some((c) => c.venue === 'KRX') && (before === 'pre-open-auction' || before === 'closing-auction')) return first.at;
+    t = first.at;
+  }
+  return null;
 }
 
 const KRX_TRADING = new Set(['continuous', 'after-hours-close-price', 'after-market']);

@@ -10,7 +10,7 @@ const schedule = createSessionSchedule(loadMarketSessions());
 const ITEMS = ['005930', '000660_NX', '035720_AL'];
 
 describe('the simulator follows the trading day (sessions option)', () => {
-  it('sends 0B only in its venue\'s trading phases: KRX bare codes, NXT _NX, _AL either (9081 per printing venue)', async () => {
+  it('sends 0B only in its venue\'s trading phases: KRX bare codes, NXT _NX, _AL either (9081 per printing venue); an opening and a closing auction print', async () => {
     const clock = createVirtualClock(kstToEpoch(2026, 12, 7, 8, 10));
     const sim = await startSimulator({ seed: 7, stocks: 600, tradesPerSecond: 5, tickMs: 5000, pingIntervalMs: 24 * 3600_000, clock, sessions: schedule });
     try {
@@ -32,11 +32,23 @@ describe('the simulator follows the trading day (sessions option)', () => {
       };
       expect(await window(8, 20)).toEqual(['000660_NX:NXT', '035720_AL:NXT']); // NXT pre-market only
       expect(await window(8, 52)).toEqual([]); // NXT paused, KRX opening auction
+      const beforeOpen = ws.frames.length;
       expect(await window(10, 0)).toEqual(['000660_NX:NXT', '005930:KRX', '035720_AL:KRX', '035720_AL:NXT']); // _AL streams both
       expect(await window(15, 22)).toEqual([]); // KRX closing auction, NXT paused
+      const beforeClose = ws.frames.length;
       expect(await window(15, 32)).toEqual(['000660_NX:NXT', '035720_AL:NXT']); // KRX gap, NXT after-market
       expect(await window(17, 0)).toEqual(['000660_NX:NXT', '005930:KRX', '035720_AL:KRX', '035720_AL:NXT']); // both after-markets
       expect(await window(20, 5)).toEqual([]); // closed
+      // One auction print per subscribed KRX stock (bare and _AL, never _NX) at 09:00:00 and 15:30:00.
+      const printsAt = (fromFrame: number, hhmmss: string): string[] =>
+        (ws.frames.slice(fromFrame) as Frame[])
+          .filter((f) => f.trnm === 'REAL')
+          .flatMap((f) => f.data as { item: string; values: Record<string, string> }[])
+          .filter((e) => e.values['20'] === hhmmss)
+          .map((e) => `${e.item}:${e.values['9081']}`)
+          .sort();
+      expect(printsAt(beforeOpen, '090000')).toEqual(['005930:KRX', '035720_AL:KRX']);
+      expect(printsAt(beforeClose, '153000')).toEqual(['005930:KRX', '035720_AL:KRX']);
       ws.close();
     } finally {
       await sim.close();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { watchPhases } from '../../../src/app/phase-watch.js';
+import { createPhaseFeedCheck, watchPhases } from '../../../src/app/phase-watch.js';
 import { loadMarketSessions } from '../../../src/config/market-sessions.js';
 import { kstToEpoch } from '../../../src/core/kst.js';
 import type { Logger } from '../../../src/core/logger.js';
@@ -57,5 +57,25 @@ describe('phase watch (the daemon through the whole trading day)', () => {
     expect(clock.pendingTimers()).toBe(1);
     watch.stop();
     expect(clock.pendingTimers()).toBe(0);
+  });
+
+  it('checks 0s frames against the profile: FID 215 decoded where known, raw where not, disagreements logged and counted', () => {
+    const clock = createVirtualClock(kstToEpoch(2026, 12, 7, 8, 0));
+    const { log, lines } = recordingLog(clock);
+    const check = createPhaseFeedCheck(schedule, log);
+    const frame = (h: number, m: number, s: number, code: string) => {
+      const ts = kstToEpoch(2026, 12, 7, h, m, s);
+      check.onEvent({ kind: 'raw', type: '0s', symbol: '', values: { '215': code, '20': '000000', '214': '000050' }, tsEvent: ts, tsRecv: ts });
+    };
+    frame(8, 59, 10, '0'); // the real sample: 장시작전 50 s before the open
+    frame(9, 0, 2, '3'); // 장시작, 2 s late: agrees
+    frame(15, 31, 0, '4'); // 장종료
+    frame(10, 0, 0, '4'); // 장종료 at 10:00: disagrees
+    frame(10, 0, 0, '7'); // unknown: raw
+    frame(10, 1, 0, '7'); // unknown again: counted, logged once
+    check.onEvent({ kind: 'raw', type: '0D', symbol: '005930', values: {}, tsEvent: 0, tsRecv: 0 }); // not 0s
+    expect(check.stats()).toEqual({ frames: 6, disagreements: 1, unknown: 2 });
+    // (The log stamps the clock's time, left at 08:00; the check reads each frame's tsRecv.)
+    expect(lines).toEqual(["12-07 08:00:00 WARN 0s says 장종료 (4) but the profile says KRX continuous", "12-07 08:00:00 0s: FID 215 '7' is not a known code (kept raw)"]);
   });
 });
