@@ -21,7 +21,7 @@ export default defineStrategy({
   // Event kinds that reach onEvent, and bars the host closes for onBar (even when no trade comes).
   needs: { events: ['trade'], bars: [{ interval: '1m' }] },
   create(ctx) {
-    // State lives here, in the closure: one instance per run (a reload starts a fresh one).
+    // State lives here, in the closure: one instance per run.
     const smas = new Map<string, ReturnType<typeof indicators.sma>>();
     return {
       onEvent(e) {

@@ -80,7 +80,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   let giveUp: (f: { code: string; message: string }) => void = () => undefined;
   const gaveUp = new Promise<{ code: string; message: string }>((resolve) => (giveUp = resolve));
   mkdirSync(config.dataDir, { recursive: true });
-  log.info({ event: 'daemon.starting', sessionId, mode, version: options.version, strategies: plan.strategies.map((s) => s.definition.id), dataDir: config.dataDir }, `krx-signals ${options.version} starting (${mode})`);
+  log.info({ event: 'daemon.starting', sessionId, mode, version: options.version, strategies: plan.strategies.map((s) => s.definition.id), strategyFiles: available.sources.filter((s) => s.hash !== '').map((s) => ({ id: s.definition.id, version: s.definition.version, file: s.file, sha256: s.hash })), dataDir: config.dataDir }, `krx-signals ${options.version} starting (${mode})`);
 
   try {
     const simulator = mode === 'sim' ? await startEmbeddedSimulator(config, clock, log) : null;

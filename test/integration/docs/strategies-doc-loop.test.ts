@@ -63,11 +63,10 @@ describe('docs/strategies.md: the record-replay loop, command by command', () =>
     expect((await runCli(['replay', a.file, '--db', out], {}, cwd)).code).toBe(0); // the same session again: added to, idempotent
     const other = await runCli(['replay', b.file, '--db', out], {}, cwd);
     expect(other.code).toBe(2);
-    const { openRecordingReader } = await import('../../../src/adapters/recording/index.js');
-    const reader = openRecordingReader(a.file);
-    const sessionOfA = reader.meta.sessionId;
-    reader.close();
-    expect(other.stderr).toContain(`holds signals of another session (${sessionOfA})`);
+    // The message names the session the file holds: a's, from its golden signals.
+    const heldSession = (JSON.parse(readFileSync(join(repoRoot, 'test', 'fixtures', 'sessions', 'sim-calm-3min.signals.jsonl'), 'utf8').split('\n')[0] as string) as { sessionId: string }).sessionId;
+    expect(heldSession).toMatch(/^\d{14}-[0-9a-f]{6}$/);
+    expect(other.stderr).toContain(`holds signals of another session (${heldSession})`);
   }, 60_000);
 });
 

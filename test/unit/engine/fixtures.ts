@@ -1,6 +1,5 @@
 import type { Logger } from '../../../src/core/logger.js';
-import { kstToEpoch } from '../../../src/core/kst.js';
-import type { IndicativeEvent, MarketEvent, ProgramMarketCode, RankingEvent, TradeEvent, WatchlistEvent } from '../../../src/core/market.js';
+import type { MarketEvent } from '../../../src/core/market.js';
 import type { Signal } from '../../../src/core/signal.js';
 import type { AnyStrategyDefinition } from '../../../src/core/strategy.js';
 import { createVirtualClock, type VirtualClock } from '../../../src/core/virtual-clock.js';
@@ -8,79 +7,10 @@ import { createStrategyHost, type StrategyHost, type StrategyHostOptions } from 
 import { loadStrategies, type StrategyConfigEntry } from '../../../src/engine/load-strategies.js';
 import { createRegistry } from '../../../src/engine/registry.js';
 import { createMarketBook } from '../../../src/pipeline/market-book.js';
+import { T0 } from '../../../src/sdk/testing.js';
 
-/** Monday 2026-01-05 09:00:00 KST. */
-export const T0 = kstToEpoch(2026, 1, 5, 9, 0, 0);
-
-export function trade(p: { symbol?: string; price: number; volume?: number; ts: number; tsRecv?: number; open?: number; high?: number; low?: number; cumVolume?: number; changeRate?: number }): TradeEvent {
-  return {
-    kind: 'trade',
-    symbol: p.symbol ?? '005930',
-    exchange: 'KRX',
-    price: p.price,
-    change: 0,
-    changeRate: p.changeRate ?? 0,
-    sign: 3,
-    cumVolume: p.cumVolume ?? 0,
-    cumValue: 0,
-    open: p.open ?? 0,
-    high: p.high ?? 0,
-    low: p.low ?? 0,
-    ask: p.price + 100,
-    bid: p.price,
-    volume: p.volume ?? 10,
-    side: 'buy',
-    strength: null,
-    tsEvent: p.ts,
-    tsRecv: p.tsRecv ?? p.ts,
-  };
-}
-
-export function indicative(p: { symbol?: string; price: number; ts: number }): IndicativeEvent {
-  return {
-    kind: 'indicative',
-    symbol: p.symbol ?? '005930',
-    exchange: 'KRX',
-    price: p.price,
-    change: 0,
-    changeRate: 0,
-    sign: 3,
-    cumVolume: 0,
-    cumValue: 0,
-    open: 0,
-    high: 0,
-    low: 0,
-    ask: 0,
-    bid: 0,
-    tsEvent: p.ts,
-    tsRecv: p.ts,
-  };
-}
-
-/** A ranking poll; `symbols` in rank order (rank 1 first). */
-export function ranking(market: ProgramMarketCode, symbols: readonly string[], ts: number): RankingEvent {
-  return {
-    kind: 'ranking',
-    market,
-    entries: symbols.map((symbol, i) => ({
-      rank: i + 1,
-      symbol,
-      name: `name-${symbol}`,
-      price: 10_000,
-      changeRate: 1,
-      cumVolume: 1000,
-      programSellAmount: 100,
-      programBuyAmount: 100 + (symbols.length - i) * 10,
-      programNetBuyAmount: (symbols.length - i) * 10,
-    })),
-    tsEvent: ts,
-    tsRecv: ts,
-  };
-}
-
-export function watchlist(symbols: readonly string[], ts: number): WatchlistEvent {
-  return { kind: 'watchlist', groups: [{ code: '001', name: 'main', symbols }], tsEvent: ts, tsRecv: ts };
-}
+// The event builders and T0 are the SDK's (krx-signals/sdk/testing): one definition for the project's tests and authors'.
+export { T0, indicative, ranking, trade, watchlist } from '../../../src/sdk/testing.js';
 
 export interface LogRecord {
   level: string;
