@@ -75,6 +75,17 @@ describe.skipIf(!hasRedis)('the daemon on the bus (real redis-server): signals t
     reader = createRedisStreamsBus({ url: redis.url, reconnectCapMs: 50 });
     await until('the reader connects', () => reader?.status().connected === true);
     await runFor(clock, 30_000, 250, 20);
+    // The outbox has caught up (nothing pending, no batch in flight) before the stream is read.
+    const settled = async (): Promise<void> => {
+      // Virtual time moves in small steps (the dispatcher's timers run on it) until the outbox is empty and idle.
+      const end = performance.now() + 20_000;
+      while (!(daemon.notify?.notifier.inFlight() === 0 && daemon.notify.notifier.status().every((s) => s.depth === 0))) {
+        if (performance.now() > end) throw new Error('timed out waiting for the bus sink to catch up');
+        clock.tick(50);
+        await turns(5);
+      }
+    };
+    await settled();
     const first = await readAll(reader, 'krx:signals');
     // Every signal stored while Redis was down is now on the stream, once, in commit order.
     const db = (): string[] => {
@@ -103,12 +114,14 @@ describe.skipIf(!hasRedis)('the daemon on the bus (real redis-server): signals t
     await admin.sendCommand(['XREADGROUP', 'GROUP', 'dash', 'c1', 'COUNT', '1', 'STREAMS', 'krx:signals', '>']);
     admin.destroy();
     await runFor(clock, 6_000, 250, 20);
+    await settled();
     await until('the group metrics', () => /^krx_bus_group_pending\{stream="krx:signals",group="dash"\} 1$/m.test(daemon.observability.metrics.render()));
     expect(daemon.observability.metrics.render()).toMatch(/^krx_bus_group_lag\{stream="krx:signals",group="dash"\} [1-9]\d*$/m);
     expect(daemon.observability.metrics.render()).toMatch(/^krx_bus_connected 1$/m);
 
     // Down for a minute mid-session: the daemon keeps producing and storing.
     const committedBefore = daemon.signalsCommitted();
+    await settled();
     const sentBeforeStop = db(); // on the server that is about to lose everything
     await redis.stop();
     await runFor(clock, 60_000, 250, 20);
