@@ -36,13 +36,14 @@ const LATENCY_RATES = [1_000, 5_000, 20_000]; // issue 9
 const LATENCY_TARGET_RATE = 5_000; // issue 7
 const LATENCY_MAX_P99_MS = 5;
 const RSS_RATE = 2_000; // issue 7
+const BUS_MIN_RATIO = 0.8; // issue 19
 const RSS_MAX_MB = 150;
 const RSS_MAX_GROWTH_MB = 10;
 const RSS_TARGET_MINUTES = 10;
 
 // `npm run bench -- --rss-minutes 10` for issue 7's full RSS figure (default 2 to keep the run short).
 // `npm run bench -- --only decode` runs one section (decode, engine, e2e, sim, store, recording, latency, replay, rss).
-const SECTIONS = ['decode', 'engine', 'e2e', 'sim', 'store', 'recording', 'latency', 'replay', 'sweep', 'rss'] as const;
+const SECTIONS = ['decode', 'engine', 'e2e', 'sim', 'store', 'recording', 'latency', 'replay', 'sweep', 'bus', 'rss'] as const;
 const { values: args } = parseArgs({
   options: { 'rss-minutes': { type: 'string', default: '2' }, 'latency-seconds': { type: 'string', default: '15' }, only: { type: 'string' } },
 });
@@ -330,6 +331,23 @@ await section('replay', 'replay rate', async () => {
 });
 
 await section('sweep', 'sweep, 2 workers vs 1', async () => (await import('./research/sweep-scaling.js')).addSweepScalingRows(rows, notes));
+
+await section('bus', 'bus egress to a local redis-server', async () => {
+  const { benchBusEgress } = await import('./bus/egress-rate.js');
+  const r = await benchBusEgress();
+  if (!r) {
+    notes.push('bus egress row not measured: redis-server is missing (apt-get install -y redis-server)');
+    return;
+  }
+  rows.push({
+    benchmark: `Bus egress: ${formatCount(r.events)} trades through stream + book + 3 strategies with the egress to a local redis-server beside them (${formatCount(r.published)} published, ${formatCount(r.dropped)} dropped; median of 3)`,
+    figure: `${formatRate(r.pipelineWithEgress, 'events')} (egress ${formatRate(r.egressPerSecond, 'envelopes')})`,
+    reference: `without egress ${formatRate(r.pipelineAlone, 'events')}`,
+    ratio: formatRatio(r.ratio),
+    target: `>= ${BUS_MIN_RATIO}x without (issue 19)`,
+    result: verdict(r.ratio >= BUS_MIN_RATIO),
+  });
+});
 
 await section('rss', 'daemon RSS after a steady run', async () => {
   const r = await runDaemonJobInChild({ kind: 'rss', options: { tradesPerSecond: RSS_RATE, durationMs: rssMinutes * 60_000 } }, rssMinutes * 60_000 + 120_000);

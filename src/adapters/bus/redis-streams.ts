@@ -1,6 +1,6 @@
 import { createClient } from 'redis';
 import { KrxError, errorMessage } from '../../core/errors.js';
-import { envelopeFields, parseEnvelope, type BusAdapter, type BusEntry, type BusEnvelope } from '../../core/ports/bus.js';
+import { envelopeFields, parseEnvelope, type BusAdapter, type BusEntry, type BusEnvelope, type BusGroup } from '../../core/ports/bus.js';
 
 export interface RedisStreamsOptions {
   /** `redis://host:port[/db]`; a password in it never reaches a log or an error. */
@@ -121,6 +121,16 @@ export function createRedisStreamsBus(o: RedisStreamsOptions): BusAdapter {
         return fail(err);
       }
     },
+    groups: async (stream) => {
+      let reply: unknown;
+      try {
+        reply = await writer.sendCommand(['XINFO', 'GROUPS', stream], bounded());
+      } catch (err) {
+        if (/no such key/i.test(errorMessage(err))) return [];
+        return fail(err);
+      }
+      return groupsOf(reply);
+    },
     status: () => ({ connected: connected && !closed, errors }),
     close: async () => {
       if (closed) return;
@@ -154,6 +164,18 @@ function entriesOf(reply: unknown): BusEntry[] {
     }
   }
   return out;
+}
+
+/** XINFO GROUPS' RESP2 answer: one flat [field, value, ...] list per group. */
+function groupsOf(reply: unknown): BusGroup[] {
+  if (!Array.isArray(reply)) return [];
+  return reply.flatMap((flat: unknown) => {
+    if (!Array.isArray(flat)) return [];
+    const f = new Map<string, unknown>();
+    for (let i = 0; i + 1 < flat.length; i += 2) f.set(String(flat[i]), flat[i + 1]);
+    const lag = f.get('lag');
+    return [{ name: String(f.get('name') ?? ''), consumers: Number(f.get('consumers') ?? 0), pending: Number(f.get('pending') ?? 0), lag: lag === null || lag === undefined ? null : Number(lag) }];
+  });
 }
 
 /** Marks an entry that is not an envelope: readers skip it and count it (E_BUS_DECODE), keeping its id as cursor. */

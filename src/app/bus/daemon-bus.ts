@@ -4,7 +4,10 @@ import type { Config } from '../../config/schema.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import type { MarketEvent } from '../../core/market.js';
-import type { BusAdapter } from '../../core/ports/bus.js';
+import type { TimerHandle } from '../../core/clock.js';
+import type { BusAdapter, BusGroup } from '../../core/ports/bus.js';
+
+const GROUPS_EVERY_MS = 5000;
 import type { MetricsRegistry } from '../../observability/index.js';
 import { startEgress, type Egress, type EgressStats } from './egress.js';
 
@@ -31,6 +34,18 @@ export function startDaemonBus(config: Config, sessionId: string, clock: Clock, 
     onState: (connected, detail) => (connected ? log.info({ event: 'bus.connected' }, `bus ${detail}`) : log.warn({ event: 'bus.lost', code: 'E_BUS_UNAVAILABLE' }, `bus ${detail}`)),
   });
   let egress: Egress | null = null;
+  // Consumer groups on the signal stream (their pending and lag), read every few seconds for /metrics.
+  const signalStreams = [...new Set(config.notify.sinks.flatMap((s) => (s.type === 'bus' && s.enabled ? [s.stream] : [])))];
+  let groups: Array<{ stream: string; group: BusGroup }> = [];
+  let refresh: TimerHandle | undefined;
+  const readGroups = (): void => {
+    Promise.all(signalStreams.map(async (stream) => (await adapter.groups(stream)).map((group) => ({ stream, group }))))
+      .then((all) => void (groups = all.flat()))
+      .catch(() => undefined) // unreachable: the last known figures stay; krx_bus_connected says why
+      .finally(() => {
+        if (refresh !== undefined) refresh = clock.setTimeout(readGroups, GROUPS_EVERY_MS);
+      });
+  };
   return {
     adapter,
     origin,
@@ -48,11 +63,18 @@ export function startDaemonBus(config: Config, sessionId: string, clock: Clock, 
         const s = egress?.stats();
         return s ? [{ labels: { stream: s.stream }, value: pick(s) }] : [];
       };
+      metrics.collect('krx_bus_group_pending', 'Entries delivered to a consumer group and not acknowledged, per stream and group', 'gauge', ['stream', 'group'], () => groups.map((g) => ({ labels: { stream: g.stream, group: g.group.name }, value: g.group.pending })));
+      metrics.collect('krx_bus_group_lag', 'Entries not yet delivered to a consumer group, per stream and group', 'gauge', ['stream', 'group'], () => groups.flatMap((g) => (g.group.lag === null ? [] : [{ labels: { stream: g.stream, group: g.group.name }, value: g.group.lag }])));
+      if (signalStreams.length > 0 && refresh === undefined) {
+        refresh = clock.setTimeout(readGroups, 0);
+      }
       metrics.collect('krx_bus_egress_published_total', 'Market events the bus acknowledged', 'counter', ['stream'], per((s) => s.published));
       metrics.collect('krx_bus_egress_dropped_total', 'Market events dropped by the egress (queue full or bus away); never waited for', 'counter', ['stream'], per((s) => s.dropped));
       metrics.collect('krx_bus_egress_queued', 'Market events waiting for the bus', 'gauge', ['stream'], per((s) => s.queued));
     },
     close: async () => {
+      if (refresh !== undefined) clock.clearTimeout(refresh);
+      refresh = undefined;
       await egress?.close();
       await adapter.close();
     },

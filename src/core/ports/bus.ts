@@ -31,6 +31,16 @@ export interface BusEntry {
   readonly envelope: BusEnvelope;
 }
 
+/** A consumer group on a stream, as the bus reports it. */
+export interface BusGroup {
+  readonly name: string;
+  readonly consumers: number;
+  /** Entries delivered to the group's consumers and not yet acknowledged. */
+  readonly pending: number;
+  /** Entries not yet delivered to the group (null when the server cannot tell). */
+  readonly lag: number | null;
+}
+
 export interface BusStatus {
   readonly connected: boolean;
   /** Commands that failed since start (unreachable, refused). */
@@ -56,6 +66,8 @@ export interface BusAdapter {
   read(stream: string, afterId: string, count: number, blockMs: number): Promise<readonly BusEntry[]>;
   /** The stream's length (0 when it does not exist). */
   length(stream: string): Promise<number>;
+  /** The stream's consumer groups (none when the stream does not exist). */
+  groups(stream: string): Promise<readonly BusGroup[]>;
   status(): BusStatus;
   close(): Promise<void>;
 }

@@ -6,6 +6,8 @@ export interface BusContractTarget {
   make(): BusAdapter;
   down(): Promise<void>;
   up(): Promise<void>;
+  /** A raw command from another client, as a separate consumer process would send it. */
+  raw(args: string[]): Promise<unknown>;
 }
 
 const envelope = (seq: number, extra: Partial<BusEnvelope> = {}): BusEnvelope => ({
@@ -62,6 +64,16 @@ export function busContract(name: string, target: BusContractTarget): void {
       expect(await bus.appendOnce('t:once', [b, a], 1000, 60_000)).toBe(0);
       const read = await bus.read('t:once', '0-0', 10, 0);
       expect(read.map((e) => e.envelope.id)).toEqual(['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb']);
+    });
+
+    it('reports consumer groups: pending (read, not acknowledged) and lag (not yet read)', async () => {
+      expect(await bus.groups('t:nogroups')).toEqual([]);
+      await bus.append('t:groups', [envelope(1), envelope(2), envelope(3)], 100);
+      expect(await bus.groups('t:groups')).toEqual([]);
+      // A reader outside the adapter (another process would do this) takes one entry without acking.
+      await target.raw(['XGROUP', 'CREATE', 't:groups', 'g1', '0']);
+      await target.raw(['XREADGROUP', 'GROUP', 'g1', 'c1', 'COUNT', '1', 'STREAMS', 't:groups', '>']);
+      expect(await bus.groups('t:groups')).toEqual([{ name: 'g1', consumers: 1, pending: 1, lag: 2 }]);
     });
 
     it('a blocking read wakes for an entry appended after it started', async () => {

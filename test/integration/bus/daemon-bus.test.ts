@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { createClient } from 'redis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRedisStreamsBus } from '../../../src/adapters/bus/redis-streams.js';
 import type { BusAdapter, BusEntry } from '../../../src/core/ports/bus.js';
@@ -74,6 +75,17 @@ describe.skipIf(!hasRedis)('the daemon on the bus (real redis-server): signals t
     reader = createRedisStreamsBus({ url: redis.url, reconnectCapMs: 50 });
     await until('the reader connects', () => reader?.status().connected === true);
     await runFor(clock, 30_000, 250, 20);
+    // The outbox has caught up (nothing pending, no batch in flight) before the stream is read.
+    const settled = async (): Promise<void> => {
+      // Virtual time moves in small steps (the dispatcher's timers run on it) until the outbox is empty and idle.
+      const end = performance.now() + 20_000;
+      while (!(daemon.notify?.notifier.inFlight() === 0 && daemon.notify.notifier.status().every((s) => s.depth === 0))) {
+        if (performance.now() > end) throw new Error('timed out waiting for the bus sink to catch up');
+        clock.tick(50);
+        await turns(5);
+      }
+    };
+    await settled();
     const first = await readAll(reader, 'krx:signals');
     // Every signal stored while Redis was down is now on the stream, once, in commit order.
     const db = (): string[] => {
@@ -95,9 +107,22 @@ describe.skipIf(!hasRedis)('the daemon on the bus (real redis-server): signals t
     const market = await reader.length('krx:market');
     expect(market).toBeGreaterThan(100);
     expect(bus?.egressStats()?.published).toBeGreaterThan(100);
+    // A consumer group (a dashboard) appears in the metrics with its pending entries and lag.
+    const admin = createClient({ url: redis.url, RESP: 2 });
+    await admin.connect();
+    await admin.sendCommand(['XGROUP', 'CREATE', 'krx:signals', 'dash', '0']);
+    await admin.sendCommand(['XREADGROUP', 'GROUP', 'dash', 'c1', 'COUNT', '1', 'STREAMS', 'krx:signals', '>']);
+    admin.destroy();
+    await runFor(clock, 6_000, 250, 20);
+    await settled();
+    await until('the group metrics', () => /^krx_bus_group_pending\{stream="krx:signals",group="dash"\} 1$/m.test(daemon.observability.metrics.render()));
+    expect(daemon.observability.metrics.render()).toMatch(/^krx_bus_group_lag\{stream="krx:signals",group="dash"\} [1-9]\d*$/m);
+    expect(daemon.observability.metrics.render()).toMatch(/^krx_bus_connected 1$/m);
 
     // Down for a minute mid-session: the daemon keeps producing and storing.
     const committedBefore = daemon.signalsCommitted();
+    await settled();
+    const sentBeforeStop = db(); // on the server that is about to lose everything
     await redis.stop();
     await runFor(clock, 60_000, 250, 20);
     expect(daemon.signalsCommitted()).toBeGreaterThan(committedBefore);
@@ -119,9 +144,9 @@ describe.skipIf(!hasRedis)('the daemon on the bus (real redis-server): signals t
     const after = await readAll(reader, 'krx:signals');
     const sentAll = db();
     const ids = after.map((e) => e.envelope.id);
-    expect(ids).toEqual(sentAll.slice(sentBefore.length));
+    expect(ids).toEqual(sentAll.slice(sentBeforeStop.length));
     expect(ids.length).toBeGreaterThanOrEqual(pendingWhileDown);
-    expect(new Set([...sentBefore, ...ids]).size).toBe(sentBefore.length + ids.length);
+    expect(new Set([...sentBeforeStop, ...ids]).size).toBe(sentBeforeStop.length + ids.length);
     const d = new Database(join(run.dataDir, 'signals.db'), { readonly: true });
     const stored = d.prepare('SELECT count(*) FROM signals').pluck().get() as number;
     const left = d.prepare("SELECT count(*) FROM outbox WHERE sink = 'bus' AND state != 'sent'").pluck().get() as number;

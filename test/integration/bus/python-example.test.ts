@@ -52,6 +52,7 @@ describe.skipIf(!hasRedis || !python)('docs/bus.md: the Python consumer-group ex
     expect(run()).toBe(['00000000000000a1 program-momentum 005930 BUY 70001', '00000000000000a2 program-momentum 005930_NX BUY 70002', '00000000000000a3 program-momentum 005930 BUY 70003', ''].join('\n'));
     // Acknowledged: a second run of the same worker finds nothing pending and nothing new.
     expect(run()).toBe('');
+    expect(await bus.groups('krx:signals')).toEqual([{ name: 'my-app', consumers: 1, pending: 0, lag: 0 }]);
     const venues = (await bus.read('krx:signals', '0-0', 10, 0)).map((e) => e.envelope.venue);
     expect(venues).toEqual(['KRX', 'NXT', 'KRX']);
   });

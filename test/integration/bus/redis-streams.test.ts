@@ -1,3 +1,4 @@
+import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStreamsBus } from '../../../src/adapters/bus/redis-streams.js';
 import { hasRedis, startRedis, warnIfNoRedis, type RedisServer } from '../../support/bus/redis-server.js';
@@ -18,6 +19,15 @@ describe.skipIf(!hasRedis)('Redis Streams bus on a real redis-server', () => {
     make: () => createRedisStreamsBus({ url: server.url, reconnectCapMs: 100 }),
     down: () => server.stop(),
     up: () => server.start(),
+    raw: async (args) => {
+      const client = createClient({ url: server.url, RESP: 2 });
+      await client.connect();
+      try {
+        return await client.sendCommand(args);
+      } finally {
+        client.destroy();
+      }
+    },
   });
 
   it('never quotes a password of the URL in its errors', async () => {
