@@ -62,6 +62,9 @@ describe('docs/strategies.md: the record-replay loop, command by command', () =>
     expect((await runCli(['replay', a.file, '--db', out], {}, cwd)).code).toBe(0); // the same session again: added to, idempotent
     const other = await runCli(['replay', b.file, '--db', out], {}, cwd);
     expect(other.code).toBe(2);
-    expect(other.stderr).toMatch(/holds signals of another session \(20261120090000-08ff68\)/);
+    // The message names the session the database holds: a's (read from its golden signals).
+    const { FIXTURE_DIR } = await import('../../support/record-fixtures.js');
+    const held = (JSON.parse(readFileSync(join(FIXTURE_DIR, 'sim-calm-3min.signals.jsonl'), 'utf8').split('\n')[0] as string) as { sessionId: string }).sessionId;
+    expect(other.stderr).toContain(`holds signals of another session (${held})`);
   }, 60_000);
 });
