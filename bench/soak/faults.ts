@@ -8,7 +8,12 @@ import { MALFORMED_KINDS, type SimulatorHandle } from '../../src/sim/index.js';
  * virtual clock, so the same faults run in both.
  */
 export const FAULT_KINDS = ['drop-close', 'drop-terminate', 'silence', 'token-expiry', 'rate-limit', 'malformed', 'duplicate-login'] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
+/**
+ * The real-time soak adds the faults of issue 20 it has hooks for: a full disk (both SQLite files stop
+ * growing for the hold, then space returns) and REG rejected from the start of a connection.
+ */
+export const SOAK_FAULT_KINDS = [...FAULT_KINDS, 'full-disk', 'reg-rejection'] as const;
+export type FaultKind = (typeof SOAK_FAULT_KINDS)[number];
 
 export interface FaultEnv {
   readonly daemon: Daemon;
@@ -17,8 +22,10 @@ export interface FaultEnv {
   readonly watchdogMs: number;
   /** The simulator's REST limits to restore after a rate-limit burst. */
   readonly normalRates: { readonly kiwoomPerSecond: number; readonly kisPerSecond: number };
-  /** How long a rate-limit burst lasts. */
+  /** How long a rate-limit burst lasts (and a full disk, and REG rejection). */
   readonly rateLimitHoldMs: number;
+  /** The simulator's REG rate to restore after REG rejection (config sim.regRatePerSecond). */
+  readonly normalRegPerSecond?: number;
   /** Moves time on by `ms` (sleep or virtual ticks), letting loopback I/O run. */
   advance(ms: number): Promise<void>;
   now(): number;
@@ -37,7 +44,7 @@ export interface FaultOutcome {
 }
 
 /** Faults after which the socket must have been replaced. */
-const RECONNECTS: ReadonlySet<FaultKind> = new Set(['drop-close', 'drop-terminate', 'silence', 'token-expiry', 'duplicate-login']);
+const RECONNECTS: ReadonlySet<FaultKind> = new Set(['drop-close', 'drop-terminate', 'silence', 'token-expiry', 'duplicate-login', 'reg-rejection']);
 
 /**
  * Decode errors one `malformed` fault must add per connection: three frames of every kind, all
@@ -100,12 +107,28 @@ export async function runFault(kind: FaultKind, env: FaultEnv, timeoutMs: number
     case 'duplicate-login':
       intruder = await duplicateLogin(env);
       break;
+    case 'full-disk':
+      // Neither SQLite file may grow by a page (SQLITE_FULL) for the hold; then space returns.
+      daemon.store.database.pragma('max_page_count = 1');
+      daemon.recording?.limitGrowth(true);
+      await env.advance(env.rateLimitHoldMs);
+      daemon.store.database.pragma('max_page_count = 1073741823');
+      daemon.recording?.limitGrowth(false);
+      break;
+    case 'reg-rejection':
+      // Every REG of the next connection is rejected (105110) for the hold: retried with backoff.
+      sim.faults.setRegLimits({ regPerSecond: 0 });
+      sim.faults.dropConnections('close');
+      await env.advance(env.rateLimitHoldMs);
+      sim.faults.setRegLimits({ regPerSecond: env.normalRegPerSecond ?? 5 });
+      break;
   }
   const expectReconnect = RECONNECTS.has(kind);
   let recoveryMs: number | null = null;
   while (env.now() - injectedAt <= timeoutMs) {
     const reconnected = daemon.connection.status().reconnects > before;
-    if ((!expectReconnect || reconnected) && isResubscribed(daemon, sim)) {
+    const drained = kind !== 'full-disk' || daemon.store.stats().queued === 0;
+    if ((!expectReconnect || reconnected) && drained && isResubscribed(daemon, sim)) {
       recoveryMs = env.now() - injectedAt;
       break;
     }

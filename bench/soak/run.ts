@@ -1,11 +1,11 @@
-import { createWriteStream, mkdtempSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDaemon } from '../../src/app/daemon.js';
 import { loadConfig } from '../../src/config/load.js';
 import { systemClock } from '../../src/core/clock.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { FAULT_KINDS, percentile, runFault, type FaultOutcome } from './faults.js';
+import { SOAK_FAULT_KINDS as FAULT_KINDS, percentile, runFault, type FaultKind, type FaultOutcome } from './faults.js';
 import { auditSignals, createLogLedger, signalsGiven } from './ledger.js';
 import { parseSoakArgs, slopePerHour, type MemorySample } from './stats.js';
 
@@ -21,6 +21,9 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 async function main(): Promise<number> {
   const args = parseSoakArgs(process.argv.slice(2));
+  const unknown = (args.faults ?? []).filter((k) => !(FAULT_KINDS as readonly string[]).includes(k));
+  if (unknown.length > 0) throw new Error(`--faults: unknown kinds ${unknown.join(', ')} (known: ${FAULT_KINDS.join(', ')})`);
+  const rotation = (args.faults ?? FAULT_KINDS) as readonly FaultKind[];
   let unhandled = 0;
   process.on('unhandledRejection', (reason) => {
     unhandled++;
@@ -47,6 +50,7 @@ async function main(): Promise<number> {
     normalRates: { kiwoomPerSecond: 5, kisPerSecond: 20 },
     // Longer than the ranking poll period (30 s), so at least one poll meets the low limit.
     rateLimitHoldMs: 35_000,
+    normalRegPerSecond: config.sim.regRatePerSecond,
     advance: sleep,
     now: () => Date.now(),
     stepMs: 25,
@@ -64,7 +68,7 @@ async function main(): Promise<number> {
       lastSampleAt = now;
     }
     if (now >= nextFaultAt) {
-      const kind = FAULT_KINDS[turn++ % FAULT_KINDS.length] ?? 'drop-close';
+      const kind = rotation[turn++ % rotation.length] ?? 'drop-close';
       const outcome = await runFault(kind, env, 150_000);
       outcomes.push(outcome);
       process.stdout.write(`  ${new Date(outcome.injectedAt).toISOString()} ${kind}: ${outcome.recoveryMs === null ? 'NOT RECOVERED' : `resubscribed in ${outcome.recoveryMs} ms`}\n`);
@@ -105,6 +109,8 @@ async function main(): Promise<number> {
     ['decode errors', `${realtime.decodeErrors} (${Object.entries(realtime.decodeErrorsByCode).map(([c, n]) => `${c} ${n}`).join(', ') || 'none'})`],
     ['malformed frames sent by the sim', String(simCounters.malformedSent)],
     ['sim: logins / token issuances kiwoom, kis / rate-limit hits kiwoom, kis / duplicate-login kicks', `${simCounters.logins} / ${simCounters.tokenIssuances.kiwoom}, ${simCounters.tokenIssuances.kis} / ${simCounters.rateLimitHits.kiwoom}, ${simCounters.rateLimitHits.kis} / ${simCounters.duplicateLoginKicks}`],
+    ['RSS growth after the first minute', rssGrowth(memory)],
+    ['disk use (caps: recording.maxSessionBytes / maxBytes)', `${diskUse(config.dataDir)} (caps ${(config.recording.maxSessionBytes / 1_048_576).toFixed(0)} / ${(config.recording.maxBytes / 1_048_576).toFixed(0)} MB)`],
     ['RSS slope', `${(slopePerHour(steady, 'rss') / 1_048_576).toFixed(1)} MB/h (last ${((memory.at(-1)?.rss ?? 0) / 1_048_576).toFixed(0)} MB)`],
     ['heap slope', `${(slopePerHour(steady, 'heapUsed') / 1_048_576).toFixed(1)} MB/h (last ${((memory.at(-1)?.heapUsed ?? 0) / 1_048_576).toFixed(0)} MB)`],
     ['open handles after stop (beyond the baseline)', leftover.length === 0 ? 'none' : leftover.join(', ')],
@@ -116,6 +122,28 @@ async function main(): Promise<number> {
   const failed = audit.lost > 0 || audit.duplicated > 0 || notRecovered > 0 || unhandled > 0 || leftover.length > 0;
   process.stdout.write(failed ? '\nsoak: FAILED\n' : '\nsoak: passed\n');
   return failed ? 1 : 0;
+}
+
+const MB = 1_048_576;
+
+/** Last RSS minus the first sample taken at or after one minute, with the max. */
+function rssGrowth(memory: readonly MemorySample[]): string {
+  const first = memory.find((m) => m.atMs >= 60_000);
+  const last = memory.at(-1);
+  if (!first || !last) return '-';
+  const max = Math.max(...memory.filter((m) => m.atMs >= 60_000).map((m) => m.rss));
+  return `${((last.rss - first.rss) / MB).toFixed(1)} MB (at 1 min ${(first.rss / MB).toFixed(0)} MB, last ${(last.rss / MB).toFixed(0)} MB, max after 1 min ${(max / MB).toFixed(0)} MB)`;
+}
+
+/** Bytes under the data dir: the recordings and the signal store, each. */
+function diskUse(dir: string): string {
+  const size = (path: string): number => {
+    const st = statSync(path);
+    return st.isDirectory() ? readdirSync(path).reduce((n, name) => n + size(`${path}/${name}`), 0) : st.size;
+  };
+  const total = size(dir);
+  const recordings = readdirSync(dir).filter((n) => n === 'recordings').reduce((n, name) => n + size(`${dir}/${name}`), 0);
+  return `${(total / MB).toFixed(1)} MB in all, recordings ${(recordings / MB).toFixed(1)} MB`;
 }
 
 function countResources(): Map<string, number> {

@@ -2,12 +2,15 @@
 export interface SoakArgs {
   readonly minutes: number;
   readonly faultEveryMs: number;
+  /** `--faults a,b`: only these kinds, in this order (default: the whole rotation). */
+  readonly faults: readonly string[] | null;
 }
 
 /** `--minutes N` (default 5) and `--fault-every 2m|20s|90` (seconds when unitless; default 2 min). */
 export function parseSoakArgs(argv: readonly string[]): SoakArgs {
   let minutes = 5;
   let faultEveryMs = 120_000;
+  let faults: string[] | null = null;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
@@ -17,12 +20,15 @@ export function parseSoakArgs(argv: readonly string[]): SoakArgs {
     } else if (flag === '--fault-every' && value !== undefined) {
       faultEveryMs = parseDuration(value);
       i++;
+    } else if (flag === '--faults' && value !== undefined) {
+      faults = value.split(',').filter((k) => k !== '');
+      i++;
     } else {
-      throw new Error(`unknown argument ${String(flag)} (expected --minutes N, --fault-every 20s|2m)`);
+      throw new Error(`unknown argument ${String(flag)} (expected --minutes N, --fault-every 20s|2m, --faults a,b)`);
     }
   }
   if (!Number.isFinite(minutes) || minutes <= 0) throw new Error('--minutes must be a positive number');
-  return { minutes, faultEveryMs };
+  return { minutes, faultEveryMs, faults };
 }
 
 export function parseDuration(text: string): number {

@@ -9,8 +9,8 @@ import type { MetricsRegistry } from './metrics.js';
  */
 export interface DegradedSources {
   readonly now: () => number;
-  readonly store?: () => { readonly committed: number; readonly writeErrors: number };
-  readonly recording?: () => { readonly committed: number; readonly writeErrors: number; readonly shedding: boolean; readonly capped: boolean; readonly dropped: number; readonly storedBytes: number };
+  readonly store?: () => { readonly committed: number; readonly writeErrors: number; readonly queued?: number };
+  readonly recording?: () => { readonly committed: number; readonly writeErrors: number; readonly shedding: boolean; readonly capped: boolean; readonly dropped: number; readonly storedBytes: number; readonly pending?: number };
   /** Last time each poll delivered (epoch ms; null = not yet), with its period. */
   readonly polls?: () => ReadonlyArray<{ readonly name: string; readonly lastAt: number | null; readonly periodMs: number }>;
   readonly strategies?: () => ReadonlyArray<{ readonly id: string; readonly state: string }>;
@@ -31,13 +31,19 @@ export interface DegradedMonitor {
 /** A poll is late after two periods plus this (one failed answer is not yet degraded). */
 const POLL_GRACE_MS = 10_000;
 
-/** Errors without commits since the last look = failing; a commit since = writing again. */
-function failingTracker(): (s: { committed: number; writeErrors: number }) => boolean {
+/**
+ * Errors without commits since the last look = failing; a commit since = writing again. Errors and
+ * commits both since the last look (the first look of all, a scrape after a long gap): failing while
+ * something still waits for a commit, so a disk that filled before the first look is reported.
+ */
+function failingTracker(): (s: { committed: number; writeErrors: number; waiting: number }) => boolean {
   let last = { committed: 0, writeErrors: 0 };
   let failing = false;
   return (s) => {
-    if (s.committed > last.committed) failing = false;
-    else if (s.writeErrors > last.writeErrors) failing = true;
+    const committed = s.committed > last.committed;
+    const errors = s.writeErrors > last.writeErrors;
+    if (errors) failing = !committed || s.waiting > 0;
+    else if (committed) failing = false;
     last = { committed: s.committed, writeErrors: s.writeErrors };
     return failing;
   };
@@ -53,11 +59,12 @@ export function createDegradedMonitor(sources: DegradedSources, startedAt: numbe
   const check = (): Map<DegradedPart, string[]> => {
     const out = new Map<DegradedPart, string[]>();
     const add = (part: DegradedPart, reason: string): void => void out.set(part, [...(out.get(part) ?? []), reason]);
-    if (sources.store && storeFailing(sources.store())) add('store', 'signal store cannot write (E_STORE_WRITE): signals are queued in memory');
+    const store = sources.store?.();
+    if (store && storeFailing({ ...store, waiting: store.queued ?? 0 })) add('store', 'signal store cannot write (E_STORE_WRITE): signals are queued in memory');
     if (sources.recording) {
       const r = sources.recording();
       if (r.shedding) add('recorder', `recorder shedding frames (E_RECORDING_SHED): ${r.dropped} dropped`);
-      if (recordingFailing(r)) add('recorder', 'recording cannot write (E_RECORDING_WRITE)');
+      if (recordingFailing({ ...r, waiting: r.pending ?? 0 })) add('recorder', 'recording cannot write (E_RECORDING_WRITE)');
       if (r.capped) add('recorder', 'recording stopped at recording.maxSessionBytes (E_RECORDING_CAP)');
     }
     for (const p of pollAges()) {

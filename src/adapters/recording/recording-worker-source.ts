@@ -37,6 +37,8 @@ export interface ChunkMessage {
 export type ToWorker =
   | { readonly t: 'commit'; readonly chunks: readonly ChunkMessage[] }
   | { readonly t: 'sync'; readonly id: number }
+  /** The file may not grow past its current pages (null: lifted); see RecordingWriter.limitGrowth. */
+  | { readonly t: 'limitGrowth'; readonly limited: boolean }
   | { readonly t: 'close'; readonly id: number; readonly meta: Readonly<Record<string, string>>; readonly droppedBefore: number };
 
 /** Worker -> main thread, on the events port. */
@@ -173,6 +175,8 @@ parentPort.on('message', (m) => {
     } else if (m.t === 'sync') {
       ack(m.id);
       events.postMessage({ t: 'synced', id: m.id });
+    } else if (m.t === 'limitGrowth') {
+      db.pragma('max_page_count = ' + (m.limited ? 1 : 1073741823));
     } else if (m.t === 'close') {
       close(m);
     }

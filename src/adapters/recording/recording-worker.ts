@@ -32,6 +32,8 @@ export interface RecordingWorker {
   idle(): Promise<void>;
   /** Commits, writes `meta` plus the frame counts, folds the WAL, closes; blocks. False on timeout. */
   close(meta: Readonly<Record<string, string>>, droppedBefore: number, timeoutMs: number): boolean;
+  /** The file may not grow (SQLite max_page_count at its current size) or may again. */
+  limitGrowth(limited: boolean): void;
   /** Stops the thread without waiting (after a timeout). */
   terminate(): void;
   committed(): number;
@@ -126,6 +128,9 @@ export function startRecordingWorker(file: string, busyTimeoutMs: number, onEven
       const transfer: ArrayBuffer[] = [];
       for (const c of chunks) transfer.push(c.ts.buffer as ArrayBuffer, c.kinds.buffer as ArrayBuffer, c.lens.buffer as ArrayBuffer, c.data.buffer as ArrayBuffer);
       post({ t: 'commit', chunks }, transfer);
+    },
+    limitGrowth(limited) {
+      if (!dead() && !finished) post({ t: 'limitGrowth', limited });
     },
     sync(timeoutMs) {
       if (dead() || finished) return false;

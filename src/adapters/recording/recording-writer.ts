@@ -86,6 +86,11 @@ export interface RecordingWriter extends FrameRecorder {
   close(endMs?: number): void;
   /** Resolves once the writing thread has handled everything handed over so far (does not hand over). */
   idle(): Promise<void>;
+  /**
+   * The file may not grow past its current size (SQLite max_page_count on the writing connection),
+   * so commits fail with SQLITE_FULL as on a full disk; false lifts it. For full-disk tests.
+   */
+  limitGrowth(limited: boolean): void;
   stats(): RecordingWriterStats;
 }
 
@@ -296,6 +301,7 @@ export function openRecordingWriter(options: RecordingWriterOptions): RecordingW
     flush,
     close,
     idle: () => worker.idle(),
+    limitGrowth: (limited) => worker.limitGrowth(limited),
     stats: () => ({
       appended: counts.appended,
       committed: worker.committed(),
