@@ -15,7 +15,7 @@ export async function startEmbeddedSimulator(config: Config, clock: Clock, log: 
     wsMaxItems: config.sim.wsMaxItems,
     regRatePerSecond: config.sim.regRatePerSecond,
     // The simulator's own chatter stays at debug; its warnings still show.
-    log: (level, msg, fields) => simLog[level === 'info' ? 'debug' : level](fields ?? {}, msg),
+    log: (level, fields, msg) => simLog[level === 'info' ? 'debug' : level](fields, msg),
   });
   log.info({ event: 'simulator.started', url: sim.url, wsUrl: sim.wsUrl, seed: config.sim.seed }, `embedded simulator on ${sim.url}`);
   return sim;

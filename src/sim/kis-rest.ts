@@ -66,7 +66,7 @@ function issueToken(ctx: SimContext, bodyText: string): JsonReply {
   } else {
     rec = ctx.kisTokens.issue(appkey, now, KIS_LIFETIME_MS);
     ctx.counters.tokenIssuances.kis++;
-    ctx.log('info', 'kis token issued', { expiresAt: rec.expiresAt });
+    ctx.log('info', { expiresAt: rec.expiresAt }, 'kis token issued');
   }
   return {
     status: 200,

@@ -53,7 +53,7 @@ function issueToken(ctx: SimContext, bodyText: string): JsonReply {
   const now = ctx.clock.now();
   const rec = ctx.kiwoomTokens.issue(body.appkey as string, now, ctx.opts.tokenLifetimeMs);
   ctx.counters.tokenIssuances.kiwoom++;
-  ctx.log('info', 'kiwoom token issued', { expiresAt: rec.expiresAt });
+  ctx.log('info', { expiresAt: rec.expiresAt }, 'kiwoom token issued');
   return {
     status: 200,
     body: { expires_dt: formatKstCompact(rec.expiresAt), token_type: 'bearer', token: rec.token, return_code: 0, return_msg: OK_MSG },

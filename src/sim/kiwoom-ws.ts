@@ -89,11 +89,11 @@ export class KiwoomWsServer {
       try {
         this.onMessage(conn, data, isBinary);
       } catch (e) {
-        this.ctx.log('error', 'ws message handler failed', { conn: conn.id, err: String(e) });
+        this.ctx.log('error', { conn: conn.id, err: String(e) }, 'ws message handler failed');
       }
     });
     ws.on('close', () => this.onClose(conn));
-    ws.on('error', (e) => this.ctx.log('debug', 'ws error', { conn: conn.id, err: e.message }));
+    ws.on('error', (e) => this.ctx.log('debug', { conn: conn.id, err: e.message }, 'ws error'));
   }
 
   private onClose(conn: SimConnection): void {
@@ -136,7 +136,7 @@ export class KiwoomWsServer {
       return;
     }
     if (obj === undefined) {
-      this.ctx.log('debug', 'ws frame ignored: not a JSON object', { conn: conn.id });
+      this.ctx.log('debug', { conn: conn.id }, 'ws frame ignored: not a JSON object');
       return;
     }
     switch (trnm) {
@@ -210,7 +210,7 @@ export class KiwoomWsServer {
     conn.pingTimeout = undefined;
     if (conn.closed || conn.pingOutstandingSince === undefined) return;
     this.ctx.counters.pingTimeouts++;
-    this.ctx.log('info', 'ws client did not echo PING; disconnecting', { conn: conn.id });
+    this.ctx.log('info', { conn: conn.id }, 'ws client did not echo PING; disconnecting');
     this.stopPing(conn);
     conn.ws.close(1008, 'PING timeout');
   }

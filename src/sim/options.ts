@@ -11,7 +11,8 @@ export const SIM_KIS_APPSECRET = 'SIMKISAPPSECRET0000000000000000000000000000000
 export const SIM_KIS_HTS_ID = 'simuser';
 
 export type SimLogLevel = 'debug' | 'info' | 'warn' | 'error';
-export type SimLog = (level: SimLogLevel, msg: string, fields?: Record<string, unknown>) => void;
+/** The simulator's logging: pino's argument order (fields, then the message) behind a level. */
+export type SimLog = (level: SimLogLevel, fields: Record<string, unknown>, msg: string) => void;
 
 /** Which 1700 shapes the rate limiter answers with, in turn. */
 export type KiwoomRateLimitForm = 'http429' | 'rc5' | 'rc1700';

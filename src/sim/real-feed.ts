@@ -58,7 +58,7 @@ export class RealFeed {
         try {
           this.tick();
         } catch (e) {
-          this.ctx.log('error', 'feed tick failed', { err: String(e) });
+          this.ctx.log('error', { err: String(e) }, 'feed tick failed');
         }
       }, this.ctx.opts.tickMs);
     } else if (!active) {

@@ -101,7 +101,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         if (!res.destroyed) sendReply(res, reply);
       },
       (e: unknown) => {
-        opts.log('warn', 'request failed', { err: String(e) });
+        opts.log('warn', { err: String(e) }, 'request failed');
         if (!res.headersSent && !res.destroyed) sendReply(res, { status: 500, body: { error: 'sim internal error' } });
       },
     );
@@ -142,7 +142,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   const port = (server.address() as AddressInfo).port;
   const hostForUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
-  opts.log('info', 'simulator listening', { port, stocks: opts.stocks });
+  opts.log('info', { port, stocks: opts.stocks }, 'simulator listening');
   let closed: Promise<void> | undefined;
   return {
     url: `http://${hostForUrl}:${port}`,

@@ -97,9 +97,9 @@ function stopped(signal: AbortSignal | undefined): Promise<void> {
 
 /** Simulator warnings and errors go to stderr as plain lines; its info chatter is dropped. */
 function stderrLog(io: CliIo): SimLog {
-  return (level, msg, fields) => {
+  return (level, fields, msg) => {
     if (level !== 'warn' && level !== 'error') return;
-    io.stderr.write(`krx-signals sim: ${level}: ${msg}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`);
+    io.stderr.write(`krx-signals sim: ${level}: ${msg} ${JSON.stringify(fields)}\n`);
   };
 }
 

@@ -131,7 +131,7 @@ describe('sim start-up', () => {
 
   it('logs only through the log callback and reports its URLs', async () => {
     const lines: string[] = [];
-    const t = await startTestSim({ stocks: 2500, log: (level, msg) => lines.push(`${level} ${msg}`) });
+    const t = await startTestSim({ stocks: 2500, log: (level, _fields, msg) => lines.push(`${level} ${msg}`) });
     try {
       expect(lines).toContain('info simulator listening');
       expect(t.sim.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
