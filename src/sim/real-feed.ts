@@ -4,6 +4,7 @@ import type { Random } from '../core/random.js';
 import type { SimContext } from './context.js';
 import type { KiwoomWsServer, SimConnection } from './kiwoom-ws.js';
 import { indicativeValues, realEntry, realFrame, tradeValues, venueText } from './real-format.js';
+import { registrations } from './registrations.js';
 import { StructureFeed } from './structure-feed.js';
 import type { SimStock } from './universe.js';
 import type { ResolvedSimOptions } from './options.js';
@@ -153,28 +154,14 @@ export class RealFeed {
   private rebuildIndex(): void {
     this.indexVersion = this.ws.version;
     const byType = { '0B': new Map<SimStock, Subscriber[]>(), '0A': new Map<SimStock, Subscriber[]>() };
-    for (const conn of this.ws.connections.values()) {
-      if (!conn.loggedIn || conn.closed) continue;
-      const seen = new Set<string>();
-      for (const set of conn.groups.values()) {
-        for (const key of set) {
-          if (seen.has(key)) continue;
-          seen.add(key);
-          const bar = key.indexOf('|');
-          const item = key.slice(0, bar);
-          const type = key.slice(bar + 1);
-          if (type !== '0B' && type !== '0A') continue;
-          const s = this.ctx.market.byCode.get(item.slice(0, 6));
-          if (s === undefined) continue;
-          const map = byType[type];
-          let list = map.get(s);
-          if (list === undefined) {
-            list = [];
-            map.set(s, list);
-          }
-          list.push({ conn, item });
-        }
-      }
+    for (const { conn, item, type } of registrations(this.ws)) {
+      if (type !== '0B' && type !== '0A') continue;
+      const s = this.ctx.market.byCode.get(item.slice(0, 6));
+      if (s === undefined) continue;
+      const map = byType[type];
+      let list = map.get(s);
+      if (list === undefined) map.set(s, (list = []));
+      list.push({ conn, item });
     }
     const toIndex = (subs: Map<SimStock, Subscriber[]>): TypeIndex => ({ stocks: [...subs.keys()].sort((a, b) => a.index - b.index), subs });
     this.tradeIndex = toIndex(byType['0B']);

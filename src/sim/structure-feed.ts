@@ -2,6 +2,7 @@ import { formatKstTime } from '../core/kst.js';
 import type { KiwoomWsServer, SimConnection } from './kiwoom-ws.js';
 import { changeRate, signCode, signedInt, signedPrice, signedRate, tickDown, tickSize, tickUp } from './format.js';
 import type { SimMarketState } from './market.js';
+import { registrations } from './registrations.js';
 import type { SimStock } from './universe.js';
 
 /**
@@ -88,26 +89,15 @@ export class StructureFeed {
   private rebuild(): void {
     this.indexVersion = this.ws.version;
     this.subs = new Map();
-    for (const conn of this.ws.connections.values()) {
-      if (!conn.loggedIn || conn.closed) continue;
-      const seen = new Set<string>();
-      for (const set of conn.groups.values()) {
-        for (const key of set) {
-          if (seen.has(key)) continue;
-          seen.add(key);
-          const bar = key.indexOf('|');
-          const type = key.slice(bar + 1) as StructureType;
-          if (!STRUCTURE_TYPES.includes(type)) continue;
-          const item = key.slice(0, bar);
-          const s = this.market.byCode.get(item.slice(0, 6));
-          if (s === undefined) continue;
-          let byStock = this.subs.get(type);
-          if (byStock === undefined) this.subs.set(type, (byStock = new Map()));
-          let list = byStock.get(s);
-          if (list === undefined) byStock.set(s, (list = []));
-          list.push({ conn, item });
-        }
-      }
+    for (const { conn, item, type } of registrations(this.ws)) {
+      if (!STRUCTURE_TYPES.includes(type as StructureType)) continue;
+      const s = this.market.byCode.get(item.slice(0, 6));
+      if (s === undefined) continue;
+      let byStock = this.subs.get(type as StructureType);
+      if (byStock === undefined) this.subs.set(type as StructureType, (byStock = new Map()));
+      let list = byStock.get(s);
+      if (list === undefined) byStock.set(s, (list = []));
+      list.push({ conn, item });
     }
     // Forget the 0g sent to registrations that are gone: a new REG of the same item gets its 0g again.
     const live = new Set<string>();
