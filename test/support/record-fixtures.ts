@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { formatSignals, openSignalDatabaseReadOnly, querySignals } from '../../src/adapters/store/index.js';
+import { signalsJsonl as jsonl } from './signals-jsonl.js';
 import { startDaemon, type Daemon } from '../../src/app/daemon.js';
 import { runReplay } from '../../src/app/replay/run-replay.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -48,14 +48,6 @@ export const FIXTURES: readonly FixtureSpec[] = [
 const START = Date.UTC(2026, 10, 20, 0, 0, 0); // Friday 09:00 KST
 const quiet = (clock: VirtualClock) => createLogger({ level: 'silent', clock, destination: new Writable({ write: (_c, _e, cb) => cb() }) });
 
-function jsonl(file: string, sessionId?: string): string {
-  const db = openSignalDatabaseReadOnly(file);
-  try {
-    return formatSignals(querySignals(db, sessionId ? { sessionId } : {}), 'jsonl');
-  } finally {
-    db.close();
-  }
-}
 
 /** Records one fixture; checks that its replay reproduces the live signals before writing anything. */
 export async function recordFixture(spec: FixtureSpec, outDir = FIXTURE_DIR): Promise<{ signals: number; bytes: number }> {

@@ -1,29 +1,15 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { formatSignals, openSignalDatabaseReadOnly, querySignals } from '../../../src/adapters/store/index.js';
+import { signalsJsonl as jsonl, quietLogger as quiet, turns } from '../../support/signals-jsonl.js';
 import { startDaemon } from '../../../src/app/daemon.js';
 import { runReplay } from '../../../src/app/replay/run-replay.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { packageRoot } from '../../../src/config/package-root.js';
 import { createVirtualClock } from '../../../src/core/virtual-clock.js';
-import { createLogger } from '../../../src/observability/logger.js';
 
 const START = Date.UTC(2026, 10, 20, 0, 0, 0);
-const turns = async (n: number): Promise<void> => {
-  for (let i = 0; i < n; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-};
-const quiet = (clock = createVirtualClock(0)) => createLogger({ level: 'warn', clock, destination: new Writable({ write: (_c, _e, cb) => cb() }) });
-const jsonl = (file: string, sessionId?: string): string => {
-  const db = openSignalDatabaseReadOnly(file);
-  try {
-    return formatSignals(querySignals(db, sessionId ? { sessionId } : {}), 'jsonl');
-  } finally {
-    db.close();
-  }
-};
 
 describe('record and replay of 0w/0g/0D/1h', () => {
   it('a simulator session with the market-structure strategies replays to exactly its live signals', async () => {
