@@ -20,13 +20,6 @@ const WORDS = {
   en: { price: 'price', reason: 'reason', time: 'time', replay: '[REPLAY]', signals: (n: number) => `${n} signals`, raised: '⚠️ ALERT', cleared: '✅ CLEARED', digest: 'Daily digest', strategy: 'strategies', top: 'top symbols', faults: 'alerts', uptime: 'uptime', none: 'none', won: ' KRW' },
 } as const;
 
-/** KRX for a plain code, NXT for `_NX`, SOR (Kiwoom's 통합) for `_AL`. */
-export function venueOf(symbol: string): 'KRX' | 'NXT' | 'SOR' {
-  if (symbol.endsWith('_NX')) return 'NXT';
-  if (symbol.endsWith('_AL')) return 'SOR';
-  return 'KRX';
-}
-
 export function codeOf(symbol: string): string {
   return symbol.replace(/_(NX|AL)$/, '');
 }
@@ -81,7 +74,7 @@ export function renderOne(item: NotifyItem, ctx: MessageContext, esc: Escape): s
     const phase = phaseOf(s, ctx);
     const reason = reasonOf(s.details);
     const lines = [
-      `${replay}${KIND_MARK[s.kind]} ${KIND_LABEL[ctx.language][s.kind]} · ${stock(s, ctx)} · ${venueOf(s.symbol)}`,
+      `${replay}${KIND_MARK[s.kind]} ${KIND_LABEL[ctx.language][s.kind]} · ${stock(s, ctx)} · ${s.venue}`,
       `${w.price} ${price(s.price, ctx.language)} · ${s.strategy}`,
       ...(reason ? [`${w.reason}: ${reason}`] : []),
       `${w.time} ${formatKstDashed(s.tsEvent)} KST${phase ? ` · ${phase}` : ''}`,
@@ -112,7 +105,7 @@ function renderLine(item: NotifyItem, ctx: MessageContext, esc: Escape): string 
   const s = item.signal;
   const reason = reasonOf(s.details);
   const time = formatKstDashed(s.tsEvent).slice(11);
-  return esc(`${KIND_MARK[s.kind]} ${KIND_LABEL[ctx.language][s.kind]} ${stock(s, ctx)} ${venueOf(s.symbol)} ${price(s.price, ctx.language)} ${time} ${s.strategy}${reason ? ` · ${reason}` : ''} [${item.id}]`);
+  return esc(`${KIND_MARK[s.kind]} ${KIND_LABEL[ctx.language][s.kind]} ${stock(s, ctx)} ${s.venue} ${price(s.price, ctx.language)} ${time} ${s.strategy}${reason ? ` · ${reason}` : ''} [${item.id}]`);
 }
 
 /**
