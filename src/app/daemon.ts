@@ -1,3 +1,4 @@
+import { createVenueItems } from './venue-items.js';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -189,7 +190,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const polls = buildMarketSources(settings, brokers, plan.needs);
     const startAt = clock.now();
     recordLifecycle({ type: 'kernel.started', at: startAt, polls: polls.map((p) => p.name) });
-    const kernel = startKernel(plan, { clock, log: log.child({ component: 'kernel' }), sessionId, seed, realtime$: connection.events$, applyDiff: (diff) => connection.applyDiff(diff), polls, sink: store, startAt });
+    // The universe's symbols become items on the chosen venue (universe.venue; `auto` reads the stock master once one is loaded).
+    const venueItems = createVenueItems(settings.universe.venue);
+    const kernel = startKernel(plan, { clock, log: log.child({ component: 'kernel' }), sessionId, seed, realtime$: connection.events$, applyDiff: (diff) => connection.applyDiff(venueItems.toItems(diff)), polls, sink: store, startAt });
     closers.push('kernel', () => {
       const at = clock.now();
       recordLifecycle({ type: 'kernel.stopped', at });

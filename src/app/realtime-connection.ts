@@ -1,3 +1,4 @@
+import { itemOf } from '../adapters/kiwoom/venue-codes.js';
 import { BehaviorSubject, Subject, type Observable } from 'rxjs';
 import { createActor, fromCallback, fromPromise, type SnapshotFrom } from 'xstate';
 import { createRealtimeStats, RealtimeSocket, type RealtimeStats } from '../adapters/kiwoom/realtime-socket.js';
@@ -136,8 +137,10 @@ export function createRealtimeConnection(options: RealtimeConnectionOptions): Re
       : null;
 
   const onEvent = (e: RealtimeEvent): void => {
-    if (!subscriptions.hasItem(e.symbol)) {
-      const removedAt = recentlyRemoved.get(e.symbol);
+    // The wanted set holds items (`005930`, `005930_AL`): the event's symbol and venue name its item.
+    const item = e.venue === undefined ? e.symbol : itemOf(e.symbol, e.venue);
+    if (!subscriptions.hasItem(item)) {
+      const removedAt = recentlyRemoved.get(item);
       if (removedAt !== undefined && clock.monotonic() - removedAt < REMOVE_GRACE_MS) {
         subscriptionStats.lateEntries++;
         return;
@@ -146,7 +149,7 @@ export function createRealtimeConnection(options: RealtimeConnectionOptions): Re
       if (n <= DROP_LOG_FIRST || n % DROP_LOG_EVERY === 0) log.warn({ code: 'E_WS_UNREGISTERED', symbol: e.symbol, kind: e.kind, count: n }, 'entry for a symbol not subscribed: dropped');
       return;
     }
-    silence?.entry(e.symbol);
+    silence?.entry(item);
     events.next(e);
   };
 

@@ -180,6 +180,8 @@ export interface RawRealEvent extends Stamped {
   readonly kind: 'raw';
   readonly type: string;
   readonly symbol: string;
+  /** The item's venue (its suffix), as on the decoded events; absent on an item-less entry (0s). */
+  readonly venue?: Exchange;
   readonly values: Readonly<Record<string, string>>;
 }
 

@@ -95,5 +95,5 @@ export function createMarketStream(options: MarketStreamOptions): Observable<Mar
 function markAuction(sessions: Pick<SessionSchedule, 'phaseAt'>, event: RealtimeEvent): RealtimeEvent {
   if (event.kind !== 'trade' || event.auction === true) return event;
   const printedOn = event.tradeVenue ?? (event.venue === 'NXT' ? 'NXT' : 'KRX');
-  return isAuctionPrint(sessions, printedOn, event.tsEvent) ? { ...event, auction: true } : event;
+  return isAuctionPrint(sessions, printedOn, event.tsEvent) ? { ...event, auction: true as const } : event;
 }

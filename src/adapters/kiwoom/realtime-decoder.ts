@@ -3,6 +3,7 @@ import type { Exchange, IndicativeEvent, RawRealEvent, RealtimeEvent, TradeEvent
 import { RULES_BY_TYPE, SLOT_FIDS, type FidParse, type FidRule } from './realtime-fids.js';
 import { decodeMarketEntry, isMarketType } from './realtime-market-decoder.js';
 import { parseHhmmss, parsePrice, parseRate, parseSignCode, parseSigned } from './values.js';
+import { symbolOf, venueOfItem } from './venue-codes.js';
 
 /**
  * The reference decoder of the real-time feed: one REAL entry (already JSON-parsed) to a domain event,
@@ -38,7 +39,9 @@ export function decodeEntry(entry: unknown, tsRecv: number, dayStart: number): R
   if (rules !== undefined && Object.hasOwn(RULES_BY_TYPE, type)) return decodeRuled(type, item, v, rules, tsRecv, dayStart);
   // A raw event promises string values, so a raw entry is checked whole (rare types only).
   for (const key in v) if (typeof v[key] !== 'string') return shape(`${clip(type)} values.${clip(key)} is not a string`);
-  return { kind: 'raw', type, symbol: symbolOf(item), values: v as Record<string, string>, tsEvent: tsRecv, tsRecv } satisfies RawRealEvent;
+  const symbol = symbolOf(item);
+  if (symbol === '') return { kind: 'raw', type, symbol, values: v as Record<string, string>, tsEvent: tsRecv, tsRecv } satisfies RawRealEvent;
+  return { kind: 'raw', type, symbol, venue: venueOfItem(item), values: v as Record<string, string>, tsEvent: tsRecv, tsRecv } satisfies RawRealEvent;
 }
 
 export function isDecodeFailure(x: RealtimeEvent | DecodeFailure): x is DecodeFailure {
@@ -168,18 +171,7 @@ export function buildIndicative(symbol: string, venue: Exchange, n: Float64Array
   };
 }
 
-/** `005930_NX` -> `005930`. */
-export function symbolOf(item: string): string {
-  const cut = item.indexOf('_');
-  return cut < 0 ? item : item.slice(0, cut);
-}
-
-export function venueOfItem(item: string): Exchange {
-  if (item.length <= 6) return 'KRX';
-  if (item.endsWith('_NX')) return 'NXT';
-  if (item.endsWith('_AL')) return 'SOR';
-  return 'KRX';
-}
+export { symbolOf, venueOfItem } from './venue-codes.js';
 
 /**
  * FID 9081 거래소구분 (text on 0B, protocol.md 10.3): "KRX" or "NXT" with surrounding spaces ignored;

@@ -1,4 +1,5 @@
 import type { BookEvent, Exchange, BookLevel, ProgramFlowEvent, StockInfoEvent, VenueDepth, ViEvent } from '../../core/market.js';
+import { symbolOf, venueOfItem } from './venue-codes.js';
 import { BOOK_LEVELS, BOOK_RULES, MARKET_RULES_BY_TYPE, PROGRAM_FLOW_RULES, STOCK_INFO_RULES, VI_RULES, type MarketFidParse, type MarketFidRule } from './realtime-market-fids.js';
 import type { DecodeFailure } from './realtime-decoder.js';
 import { parseHhmmss, parsePrice, parseRate, parseSignCode, parseSigned } from './values.js';
@@ -126,10 +127,9 @@ function readFields(type: string, rules: readonly MarketFidRule[], v: Record<str
 }
 
 function itemOf(item: string): { symbol: string; venue: Exchange } | null {
-  const cut = item.indexOf('_');
-  const symbol = cut < 0 ? item : item.slice(0, cut);
+  const symbol = symbolOf(item);
   if (symbol.length === 0 || symbol.length > 12) return null;
-  return { symbol, venue: item.endsWith('_NX') ? 'NXT' : item.endsWith('_AL') ? 'SOR' : 'KRX' };
+  return { symbol, venue: venueOfItem(item) };
 }
 
 function buildProgramFlow(symbol: string, venue: Exchange, f: Fields, tsRecv: number, dayStart: number): ProgramFlowEvent {
