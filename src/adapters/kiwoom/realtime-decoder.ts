@@ -40,6 +40,7 @@ export function decodeEntry(entry: unknown, tsRecv: number, dayStart: number): R
   // A raw event promises string values, so a raw entry is checked whole (rare types only).
   for (const key in v) if (typeof v[key] !== 'string') return shape(`${clip(type)} values.${clip(key)} is not a string`);
   const symbol = symbolOf(item);
+  // `_XX` alone names no stock: no venue either (as an item-less entry, once those pass through raw).
   if (symbol === '') return { kind: 'raw', type, symbol, values: v as Record<string, string>, tsEvent: tsRecv, tsRecv } satisfies RawRealEvent;
   return { kind: 'raw', type, symbol, venue: venueOfItem(item), values: v as Record<string, string>, tsEvent: tsRecv, tsRecv } satisfies RawRealEvent;
 }

@@ -20,10 +20,6 @@ const WORDS = {
   en: { price: 'price', reason: 'reason', time: 'time', replay: '[REPLAY]', signals: (n: number) => `${n} signals`, raised: '⚠️ ALERT', cleared: '✅ CLEARED', digest: 'Daily digest', strategy: 'strategies', top: 'top symbols', faults: 'alerts', uptime: 'uptime', none: 'none', won: ' KRW' },
 } as const;
 
-export function codeOf(symbol: string): string {
-  return symbol.replace(/_(NX|AL)$/, '');
-}
-
 /** The strategy's reason: `details.reason` when it has one, else a few of its fields. */
 export function reasonOf(details: Readonly<Record<string, unknown>>): string {
   if (typeof details['reason'] === 'string' && details['reason'].length > 0) return bounded(details['reason'], 160);
@@ -40,7 +36,7 @@ export function reasonOf(details: Readonly<Record<string, unknown>>): string {
 function nameOf(signal: Signal, ctx: MessageContext): string | undefined {
   const d = signal.details;
   const fromDetails = typeof d['name'] === 'string' ? d['name'] : typeof d['stockName'] === 'string' ? d['stockName'] : undefined;
-  return fromDetails ?? ctx.nameOf?.(codeOf(signal.symbol));
+  return fromDetails ?? ctx.nameOf?.(signal.symbol);
 }
 
 const PHASE_LABEL: Record<'ko' | 'en', Readonly<Record<string, string>>> = {
@@ -61,7 +57,7 @@ function price(p: number | null, lang: 'ko' | 'en'): string {
 
 function stock(signal: Signal, ctx: MessageContext): string {
   const name = nameOf(signal, ctx);
-  const code = codeOf(signal.symbol);
+  const code = signal.symbol; // six digits: the venue travels beside it (signal.venue)
   return name ? `${name} (${code})` : code;
 }
 

@@ -59,7 +59,7 @@ describe('real-time decoding', () => {
 
   it('passes an unknown real-time type through as a raw event', () => {
     const e = decodeEntry({ type: '0F', item: '005930_AL', values: { '210': '+100' } }, T, kstDayStart(T));
-    expect(e).toEqual({ kind: 'raw', type: '0F', symbol: '005930', values: { '210': '+100' }, tsEvent: T, tsRecv: T });
+    expect(e).toEqual({ kind: 'raw', type: '0F', symbol: '005930', venue: 'SOR', values: { '210': '+100' }, tsEvent: T, tsRecv: T });
   });
 
   it('reports a missing required FID and an unreadable value with their codes', () => {
