@@ -2,6 +2,7 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import { formatKstDashed } from '../core/kst.js';
 import type { Logger } from '../core/logger.js';
 import type { MarketEvent } from '../core/market.js';
+import type { MetricsRegistry } from '../observability/index.js';
 import { VENUES, type Phase, type PhaseChange, type SessionSchedule, type Venue } from '../core/market-sessions.js';
 
 /** Node's timers hold at most 2^31-1 ms; a longer wait is re-armed. */
@@ -122,4 +123,11 @@ export function createPhaseFeedCheck(schedule: Pick<SessionSchedule, 'phaseAt'>,
     },
     stats: () => ({ frames, disagreements, unknown }),
   };
+}
+
+/** The phase feed check's counters on /metrics. */
+export function registerPhaseFeedMetrics(metrics: MetricsRegistry, read: () => PhaseFeedStats): void {
+  metrics.collect('krx_phase_feed_frames_total', '0s 장시작시간 entries checked against the session profile', 'counter', [], () => read().frames);
+  metrics.collect('krx_phase_feed_disagreements_total', '0s entries whose FID 215 code disagrees with the session profile', 'counter', [], () => read().disagreements);
+  metrics.collect('krx_phase_feed_unknown_total', '0s entries with an FID 215 code the legacy table does not know (kept raw)', 'counter', [], () => read().unknown);
 }

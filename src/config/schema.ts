@@ -101,6 +101,13 @@ export const fileConfigSchema = z.strictObject({
       /** An acknowledged symbol with no entry for this long during the session is reported. 0 = off. */
       silentSymbolMs: ms(600_000),
       groupNo: z.string().regex(/^\d{1,4}$/, 'expected a group number of up to 4 digits').default('1'),
+      /**
+       * Market-wide types registered once with item [""] instead of per symbol, as the official examples
+       * do for 0s and 1h (protocol.md 10.4): 0s when the calendar is `sessions`, 1h when a strategy needs VI.
+       */
+      itemlessTypes: z.array(realtimeType).default(['0s', '1h']),
+      /** Whether the item-less registration counts as one item of `maxItems` (the unit the broker counts is [U], protocol.md 10.7). */
+      itemlessCountsAsItem: z.boolean().default(true),
     })
     .prefault({}),
   universe: z
