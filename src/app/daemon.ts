@@ -226,6 +226,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     });
     bus?.register(observability.metrics);
     if (feedCheck) registerPhaseFeedMetrics(observability.metrics, () => feedCheck.stats());
+    observability.metrics.collect('krx_itemless_outside_universe_total', 'Entries of an item-less registration (1h VI of the whole market) for stocks outside the universe, dropped', 'counter', [], () => connection.subscriptionStats.outsideUniverse);
     closers.push('observability', () => observability.close());
     // The daemon's own alerts, the daily digest and per-sink metrics.
     notify?.watch(
