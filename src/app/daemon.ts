@@ -209,7 +209,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const phases = settings.sessions ? watchPhases(settings.sessions, clock, log.child({ component: 'market' })) : null;
     if (phases) closers.push('phases', () => phases.stop());
     // The item-less 0s 장시작시간 entries are checked against the profile: disagreements logged and counted.
-    const feedCheck = settings.sessions ? createPhaseFeedCheck(settings.sessions, log.child({ component: 'market' })) : null;
+    const feedCheck = settings.sessions ? createPhaseFeedCheck(settings.sessions, log.child({ component: 'market' }), config.calendar.fid215) : null;
     if (feedCheck) {
       const checked = connection.marketWide$.subscribe((e) => feedCheck.onEvent(e));
       closers.push('phase feed check', () => checked.unsubscribe());
