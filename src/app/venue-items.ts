@@ -17,6 +17,18 @@ export interface VenueItems {
   readonly itemOf: (symbol: string, venue: Exchange | undefined) => string;
 }
 
+const VENUES: readonly Exchange[] = ['KRX', 'NXT', 'SOR'];
+
+/**
+ * Whether replay passes an event on, as the live connection does: by its item, except a VI (1h, which
+ * the server sends for every stock under whichever venue item, `066310_AL` and `066310`): by its stock
+ * on any venue.
+ */
+export function replayWants(wanted: ReadonlySet<string>, e: { readonly kind: string; readonly symbol: string; readonly venue?: Exchange }): boolean {
+  if (e.kind === 'vi') return VENUES.some((v) => wanted.has(itemOf(e.symbol, v)));
+  return wanted.has(e.venue === undefined ? e.symbol : itemOf(e.symbol, e.venue));
+}
+
 export function createVenueItems(choice: VenueChoice, master: () => StockMaster | undefined = () => undefined): VenueItems {
   /** Symbol -> the item it was added with; bounded by the universe. */
   const added = new Map<string, string>();

@@ -1,4 +1,4 @@
-import { createVenueItems } from '../venue-items.js';
+import { createVenueItems, replayWants } from '../venue-items.js';
 import { Subject } from 'rxjs';
 import type { Logger as PinoLogger } from 'pino';
 import { routeFrame, type FrameSinks, type FrameStats } from '../../adapters/kiwoom/realtime-frames.js';
@@ -126,7 +126,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   let unregistered = 0;
   const sinks: FrameSinks = {
     event: (e) => {
-      if (!wanted.has(venueItems.itemOf(e.symbol, e.venue))) {
+      if (!replayWants(wanted, e)) {
         unregistered++;
         return;
       }

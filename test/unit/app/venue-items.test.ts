@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { programTop, programTrading } from '../../../src/adapters/kiwoom/program-top.js';
 import { itemOf, stexTpOf, symbolOf, venueOfItem } from '../../../src/adapters/kiwoom/venue-codes.js';
-import { createVenueItems } from '../../../src/app/venue-items.js';
+import { createVenueItems, replayWants } from '../../../src/app/venue-items.js';
 import type { StockMaster, StockMasterEntry } from '../../../src/core/stock-master.js';
 import { chooseVenue, pollVenue } from '../../../src/core/venue-choice.js';
 
@@ -34,6 +34,18 @@ describe('universe.venue', () => {
     current = master([]);
     expect(items.toItems({ add: [], remove: ['035420'], leftOut: ['111111'] })).toEqual({ add: [], remove: ['035420_AL'], leftOut: ['111111'] });
     expect([items.itemOf('035420', 'SOR'), items.itemOf('', undefined)]).toEqual(['035420_AL', '']);
+  });
+});
+
+describe('replay drops what live drops', () => {
+  it('by item; a VI (item-less 1h names any venue item) by its stock on any venue', () => {
+    const wanted = new Set(['005930_AL', '000660']);
+    expect(replayWants(wanted, { kind: 'trade', symbol: '005930', venue: 'SOR' })).toBe(true);
+    expect(replayWants(wanted, { kind: 'trade', symbol: '005930', venue: 'KRX' })).toBe(false);
+    expect(replayWants(wanted, { kind: 'vi', symbol: '005930', venue: 'KRX' })).toBe(true);
+    expect(replayWants(wanted, { kind: 'vi', symbol: '000660', venue: 'SOR' })).toBe(true);
+    expect(replayWants(wanted, { kind: 'vi', symbol: '035420', venue: 'KRX' })).toBe(false);
+    expect(replayWants(wanted, { kind: 'raw', symbol: '' })).toBe(false);
   });
 });
 
