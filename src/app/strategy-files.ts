@@ -26,6 +26,8 @@ export interface StrategySource {
   readonly file: string;
   /** sha256 of the file's text (built-ins: empty). */
   readonly hash: string;
+  /** The file's text, as evaluated (built-ins: absent): a recording keeps it for the replay. */
+  readonly text?: string;
 }
 
 /** A file that did not load: its path and line (1-based, when known) and why. */
@@ -75,7 +77,7 @@ export async function loadAvailableStrategies(dir: string, builtIns: readonly An
       continue;
     }
     byId.set(loaded.definition.id, file);
-    sources.push({ definition: loaded.definition, file, hash: sha256Of(text) });
+    sources.push({ definition: loaded.definition, file, hash: sha256Of(text), text });
   }
   return { sources, definitions: sources.map((s) => s.definition), problems, dir };
 }
@@ -150,7 +152,7 @@ export async function loadRecordedStrategies(set: RecordedStrategySet, sources: 
     const loaded = await checkedDefinition(s.file, text, () => evalText(jiti, s.file, text), new Map());
     if ('problem' in loaded) throw new KrxError('E_RECORDING_READ', `the recorded code of ${formatProblem(loaded.problem)}`, { details: { file: s.file, strategy: s.id } });
     if (loaded.definition.id !== s.id) throw new KrxError('E_RECORDING_READ', `the recorded code of ${s.file} defines "${loaded.definition.id}", not "${s.id}"`, { details: { file: s.file } });
-    out.push({ definition: loaded.definition, file: s.file, hash: s.sha256 });
+    out.push({ definition: loaded.definition, file: s.file, hash: s.sha256, text });
   }
   return out;
 }

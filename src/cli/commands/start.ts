@@ -28,7 +28,8 @@ export const startCommand: Command = {
   summary: 'run the daemon (default config: the embedded simulator)',
   usage: `Usage: krx-signals start [--config <file>] [--from-bus] [--pretty | --no-pretty] [--verbose]
 
-Runs the daemon until SIGTERM or SIGINT. With the default config and no credentials in the
+Runs the daemon until SIGTERM or SIGINT; SIGHUP (or krx-signals reload) reloads the strategy
+files and the config's strategies section without dropping the connection. With the default config and no credentials in the
 environment it starts the embedded simulator and runs against it; with KIWOOM_APPKEY and
 KIWOOM_SECRETKEY set it talks to the real hosts. A first signal stops gracefully (within 10 s);
 a second one exits at once. One daemon per data directory: a second start on the same dataDir
@@ -68,7 +69,14 @@ Options:
     });
     let daemon;
     try {
-      daemon = await startDaemon({ config: http ? { ...config, http: { ...config.http, enabled: false } } : config, log, clock: systemClock, version: packageVersion() });
+      daemon = await startDaemon({
+        config: http ? { ...config, http: { ...config.http, enabled: false } } : config,
+        log,
+        clock: systemClock,
+        version: packageVersion(),
+        // A reload reads the strategies section of the same file and environment again.
+        rereadConfig: () => loadConfig({ file: values.config as string | undefined, env: io.env, cwd: io.cwd }),
+      });
     } catch (err) {
       await http?.server.close();
       lock.release();
@@ -78,6 +86,10 @@ Options:
     degraded.monitor.register(daemon.observability.metrics);
     http?.serve(daemon.observability, degraded.monitor);
     const retention = startRetention(config, daemon.recording?.file, log);
+    // SIGHUP (or `krx-signals reload`, which sends it): reload the strategy files and the strategies section.
+    const running = daemon;
+    const onHup = (): void => void running.reload('SIGHUP');
+    process.on('SIGHUP', onHup);
     const unregister = [
       onCrashFlush('signal store', () => daemon.store.flush()),
       onCrashFlush('recording', () => daemon.recording?.close(systemClock.now())),
@@ -88,6 +100,7 @@ Options:
     const overBudget = new Promise<true>((resolve) => setTimeout(() => resolve(true), STOP_BUDGET_MS).unref());
     const timedOut = await Promise.race([daemon.stop(reason).then(() => http?.server.close()).then(() => false as const), overBudget]);
     for (const off of unregister) off();
+    process.off('SIGHUP', onHup);
     clearInterval(retention);
     degraded.stop();
     if (timedOut) log.error({ event: 'daemon.stop-timeout', code: 'E_TIMEOUT', budgetMs: STOP_BUDGET_MS }, 'graceful stop took too long');
