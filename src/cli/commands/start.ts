@@ -67,6 +67,14 @@ Options:
       lock.release();
       throw err;
     });
+    // SIGHUP (or `krx-signals reload`, which sends it): reload the strategy files and the strategies
+    // section. Taken from the start, so a SIGHUP while starting is not the default action (exit).
+    let reloadable: { reload(trigger: string): Promise<unknown> } | null = null;
+    const onHup = (): void => {
+      if (reloadable) void reloadable.reload('SIGHUP');
+      else log.warn({ event: 'strategies.reload-ignored', code: 'E_STRATEGY_RELOAD_REJECTED' }, 'SIGHUP while starting: no reload');
+    };
+    process.on('SIGHUP', onHup);
     let daemon;
     try {
       daemon = await startDaemon({
@@ -78,18 +86,16 @@ Options:
         rereadConfig: () => loadConfig({ file: values.config as string | undefined, env: io.env, cwd: io.cwd }),
       });
     } catch (err) {
+      process.off('SIGHUP', onHup);
       await http?.server.close();
       lock.release();
       throw err;
     }
+    reloadable = daemon;
     const degraded = watchDegraded(daemon, config, systemClock);
     degraded.monitor.register(daemon.observability.metrics);
     http?.serve(daemon.observability, degraded.monitor);
     const retention = startRetention(config, daemon.recording?.file, log);
-    // SIGHUP (or `krx-signals reload`, which sends it): reload the strategy files and the strategies section.
-    const running = daemon;
-    const onHup = (): void => void running.reload('SIGHUP');
-    process.on('SIGHUP', onHup);
     const unregister = [
       onCrashFlush('signal store', () => daemon.store.flush()),
       onCrashFlush('recording', () => daemon.recording?.close(systemClock.now())),
