@@ -261,6 +261,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       ...(notify || bus ? { degraded: () => [...(notify?.degradedReasons() ?? []), ...(bus?.degradedReasons() ?? [])] } : {}),
     });
     bus?.register(observability.metrics);
+    observability.metrics.collect('krx_strategy_reloads_total', 'Strategy reloads, by outcome (applied, unchanged, failed: the config could not be read)', 'counter', ['outcome'], () =>
+      Object.entries(reloader.stats().reloads).map(([outcome, value]) => ({ labels: { outcome }, value })),
+    );
+    observability.metrics.collect('krx_strategy_reload_rejections_total', 'Strategy files and strategies a reload rejected (their running version kept)', 'counter', [], () => reloader.stats().rejected);
     closers.push('observability', () => observability.close());
     // The daemon's own alerts, the daily digest and per-sink metrics.
     notify?.watch(

@@ -112,6 +112,11 @@ describe('hot reload', () => {
     expect([...third.started].sort()).toEqual(['indicative-deviation', 'mine']);
     await run(40);
 
+    // Counted: 4 rejections (broken.ts three times, mine.ts once), 2 reloads applied, 1 with nothing to apply.
+    const metrics = daemon.observability.metrics.render();
+    expect(metrics).toContain('krx_strategy_reload_rejections_total 4');
+    expect(metrics).toContain('krx_strategy_reloads_total{outcome="applied"} 2');
+    expect(metrics).toContain('krx_strategy_reloads_total{outcome="unchanged"} 1');
     const status = daemon.connection.status();
     const recordingFile = daemon.recording!.file;
     await daemon.stop('recorded enough');
@@ -137,4 +142,30 @@ describe('hot reload', () => {
     expect(jsonl(join(dir, 'replay-2.db'))).toBe(a);
     expect(a).toBe(live);
   }, 120_000);
+
+  it('strategiesWatch: a saved file reloads once the folder is quiet', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'krx-reload-watch-'));
+    const folder = join(dir, 'strategies');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'mine.ts'), mineV1);
+    const clock = createVirtualClock(START);
+    const base = loadConfig({ env: { KRX_DATA_DIR: dir, KRX_HTTP_PORT: '0' }, cwd: dir });
+    const config: Config = { ...base, strategiesWatch: true, recording: { ...base.recording, enabled: false }, strategies: [{ id: 'mine', enabled: true, params: {} }] };
+    const daemon = await startDaemon({ config, log: silent(), clock, version: 'test' });
+    try {
+      await clock.tickAsync(1_000);
+      writeFileSync(join(folder, 'mine.ts'), mineV2);
+      // The file system's notice comes in real time; the settling wait is on the daemon's clock.
+      const deadline = performance.now() + 10_000;
+      while (daemon.reloader.stats().last === null && performance.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+        await clock.tickAsync(100);
+      }
+      expect(daemon.reloader.stats().reloads.applied).toBe(1);
+      expect(daemon.reloader.stats().last?.trigger).toBe('watch');
+      expect(daemon.kernel.strategyStats().map((s) => [s.id, s.version])).toEqual([['mine', '2.0.0']]);
+    } finally {
+      await daemon.stop('done');
+    }
+  }, 60_000);
 });
