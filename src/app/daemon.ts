@@ -198,7 +198,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const startAt = clock.now();
     const initial = activeStrategies(plan, available, settings.strategies);
     const recordedCode = new Set<string>();
-    recordLifecycle({ type: 'kernel.started', at: startAt, polls: polls.map((p) => p.name), strategies: recordSet(initial, recordedCode) });
+    recordSet(initial, recordedCode, recordLifecycle, (strategies) => ({ type: 'kernel.started', at: startAt, polls: polls.map((p) => p.name), strategies }));
     const kernel = startKernel(plan, {
       clock,
       log: log.child({ component: 'kernel' }),

@@ -87,6 +87,15 @@ export function sha256Of(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/** A recording is a file from elsewhere: its strategy set must have the shape it was written with. */
+function checkRecordedSet(set: RecordedStrategySet): void {
+  const ok =
+    Array.isArray(set?.strategies) &&
+    set.strategies.length <= 1000 &&
+    set.strategies.every((s) => typeof s?.id === 'string' && typeof s.file === 'string' && typeof s.sha256 === 'string' && typeof s.params === 'object' && s.params !== null && !Array.isArray(s.params));
+  if (!ok) throw new KrxError('E_RECORDING_READ', 'the recording holds a malformed strategy set (kernel.started or strategies.reloaded)');
+}
+
 /** A strategy file's default export, evaluated from `text` as if it were `file`. */
 async function evalText(jiti: Jiti, file: string, text: string): Promise<unknown> {
   const ext = STRATEGY_FILE_EXTENSIONS.includes(extname(file)) ? extname(file) : '.ts';
@@ -136,6 +145,7 @@ async function checkedDefinition(
  * E_RECORDING_READ naming the file: the replay could not reproduce the run.
  */
 export async function loadRecordedStrategies(set: RecordedStrategySet, sources: ReadonlyMap<string, string>, builtIns: readonly AnyStrategyDefinition[] = manifest): Promise<StrategySource[]> {
+  checkRecordedSet(set);
   const jiti = freshLoader();
   const out: StrategySource[] = [];
   for (const s of set.strategies) {

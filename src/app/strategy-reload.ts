@@ -115,8 +115,7 @@ export function createStrategyReloader(options: StrategyReloaderOptions): Strate
       return finish({ ...none, rejected: [...rejected, { message: errorMessage(err) }] }, 'failed');
     }
     const at = clock.now();
-    const { strategies, sources } = recordSet(next, options.recorded);
-    options.record({ type: 'strategies.reloaded', at, changed: [...changed], strategies, sources });
+    recordSet(next, options.recorded, options.record, (set) => ({ type: 'strategies.reloaded', at, changed: [...changed], ...set }));
     const done = options.kernel.reload(plan, changed, at);
     active = next;
     return finish({ trigger, at, started: [...done.started], stopped: [...done.stopped], unchanged: [...done.unchanged], rejected }, 'applied');

@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import type { RecordedStrategy, RecordedStrategySet } from '../core/recording.js';
+import type { LifecycleRecord, RecordedStrategy, RecordedStrategySet } from '../core/recording.js';
 import type { StrategySource } from './strategy-files.js';
 
 // The set of strategies a kernel runs, as the daemon's reloader and the replay both see it: which
@@ -32,19 +32,19 @@ export function sameSet(current: readonly ActiveStrategy[], next: readonly Activ
 }
 
 /**
- * The set as a recording keeps it: each strategy's id, version, file, sha256 and params, and the text
- * of every file whose hash is not in `recorded` yet (which then holds it).
+ * Records a set: first a `strategy.source` record for each file text whose hash is not in `recorded`
+ * yet (which then holds it), then the set's own record (`kernel.started`, `strategies.reloaded`) built
+ * by `wrap` around each strategy's id, version, file, sha256 and params.
  */
-export function recordSet(active: readonly ActiveStrategy[], recorded: Set<string>): RecordedStrategySet {
-  const sources: Record<string, string> = {};
+export function recordSet(active: readonly ActiveStrategy[], recorded: Set<string>, record: (r: LifecycleRecord) => void, wrap: (set: RecordedStrategySet) => LifecycleRecord): void {
   const strategies: RecordedStrategy[] = active.map(({ entry, source }) => {
     if (source.file !== 'built-in' && !recorded.has(source.hash) && source.text !== undefined) {
-      sources[source.hash] = source.text;
+      record({ type: 'strategy.source', sha256: source.hash, file: source.file, text: source.text });
       recorded.add(source.hash);
     }
     return { id: entry.id, version: source.definition.version, file: source.file, sha256: source.hash, params: entry.params ?? {} };
   });
-  return { strategies, sources };
+  record(wrap({ strategies }));
 }
 
 /** The config entries of a recorded set (all enabled, in its order). */

@@ -29,13 +29,13 @@ export interface RecordedStrategy {
 }
 
 /**
- * The strategies in effect from a kernel start or a reload on, in delivery order. `sources` holds the
- * text of each strategy file by its sha256, once per recording (a later record refers to an earlier
- * one's text by the hash): a replay runs the recorded code, not what the folder holds by then.
+ * The strategies in effect from a kernel start or a reload on, in delivery order. The text of each
+ * strategy file is in a `strategy.source` record of its own, written once per recording before the
+ * first set that uses it (its own row: a text the recorder's secret guard refuses costs only that row,
+ * and the replay then names the file it lacks): a replay runs the recorded code, not the folder's.
  */
 export interface RecordedStrategySet {
   readonly strategies: readonly RecordedStrategy[];
-  readonly sources: Readonly<Record<string, string>>;
 }
 
 /** What a `lifecycle` row holds. A replay starts and stops its strategies at the kernel's records. */
@@ -50,6 +50,8 @@ export type LifecycleRecord =
       readonly strategies?: RecordedStrategySet;
     }
   | { readonly type: 'kernel.stopped'; readonly at: number }
+  /** The text of a strategy file a later `kernel.started` or `strategies.reloaded` refers to by sha256. */
+  | { readonly type: 'strategy.source'; readonly sha256: string; readonly file: string; readonly text: string }
   /**
    * A hot reload applied at engine time `at`: the strategy set from then on. `changed` got onStop and
    * a fresh onStart (or only one of them: removed, added); the others kept running.

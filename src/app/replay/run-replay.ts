@@ -161,7 +161,6 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   let running: ActiveStrategy[] = [];
   const useRecorded = !options.strategiesFromConfig;
   const recordedPlan = async (set: RecordedStrategySet): Promise<{ plan: KernelPlan; active: ActiveStrategy[] }> => {
-    for (const [hash, text] of Object.entries(set.sources)) recordedCode.set(hash, text);
     const recordedIds = new Set(set.strategies.map((s) => s.id));
     const sources = await loadRecordedStrategies(set, recordedCode);
     warnIfFolderDiffers(sources, available, log);
@@ -201,7 +200,8 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   const reloadAt = async (kernel: Kernel, reloaded: Extract<LifecycleRecord, { type: 'strategies.reloaded' }>, at: number): Promise<void> => {
     if (!useRecorded) return;
     const next = await recordedPlan(reloaded);
-    const changed = new Set(changedIds(running, next.active));
+    // The live run's changes as recorded (with the same code they are what changedIds gives).
+    const changed = new Set(Array.isArray(reloaded.changed) ? reloaded.changed : changedIds(running, next.active));
     kernel.reload(next.plan, changed, typeof reloaded.at === 'number' ? reloaded.at : at);
     running = next.active;
   };
@@ -237,6 +237,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
       } else {
         const event = parseLifecycle(frame.data);
         if (event?.type === 'kernel.started' && !kernel) kernel = await startKernelAt(event);
+        if (event?.type === 'strategy.source' && typeof event.sha256 === 'string' && typeof event.text === 'string') recordedCode.set(event.sha256, event.text);
         if (event?.type === 'strategies.reloaded' && kernel) await reloadAt(kernel, event, at);
         if (event?.type === 'kernel.stopped' && kernel) {
           kernel.stop(typeof event.at === 'number' ? event.at : at);
