@@ -26,7 +26,8 @@ import { recordSet } from './strategy-set.js';
 import { lifecycleRecorder } from './lifecycle-recording.js';
 import { buildMarketSources } from './market-sources.js';
 import { notifyStoreOptions, startDaemonNotify, type DaemonNotify } from './notify/daemon-notify.js';
-import { createPhaseFeedCheck, watchPhases } from './phase-watch.js';
+import { createPhaseFeedCheck, registerPhaseFeedMetrics, watchPhases, type PhaseFeedStats } from './phase-watch.js';
+import { splitItemless } from './itemless.js';
 import { startObservability, type Observability } from './observability.js';
 import { createRealtimeConnection, type RealtimeConnection } from './realtime-connection.js';
 import { startKisCalendar } from './kis-calendar.js';
@@ -59,6 +60,8 @@ export interface Daemon {
   readonly bus: DaemonBus | null;
   /** Signals committed to the store so far (duplicates of stored ids excluded). */
   signalsCommitted(): number;
+  /** The 0s 장시작시간 check against the session profile; null off the session calendar. */
+  phaseFeed(): PhaseFeedStats | null;
   /** Resolves if the daemon gave up (credentials rejected for tokens.credentialsExitAfterMs): the CLI stops and exits 77. */
   readonly gaveUp: Promise<{ readonly code: string; readonly message: string }>;
   /** Hot reload of the strategy files and the `strategies` section (SIGHUP, `krx-signals reload`, the watch). */
@@ -166,6 +169,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     if (notify) closers.push('notify', () => notify.close());
     fanOutSignals(store, [committed, signalLogLine(log), ...(notify ? [{ name: 'notify', onCommitted: () => notify.wake() }] : [])], log);
 
+    // 0s (on the session calendar) and 1h go item-less, once for the whole market (src/app/itemless.ts).
+    const registrations = splitItemless(plan.realtimeTypes, settings.connection.itemlessTypes, settings.sessions !== null);
     const connection = createRealtimeConnection({
       url: endpoints.kiwoom.wsUrl,
       clock,
@@ -173,7 +178,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       settings: settings.connection,
       tokens: kiwoomTokens,
       log: log.child({ component: 'connection' }),
-      realtimeTypes: plan.realtimeTypes,
+      realtimeTypes: registrations.perItem,
+      itemlessTypes: registrations.itemless,
       regChunkSize: settings.connection.regChunkSize,
       groupNo: settings.connection.groupNo,
       isSessionOpen: () => plan.calendar.isOpen(clock.now()),
@@ -206,7 +212,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       seed,
       realtime$: connection.events$,
       applyDiff: (diff) => connection.applyDiff(diff),
-      setRealtimeTypes: (types) => connection.setRealtimeTypes(types),
+      // The per-item types follow a reload; the item-less ones are fixed for the run (the reloader rejects new ones).
+      setRealtimeTypes: (types) => connection.setRealtimeTypes(splitItemless(types, settings.connection.itemlessTypes, settings.sessions !== null).perItem),
       polls,
       sink: store,
       startAt,
@@ -244,10 +251,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     // On the session calendar: each venue's phase change is logged, and shown in /healthz.
     const phases = settings.sessions ? watchPhases(settings.sessions, clock, log.child({ component: 'market' })) : null;
     if (phases) closers.push('phases', () => phases.stop());
-    if (settings.sessions) {
-      // 0s 장시작시간 frames (when subscribed) are checked against the profile: disagreements logged and counted.
-      const feedCheck = createPhaseFeedCheck(settings.sessions, log.child({ component: 'market' }));
-      const checked = connection.events$.subscribe((e) => feedCheck.onEvent(e));
+    // The item-less 0s 장시작시간 entries are checked against the profile: disagreements logged and counted.
+    const feedCheck = settings.sessions ? createPhaseFeedCheck(settings.sessions, log.child({ component: 'market' }), config.calendar.fid215) : null;
+    if (feedCheck) {
+      const checked = connection.marketWide$.subscribe((e) => feedCheck.onEvent(e));
       closers.push('phase feed check', () => checked.unsubscribe());
     }
     const observability = await startObservability(settings, clock, log, {
@@ -265,6 +272,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       Object.entries(reloader.stats().reloads).map(([outcome, value]) => ({ labels: { outcome }, value })),
     );
     observability.metrics.collect('krx_strategy_reload_rejections_total', 'Strategy files and strategies a reload rejected (their running version kept)', 'counter', [], () => reloader.stats().rejected);
+    if (feedCheck) registerPhaseFeedMetrics(observability.metrics, () => feedCheck.stats());
+    observability.metrics.collect('krx_itemless_outside_universe_total', 'Entries of an item-less registration (1h VI of the whole market) for stocks outside the universe, dropped', 'counter', [], () => connection.subscriptionStats.outsideUniverse);
     closers.push('observability', () => observability.close());
     // The daemon's own alerts, the daily digest and per-sink metrics.
     notify?.watch(
@@ -288,7 +297,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         await closers.closeAll();
         log.info({ event: 'daemon.stopped', sessionId, signals: committed.count() }, 'daemon stopped');
       })());
-    return { sessionId, mode, connection, kernel, store, recording, simulator, tokens, observability, notify, bus, signalsCommitted: () => committed.count(), gaveUp, reload, reloader, stop };
+    return { sessionId, mode, connection, kernel, store, recording, simulator, tokens, observability, notify, bus, signalsCommitted: () => committed.count(), phaseFeed: () => feedCheck?.stats() ?? null, gaveUp, reload, reloader, stop };
   } catch (err) {
     await closers.closeAll();
     throw err;

@@ -6,7 +6,8 @@ import type { LifecycleRecord } from '../core/recording.js';
 import { loadStrategies, type LoadedStrategy } from '../engine/load-strategies.js';
 import { createRegistry } from '../engine/registry.js';
 import { planKernel, type Kernel, type KernelPlan } from './kernel.js';
-import { MARKET_SOURCES, hasSource } from './market-sources.js';
+import { splitItemless } from './itemless.js';
+import { MARKET_SOURCES, hasSource, realtimeTypesFor } from './market-sources.js';
 import type { KernelSettings } from './settings.js';
 import { loadAvailableStrategies, type StrategyFileProblem, type StrategySource } from './strategy-files.js';
 import { changedIds, recordSet, sameSet, type ActiveStrategy, type StrategyEntry } from './strategy-set.js';
@@ -76,6 +77,8 @@ export function createStrategyReloader(options: StrategyReloaderOptions): Strate
   let queue: Promise<unknown> = Promise.resolve();
   const polls = new Set(options.plan.needs);
   const staticSymbols = new Set(options.plan.staticSymbols);
+  const itemlessOf = (types: readonly string[]): string[] => splitItemless(types, options.settings.connection.itemlessTypes, false).itemless;
+  const itemless = new Set(splitItemless(options.plan.realtimeTypes, options.settings.connection.itemlessTypes, options.settings.sessions !== null).itemless);
 
   const finish = (outcome: ReloadOutcome, kind: keyof ReloadStats['reloads']): ReloadOutcome => {
     stats.reloads[kind]++;
@@ -164,6 +167,7 @@ export function createStrategyReloader(options: StrategyReloaderOptions): Strate
         ...loaded.needs.events.filter((e) => !hasSource(e)).map((e) => `needs.events names "${e}", which no source provides`),
         ...loaded.needs.events.filter((e) => isPoll(e) && !polls.has(e)).map((e) => `needs "${e}", a poll this run does not have: restart the daemon to add it`),
         ...loaded.needs.symbols.filter((s) => !staticSymbols.has(s)).map((s) => `needs.symbols adds ${s}, which this run does not subscribe: restart the daemon to add it`),
+        ...itemlessOf(realtimeTypesFor(loaded.needs.events)).filter((t) => !itemless.has(t)).map((t) => `needs the item-less ${t} registration, which this run does not have: restart the daemon to add it`),
       ];
       if (lacking.length > 0) return keepOld(lacking.join('; '), source);
       next.push({ entry: { id: entry.id, enabled: true, params: entry.params ?? {} }, source });
