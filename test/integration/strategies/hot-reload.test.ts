@@ -143,6 +143,25 @@ describe('hot reload', () => {
     expect(a).toBe(live);
   }, 120_000);
 
+  it('a strategy needing what takes a restart (the item-less 1h VI registration) is rejected; the rest applies', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'krx-reload-restart-'));
+    const clock = createVirtualClock(START);
+    const base = loadConfig({ env: { KRX_DATA_DIR: dir, KRX_HTTP_PORT: '0' }, cwd: dir });
+    let current: Config = { ...base, recording: { ...base.recording, enabled: false }, strategies: [{ id: 'template', enabled: true, params: {} }] };
+    const daemon = await startDaemon({ config: current, log: silent(), clock, version: 'test', rereadConfig: () => current });
+    try {
+      await clock.tickAsync(1_000);
+      current = { ...current, strategies: [{ id: 'vi-release', enabled: true, params: {} }, { id: 'program-surge', enabled: true, params: {} }] };
+      const outcome = await daemon.reload('test');
+      expect(outcome.rejected).toEqual([{ id: 'vi-release', message: expect.stringContaining('item-less 1h registration, which this run does not have: restart') }]);
+      expect(outcome.started).toEqual(['program-surge']);
+      expect(outcome.stopped).toEqual(['template']);
+      expect(daemon.kernel.strategyStats().map((s) => s.id)).toEqual(['program-surge']);
+    } finally {
+      await daemon.stop('done');
+    }
+  }, 60_000);
+
   it('strategiesWatch: a saved file reloads once the folder is quiet', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'krx-reload-watch-'));
     const folder = join(dir, 'strategies');
