@@ -136,9 +136,22 @@ export function createOutbox(db: Database.Database): Outbox {
     return { deleted, more };
   });
 
-  const each = db.transaction((stmt: Database.Statement, seqs: readonly number[], a: unknown, b: unknown) => {
+  const eachTx = db.transaction((stmt: Database.Statement, seqs: readonly number[], a: unknown, b: unknown) => {
     for (const seq of seqs) stmt.run(a, b, seq);
   });
+  // A delivery's state change is committed without its own fsync (the connection's next signal commit,
+  // synchronous=FULL, syncs the WAL with it): it runs on the event loop, and a mark lost to a power cut
+  // costs at most one message sent again, which at-least-once delivery allows.
+  const durable = db.pragma('synchronous', { simple: true }) as number;
+  const each = (stmt: Database.Statement, seqs: readonly number[], a: unknown, b: unknown): void => {
+    if (db.inTransaction) return void eachTx(stmt, seqs, a, b);
+    db.pragma('synchronous = NORMAL');
+    try {
+      eachTx(stmt, seqs, a, b);
+    } finally {
+      db.pragma(`synchronous = ${durable}`);
+    }
+  };
 
   return {
     pending: (sink, limit) => (pendingStmt.all(sink, limit) as JoinedRow[]).map(toRow),
