@@ -8,6 +8,7 @@ import { packageRoot } from '../src/config/package-root.js';
 import { runDaemonJobInChild } from './daemon/in-child.js';
 import { formatLatency } from './daemon/latency-summary.js';
 import { benchNotifyAb, formatRounds } from './daemon/notify-ab.js';
+import { benchOutboxCommitCost } from './daemon/outbox-commit-cost.js';
 import type { RssSample } from './daemon/rss-summary.js';
 import { buildBookCorpus } from './decode/book-corpus.js';
 import { benchDecodeRate } from './decode/decode-rate.js';
@@ -312,6 +313,15 @@ await section('latency', 'daemon latency (startDaemon, mode sim, loopback)', asy
     ratio: ab.p99DeltaMs === null ? '-' : `p99 ${ab.p99DeltaMs >= 0 ? '+' : ''}${ab.p99DeltaMs} ms, p50 ${(ab.p50DeltaMs ?? 0) >= 0 ? '+' : ''}${ab.p50DeltaMs ?? '-'} ms`,
     target: 'p99 within 1 ms of the rounds without (issue 15)',
     result: ab.faulty > 0 ? `falls short (${ab.faulty} rounds lost or dropped frames)` : ab.p99DeltaMs === null ? 'n too small for p99' : verdict(ab.p99DeltaMs <= 1),
+  });
+  const cost = benchOutboxCommitCost();
+  rows.push({
+    benchmark: `The signal commit (write + flush, synchronous=FULL, ${cost.signalsPerCommit} signal) with one outbox row per signal vs without, ${formatCount(cost.commits)} commits each, interleaved: what notifications add on the hot path`,
+    figure: `p50 / p99 ${cost.with.p50} / ${cost.with.p99} us`,
+    reference: `without ${cost.without.p50} / ${cost.without.p99} us`,
+    ratio: `p50 ${cost.with.p50 - cost.without.p50 >= 0 ? '+' : ''}${cost.with.p50 - cost.without.p50} us`,
+    target: '-',
+    result: 'info',
   });
   rows.push(...streamRows);
   notes.push(
