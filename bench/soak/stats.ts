@@ -1,3 +1,4 @@
+import { getHeapSpaceStatistics } from 'node:v8';
 /** Argument parsing and the small statistics of the soak report. */
 export interface SoakArgs {
   readonly minutes: number;
@@ -70,6 +71,8 @@ export interface MemorySample {
   readonly rssAnon: number;
   readonly rssFile: number;
   readonly rssShmem: number;
+  /** Committed bytes of each V8 heap space (new_space, old_space, code_space, large_object_space, ...). */
+  readonly spaces?: Readonly<Record<string, number>>;
 }
 
 /** One sample of the process's memory. */
@@ -79,7 +82,8 @@ export function sampleMemory(atMs: number, procStatus: string | null): MemorySam
     const hit = procStatus === null ? null : new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(procStatus);
     return hit ? Number(hit[1]) * 1024 : 0;
   };
-  return { atMs, rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, rssAnon: kb('RssAnon'), rssFile: kb('RssFile'), rssShmem: kb('RssShmem') };
+  const spaces = Object.fromEntries(getHeapSpaceStatistics().map((sp) => [sp.space_name, sp.space_size]));
+  return { spaces, atMs, rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, rssAnon: kb('RssAnon'), rssFile: kb('RssFile'), rssShmem: kb('RssShmem') };
 }
 
 /** Least-squares slope of a memory figure, in bytes per hour (0 with fewer than two samples). */
