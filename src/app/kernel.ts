@@ -33,7 +33,7 @@ export interface KernelPlan {
   readonly calendar: MarketCalendar;
   /** The phases per venue (live `sessions` calendar; null always-open/krx): phase events, ctx.phase, auction prints. */
   readonly sessions: SessionSchedule | null;
-  /** The socket's item budget (connection.maxItems), in live and replay alike. */
+  /** The sockets' item budget (connection.maxItems per app key), in live and replay alike. */
   readonly universeBudget: { readonly maxSymbols: number };
 }
 
@@ -60,7 +60,8 @@ export function planKernel(settings: KernelSettings, only?: readonly string[], d
     staticSymbols,
     calendar: settings.calendar,
     sessions: settings.sessions,
-    universeBudget: { maxSymbols: settings.connection.maxItems },
+    // Every app key's socket holds connection.maxItems (kiwoom.keys; from the config alone, so replay agrees).
+    universeBudget: { maxSymbols: settings.connection.maxItems * Math.max(1, settings.kiwoom.keys.length) },
   };
 }
 
