@@ -37,7 +37,7 @@ function credentialError(ctx: SimContext, body: Record<string, unknown>): JsonRe
     return err(3, '입력 값이 없습니다[8020:appkey 또는 secretkey가 입력되지 않았습니다]');
   }
   const pair = ctx.opts.kiwoomCredentials.find((c) => c.appkey === appkey);
-  if (pair === undefined) return err(3, '인증에 실패했습니다[8001:App Key와 Secret Key 검증에 실패했습니다.]');
+  if (pair === undefined || ctx.opts.disabledKiwoomKeys.has(appkey)) return err(3, '인증에 실패했습니다[8001:App Key와 Secret Key 검증에 실패했습니다.]');
   if (pair.secretkey !== secretkey) return err(3, '인증에 실패했습니다[8002:App Key와 Secret Key 검증에 실패했습니다.]');
   return undefined;
 }
