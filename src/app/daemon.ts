@@ -157,7 +157,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       ...(leaseStore && {
         leases: {
           store: leaseStore,
-          owner: `${hostname()}:${process.pid}:${sessionId}`,
+          // Names this node: the bus origin (or the host), the process and the session.
+          owner: `${config.bus.origin ?? hostname()}:${process.pid}:${sessionId}`,
           ttlMs: config.bus.leases.ttlMs,
           retryBaseMs: config.bus.leases.retryBaseMs,
           retryCapMs: config.bus.leases.retryCapMs,
