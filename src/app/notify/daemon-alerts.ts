@@ -77,7 +77,7 @@ function failingTokens(s: AlertSources): string | undefined {
 function failedKeys(s: AlertSources): string | undefined {
   const down = (s.keys?.() ?? []).filter((k) => k.state === 'failed' || k.state === 'waiting-lease');
   if (down.length === 0) return undefined;
-  return down.map((k) => `kiwoom key ${k.name} ${k.state === 'failed' ? 'failed' : 'not in use'}: ${k.reason ?? 'unknown'} (its symbols moved to the other keys)`).join('; ');
+  return down.map((k) => `kiwoom key ${k.name} ${k.state === 'failed' ? 'failed' : 'not in use'}: ${k.reason ?? 'unknown'}${k.state === 'failed' ? ' (its symbols moved to the other keys)' : ''}`).join('; ');
 }
 
 function quarantined(s: AlertSources): string | undefined {
