@@ -94,6 +94,7 @@ function handleTr(ctx: SimContext, req: IncomingMessage, path: string, bodyText:
     return restTokenReject(ctx.opts.tokenRejectForm, trHeaders(apiId, 'N', ''));
   }
   if (!ctx.kiwoomRate.tryAcquire(rec.appkey, now)) return rateLimited(ctx, apiId);
+  bump(ctx.counters.kiwoomRequestsByAppkey, rec.appkey);
 
   const body = parseObject(bodyText);
   if (body === undefined) return err(2, '입력 값 형식 오류입니다[1517:입력 값 형식 오류입니다.]', apiId);
