@@ -128,6 +128,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       i === 0 ? { key, limiter: limiters.kiwoom, issuer: issuers.kiwoom } : { key, ...createKiwoomKeyIssuer(settings, endpoints.kiwoom.restUrl, key, clock) },
     );
     const multiKey = keyClients.length > 1;
+    const keysGaveUp = new Set<string>();
     closers.push('kiwoom issuers', async () => {
       for (const k of keyClients) await k.issuer.close();
     });
@@ -171,7 +172,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         const k = keyClients[index] as (typeof keyClients)[number];
         // The first key keeps the single-key names (logs, seeded forks); the others carry their name.
         const keyName = index === 0 ? undefined : name;
-        const tokens = createBrokerTokenSource('kiwoom', settings, endpoints.kiwoom.restUrl, k.key.appkey, k.issuer, tokenEnv, keyName);
+        // With several keys the daemon gives up (exit 77) only once every key's credentials gave up: the others carry its symbols.
+        const onGiveUp = (f: { code: string; message: string }): void => {
+          keysGaveUp.add(name);
+          if (keysGaveUp.size >= keyClients.length) giveUp(f);
+          else log.error({ event: 'key.gave-up', code: f.code, key: name }, `kiwoom key ${name}: credentials still rejected; the other keys carry on`);
+        };
+        const tokens = createBrokerTokenSource('kiwoom', settings, endpoints.kiwoom.restUrl, k.key.appkey, k.issuer, { ...tokenEnv, onGiveUp }, keyName);
         const connection = createRealtimeConnection({
           url: endpoints.kiwoom.wsUrl,
           clock,
