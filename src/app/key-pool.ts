@@ -147,6 +147,7 @@ export function createKeyPool(o: KeyPoolOptions): KeyPool {
     o.keys.map((name) => [name, { name, runtime: null, subs: [], lease: null, leaseWaiting: o.leases ? 'not yet taken' : null, leaseAttempts: 0, leaseTimer: undefined, lastLiveAt: clock.monotonic(), failure: null, retired: createRealtimeStats() }]),
   );
   const primary = o.keys[0] as string;
+  const single = o.keys.length === 1;
   // With leases no key is used before its lease is held.
   if (o.leases) for (const k of o.keys) shards.setUsable(k, false);
   const events = new Subject<RealtimeEvent>();
@@ -174,6 +175,8 @@ export function createKeyPool(o: KeyPoolOptions): KeyPool {
     slot.failure = null;
     slot.subs = [
       runtime.connection.events$.subscribe((e) => {
+        // One key: every entry is its own (the hot path keeps no lookup).
+        if (single) return events.next(e);
         const owner = shards.ownerOf(e.symbol);
         // A symbol's entries come from the key that holds it; item-less and unknown ones from the first key only.
         if (owner === slot.name || ((owner === undefined || owner === null) && slot.name === firstActive())) events.next(e);

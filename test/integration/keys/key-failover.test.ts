@@ -169,6 +169,32 @@ describe('several app keys on the simulator: one token and one socket per key, s
     expect(r.clock.now() - killedAt).toBeGreaterThan(0);
   });
 
+  it('another session logs in with key b (R10001): b counts as failed and its symbols move to a at once', { timeout: 120_000 }, async () => {
+    run = await start(['a', 'b']);
+    const r = run;
+    await until(r, 'both keys live', () => acked(r, 'a') === 300 && acked(r, 'b') === 300, 60_000);
+    // Someone else's process: a token for b's app key, then a LOGIN with it (the simulator kicks our socket).
+    const issued = (await (
+      await fetch(`${r.sim.url}/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/json;charset=UTF-8', 'api-id': 'au10001' }, body: JSON.stringify({ grant_type: 'client_credentials', appkey: 'KWKEY-b', secretkey: 'KWSECRET-b' }) })
+    ).json()) as { token: string };
+    const { WebSocket } = await import('ws');
+    const intruder = new WebSocket(r.sim.wsUrl);
+    await new Promise<void>((resolve, reject) => {
+      intruder.once('open', () => resolve());
+      intruder.once('error', reject);
+    });
+    intruder.send(JSON.stringify({ trnm: 'LOGIN', token: issued.token }));
+    try {
+      const tookMs = await until(r, 'b failed, a at its budget', () => r.daemon.keys.keys()[1]?.state === 'failed' && acked(r, 'a') === 380, 10_000);
+      expect(tookMs).toBeLessThan(10_000);
+      expect(r.daemon.keys.keys()[1]?.code).toBe('E_WS_DUPLICATE_LOGIN');
+      expect(r.sim.faults.counters().duplicateLoginKicks).toBe(1);
+      expect(r.daemon.keys.leftOut()).toHaveLength(110);
+    } finally {
+      intruder.terminate();
+    }
+  });
+
   it('three keys, 300 items: a killed key fits entirely into the other two', { timeout: 120_000 }, async () => {
     run = await start(['a', 'b', 'c']);
     const r = run;
