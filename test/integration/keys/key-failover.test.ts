@@ -10,6 +10,7 @@ import { createVirtualClock, type VirtualClock } from '../../../src/core/virtual
 import { createLogger } from '../../../src/observability/logger.js';
 import { startSimulator, type SimulatorHandle } from '../../../src/sim/index.js';
 import { createLogLedger } from '../../../bench/soak/ledger.js';
+import { lintMetrics } from '../../support/promlint.js';
 
 const START = Date.UTC(2026, 10, 20, 0, 0, 0); // Friday 09:00 KST
 
@@ -158,6 +159,7 @@ describe('several app keys on the simulator: one token and one socket per key, s
     expect(metrics).toContain('krx_key_state{key="b",state="failed"} 1');
     expect(metrics).toContain('krx_key_left_out 110');
     expect(metrics).toContain('krx_key_moved_symbols_total 40');
+    expect(lintMetrics(metrics)).toEqual([]);
     const failedLine = r.lines().find((l) => l.event === 'key.failed');
     expect(failedLine).toMatchObject({ key: 'b', moved: 40, leftOut: 110, code: 'E_KEY_FAILED' });
     expect(JSON.stringify(r.lines())).not.toContain('KWSECRET-');
