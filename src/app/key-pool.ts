@@ -1,14 +1,12 @@
 import { BehaviorSubject, Subject, type Observable, type Subscription } from 'rxjs';
 import { createRealtimeStats, type RealtimeStats } from '../adapters/kiwoom/realtime-socket.js';
-import { fullJitter } from '../core/backoff.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { RealtimeEvent } from '../core/market.js';
-import type { LeaseStore } from '../core/ports/lease.js';
-import type { Random } from '../core/random.js';
 import type { MetricsRegistry, Sample } from '../observability/metrics.js';
-import { keepLease, type LeaseKeeper } from './bus/lease-keeper.js';
+import { createKeyLeaseGate, type KeyLeaseGate, type KeyLeaseOptions } from './key-lease.js';
+export type { KeyLeaseOptions };
 import { createKeyShards, type KeyDiff, type KeyShards } from './key-shards.js';
 import type { ConnectionStatus, RealtimeConnection, SubscriptionStats, SubscriptionStatus } from './realtime-connection.js';
 import type { ManagedTokenSource } from './token-source.js';
@@ -33,18 +31,6 @@ export interface KeyRuntime {
   readonly connection: RealtimeConnection;
   /** Stops the socket (after a REMOVE of everything) and the token source. */
   close(): Promise<void>;
-}
-
-export interface KeyLeaseOptions {
-  readonly store: LeaseStore;
-  /** This node, as the lease's value. */
-  readonly owner: string;
-  readonly ttlMs: number;
-  readonly retryBaseMs: number;
-  readonly retryCapMs: number;
-  readonly random: Random;
-  /** The lease's name for a key: an alias or a hash, never the app key. */
-  readonly nameOf: (key: string) => string;
 }
 
 export interface KeyPoolOptions {
@@ -128,10 +114,8 @@ interface Slot {
   readonly name: string;
   runtime: KeyRuntime | null;
   subs: Subscription[];
-  lease: LeaseKeeper | null;
-  leaseWaiting: string | null;
-  leaseAttempts: number;
-  leaseTimer: TimerHandle | undefined;
+  /** With leases: the key's lease (null without). */
+  gate: KeyLeaseGate | null;
   lastLiveAt: number;
   failure: { code: string; reason: string } | null;
   /** Counters of runtimes closed since (a lost lease), so the key's totals never go back. */
@@ -144,7 +128,7 @@ export function createKeyPool(o: KeyPoolOptions): KeyPool {
   const { clock, log } = o;
   const shards: KeyShards = createKeyShards({ keys: o.keys, budget: o.maxItems, staticSymbols: o.staticSymbols });
   const slots = new Map<string, Slot>(
-    o.keys.map((name) => [name, { name, runtime: null, subs: [], lease: null, leaseWaiting: o.leases ? 'not yet taken' : null, leaseAttempts: 0, leaseTimer: undefined, lastLiveAt: clock.monotonic(), failure: null, retired: createRealtimeStats() }]),
+    o.keys.map((name) => [name, { name, runtime: null, subs: [], gate: null, lastLiveAt: clock.monotonic(), failure: null, retired: createRealtimeStats() }]),
   );
   const primary = o.keys[0] as string;
   const single = o.keys.length === 1;
@@ -206,60 +190,29 @@ export function createKeyPool(o: KeyPoolOptions): KeyPool {
   }
 
   // --- leases -------------------------------------------------------------------------------
-  function takeLease(slot: Slot): void {
-    const l = o.leases;
-    if (!l || stopped) return;
-    slot.leaseTimer = undefined;
-    const name = l.nameOf(slot.name);
-    l.store.acquire(name, l.owner, l.ttlMs).then(
-      (ok) => (ok ? onLeaseHeld(slot) : retryLease(slot, 'another node holds it')),
-      (err: unknown) => retryLease(slot, `the bus is unreachable (${errorMessage(err)})`),
-    );
-  }
-  function retryLease(slot: Slot, why: string): void {
-    const l = o.leases;
-    if (!l || stopped) return;
-    slot.leaseAttempts++;
-    slot.leaseWaiting = why;
-    const delay = fullJitter({ baseMs: l.retryBaseMs, capMs: l.retryCapMs }, slot.leaseAttempts, l.random.next());
-    log.warn({ event: 'key.lease-waiting', code: 'E_KEY_LEASE', key: slot.name, reason: why, retryInMs: delay, attempt: slot.leaseAttempts }, `kiwoom key ${slot.name} not used: its lease is not held (${why}); retrying in ${Math.round(delay / 1000)} s`);
-    slot.leaseTimer = clock.setTimeout(() => takeLease(slot), Math.max(1, delay));
-    check();
-  }
-  function onLeaseHeld(slot: Slot): void {
-    const l = o.leases;
-    if (!l) return;
-    if (stopped) {
-      void l.store.release(l.nameOf(slot.name), l.owner).catch(() => undefined);
-      return;
-    }
-    slot.leaseAttempts = 0;
-    slot.leaseWaiting = null;
-    log.info({ event: 'key.lease-held', key: slot.name }, `kiwoom key ${slot.name}: lease held`);
-    slot.lease = keepLease({
-      store: l.store,
-      name: l.nameOf(slot.name),
-      owner: l.owner,
-      ttlMs: l.ttlMs,
+  function leaseGate(slot: Slot, lease: KeyLeaseOptions): KeyLeaseGate {
+    return createKeyLeaseGate({
+      key: slot.name,
+      lease,
       clock,
       log,
+      onHeld: () => {
+        activate(slot);
+        check();
+      },
       onLost: (reason) => {
-        slot.lease = null;
-        slot.leaseWaiting = `lost: ${reason}`;
-        // Stop using the key at once (socket and token), before the lease's TTL ends; then take it again.
+        // Stop using the key at once (socket and token), before the lease's TTL ends; the gate takes it again.
         markUnusable(slot, { code: 'E_KEY_LEASE', reason: `lease lost (${reason})` });
         void deactivate(slot, `lease lost (${reason})`);
-        retryLease(slot, `lease lost (${reason})`);
       },
+      onWaiting: () => check(),
     });
-    activate(slot);
-    check();
   }
 
   // --- health -------------------------------------------------------------------------------
   function failureOf(slot: Slot): { code: string; reason: string } | null {
     const rt = slot.runtime;
-    if (!rt) return { code: 'E_KEY_LEASE', reason: `waiting for its lease (${slot.leaseWaiting ?? 'not yet taken'})` };
+    if (!rt) return { code: 'E_KEY_LEASE', reason: `waiting for its lease (${slot.gate?.waiting() ?? 'not yet taken'})` };
     const c = rt.connection.status();
     const t = rt.tokens.status();
     const now = clock.monotonic();
@@ -346,7 +299,7 @@ export function createKeyPool(o: KeyPoolOptions): KeyPool {
       reconnects: sum((s) => s.reconnects),
       duplicateLogins: sum((s) => s.duplicateLogins),
       nextRetryInMs: lead?.nextRetryInMs ?? null,
-      lastError: notLive?.lastError ?? lead?.lastError ?? (leaseWait ? { code: 'E_KEY_LEASE', message: `kiwoom key ${leaseWait.name}: waiting for its lease (${leaseWait.leaseWaiting ?? ''})` } : null),
+      lastError: notLive?.lastError ?? lead?.lastError ?? (leaseWait ? { code: 'E_KEY_LEASE', message: `kiwoom key ${leaseWait.name}: waiting for its lease (${leaseWait.gate?.waiting() ?? ''})` } : null),
       wantedPairs: sum((s) => s.wantedPairs),
       subscriptions: present.length > 0 ? subs : { ...EMPTY_STATUS, leftOut: leftOutByKeys },
     };
@@ -391,7 +344,7 @@ export function createKeyPool(o: KeyPoolOptions): KeyPool {
       wantedPairs: c?.subscriptions.wantedPairs ?? 0,
       ackedPairs: c?.subscriptions.ackedPairs ?? 0,
       regRejectionsByCode: rejections,
-      lease: o.leases ? (slot.lease ? 'held' : 'waiting') : null,
+      lease: slot.gate ? (slot.gate.held() ? 'held' : 'waiting') : null,
     };
   }
 
@@ -429,7 +382,7 @@ export function createKeyPool(o: KeyPoolOptions): KeyPool {
       if (started) return;
       started = true;
       for (const slot of slots.values()) {
-        if (o.leases) takeLease(slot);
+        if (o.leases) (slot.gate = leaseGate(slot, o.leases)).start();
         else if (slot.runtime) slot.runtime.connection.start();
         else activate(slot);
       }
@@ -440,7 +393,6 @@ export function createKeyPool(o: KeyPoolOptions): KeyPool {
       stopped = true;
       if (checkTimer !== undefined) clock.clearInterval(checkTimer);
       const all = [...slots.values()];
-      for (const slot of all) if (slot.leaseTimer !== undefined) clock.clearTimeout(slot.leaseTimer);
       await Promise.all(
         all.map(async (slot) => {
           const rt = slot.runtime;
@@ -451,8 +403,7 @@ export function createKeyPool(o: KeyPoolOptions): KeyPool {
             await rt.close().catch((err: unknown) => log.error({ key: slot.name, err: errorMessage(err) }, 'closing a key failed'));
           }
           // The lease goes only after the socket and the token source are closed.
-          await slot.lease?.release();
-          slot.lease = null;
+          await slot.gate?.stop();
         }),
       );
       events.complete();
