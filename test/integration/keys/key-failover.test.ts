@@ -118,8 +118,10 @@ describe('several app keys on the simulator: one token and one socket per key, s
     ]);
     expect(serverItems(r, 'a').size).toBe(150);
     expect(serverItems(r, 'b').size).toBe(150);
-    // Exactly one token issued per key, one socket each.
+    // Exactly one token issued per key, one socket each, one token cache entry each (keyed by host and app key).
     expect(r.sim.faults.counters().tokenIssuances.kiwoom).toBe(2);
+    const cache = JSON.parse(readFileSync(join(r.dataDir, 'tokens.json'), 'utf8')) as { entries: Record<string, { broker: string }> };
+    expect(Object.values(cache.entries).filter((e) => e.broker === 'kiwoom')).toHaveLength(2);
     const onA = new Set(r.daemon.keys.connectionOf('a')!.subscriptions.wantedItems());
     const onB = new Set(r.daemon.keys.connectionOf('b')!.subscriptions.wantedItems());
     expect([...onA].some((s) => onB.has(s))).toBe(false);
@@ -210,5 +212,23 @@ describe('several app keys on the simulator: one token and one socket per key, s
     expect(held.size).toBe(300);
     for (const s of onB) expect(held.has(s)).toBe(true);
     expect(r.daemon.observability.health().reasons).toEqual(expect.arrayContaining([expect.stringMatching(/^kiwoom key b failed/)]));
+  });
+
+  it('the embedded simulator (mode sim) accepts every configured key: each gets its own token and socket', { timeout: 120_000 }, async () => {
+    const clock = createVirtualClock(START);
+    const dataDir = mkdtempSync(join(tmpdir(), 'krx-keys-sim-'));
+    const file = join(dataDir, 'config.json');
+    writeFileSync(file, JSON.stringify({ mode: 'sim', dataDir, http: { host: '127.0.0.1', port: 0 }, kis: { enabled: false }, recording: { enabled: false }, strategies: [], kiwoom: { keys: ['default', 'b'] }, universe: { extraSymbols: ['005930', '000660', '035420', '051910'], programTopMarkets: [] } }));
+    const config = loadConfig({ file, cwd: dataDir, env: {} });
+    const daemon = await startDaemon({ config, log: createLogger({ level: 'silent', clock }), clock, version: 'test' });
+    run = { clock, sim: daemon.simulator!, daemon, dataDir, symbols: [], appkeys: {}, lines: () => [] };
+    const r = run;
+    await until(r, 'both keys live', () => r.daemon.keys.keys().every((k) => k.state === 'live' && k.ackedPairs === 4), 60_000);
+    expect(r.daemon.keys.keys().map((k) => [k.name, k.items])).toEqual([
+      ['default', 2],
+      ['b', 2],
+    ]);
+    expect(r.sim.faults.counters().tokenIssuances.kiwoom).toBe(2);
+    expect(r.sim.faults.registrations().connections.filter((c) => c.loggedIn)).toHaveLength(2);
   });
 });
