@@ -24,7 +24,8 @@ import { loadAvailableStrategies, logProblems, planWithStrategyFiles, strategies
 import { lifecycleRecorder } from './lifecycle-recording.js';
 import { buildMarketSources } from './market-sources.js';
 import { notifyStoreOptions, startDaemonNotify, type DaemonNotify } from './notify/daemon-notify.js';
-import { createPhaseFeedCheck, watchPhases } from './phase-watch.js';
+import { createPhaseFeedCheck, registerPhaseFeedMetrics, watchPhases, type PhaseFeedStats } from './phase-watch.js';
+import { splitItemless, universeItemBudget } from './itemless.js';
 import { startObservability, type Observability } from './observability.js';
 import { createRealtimeConnection } from './realtime-connection.js';
 import { createKeyPool, type KeyPool, type PooledConnection } from './key-pool.js';
@@ -63,6 +64,8 @@ export interface Daemon {
   readonly bus: DaemonBus | null;
   /** Signals committed to the store so far (duplicates of stored ids excluded). */
   signalsCommitted(): number;
+  /** The 0s 장시작시간 check against the session profile; null off the session calendar. */
+  phaseFeed(): PhaseFeedStats | null;
   /** Resolves if the daemon gave up (credentials rejected for tokens.credentialsExitAfterMs): the CLI stops and exits 77. */
   readonly gaveUp: Promise<{ readonly code: string; readonly message: string }>;
   /** Graceful stop (polls, REMOVE, socket, flush, revoke if configured, close). Idempotent. */
@@ -148,11 +151,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     // universe sharded across the keys, a failed key's symbols re-homed, and with the bus a lease per key.
     const leaseStore = config.bus.redis && config.bus.leases.enabled ? createRedisLeaseStore({ url: config.bus.redis.url }) : null;
     if (leaseStore) closers.push('lease store', () => leaseStore.close());
+    // 0s (on the session calendar) and 1h go item-less, once for the whole market per socket (src/app/itemless.ts).
+    const registrations = splitItemless(plan.realtimeTypes, settings.connection.itemlessTypes, settings.sessions !== null);
     const pool = createKeyPool({
       keys: keyClients.map((k) => k.key.name),
       clock,
       log: log.child({ component: 'keys' }),
-      maxItems: settings.connection.maxItems,
+      // Symbols per key: its socket's item budget, less the item-less item when it counts.
+      maxItems: universeItemBudget(settings, plan.realtimeTypes),
       failoverMs: settings.kiwoom.keyFailoverMs,
       staticSymbols: plan.staticSymbols,
       ...(leaseStore && {
@@ -186,7 +192,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           settings: settings.connection,
           tokens,
           log: log.child({ component: 'connection', ...(multiKey && { key: name }) }),
-          realtimeTypes: plan.realtimeTypes,
+          realtimeTypes: registrations.perItem,
+          itemlessTypes: registrations.itemless,
           regChunkSize: settings.connection.regChunkSize,
           groupNo: settings.connection.groupNo,
           isSessionOpen: () => plan.calendar.isOpen(clock.now()),
@@ -293,10 +300,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     // On the session calendar: each venue's phase change is logged, and shown in /healthz.
     const phases = settings.sessions ? watchPhases(settings.sessions, clock, log.child({ component: 'market' })) : null;
     if (phases) closers.push('phases', () => phases.stop());
-    if (settings.sessions) {
-      // 0s 장시작시간 frames (when subscribed) are checked against the profile: disagreements logged and counted.
-      const feedCheck = createPhaseFeedCheck(settings.sessions, log.child({ component: 'market' }));
-      const checked = connection.events$.subscribe((e) => feedCheck.onEvent(e));
+    // The item-less 0s 장시작시간 entries are checked against the profile: disagreements logged and counted.
+    const feedCheck = settings.sessions ? createPhaseFeedCheck(settings.sessions, log.child({ component: 'market' }), config.calendar.fid215) : null;
+    if (feedCheck) {
+      const checked = connection.marketWide$.subscribe((e) => feedCheck.onEvent(e));
       closers.push('phase feed check', () => checked.unsubscribe());
     }
     const observability = await startObservability(settings, clock, log, {
@@ -312,6 +319,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     });
     bus?.register(observability.metrics);
     pool.register(observability.metrics);
+    if (feedCheck) registerPhaseFeedMetrics(observability.metrics, () => feedCheck.stats());
+    observability.metrics.collect('krx_itemless_outside_universe_total', 'Entries of an item-less registration (1h VI of the whole market) for stocks outside the universe, dropped', 'counter', [], () => connection.subscriptionStats.outsideUniverse);
     closers.push('observability', () => observability.close());
     // The daemon's own alerts, the daily digest and per-sink metrics.
     notify?.watch(
@@ -336,7 +345,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         await closers.closeAll();
         log.info({ event: 'daemon.stopped', sessionId, signals: committed.count() }, 'daemon stopped');
       })());
-    return { sessionId, mode, connection, keys: pool, kernel, store, recording, simulator, tokens, observability, notify, bus, signalsCommitted: () => committed.count(), gaveUp, stop };
+    return { sessionId, mode, connection, keys: pool, kernel, store, recording, simulator, tokens, observability, notify, bus, signalsCommitted: () => committed.count(), phaseFeed: () => feedCheck?.stats() ?? null, gaveUp, stop };
   } catch (err) {
     await closers.closeAll();
     throw err;

@@ -16,6 +16,7 @@ import { createMarketBook } from '../pipeline/market-book.js';
 import { createMarketStream, type PollSource } from '../pipeline/market-stream.js';
 import type { UniverseDiff } from '../pipeline/universe.js';
 import { strategies as manifest } from '../../strategies/index.js';
+import { universeItemBudget } from './itemless.js';
 import { hasSource, realtimeTypesFor } from './market-sources.js';
 import type { KernelSettings } from './settings.js';
 
@@ -33,7 +34,7 @@ export interface KernelPlan {
   readonly calendar: MarketCalendar;
   /** The phases per venue (live `sessions` calendar; null always-open/krx): phase events, ctx.phase, auction prints. */
   readonly sessions: SessionSchedule | null;
-  /** The sockets' item budget (connection.maxItems per app key), in live and replay alike. */
+  /** The sockets' item budget (per app key connection.maxItems, less the item-less item when it counts), in live and replay alike. */
   readonly universeBudget: { readonly maxSymbols: number };
 }
 
@@ -60,8 +61,8 @@ export function planKernel(settings: KernelSettings, only?: readonly string[], d
     staticSymbols,
     calendar: settings.calendar,
     sessions: settings.sessions,
-    // Every app key's socket holds connection.maxItems (kiwoom.keys; from the config alone, so replay agrees).
-    universeBudget: { maxSymbols: settings.connection.maxItems * Math.max(1, settings.kiwoom.keys.length) },
+    // Every app key's socket holds the same budget (kiwoom.keys; from the config alone, so replay agrees).
+    universeBudget: { maxSymbols: universeItemBudget(settings, realtimeTypes) * Math.max(1, settings.kiwoom.keys.length) },
   };
 }
 

@@ -81,6 +81,8 @@ export interface SubscriptionView {
 /** The keys' connections as one (RealtimeConnection's reading side, plus per-key status). */
 export interface PooledConnection {
   readonly events$: Observable<RealtimeEvent>;
+  /** Item-less market-wide entries (0s), from one key: the first usable one. */
+  readonly marketWide$: Observable<RealtimeEvent>;
   readonly status$: Observable<ConnectionStatus>;
   readonly stats: RealtimeStats;
   readonly subscriptionStats: SubscriptionStats;
@@ -135,6 +137,7 @@ export function createKeyPool(o: KeyPoolOptions): KeyPool {
   // With leases no key is used before its lease is held.
   if (o.leases) for (const k of o.keys) shards.setUsable(k, false);
   const events = new Subject<RealtimeEvent>();
+  const marketWide = new Subject<RealtimeEvent>();
   let universeLeftOut: readonly string[] = [];
   let started = false;
   let stopped = false;
@@ -165,6 +168,10 @@ export function createKeyPool(o: KeyPoolOptions): KeyPool {
         // A symbol's entries come from the key that holds it; item-less and unknown ones from the first key only.
         if (owner === slot.name || ((owner === undefined || owner === null) && slot.name === firstActive())) events.next(e);
         else foreignEntries++;
+      }),
+      // Every key registers the item-less types (1h names stocks: each key passes its own); 0s from one key only.
+      runtime.connection.marketWide$.subscribe((e) => {
+        if (single || slot.name === firstActive()) marketWide.next(e);
       }),
       runtime.connection.status$.subscribe(() => publishStatus()),
     ];
@@ -325,6 +332,8 @@ export function createKeyPool(o: KeyPoolOptions): KeyPool {
       lateEntries: conns.reduce((n, c) => n + c.subscriptionStats.lateEntries, 0) + foreignEntries,
       symbolSilences: silences,
       leftOut: conns.reduce((n, c) => n + c.subscriptionStats.leftOut, 0) + shards.leftOut().length,
+      // Each key counts the item-less 1h entries of stocks it does not hold (outside the universe, or on another key).
+      outsideUniverse: conns.reduce((n, c) => n + c.subscriptionStats.outsideUniverse, 0),
     };
   }
   function keyStatus(slot: Slot): KeyStatus {
@@ -362,6 +371,7 @@ export function createKeyPool(o: KeyPoolOptions): KeyPool {
 
   const connection: PooledConnection = {
     events$: events.asObservable(),
+    marketWide$: marketWide.asObservable(),
     status$: statusSubject.asObservable(),
     get stats() {
       const conns = runtimes();
@@ -407,6 +417,7 @@ export function createKeyPool(o: KeyPoolOptions): KeyPool {
         }),
       );
       events.complete();
+      marketWide.complete();
       statusSubject.complete();
     },
   };
