@@ -21,6 +21,9 @@ import type { RateLimitCounts } from './counting-transports.js';
 import { startEmbeddedSimulator } from './embedded-simulator.js';
 import { startKernel, type Kernel } from './kernel.js';
 import { loadAvailableStrategies, logProblems, planWithStrategyFiles, strategiesDirOf } from './strategy-files.js';
+import { createStrategyReloader, type ReloadOutcome, type StrategyReloader } from './strategy-reload.js';
+import { activeStrategies, watchStrategies, writeReloadOutcome } from './strategy-reload-daemon.js';
+import { recordSet } from './strategy-set.js';
 import { lifecycleRecorder } from './lifecycle-recording.js';
 import { buildMarketSources } from './market-sources.js';
 import { notifyStoreOptions, startDaemonNotify, type DaemonNotify } from './notify/daemon-notify.js';
@@ -43,6 +46,8 @@ export interface DaemonOptions {
   readonly log: PinoLogger;
   readonly clock: Clock;
   readonly version: string;
+  /** Reads the config again for a strategy reload (start: the same file and environment); default: the config given. */
+  readonly rereadConfig?: () => Config;
 }
 
 export interface Daemon {
@@ -68,6 +73,9 @@ export interface Daemon {
   phaseFeed(): PhaseFeedStats | null;
   /** Resolves if the daemon gave up (credentials rejected for tokens.credentialsExitAfterMs): the CLI stops and exits 77. */
   readonly gaveUp: Promise<{ readonly code: string; readonly message: string }>;
+  /** Hot reload of the strategy files and the `strategies` section (SIGHUP, `krx-signals reload`, the watch). */
+  reload(trigger: string): Promise<ReloadOutcome>;
+  readonly reloader: StrategyReloader;
   /** Graceful stop (polls, REMOVE, socket, flush, revoke if configured, close). Idempotent. */
   stop(reason: string): Promise<void>;
 }
@@ -269,8 +277,22 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     // The kernel's start and stop are recorded: a replay starts and stops its strategies at them.
     const polls = buildMarketSources(settings, brokers, plan.needs);
     const startAt = clock.now();
-    recordLifecycle({ type: 'kernel.started', at: startAt, polls: polls.map((p) => p.name) });
-    const kernel = startKernel(plan, { clock, log: log.child({ component: 'kernel' }), sessionId, seed, realtime$: connection.events$, applyDiff: (diff) => connection.applyDiff(diff), polls, sink: store, startAt });
+    const initial = activeStrategies(plan, available, settings.strategies);
+    const recordedCode = new Set<string>();
+    recordSet(initial, recordedCode, recordLifecycle, (strategies) => ({ type: 'kernel.started', at: startAt, polls: polls.map((p) => p.name), strategies }));
+    const kernel = startKernel(plan, {
+      clock,
+      log: log.child({ component: 'kernel' }),
+      sessionId,
+      seed,
+      realtime$: connection.events$,
+      applyDiff: (diff) => connection.applyDiff(diff),
+      // The per-item types follow a reload; the item-less ones are fixed for the run (the reloader rejects new ones).
+      setRealtimeTypes: (types) => connection.setRealtimeTypes(splitItemless(types, settings.connection.itemlessTypes, settings.sessions !== null).perItem),
+      polls,
+      sink: store,
+      startAt,
+    });
     closers.push('kernel', () => {
       const at = clock.now();
       recordLifecycle({ type: 'kernel.stopped', at });
@@ -278,6 +300,27 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     });
     bus?.egress(kernel.stream$);
     connection.start();
+    const reloader = createStrategyReloader({
+      settings,
+      plan,
+      initial,
+      kernel,
+      readStrategies: () => (options.rereadConfig?.() ?? config).strategies,
+      dir: strategiesDirOf(config),
+      clock,
+      log: log.child({ component: 'strategies' }),
+      record: recordLifecycle,
+      recorded: recordedCode,
+    });
+    const reload = (trigger: string): Promise<ReloadOutcome> =>
+      reloader.reload(trigger).then((outcome) => {
+        writeReloadOutcome(config.dataDir, sessionId, outcome, log);
+        return outcome;
+      });
+    if (config.strategiesWatch) {
+      const watch = watchStrategies({ dir: strategiesDirOf(config), configFile: config.source.startsWith('/') ? config.source : null, clock, log, onChange: () => void reload('watch') });
+      closers.push('strategy watch', () => watch.close());
+    }
 
     const tokens = {
       get kiwoom(): ManagedTokenSource {
@@ -319,6 +362,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     });
     bus?.register(observability.metrics);
     pool.register(observability.metrics);
+    observability.metrics.collect('krx_strategy_reloads_total', 'Strategy reloads, by outcome (applied, unchanged, failed: the config could not be read)', 'counter', ['outcome'], () =>
+      Object.entries(reloader.stats().reloads).map(([outcome, value]) => ({ labels: { outcome }, value })),
+    );
+    observability.metrics.collect('krx_strategy_reload_rejections_total', 'Strategy files and strategies a reload rejected (their running version kept)', 'counter', [], () => reloader.stats().rejected);
     if (feedCheck) registerPhaseFeedMetrics(observability.metrics, () => feedCheck.stats());
     observability.metrics.collect('krx_itemless_outside_universe_total', 'Entries of an item-less registration (1h VI of the whole market) for stocks outside the universe, dropped', 'counter', [], () => connection.subscriptionStats.outsideUniverse);
     closers.push('observability', () => observability.close());
@@ -345,7 +392,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         await closers.closeAll();
         log.info({ event: 'daemon.stopped', sessionId, signals: committed.count() }, 'daemon stopped');
       })());
-    return { sessionId, mode, connection, keys: pool, kernel, store, recording, simulator, tokens, observability, notify, bus, signalsCommitted: () => committed.count(), phaseFeed: () => feedCheck?.stats() ?? null, gaveUp, stop };
+    return { sessionId, mode, connection, keys: pool, kernel, store, recording, simulator, tokens, observability, notify, bus, signalsCommitted: () => committed.count(), phaseFeed: () => feedCheck?.stats() ?? null, gaveUp, reload, reloader, stop };
   } catch (err) {
     await closers.closeAll();
     throw err;

@@ -9,7 +9,7 @@ import type { EventNeed, MarketEvent, RealtimeEvent } from '../core/market.js';
 import type { SignalSink } from '../core/signal-sink.js';
 import type { MarketBook } from '../core/snapshot.js';
 import type { AnyStrategyDefinition } from '../core/strategy.js';
-import { createStrategyHost, type StrategyHost, type StrategyStats } from '../engine/host.js';
+import { createStrategyHost, type HostReload, type StrategyHost, type StrategyStats } from '../engine/host.js';
 import { collectNeeds, loadStrategies, type LoadedStrategy } from '../engine/load-strategies.js';
 import { createRegistry } from '../engine/registry.js';
 import { createMarketBook } from '../pipeline/market-book.js';
@@ -79,6 +79,8 @@ export interface KernelInputs {
   readonly sink: SignalSink;
   /** Engine time of the strategies' onStart (a replay passes the recorded start). */
   readonly startAt: number;
+  /** A reload changed the real-time types to subscribe (live: the connection's REG diff). */
+  readonly setRealtimeTypes?: (types: readonly string[]) => void;
 }
 
 export interface Kernel {
@@ -86,6 +88,12 @@ export interface Kernel {
   readonly host: StrategyHost;
   readonly book: MarketBook;
   strategyStats(): StrategyStats[];
+  /**
+   * A hot reload at engine time `at`: the host replaces the `changed` strategies (and drops those
+   * `plan` no longer has) and the real-time types follow the plan. The plan's polls and static
+   * symbols must be the running ones (the reloader rejects a strategy that needs others).
+   */
+  reload(plan: KernelPlan, changed: ReadonlySet<string>, at: number): HostReload;
   /** Stops polls and strategies at engine time `at` (default now); the real-time source is stopped by its owner. */
   stop(at?: number): void;
 }
@@ -126,6 +134,7 @@ export function startKernel(plan: KernelPlan, inputs: KernelInputs): Kernel {
     logger: log.child({ component: 'strategies' }),
   });
   host.start(inputs.startAt);
+  let realtimeTypes = plan.realtimeTypes;
   const subscription: Subscription = host.attach(stream$);
   if (plan.strategies.length === 0) log.warn({ code: 'E_CONFIG_INVALID' }, 'no strategies enabled: the daemon will stream but emit no signals');
   return {
@@ -133,6 +142,14 @@ export function startKernel(plan: KernelPlan, inputs: KernelInputs): Kernel {
     host,
     book,
     strategyStats: () => host.stats(),
+    reload: (next, changed, at) => {
+      const outcome = host.reload(next.strategies, { changed, at });
+      if (next.realtimeTypes.join(',') !== realtimeTypes.join(',')) {
+        realtimeTypes = next.realtimeTypes;
+        inputs.setRealtimeTypes?.(realtimeTypes);
+      }
+      return outcome;
+    },
     stop: (at) => {
       subscription.unsubscribe();
       host.stop(at);

@@ -89,6 +89,8 @@ export interface PooledConnection {
   readonly subscriptions: SubscriptionView;
   status(): ConnectionStatus;
   applyDiff(diff: { readonly add: readonly string[]; readonly remove: readonly string[]; readonly leftOut?: readonly string[] }): void;
+  /** The per-item real-time types after a reload: on every key's socket (and any socket opened later). */
+  setRealtimeTypes(types: readonly string[]): void;
   start(): void;
   stop(): Promise<void>;
 }
@@ -139,6 +141,8 @@ export function createKeyPool(o: KeyPoolOptions): KeyPool {
   const events = new Subject<RealtimeEvent>();
   const marketWide = new Subject<RealtimeEvent>();
   let universeLeftOut: readonly string[] = [];
+  /** Per-item types set by a reload (null: as each socket was opened). */
+  let perItemTypes: readonly string[] | null = null;
   let started = false;
   let stopped = false;
   let checkTimer: TimerHandle | undefined;
@@ -176,6 +180,7 @@ export function createKeyPool(o: KeyPoolOptions): KeyPool {
       runtime.connection.status$.subscribe(() => publishStatus()),
     ];
     const mine = shards.symbolsOf(slot.name);
+    if (perItemTypes !== null) runtime.connection.setRealtimeTypes(perItemTypes);
     runtime.connection.applyDiff({ add: mine, remove: [], ...(slot.name === primary ? { leftOut: universeLeftOut } : {}) });
     if (started) runtime.connection.start();
     log.info({ event: 'key.active', key: slot.name, items: mine.length }, `kiwoom key ${slot.name} in use (${mine.length} symbols)`);
@@ -387,6 +392,10 @@ export function createKeyPool(o: KeyPoolOptions): KeyPool {
       if (diff.leftOut !== undefined) universeLeftOut = diff.leftOut;
       route(shards.applyUniverse(diff), diff.leftOut !== undefined);
       publishStatus();
+    },
+    setRealtimeTypes: (types) => {
+      perItemTypes = [...types];
+      for (const c of runtimes()) c.setRealtimeTypes(perItemTypes);
     },
     start: () => {
       if (started) return;

@@ -105,6 +105,8 @@ export interface RealtimeConnection {
   status(): ConnectionStatus;
   /** Applies a universe diff to the wanted set; while live it becomes the minimal REG/REMOVE. */
   applyDiff(diff: { readonly add: readonly string[]; readonly remove: readonly string[]; readonly leftOut?: readonly string[] }): void;
+  /** The real-time types every wanted item is registered for (a strategy reload): the pairs' diff is sent as REG/REMOVE on the open socket. */
+  setRealtimeTypes(types: readonly string[]): void;
   start(): void;
   /** Stops reconnecting and closes the socket; resolves once it is gone. */
   stop(): Promise<void>;
@@ -142,6 +144,7 @@ export function createRealtimeConnection(options: RealtimeConnectionOptions): Re
   let lastRejection: { code: string; message: string } | null = null;
   let rejectedAnswer: { trnm: string; pairs: number; retryInMs: number | null } | null = null;
   let leftOutByUniverse = 0;
+  let realtimeTypes: readonly string[] = options.realtimeTypes;
   const silence: SymbolSilenceWatch | null =
     settings.silentSymbolMs > 0
       ? createSymbolSilenceWatch({
@@ -304,7 +307,7 @@ export function createRealtimeConnection(options: RealtimeConnectionOptions): Re
       for (const symbol of diff.remove) recentlyRemoved.set(symbol, now);
       for (const symbol of diff.add) recentlyRemoved.delete(symbol);
       const removed = subscriptions.remove(diff.remove);
-      const added = subscriptions.add(diff.add, options.realtimeTypes);
+      const added = subscriptions.add(diff.add, realtimeTypes);
       if (diff.leftOut !== undefined) leftOutByUniverse = diff.leftOut.length;
       const refused = subscriptions.refusedItems();
       const before = subscriptionStats.leftOut;
@@ -315,6 +318,13 @@ export function createRealtimeConnection(options: RealtimeConnectionOptions): Re
           `universe over the item budget: ${subscriptionStats.leftOut} symbols left out`,
         );
       }
+      if (added + removed > 0) actor.send({ type: 'wanted.changed' });
+    },
+    setRealtimeTypes: (types) => {
+      const items = subscriptions.wantedItems().filter((item) => item !== ITEMLESS);
+      const added = subscriptions.add(items, types.filter((t) => !realtimeTypes.includes(t)));
+      const removed = subscriptions.remove(items, realtimeTypes.filter((t) => !types.includes(t)));
+      realtimeTypes = [...types];
       if (added + removed > 0) actor.send({ type: 'wanted.changed' });
     },
     start: () => actor.send({ type: 'start' }),

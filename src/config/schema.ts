@@ -19,6 +19,8 @@ export const fileConfigSchema = z.strictObject({
   dataDir: z.string().min(1).default('./data'),
   /** The user's strategy files (.ts, .mts, .js, .mjs), loaded at start without a build; relative to dataDir (default `strategies`). */
   strategiesDir: z.string().min(1).optional(),
+  /** Reload the strategies when a file of the strategies folder or the config file changes (as SIGHUP does). */
+  strategiesWatch: z.boolean().default(false),
   log: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
