@@ -34,7 +34,7 @@ export interface KernelPlan {
   readonly calendar: MarketCalendar;
   /** The phases per venue (live `sessions` calendar; null always-open/krx): phase events, ctx.phase, auction prints. */
   readonly sessions: SessionSchedule | null;
-  /** The socket's item budget (connection.maxItems, less the item-less item when it counts), in live and replay alike. */
+  /** The sockets' item budget (per app key connection.maxItems, less the item-less item when it counts), in live and replay alike. */
   readonly universeBudget: { readonly maxSymbols: number };
 }
 
@@ -61,7 +61,8 @@ export function planKernel(settings: KernelSettings, only?: readonly string[], d
     staticSymbols,
     calendar: settings.calendar,
     sessions: settings.sessions,
-    universeBudget: { maxSymbols: universeItemBudget(settings, realtimeTypes) },
+    // Every app key's socket holds the same budget (kiwoom.keys; from the config alone, so replay agrees).
+    universeBudget: { maxSymbols: universeItemBudget(settings, realtimeTypes) * Math.max(1, settings.kiwoom.keys.length) },
   };
 }
 

@@ -2,6 +2,8 @@
 export interface SimCounters {
   requestsByApiId: Record<string, number>;
   requestsByTrId: Record<string, number>;
+  /** Kiwoom TR requests admitted (within the rate), by the appkey of their token: how calls spread over keys. */
+  kiwoomRequestsByAppkey: Record<string, number>;
   tokenIssuances: { kiwoom: number; kis: number };
   /** KIS token requests answered with the token already issued (6 h reuse). */
   kisTokenReuses: number;
@@ -35,6 +37,7 @@ export function createCounters(): SimCounters {
   return {
     requestsByApiId: {},
     requestsByTrId: {},
+    kiwoomRequestsByAppkey: {},
     tokenIssuances: { kiwoom: 0, kis: 0 },
     kisTokenReuses: 0,
     tokenRevocations: { kiwoom: 0, kis: 0 },

@@ -37,7 +37,7 @@ function credentialError(ctx: SimContext, body: Record<string, unknown>): JsonRe
     return err(3, '입력 값이 없습니다[8020:appkey 또는 secretkey가 입력되지 않았습니다]');
   }
   const pair = ctx.opts.kiwoomCredentials.find((c) => c.appkey === appkey);
-  if (pair === undefined) return err(3, '인증에 실패했습니다[8001:App Key와 Secret Key 검증에 실패했습니다.]');
+  if (pair === undefined || ctx.opts.disabledKiwoomKeys.has(appkey)) return err(3, '인증에 실패했습니다[8001:App Key와 Secret Key 검증에 실패했습니다.]');
   if (pair.secretkey !== secretkey) return err(3, '인증에 실패했습니다[8002:App Key와 Secret Key 검증에 실패했습니다.]');
   return undefined;
 }
@@ -94,6 +94,7 @@ function handleTr(ctx: SimContext, req: IncomingMessage, path: string, bodyText:
     return restTokenReject(ctx.opts.tokenRejectForm, trHeaders(apiId, 'N', ''));
   }
   if (!ctx.kiwoomRate.tryAcquire(rec.appkey, now)) return rateLimited(ctx, apiId);
+  bump(ctx.counters.kiwoomRequestsByAppkey, rec.appkey);
 
   const body = parseObject(bodyText);
   if (body === undefined) return err(2, '입력 값 형식 오류입니다[1517:입력 값 형식 오류입니다.]', apiId);

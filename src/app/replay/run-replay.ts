@@ -329,7 +329,8 @@ function replayConfig(user: Config, recorded: unknown, strategiesFromConfig: boo
     universe: rec.data.universe,
     calendar: legacyCalendar(rec.data.calendar, r.mode === 'live'),
     // Paging, rates and row caps as the live run had them.
-    kiwoom: { ...user.kiwoom, requestsPerSecond: k.requestsPerSecond, maxPages: k.maxPages, maxRows: k.maxRows, maxRowsByTr: k.maxRowsByTr },
+    // The app keys too: the universe's item budget is connection.maxItems per key.
+    kiwoom: { ...user.kiwoom, requestsPerSecond: k.requestsPerSecond, maxPages: k.maxPages, maxRows: k.maxRows, maxRowsByTr: k.maxRowsByTr, keys: k.keys },
     kis: { ...user.kis, groups: rec.data.kis.groups, requestsPerSecond: rec.data.kis.requestsPerSecond, maxRows: rec.data.kis.maxRows },
     strategies: strategiesFromConfig ? user.strategies : rec.data.strategies,
   });
