@@ -21,7 +21,9 @@ import { startEmbeddedSimulator } from './embedded-simulator.js';
 import { startKernel, type Kernel } from './kernel.js';
 import { loadAvailableStrategies, logProblems, planWithStrategyFiles, strategiesDirOf } from './strategy-files.js';
 import { lifecycleRecorder } from './lifecycle-recording.js';
-import { buildMarketSources } from './market-sources.js';
+import { buildEntrySources, buildMarketSources } from './market-sources.js';
+import { createStockMasterBook } from '../pipeline/stock-master-book.js';
+import type { StockMaster } from '../core/stock-master.js';
 import { notifyStoreOptions, startDaemonNotify, type DaemonNotify } from './notify/daemon-notify.js';
 import { createPhaseFeedCheck, watchPhases } from './phase-watch.js';
 import { startObservability, type Observability } from './observability.js';
@@ -43,6 +45,8 @@ export interface Daemon {
   readonly mode: 'sim' | 'live';
   readonly connection: RealtimeConnection;
   readonly kernel: Kernel;
+  /** The latest ka10099 stock master (the kernel's): names, nxtEnable for the venue choice, orderWarning. */
+  readonly master: StockMaster;
   readonly store: SignalStore;
   readonly recording: RecordingWriter | null;
   readonly simulator: SimulatorHandle | null;
@@ -150,13 +154,15 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       log.info({ event: 'store.closed', committed: stats.committed, queued: stats.queued, dropped: stats.dropped }, 'signal store closed');
     });
     const committed = signalCounter();
+    // The stock master the kernel fills (ka10099): names in log lines and messages.
+    const master = createStockMasterBook();
     // The bus: closed after the notify sinks that use it and the egress.
     const bus = startDaemonBus(config, sessionId, clock, log.child({ component: 'bus' }));
     if (bus) closers.push('bus', () => bus.close());
     // Outbox dispatchers, woken after each commit (a fan-out subscriber); closed before the store.
-    const notify = startDaemonNotify({ config, database: store.database, clock, random: random.fork('notify'), log: log.child({ component: 'notify' }), calendar: plan.calendar, startedAt, ...(bus ? { bus } : {}) });
+    const notify = startDaemonNotify({ config, database: store.database, clock, random: random.fork('notify'), log: log.child({ component: 'notify' }), calendar: plan.calendar, startedAt, nameOf: (symbol) => master.get(symbol)?.name, ...(bus ? { bus } : {}) });
     if (notify) closers.push('notify', () => notify.close());
-    fanOutSignals(store, [committed, signalLogLine(log), ...(notify ? [{ name: 'notify', onCommitted: () => notify.wake() }] : [])], log);
+    fanOutSignals(store, [committed, signalLogLine(log, master), ...(notify ? [{ name: 'notify', onCommitted: () => notify.wake() }] : [])], log);
 
     const connection = createRealtimeConnection({
       url: endpoints.kiwoom.wsUrl,
@@ -186,10 +192,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     });
 
     // The kernel's start and stop are recorded: a replay starts and stops its strategies at them.
-    const polls = buildMarketSources(settings, brokers, plan.needs);
+    const polls = buildMarketSources(settings, brokers, plan.needs, undefined, plan.pollSchedules);
+    const entries = buildEntrySources(settings, brokers, plan.needs);
     const startAt = clock.now();
-    recordLifecycle({ type: 'kernel.started', at: startAt, polls: polls.map((p) => p.name) });
-    const kernel = startKernel(plan, { clock, log: log.child({ component: 'kernel' }), sessionId, seed, realtime$: connection.events$, applyDiff: (diff) => connection.applyDiff(diff), polls, sink: store, startAt });
+    recordLifecycle({ type: 'kernel.started', at: startAt, polls: [...polls.map((p) => p.name), ...entries.map((e) => e.name)] });
+    const kernel = startKernel(plan, { clock, log: log.child({ component: 'kernel' }), sessionId, seed, realtime$: connection.events$, applyDiff: (diff) => connection.applyDiff(diff), polls, entries, master, sink: store, startAt });
     closers.push('kernel', () => {
       const at = clock.now();
       recordLifecycle({ type: 'kernel.stopped', at });
@@ -233,7 +240,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       },
       observability.metrics,
     );
-    log.info({ event: 'daemon.started', sessionId, realtimeTypes: plan.realtimeTypes, polls: polls.map((p) => p.name), http: observability.url }, 'daemon started');
+    log.info({ event: 'daemon.started', sessionId, realtimeTypes: plan.realtimeTypes, polls: polls.map((p) => p.name), entries: entries.map((e) => e.name), http: observability.url }, 'daemon started');
 
     let stopping: Promise<void> | null = null;
     const stop = (reason: string): Promise<void> =>
@@ -242,7 +249,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         await closers.closeAll();
         log.info({ event: 'daemon.stopped', sessionId, signals: committed.count() }, 'daemon stopped');
       })());
-    return { sessionId, mode, connection, kernel, store, recording, simulator, tokens, observability, notify, bus, signalsCommitted: () => committed.count(), gaveUp, stop };
+    return { sessionId, mode, connection, kernel, master, store, recording, simulator, tokens, observability, notify, bus, signalsCommitted: () => committed.count(), gaveUp, stop };
   } catch (err) {
     await closers.closeAll();
     throw err;

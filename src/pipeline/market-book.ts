@@ -1,13 +1,15 @@
 import type { MarketEvent, ProgramMarketCode, RankingEvent, WatchlistEvent } from '../core/market.js';
 import type { MarketBook, SymbolSnapshot } from '../core/snapshot.js';
-import { applyBook, applyIndicative, applyProgramFlow, applyStockInfo, applyTrade, applyVi, emptySnapshot } from './snapshot.js';
-import { createUniverseTracker, type UniverseBudget } from './universe.js';
+import { applyBasicInfo, applyBook, applyIndicative, applyProgramFlow, applyStockInfo, applyTrade, applyVi, emptySnapshot } from './snapshot.js';
+import { createUniverseTracker, type UniverseBudget, type UniverseExclusion } from './universe.js';
 
 export interface MarketBookOptions {
   /** Symbols always in the universe (config extras + strategy needs). */
   readonly staticSymbols?: readonly string[];
   /** The socket's item budget: the book's universe is the subscribed one. */
   readonly universeBudget?: UniverseBudget;
+  /** The stock master's exclusions, as the market stream applies them. */
+  readonly universeExclusion?: UniverseExclusion;
   /** Snapshots kept for symbols that left the universe (the latest departures). Default 2,048. */
   readonly departedMemory?: number;
 }
@@ -21,7 +23,7 @@ const DEPARTED_MEMORY = 2_048;
  */
 export function createMarketBook(options: MarketBookOptions = {}): MarketBook {
   const snapshots = new Map<string, SymbolSnapshot>();
-  const universe = createUniverseTracker(options.staticSymbols ?? [], options.universeBudget);
+  const universe = createUniverseTracker(options.staticSymbols ?? [], options.universeBudget, options.universeExclusion);
   universe.refresh();
   const rankedIn = new Map<ProgramMarketCode, ReadonlySet<string>>();
   let watched: ReadonlySet<string> = new Set();
@@ -90,6 +92,13 @@ export function createMarketBook(options: MarketBookOptions = {}): MarketBook {
         case 'vi':
           snapshots.set(event.symbol, applyVi(get(event.symbol), event));
           return;
+        case 'info':
+          snapshots.set(event.symbol, applyBasicInfo(get(event.symbol), event));
+          return;
+        case 'stock-master':
+          universe.apply(event);
+          forgetDeparted();
+          return;
         case 'ranking':
           applyRanking(event);
           universe.apply(event);
@@ -101,6 +110,8 @@ export function createMarketBook(options: MarketBookOptions = {}): MarketBook {
           forgetDeparted();
           return;
         case 'raw':
+        case 'investor-flow':
+        case 'investor-totals':
           return;
       }
     },

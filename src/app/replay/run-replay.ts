@@ -16,7 +16,7 @@ import { systemClock } from '../../core/clock.js';
 import { startKernel, type Kernel } from '../kernel.js';
 import { loadAvailableStrategies, logProblems, planWithStrategyFiles, strategiesDirOf, withNamedStrategies } from '../strategy-files.js';
 import { parseLifecycle, recordedPollNames } from '../lifecycle-recording.js';
-import { buildMarketSources } from '../market-sources.js';
+import { buildEntrySources, buildMarketSources } from '../market-sources.js';
 import type { RestRecord } from '../recording-transports.js';
 import { kernelSettings } from '../settings.js';
 import { RecordedRest } from './recorded-rest.js';
@@ -152,7 +152,9 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   };
   const startKernelAt = (started: Extract<LifecycleRecord, { type: 'kernel.started' }>): Kernel => {
     const brokers = buildBrokerClients(settings, transports);
-    const polls = buildMarketSources(settings, brokers, plan.needs, recordedPollNames(started.polls, settings.universe.programTopMarkets));
+    const ran = recordedPollNames(started.polls, settings.universe.programTopMarkets);
+    const polls = buildMarketSources(settings, brokers, plan.needs, ran, plan.pollSchedules);
+    const entries = buildEntrySources(settings, brokers, plan.needs, ran);
     return startKernel(plan, {
       clock,
       log: log.child({ component: 'kernel' }),
@@ -164,6 +166,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
         for (const symbol of diff.add) wanted.add(symbol);
       },
       polls,
+      entries,
       sink,
       startAt: started.at,
     });
@@ -219,6 +222,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
     if (!kernel && !interrupted) throw new KrxError('E_RECORDING_READ', 'the recording has no kernel start: nothing to replay', { details: { file: options.file } });
     // A recording cut short (crash) has no kernel.stopped: stop where it ends.
     if (!stopped) kernel?.stop(endAt);
+    if (!interrupted) rest.settle();
     store.flush();
   } finally {
     store.close();
