@@ -121,7 +121,12 @@ export function createMarketStream(options: MarketStreamOptions): Observable<Mar
     };
     publish(universe.refresh());
 
-    const polls = (options.polls ?? []).map((poll) => {
+    // Sweeps subscribe first, so at an instant where several polls tick their timers fire before any
+    // other poll's request goes out: a sweep's symbol list never depends on an answer stamped at the
+    // same instant (which live could process between two timers and a replay only after them all).
+    const all = options.polls ?? [];
+    const ordered = [...all.filter((p) => 'fetchEach' in p), ...all.filter((p) => !('fetchEach' in p))];
+    const polls = ordered.map((poll) => {
       board?.register(poll.name, poll.staleAfterMs ?? 2 * poll.periodMs);
       const open = inPhases(poll.phases);
       const due = poll.due;
