@@ -9,11 +9,19 @@ export {
   type StrategyDefinition,
   type StrategyHandlers,
   type StrategyNeeds,
+  type PollNeed,
+  type ScheduledPollSource,
+  SCHEDULED_POLL_SOURCES,
   type TimerFire,
   type TimerOptions,
 } from '../core/strategy.js';
 export type {
+  BasicInfoEvent,
   EventNeed,
+  InvestorFigures,
+  InvestorFlowEvent,
+  InvestorTotalsEvent,
+  StockMasterEvent,
   Exchange,
   IndicativeEvent,
   Market,
@@ -31,6 +39,7 @@ export type {
   WatchlistGroup,
 } from '../core/market.js';
 export type { Signal, SignalDraft, SignalKind } from '../core/signal.js';
-export type { SymbolSnapshot } from '../core/snapshot.js';
+export type { InfoPart, SymbolSnapshot } from '../core/snapshot.js';
+export type { StockMaster, StockMasterEntry } from '../core/stock-master.js';
 export { intervalMs, type Bar, type BarInterval } from '../core/bars.js';
 export { indicators, type Bands, type BarSource, type Indicator, type MacdValue } from '../core/indicators.js';
