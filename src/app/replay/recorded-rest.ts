@@ -48,8 +48,18 @@ export class RecordedRest {
     return this.waiting.kiwoom.length + this.waiting.kis.length;
   }
 
-  /** The end of the recording: answers no request asked for are divergences. */
-  settle(): void {
+  /**
+   * The end of the recording: answers no request asked for are divergences, or, with `cut` (a
+   * recording that ends mid-session), handed to it as a count.
+   */
+  settle(cut?: (unasked: number) => void): void {
+    if (cut) {
+      const n = this.early.kiwoom.length + this.early.kis.length;
+      this.early.kiwoom.length = 0;
+      this.early.kis.length = 0;
+      if (n > 0) cut(n);
+      return;
+    }
     for (const broker of ['kiwoom', 'kis'] as const) {
       for (const { record } of this.early[broker].splice(0)) {
         const d = { broker, expected: `${record.api} ${record.path}`, got: 'no such request' };
