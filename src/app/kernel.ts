@@ -9,7 +9,7 @@ import type { EventNeed, MarketEvent, RealtimeEvent } from '../core/market.js';
 import type { SignalSink } from '../core/signal-sink.js';
 import type { MarketBook } from '../core/snapshot.js';
 import type { AnyStrategyDefinition } from '../core/strategy.js';
-import { createStrategyHost, type StrategyHost, type StrategyStats } from '../engine/host.js';
+import { createStrategyHost, type HostReload, type StrategyHost, type StrategyStats } from '../engine/host.js';
 import { collectNeeds, loadStrategies, type LoadedStrategy } from '../engine/load-strategies.js';
 import { createRegistry } from '../engine/registry.js';
 import { createMarketBook } from '../pipeline/market-book.js';
@@ -20,6 +20,7 @@ import type { StockMaster } from '../core/stock-master.js';
 import type { PollNeed } from '../core/strategy.js';
 import type { UniverseDiff } from '../pipeline/universe.js';
 import { strategies as manifest } from '../../strategies/index.js';
+import { universeItemBudget } from './itemless.js';
 import { hasSource, realtimeTypesFor } from './market-sources.js';
 import type { KernelSettings } from './settings.js';
 
@@ -37,7 +38,7 @@ export interface KernelPlan {
   readonly calendar: MarketCalendar;
   /** The phases per venue (live `sessions` calendar; null always-open/krx): phase events, ctx.phase, auction prints. */
   readonly sessions: SessionSchedule | null;
-  /** The socket's item budget (connection.maxItems), in live and replay alike. */
+  /** The socket's item budget (connection.maxItems, less the item-less item when it counts), in live and replay alike. */
   readonly universeBudget: { readonly maxSymbols: number };
   /** Ranked and watched symbols left out by the stock master's orderWarning. */
   readonly universeExclusion: { readonly orderWarning: readonly string[] };
@@ -71,7 +72,7 @@ export function planKernel(settings: KernelSettings, only?: readonly string[], d
     staticSymbols,
     calendar: settings.calendar,
     sessions: settings.sessions,
-    universeBudget: { maxSymbols: settings.connection.maxItems },
+    universeBudget: { maxSymbols: universeItemBudget(settings, realtimeTypes) },
     universeExclusion: { orderWarning: settings.universe.excludeOrderWarning },
     pollSchedules: needs.polls,
   };
@@ -94,6 +95,8 @@ export interface KernelInputs {
   readonly sink: SignalSink;
   /** Engine time of the strategies' onStart (a replay passes the recorded start). */
   readonly startAt: number;
+  /** A reload changed the real-time types to subscribe (live: the connection's REG diff). */
+  readonly setRealtimeTypes?: (types: readonly string[]) => void;
 }
 
 export interface Kernel {
@@ -105,6 +108,12 @@ export interface Kernel {
   /** Each poll's last delivery and late ticks (/healthz, krx_poll_age_seconds). */
   polls(): readonly PollState[];
   strategyStats(): StrategyStats[];
+  /**
+   * A hot reload at engine time `at`: the host replaces the `changed` strategies (and drops those
+   * `plan` no longer has) and the real-time types follow the plan. The plan's polls and static
+   * symbols must be the running ones (the reloader rejects a strategy that needs others).
+   */
+  reload(plan: KernelPlan, changed: ReadonlySet<string>, at: number): HostReload;
   /** Stops polls and strategies at engine time `at` (default now); the real-time source is stopped by its owner. */
   stop(at?: number): void;
 }
@@ -160,6 +169,7 @@ export function startKernel(plan: KernelPlan, inputs: KernelInputs): Kernel {
     logger: log.child({ component: 'strategies' }),
   });
   host.start(inputs.startAt);
+  let realtimeTypes = plan.realtimeTypes;
   const subscription: Subscription = host.attach(stream$);
   if (plan.strategies.length === 0) log.warn({ code: 'E_CONFIG_INVALID' }, 'no strategies enabled: the daemon will stream but emit no signals');
   return {
@@ -169,6 +179,14 @@ export function startKernel(plan: KernelPlan, inputs: KernelInputs): Kernel {
     master,
     polls: () => board.list(),
     strategyStats: () => host.stats(),
+    reload: (next, changed, at) => {
+      const outcome = host.reload(next.strategies, { changed, at });
+      if (next.realtimeTypes.join(',') !== realtimeTypes.join(',')) {
+        realtimeTypes = next.realtimeTypes;
+        inputs.setRealtimeTypes?.(realtimeTypes);
+      }
+      return outcome;
+    },
     stop: (at) => {
       subscription.unsubscribe();
       host.stop(at);
