@@ -67,7 +67,9 @@ export interface BrokerLimiters {
 
 export function createBrokerLimiters(s: KernelSettings, e: BrokerEndpoints, clock: Clock): BrokerLimiters {
   return {
-    kiwoom: createRateLimiter({ clock, ratePerSecond: s.kiwoom.requestsPerSecond, marginMs: 50 }),
+    // Spread evenly (one grant per 1/rate s + margin): with the budget saturated by polls, bursts of
+    // five squeezed by network jitter would meet the broker's 1700 (polls queue, never burst).
+    kiwoom: createRateLimiter({ clock, ratePerSecond: s.kiwoom.requestsPerSecond, marginMs: 50, minGapMs: (1000 + 50) / Math.max(1, Math.floor(s.kiwoom.requestsPerSecond)) }),
     // The mock host allows 2 requests/s; the configured rate never exceeds what the host allows.
     kis: e.kis ? createRateLimiter({ clock, ratePerSecond: Math.min(s.kis.requestsPerSecond, defaultKisRate(e.kis.restUrl)), marginMs: 50 }) : null,
   };

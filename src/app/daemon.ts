@@ -26,7 +26,9 @@ import { createStrategyReloader, type ReloadOutcome, type StrategyReloader } fro
 import { activeStrategies, watchStrategies, writeReloadOutcome } from './strategy-reload-daemon.js';
 import { recordSet } from './strategy-set.js';
 import { lifecycleRecorder } from './lifecycle-recording.js';
-import { buildMarketSources } from './market-sources.js';
+import { buildEntrySources, buildMarketSources } from './market-sources.js';
+import { createStockMasterBook } from '../pipeline/stock-master-book.js';
+import type { StockMaster } from '../core/stock-master.js';
 import { notifyStoreOptions, startDaemonNotify, type DaemonNotify } from './notify/daemon-notify.js';
 import { createPhaseFeedCheck, registerPhaseFeedMetrics, watchPhases, type PhaseFeedStats } from './phase-watch.js';
 import { splitItemless, universeItemBudget } from './itemless.js';
@@ -59,6 +61,8 @@ export interface Daemon {
   /** The app keys (kiwoom.keys): per-key status, connections and token sources. */
   readonly keys: KeyPool;
   readonly kernel: Kernel;
+  /** The latest ka10099 stock master (the kernel's): names, nxtEnable for the venue choice, orderWarning. */
+  readonly master: StockMaster;
   readonly store: SignalStore;
   readonly recording: RecordingWriter | null;
   readonly simulator: SimulatorHandle | null;
@@ -264,25 +268,28 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       log.info({ event: 'store.closed', committed: stats.committed, queued: stats.queued, dropped: stats.dropped }, 'signal store closed');
     });
     const committed = signalCounter();
+    // The stock master the kernel fills (ka10099): names in log lines and messages.
+    const master = createStockMasterBook();
     // The bus: closed after the notify sinks that use it and the egress.
     const bus = startDaemonBus(config, sessionId, clock, log.child({ component: 'bus' }));
     if (bus) closers.push('bus', () => bus.close());
     // Outbox dispatchers, woken after each commit (a fan-out subscriber); closed before the store.
-    const notify = startDaemonNotify({ config, database: store.database, clock, random: random.fork('notify'), log: log.child({ component: 'notify' }), calendar: plan.calendar, startedAt, ...(bus ? { bus } : {}) });
+    const notify = startDaemonNotify({ config, database: store.database, clock, random: random.fork('notify'), log: log.child({ component: 'notify' }), calendar: plan.calendar, startedAt, nameOf: (symbol) => master.get(symbol)?.name, ...(bus ? { bus } : {}) });
     if (notify) closers.push('notify', () => notify.close());
-    fanOutSignals(store, [committed, signalLogLine(log), ...(notify ? [{ name: 'notify', onCommitted: () => notify.wake() }] : [])], log);
+    fanOutSignals(store, [committed, signalLogLine(log, master), ...(notify ? [{ name: 'notify', onCommitted: () => notify.wake() }] : [])], log);
 
     const connection = pool.connection;
     closers.push('connection', () => connection.stop());
 
     // The kernel's start and stop are recorded: a replay starts and stops its strategies at them.
-    const polls = buildMarketSources(settings, brokers, plan.needs);
+    const polls = buildMarketSources(settings, brokers, plan.needs, undefined, plan.pollSchedules);
+    const entries = buildEntrySources(settings, brokers, plan.needs);
     const startAt = clock.now();
     const initial = activeStrategies(plan, available, settings.strategies);
     const recordedCode = new Set<string>();
-    recordSet(initial, recordedCode, recordLifecycle, (strategies) => ({ type: 'kernel.started', at: startAt, polls: polls.map((p) => p.name), strategies }));
+    recordSet(initial, recordedCode, recordLifecycle, (strategies) => ({ type: 'kernel.started', at: startAt, polls: [...polls.map((p) => p.name), ...entries.map((e) => e.name)], strategies }));
     // The universe's symbols become items on the chosen venue (universe.venue; `auto` reads the stock master once one is loaded).
-    const venueItems = createVenueItems(settings.universe.venue);
+    const venueItems = createVenueItems(settings.universe.venue, () => master);
     const kernel = startKernel(plan, {
       clock,
       log: log.child({ component: 'kernel' }),
@@ -293,6 +300,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       // The per-item types follow a reload; the item-less ones are fixed for the run (the reloader rejects new ones).
       setRealtimeTypes: (types) => connection.setRealtimeTypes(splitItemless(types, settings.connection.itemlessTypes, settings.sessions !== null).perItem),
       polls,
+      entries,
+      master,
       sink: store,
       startAt,
     });
@@ -386,7 +395,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       },
       observability.metrics,
     );
-    log.info({ event: 'daemon.started', sessionId, realtimeTypes: plan.realtimeTypes, polls: polls.map((p) => p.name), http: observability.url }, 'daemon started');
+    log.info({ event: 'daemon.started', sessionId, realtimeTypes: plan.realtimeTypes, polls: polls.map((p) => p.name), entries: entries.map((e) => e.name), http: observability.url }, 'daemon started');
 
     let stopping: Promise<void> | null = null;
     const stop = (reason: string): Promise<void> =>
@@ -395,7 +404,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         await closers.closeAll();
         log.info({ event: 'daemon.stopped', sessionId, signals: committed.count() }, 'daemon stopped');
       })());
-    return { sessionId, mode, connection, keys: pool, kernel, store, recording, simulator, tokens, observability, notify, bus, signalsCommitted: () => committed.count(), phaseFeed: () => feedCheck?.stats() ?? null, gaveUp, reload, reloader, stop };
+    return { sessionId, mode, connection, keys: pool, kernel, master, store, recording, simulator, tokens, observability, notify, bus, signalsCommitted: () => committed.count(), phaseFeed: () => feedCheck?.stats() ?? null, gaveUp, reload, reloader, stop };
   } catch (err) {
     await closers.closeAll();
     throw err;

@@ -144,6 +144,23 @@ export const fileConfigSchema = z.strictObject({
       venue: z.enum(['auto', 'KRX', 'NXT', 'SOR']).default('auto'),
       /** The venue (`stex_tp`) of the market-wide polls (ka90003/ka90004); default: `venue`, KRX under auto. */
       pollVenue: z.enum(['KRX', 'NXT', 'SOR']).optional(),
+      /** Ranked and watched stocks left out by their ka10099 orderWarning: 2 정리매매 and 4 투자위험 unless told. */
+      exclude: z
+        .strictObject({ orderWarning: z.array(z.enum(['0', '1', '2', '3', '4', '5'])).max(6).default(['2', '4']) })
+        .prefault({}),
+      /** The ka10099 stock master: loaded at start and once a KST day after `refreshAt`; no markets = off. */
+      stockMaster: z
+        .strictObject({
+          markets: z.array(z.enum(['0', '10', '30', '50', '60', '70', '80', '90', '2', '3', '4', '5', '6', '7', '8', '9'])).max(16).default(['0', '10']),
+          refreshAt: hhmm.default('07:00'),
+        })
+        .prefault({}),
+      /** ka10001 주식기본정보 once per symbol (and KST day) when it enters the universe (`ctx.snapshot(s).info`). */
+      basicInfo: z.boolean().default(true),
+      /** Default periods of the per-symbol investor polls a strategy needs without a schedule of its own. */
+      investorFlowPollSeconds: positive(300),
+      /** ka10061 totals span this many calendar days up to today. */
+      investorTotalsDays: z.number().int().min(1).max(366).default(20),
     })
     .prefault({}),
   calendar: z

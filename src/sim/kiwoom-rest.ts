@@ -23,9 +23,28 @@ function trHeaders(apiId: string, contYn: string, nextKey: string): Record<strin
   return { 'api-id': apiId, 'cont-yn': contYn, 'next-key': nextKey };
 }
 
+/** Arrival times (sim clock) of the last second's Kiwoom REST requests, per app key (or token). */
+const arrivals = new WeakMap<SimContext, Map<string, number[]>>();
+
+/** Counts the request in its key's sliding second and keeps the peak (counters.kiwoomPeakPerSecond). */
+function countArrival(ctx: SimContext, req: IncomingMessage, bodyText: string): void {
+  const byKey = arrivals.get(ctx) ?? new Map<string, number[]>();
+  arrivals.set(ctx, byKey);
+  const auth = header(req, 'authorization') ?? '';
+  const bearer = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
+  const appkey = (bearer !== undefined ? ctx.kiwoomTokens.find(bearer)?.appkey : undefined) ?? (parseObject(bodyText)?.appkey as string | undefined) ?? '?';
+  const now = ctx.clock.now();
+  const list = (byKey.get(appkey) ?? []).filter((t) => t > now - 1000);
+  list.push(now);
+  byKey.set(appkey, list);
+  const peak = ctx.counters.kiwoomPeakPerSecond;
+  peak[appkey] = Math.max(peak[appkey] ?? 0, list.length);
+}
+
 /** Routes one Kiwoom REST request (body already read). */
 export function handleKiwoom(ctx: SimContext, req: IncomingMessage, path: string, bodyText: string): JsonReply {
   if (req.method !== 'POST') return { status: 405, body: { return_code: 2, return_msg: 'POST만 지원합니다' } };
+  countArrival(ctx, req, bodyText);
   if (path === '/oauth2/token') return issueToken(ctx, bodyText);
   if (path === '/oauth2/revoke') return revokeToken(ctx, bodyText);
   return handleTr(ctx, req, path, bodyText);
