@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { symbolOf } from '../../../src/adapters/kiwoom/venue-codes.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -63,7 +64,8 @@ describe('the daemon on the embedded simulator (virtual time, real sockets, real
     const regs = sim.faults.registrations();
     const current = regs.connections.find((c) => c.id === regs.current)!;
     expect([...current.items].sort()).toEqual(daemon.connection.subscriptions.wantedPairs());
-    const wantedSymbols = new Set(daemon.connection.subscriptions.wantedPairs().map((p) => p.split('|')[0]));
+    // Items carry the venue the stock master chose (universe.venue auto: `_AL` where nxtEnable): compare symbols.
+    const wantedSymbols = new Set(daemon.connection.subscriptions.wantedPairs().map((p) => symbolOf(p.split('|')[0]!)));
     for (const market of ['P00101', 'P10102'] as const) {
       const last = rankings.filter((r) => r.market === market).at(-1)!;
       // Every ranked symbol but those the stock master excludes (universe.exclude.orderWarning 2, 4).
