@@ -160,16 +160,39 @@ export function createBarAggregator(options: BarAggregatorOptions): BarAggregato
   const keep = options.keep ?? 500;
   // Per symbol, its series (venues x intervals): a trade touches only its own symbol's few series.
   const bySymbol = new Map<string, Series[]>();
+  // The same lists in symbol order, each in venue then interval order: bars closed walking them
+  // come out in the promised order with no sort, unless their ends differ (then a stable sort by end).
+  const ordered: Series[][] = [];
   let earliestEnd: number | null = null;
 
-  const byEndThenName = (a: Bar, b: Bar): number =>
-    a.end - b.end || cmp(a.symbol, b.symbol) || cmp(a.venue, b.venue) || cmp(a.interval, b.interval);
+  const seriesOf = (symbol: string): Series[] => {
+    let list = bySymbol.get(symbol);
+    if (list) return list;
+    bySymbol.set(symbol, (list = []));
+    let at = ordered.length;
+    while (at > 0 && cmp((ordered[at - 1] as Series[])[0]?.symbol ?? '', symbol) > 0) at--;
+    ordered.splice(at, 0, list);
+    return list;
+  };
+
+  const addSeries = (list: Series[], series: Series): void => {
+    let at = list.length;
+    while (at > 0 && (cmp((list[at - 1] as Series).venue, series.venue) || cmp((list[at - 1] as Series).interval, series.interval)) > 0) at--;
+    list.splice(at, 0, series);
+  };
+
+  const byEnd = (a: Bar, b: Bar): number => a.end - b.end;
+  const inEndOrder = (due: Bar[]): Bar[] => {
+    const end = (due[0] as Bar).end;
+    for (const bar of due) if (bar.end !== end) return due.sort(byEnd); // stable: names stay in order
+    return due;
+  };
 
   /** Closes every open bar ending at or before `now`, and sets earliestEnd from the others. */
   const closeAll = (now: number): Bar[] => {
     const due: Bar[] = [];
     let earliest: number | null = null;
-    for (const list of bySymbol.values()) {
+    for (const list of ordered) {
       for (const series of list) {
         if (!series.isOpen) continue;
         if (series.end <= now) due.push(series.finish());
@@ -177,8 +200,7 @@ export function createBarAggregator(options: BarAggregatorOptions): BarAggregato
       }
     }
     earliestEnd = earliest;
-    if (due.length > 1) due.sort(byEndThenName);
-    return due;
+    return due.length > 1 ? inEndOrder(due) : due;
   };
 
   return {
@@ -186,16 +208,15 @@ export function createBarAggregator(options: BarAggregatorOptions): BarAggregato
       if (!(trade.quantity > 0) || !(trade.price > 0)) return NONE;
       if (trade.afterMarket && options.excludeAfterMarket) return NONE;
       const venue = trade.venue ?? 'KRX';
-      let list = bySymbol.get(trade.symbol);
-      if (!list) bySymbol.set(trade.symbol, (list = []));
+      const list = seriesOf(trade.symbol);
       let due: Bar[] | null = null;
       for (const series of list) if (series.isOpen && series.end <= trade.at) (due ??= []).push(series.finish());
-      if (due !== null && due.length > 1) due.sort(byEndThenName);
+      if (due !== null && due.length > 1) inEndOrder(due);
       for (let slot = 0; slot < intervals.length; slot++) {
         const { name, ms } = intervals[slot] as { name: string; ms: number };
         let series: Series | undefined;
         for (const s of list) if (s.slot === slot && s.venue === venue) series = s;
-        if (!series) list.push((series = new Series(trade.symbol, venue, name, slot, keep)));
+        if (!series) addSeries(list, (series = new Series(trade.symbol, venue, name, slot, keep)));
         if (!series.isOpen) {
           series.begin(bucketStart(trade.at, ms), ms, trade.price);
           if (earliestEnd === null || series.end < earliestEnd) earliestEnd = series.end;
@@ -230,6 +251,8 @@ export function createBarAggregator(options: BarAggregatorOptions): BarAggregato
     },
     symbols: () => [...bySymbol.keys()],
     drop(symbol) {
+      const list = bySymbol.get(symbol);
+      if (list) ordered.splice(ordered.indexOf(list), 1);
       bySymbol.delete(symbol);
       closeAll(Number.NEGATIVE_INFINITY); // closes nothing: finds the earliest end of the others
     },

@@ -108,8 +108,9 @@ describe('bars', () => {
           const w = byKey.get(key(b))!;
           expect(b).toEqual({ ...w, vwap: expect.closeTo(w.vwap, 6) as unknown as number });
         }
-        // Closed in end order: a strategy sees bars in time order.
-        for (let i = 1; i < got.length; i++) expect(got[i]!.end).toBeGreaterThanOrEqual(got[i - 1]!.end);
+        // Closed in end order: a strategy sees bars in time order; at one end, by symbol, venue, interval.
+        const order = (b: Bar): string => `${String(b.end).padStart(16, '0')}|${b.symbol}|${b.venue}|${b.interval}`;
+        for (let i = 1; i < got.length; i++) expect(order(got[i]!) > order(got[i - 1]!)).toBe(true);
       }),
       { numRuns: 300, seed: 20261205 },
     );
