@@ -164,6 +164,14 @@ export function createBarAggregator(options: BarAggregatorOptions): BarAggregato
   // come out in the promised order with no sort, unless their ends differ (then a stable sort by end).
   const ordered: Series[][] = [];
   let earliestEnd: number | null = null;
+  /** A drop took the series holding earliestEnd: found again when next asked (a poll drops many symbols). */
+  let earliestStale = false;
+
+  const recomputeEarliest = (): void => {
+    earliestStale = false;
+    earliestEnd = null;
+    for (const list of ordered) for (const series of list) if (series.isOpen && (earliestEnd === null || series.end < earliestEnd)) earliestEnd = series.end;
+  };
 
   const seriesOf = (symbol: string): Series[] => {
     let list = bySymbol.get(symbol);
@@ -200,6 +208,7 @@ export function createBarAggregator(options: BarAggregatorOptions): BarAggregato
       }
     }
     earliestEnd = earliest;
+    earliestStale = false;
     return due.length > 1 ? inEndOrder(due) : due;
   };
 
@@ -226,10 +235,14 @@ export function createBarAggregator(options: BarAggregatorOptions): BarAggregato
       return due ?? NONE;
     },
     closeDue(now) {
+      if (earliestStale) recomputeEarliest();
       if (earliestEnd === null || earliestEnd > now) return NONE;
       return closeAll(now);
     },
-    nextBoundary: () => earliestEnd,
+    nextBoundary: () => {
+      if (earliestStale) recomputeEarliest();
+      return earliestEnd;
+    },
     last(symbol, interval, n, venue) {
       const list = bySymbol.get(symbol);
       if (!list || !(n > 0)) return NONE;
@@ -252,9 +265,10 @@ export function createBarAggregator(options: BarAggregatorOptions): BarAggregato
     symbols: () => [...bySymbol.keys()],
     drop(symbol) {
       const list = bySymbol.get(symbol);
-      if (list) ordered.splice(ordered.indexOf(list), 1);
+      if (!list) return;
+      ordered.splice(ordered.indexOf(list), 1);
       bySymbol.delete(symbol);
-      closeAll(Number.NEGATIVE_INFINITY); // closes nothing: finds the earliest end of the others
+      if (list.some((series) => series.isOpen && series.end === earliestEnd)) earliestStale = true;
     },
   };
 }

@@ -72,6 +72,24 @@ describe('bars', () => {
     expect(bars.last('A', '1s', 100).map((b) => b.close)).toEqual([17, 18, 19]);
   });
 
+  it('drop forgets a symbol: its open bars never close, the next boundary is the earliest of the others', () => {
+    const bars = createBarAggregator({ intervals: ['1s', '1m'] });
+    bars.onTrade({ symbol: 'A', price: 10, quantity: 1, at: T0 });
+    bars.onTrade({ symbol: 'B', price: 20, quantity: 1, at: T0 + 1500 });
+    bars.onTrade({ symbol: 'C', price: 30, quantity: 1, at: T0 + 2500 });
+    expect(bars.nextBoundary()).toBe(T0 + 1000);
+    bars.drop('A');
+    bars.drop('nobody');
+    expect(bars.symbols()).toEqual(['B', 'C']);
+    expect(bars.nextBoundary()).toBe(T0 + 2000);
+    bars.drop('B');
+    expect(bars.closeDue(T0 + 2999).map((b) => b.symbol)).toEqual([]);
+    expect(bars.closeDue(T0 + 60_000).map((b) => `${b.symbol} ${b.interval}`)).toEqual(['C 1s', 'C 1m']);
+    expect(bars.last('A', '1s', 5)).toEqual([]);
+    bars.drop('C');
+    expect(bars.nextBoundary()).toBeNull();
+  });
+
   it('property: equals the naive aggregation for any trade stream and any closing schedule', () => {
     const trade = fc.record({
       symbol: fc.constantFrom('005930', '000660', '035420'),
