@@ -53,6 +53,7 @@ describe('bars', () => {
     expect(bars.closeDue(T0 + 59_999)).toEqual([]);
     const [bar] = bars.closeDue(T0 + 60_000);
     expect(bar).toMatchObject({ open: 100, high: 110, low: 100, close: 110, volume: 10, vwap: 105, trades: 2, auction: true, afterMarket: false });
+    expect(Object.isFrozen(bar)).toBe(true); // shared by every strategy and by last(): the host relies on it
     expect(bars.nextBoundary()).toBeNull();
     expect(bars.last('A', '1m', 5)).toEqual([bar]);
     const excluded = createBarAggregator({ intervals: ['1m'], excludeAfterMarket: true });
