@@ -341,7 +341,7 @@ await section('bus', 'bus egress to a local redis-server', async () => {
   }
   rows.push({
     benchmark: `Bus egress: ${formatCount(r.events)} trades through stream + book + 3 strategies with the egress to a local redis-server beside them (${formatCount(r.published)} published, ${formatCount(r.dropped)} dropped; median of 3)`,
-    figure: `${formatRate(r.pipelineWithEgress, 'events')} (egress ${formatRate(r.egressPerSecond, 'envelopes')})`,
+    figure: `${formatRate(r.pipelineWithEgress, 'events')} (egress ${formatRate(r.egressPerSecond, 'envelopes')})${r.threadCpuAlone !== null && r.threadCpuWithEgress !== null ? `; on the pipeline thread's CPU time ${formatRate(r.threadCpuWithEgress, 'events')} vs ${formatRate(r.threadCpuAlone, 'events')} without (${formatRatio(r.threadCpuWithEgress / r.threadCpuAlone)})` : ''}`,
     reference: `without egress ${formatRate(r.pipelineAlone, 'events')}`,
     ratio: formatRatio(r.ratio),
     target: `>= ${BUS_MIN_RATIO}x without (issue 19)`,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Subject } from 'rxjs';
 import { startEgress, type Egress } from '../../src/app/bus/egress.js';
 import { busSchema } from '../../src/config/bus-schema.js';
@@ -24,6 +25,13 @@ export interface EgressBenchResult {
   /** The same with the egress subscribed beside the host. */
   readonly pipelineWithEgress: number;
   readonly ratio: number;
+  /**
+   * The same two figures on the pipeline thread's own CPU time (events per CPU second of the main
+   * thread, from /proc; null elsewhere): what the egress costs that thread, apart from the worker
+   * and redis-server taking cores from it on a busy machine.
+   */
+  readonly threadCpuAlone: number | null;
+  readonly threadCpuWithEgress: number | null;
   /** Envelopes Redis acknowledged per second, from the first push to the drained queue. */
   readonly egressPerSecond: number;
   readonly published: number;
@@ -60,12 +68,17 @@ export async function benchBusEgress(events = 200_000, runs = 3, chunk = 500, pa
     const trades = makeTrades(events);
     const alone: number[] = [];
     const withEgress: number[] = [];
+    const cpuAlone: number[] = [];
+    const cpuWith: number[] = [];
     let last = { published: 0, dropped: 0, egressPerSecond: 0 };
     const configFor = (stream: string) => busSchema.parse({ events: { enabled: true, stream } }).events;
     for (let r = 0; r < runs; r++) {
-      alone.push((await runPipeline(trades, chunk, null)).eventsPerSecond);
+      const base = await runPipeline(trades, chunk, null);
+      alone.push(base.eventsPerSecond);
+      if (base.threadCpuRate !== null) cpuAlone.push(base.threadCpuRate);
       const run = await runPipeline(trades, chunk, { url: server.url, config: configFor(`bench:market:${r}`) });
       withEgress.push(run.eventsPerSecond);
+      if (run.threadCpuRate !== null) cpuWith.push(run.threadCpuRate);
       last = { published: run.published, dropped: run.dropped, egressPerSecond: run.egressPerSecond };
     }
     const a = median(alone);
@@ -74,7 +87,8 @@ export async function benchBusEgress(events = 200_000, runs = 3, chunk = 500, pa
     const pacedAlone = await runPaced(pacedTrades, pacedRate, null);
     const pacedWith = await runPaced(pacedTrades, pacedRate, { url: server.url, config: configFor('bench:market:paced') });
     const paced: PacedResult = { rate: pacedRate, events: pacedTrades.length, eluAlone: pacedAlone.elu, eluWithEgress: pacedWith.elu, published: pacedWith.published, dropped: pacedWith.dropped, drainMs: pacedWith.drainMs };
-    return { events, pipelineAlone: a, pipelineWithEgress: b, ratio: b / a, ...last, paced };
+    const threadCpu = cpuAlone.length === runs && cpuWith.length === runs ? { threadCpuAlone: median(cpuAlone), threadCpuWithEgress: median(cpuWith) } : { threadCpuAlone: null, threadCpuWithEgress: null };
+    return { events, pipelineAlone: a, pipelineWithEgress: b, ratio: b / a, ...threadCpu, ...last, paced };
   } finally {
     await server.stop();
   }
@@ -104,25 +118,39 @@ async function warmEgress(egress: Egress | null, realtime$: Subject<RealtimeEven
   }
 }
 
-async function runPipeline(trades: readonly TradeEvent[], chunk: number, egressOn: EgressOn): Promise<{ eventsPerSecond: number; published: number; dropped: number; egressPerSecond: number }> {
+/** CPU milliseconds the main thread has used (Linux: /proc/self/task/<pid>/stat, in 10 ms ticks); null elsewhere. */
+function mainThreadCpuMs(): number | null {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
+    return Number.isFinite(ticks) ? ticks * 10 : null;
+  } catch {
+    return null;
+  }
+}
+
+async function runPipeline(trades: readonly TradeEvent[], chunk: number, egressOn: EgressOn): Promise<{ eventsPerSecond: number; threadCpuRate: number | null; published: number; dropped: number; egressPerSecond: number }> {
   const { host, realtime$, egress } = startPipeline(trades, egressOn);
   await warmEgress(egress, realtime$, trades[0]);
   const before = egress?.stats() ?? { published: 0, dropped: 0 };
+  const cpu0 = mainThreadCpuMs();
   const t0 = performance.now();
   for (let i = 0; i < trades.length; i += chunk) {
     for (let j = i; j < Math.min(trades.length, i + chunk); j++) realtime$.next(trades[j] as TradeEvent);
     await turn();
   }
   const pushedAt = performance.now();
+  const cpu1 = mainThreadCpuMs();
   while (egress && egress.stats().queued > 0) await turn();
   const drainedAt = performance.now();
   host.stop();
   const stats = egress?.stats();
   await egress?.close();
+  const threadCpuRate = cpu0 !== null && cpu1 !== null && cpu1 > cpu0 ? Math.round((trades.length / (cpu1 - cpu0)) * 1000) : null;
   const published = (stats?.published ?? 0) - before.published;
   // The pipeline's rate over wall time: the egress's subscriber runs inside each turn and its
   // hand-over to the worker between turns, on the same thread as it would live.
-  return { eventsPerSecond: Math.round((trades.length / (pushedAt - t0)) * 1000), published, dropped: (stats?.dropped ?? 0) - before.dropped, egressPerSecond: stats ? Math.round((published / (drainedAt - t0)) * 1000) : 0 };
+  return { eventsPerSecond: Math.round((trades.length / (pushedAt - t0)) * 1000), threadCpuRate, published, dropped: (stats?.dropped ?? 0) - before.dropped, egressPerSecond: stats ? Math.round((published / (drainedAt - t0)) * 1000) : 0 };
 }
 
 /** Offers `rate` events/s in real time (a tick every 10 ms); the figure is the main thread's event-loop utilisation. */
