@@ -46,11 +46,19 @@ if (port) {
   let busy = false;
   let closing = false;
 
+  const refused = (dropped: number, err: unknown, code = isKrxError(err) ? err.code : 'E_BUS_UNAVAILABLE'): void =>
+    port.postMessage({ t: 'failed', dropped, code, err: errorMessage(err) } satisfies FromEgressWorker);
+
   const publish = async (batch: EgressBatch): Promise<number> => {
     const envelopes: BusEnvelope[] = [];
-    reader.read(batch, (event, seq) => {
-      envelopes.push({ topic: topicOf(event), kind: event.kind, venue: venueOfEvent(event), tsEvent: event.tsEvent, tsRecv: event.tsRecv, seq, origin: data.origin, payload: JSON.stringify(event) });
-    });
+    try {
+      reader.read(batch, (event, seq) => {
+        envelopes.push({ topic: topicOf(event), kind: event.kind, venue: venueOfEvent(event), tsEvent: event.tsEvent, tsRecv: event.tsRecv, seq, origin: data.origin, payload: JSON.stringify(event) });
+      });
+    } catch (err) {
+      refused(batch.count, err, 'E_INVARIANT'); // an event JSON cannot hold: the batch is dropped and counted, the thread goes on
+      return 0;
+    }
     let published = 0;
     for (let i = 0; i < envelopes.length; i += data.batchMax) {
       const part = envelopes.slice(i, i + data.batchMax);
@@ -58,7 +66,7 @@ if (port) {
         await bus.append(data.stream, part, data.maxLen);
         published += part.length;
       } catch (err) {
-        port.postMessage({ t: 'failed', dropped: part.length, code: isKrxError(err) ? err.code : 'E_BUS_UNAVAILABLE', err: errorMessage(err) } satisfies FromEgressWorker);
+        refused(part.length, err);
       }
     }
     return published;

@@ -61,16 +61,17 @@ export function startEgress(o: EgressOptions): Egress {
   const { config, log, clock } = o;
   const include = new Set(config.include);
   const exclude = new Set(config.exclude);
-  const wantedByTopic = new Map<string, boolean>();
+  // One answer per kind, and per type of a raw event (a handful): no topic string built per trade.
+  const wantedByKind = new Map<string, boolean>();
+  const wantedByRawType = new Map<string, boolean>();
   const wanted = (event: MarketEvent): boolean => {
-    // One answer per topic (a handful): no topic string built per trade.
+    const cache = event.kind === 'raw' ? wantedByRawType : wantedByKind;
     const key = event.kind === 'raw' ? event.type : event.kind;
-    let ok = wantedByTopic.get(key);
+    let ok = cache.get(key);
     if (ok === undefined) {
-      const kind = event.kind;
       const topic = topicOf(event);
-      ok = !exclude.has(kind) && !exclude.has(topic) && (include.size === 0 || include.has(kind) || include.has(topic));
-      wantedByTopic.set(key, ok);
+      ok = !exclude.has(event.kind) && !exclude.has(topic) && (include.size === 0 || include.has(event.kind) || include.has(topic));
+      cache.set(key, ok);
     }
     return ok;
   };
