@@ -63,7 +63,7 @@ type EgressOn = { url: string; config: ReturnType<typeof busSchema.parse>['event
  */
 export async function benchBusEgress(events = 200_000, runs = 3, chunk = 500, pacedRate = 5_000, pacedSeconds = 4): Promise<EgressBenchResult | null> {
   if (!hasRedis) return null;
-  const server = await startRedis();
+  const server = await startRedis({ ownSession: true });
   try {
     const trades = makeTrades(events);
     const alone: number[] = [];
