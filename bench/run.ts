@@ -340,7 +340,7 @@ await section('bus', 'bus egress to a local redis-server', async () => {
     return;
   }
   rows.push({
-    benchmark: `Bus egress: ${formatCount(r.events)} trades through stream + book + 3 strategies with the egress to a local redis-server beside them (${formatCount(r.published)} published, ${formatCount(r.dropped)} dropped; median of 3)`,
+    benchmark: `Bus egress: ${formatCount(r.events)} trades through stream + book + 3 strategies with the egress (its worker thread in this process) to a local redis-server in its own session beside them (${formatCount(r.published)} published, ${formatCount(r.dropped)} dropped; median of 3)`,
     figure: `${formatRate(r.pipelineWithEgress, 'events')} (egress ${formatRate(r.egressPerSecond, 'envelopes')})${r.threadCpuAlone !== null && r.threadCpuWithEgress !== null ? `; on the pipeline thread's CPU time ${formatRate(r.threadCpuWithEgress, 'events')} vs ${formatRate(r.threadCpuAlone, 'events')} without (${formatRatio(r.threadCpuWithEgress / r.threadCpuAlone)})` : ''}`,
     reference: `without egress ${formatRate(r.pipelineAlone, 'events')}`,
     ratio: formatRatio(r.ratio),
