@@ -1,3 +1,5 @@
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createRedisStreamsBus } from '../../adapters/bus/redis-streams.js';
 import { errorMessage, isKrxError } from '../../core/errors.js';
@@ -32,6 +34,7 @@ const FIRST_ATTEMPT_WAIT_MS = 3000;
  */
 const port = parentPort;
 if (port) {
+  lowerPriority();
   const data = workerData as EgressWorkerData;
   // Batches wait (bounded by the main side) for the first connection attempt; once it failed, or
   // later while Redis is away, a batch Redis cannot take is dropped at once, never queued offline.
@@ -98,4 +101,18 @@ if (port) {
     waiting.push(m);
     if (!busy) void pump();
   });
+}
+
+/**
+ * The egress is best effort: on a busy machine the pipeline's thread must win the CPU, not this one.
+ * On Linux a thread has its own nice value (setpriority on its thread id, from /proc/thread-self);
+ * elsewhere, or if refused, the thread keeps the process's priority.
+ */
+function lowerPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isSafeInteger(tid) && tid > 0) setPriority(tid, 10);
+  } catch {
+    // not Linux: same priority as the pipeline
+  }
 }
