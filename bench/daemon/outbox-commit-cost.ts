@@ -31,7 +31,7 @@ export function benchOutboxCommitCost(commits = 2_000, signalsPerCommit = 1): Ou
   let n = 0;
   const signal = (): Signal => {
     n++;
-    return { id: `bench-${n}`, sessionId: 'bench', strategy: 'indicative-deviation', strategyVersion: '1', symbol: String(5930 + (n % 2000)).padStart(6, '0'), kind: 'ALERT', price: 70_000 + (n % 100), tsEvent: n, tsRecv: n, details: { reason: 'bench', deviationPct: 2.1 } };
+    return { id: `bench-${n}`, sessionId: 'bench', strategy: 'indicative-deviation', strategyVersion: '1', symbol: String(5930 + (n % 2000)).padStart(6, '0'), venue: 'KRX', kind: 'ALERT', price: 70_000 + (n % 100), tsEvent: n, tsRecv: n, details: { reason: 'bench', deviationPct: 2.1 } };
   };
   try {
     for (let i = 0; i < commits; i++) {

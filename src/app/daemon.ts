@@ -1,3 +1,4 @@
+import { createVenueItems } from './venue-items.js';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -205,13 +206,15 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const initial = activeStrategies(plan, available, settings.strategies);
     const recordedCode = new Set<string>();
     recordSet(initial, recordedCode, recordLifecycle, (strategies) => ({ type: 'kernel.started', at: startAt, polls: polls.map((p) => p.name), strategies }));
+    // The universe's symbols become items on the chosen venue (universe.venue; `auto` reads the stock master once one is loaded).
+    const venueItems = createVenueItems(settings.universe.venue);
     const kernel = startKernel(plan, {
       clock,
       log: log.child({ component: 'kernel' }),
       sessionId,
       seed,
       realtime$: connection.events$,
-      applyDiff: (diff) => connection.applyDiff(diff),
+      applyDiff: (diff) => connection.applyDiff(venueItems.toItems(diff)),
       // The per-item types follow a reload; the item-less ones are fixed for the run (the reloader rejects new ones).
       setRealtimeTypes: (types) => connection.setRealtimeTypes(splitItemless(types, settings.connection.itemlessTypes, settings.sessions !== null).perItem),
       polls,

@@ -63,7 +63,7 @@ export const MARKET_SOURCES = {
     kind: 'poll',
     periodMs: (s) => s.universe.programTopPollMs,
     phases: KRX_TRADING,
-    fetchers: (s, b) => s.universe.programTopMarkets.map((m) => ({ name: `ranking:${m}`, fetch: () => programTop(b.kiwoom, m, s.universe.programTopN) })),
+    fetchers: (s, b) => s.universe.programTopMarkets.map((m) => ({ name: `ranking:${m}`, fetch: () => programTop(b.kiwoom, m, s.universe.programTopN, s.universe.pollVenue) })),
     recorded: 'rest',
   },
   watchlist: {
@@ -86,7 +86,7 @@ export const MARKET_SOURCES = {
     kind: 'poll',
     periodMs: (s) => s.universe.programTopPollMs,
     phases: KRX_TRADING,
-    fetchers: (s, b) => s.universe.programTopMarkets.map((m) => ({ name: `program-trading:${m}`, fetch: () => programTrading(b.kiwoom, m, b.clock.now()) })),
+    fetchers: (s, b) => s.universe.programTopMarkets.map((m) => ({ name: `program-trading:${m}`, fetch: () => programTrading(b.kiwoom, m, b.clock.now(), s.universe.pollVenue) })),
     recorded: 'rest',
   },
 } as const satisfies Record<Exclude<EventNeed, `raw:${string}`>, SourceSpec>;

@@ -123,6 +123,13 @@ export const fileConfigSchema = z.strictObject({
       watchlistPollSeconds: positive(300),
       /** Symbols always in the universe. */
       extraSymbols: z.array(z.string().regex(/^\d{6}$/, 'expected a 6-digit stock code')).default([]),
+      /**
+       * The venue each stock is subscribed on (src/core/venue-choice.ts): KRX (bare code), NXT (`_NX`),
+       * SOR (`_AL`, both venues' prints), or auto: SOR where the stock master says nxtEnable, else KRX.
+       */
+      venue: z.enum(['auto', 'KRX', 'NXT', 'SOR']).default('auto'),
+      /** The venue (`stex_tp`) of the market-wide polls (ka90003/ka90004); default: `venue`, KRX under auto. */
+      pollVenue: z.enum(['KRX', 'NXT', 'SOR']).optional(),
     })
     .prefault({}),
   calendar: z

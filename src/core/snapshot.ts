@@ -1,4 +1,4 @@
-import type { BookLevel, MarketEvent, ProgramMarketCode, ViEvent } from './market.js';
+import type { BookLevel, Exchange, MarketEvent, ProgramMarketCode, ViEvent } from './market.js';
 
 /**
  * What the daemon knows about one symbol right now. Snapshots are immutable (frozen): an update
@@ -11,6 +11,11 @@ import type { BookLevel, MarketEvent, ProgramMarketCode, ViEvent } from './marke
  */
 export interface SymbolSnapshot {
   readonly symbol: string;
+  /**
+   * The instrument's venue: snapshots are kept per symbol and venue (an `_NX` and a bare feed of one
+   * stock never mix their prices). The ranking/watchlist fields are the symbol's, the same on each.
+   */
+  readonly venue: Exchange;
   /** Last trade price (0B only; 0A indicative prices are in `indicativePrice`); null before a trade. */
   readonly lastPrice: number | null;
   /** Day open/high/low from the venue's fields (FIDs 16/17/18), tracked from prices when absent. */
@@ -91,8 +96,14 @@ export interface ViPart extends Updated {
 
 /** Read-only market state offered to strategies. */
 export interface MarketView {
-  /** The symbol's snapshot, or undefined if nothing was seen for it. */
-  snapshot(symbol: string): SymbolSnapshot | undefined;
+  /**
+   * The symbol's snapshot on `venue`, or without one on its primary venue (the first venue a market
+   * event came from; before any, the one a ranking or watchlist made: KRX); undefined if nothing
+   * was seen for it.
+   */
+  snapshot(symbol: string, venue?: Exchange): SymbolSnapshot | undefined;
+  /** The symbol's primary venue (see `snapshot`); undefined if nothing was seen for it. */
+  venueOf(symbol: string): Exchange | undefined;
   /** Every symbol in the universe, sorted. The array is frozen. */
   universe(): readonly string[];
   /** Symbols currently in a program net-buy top list, sorted. Frozen. */

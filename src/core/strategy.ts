@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { intervalMs, type Bar } from './bars.js';
 import { ConfigError } from './errors.js';
 import type { Logger } from './logger.js';
-import type { EventNeed, MarketEvent } from './market.js';
+import type { EventNeed, Exchange, MarketEvent } from './market.js';
 import type { SignalDraft } from './signal.js';
 import type { SymbolSnapshot } from './snapshot.js';
 import type { Phase, Venue } from './market-sessions.js';
@@ -93,8 +93,11 @@ export interface StrategyContext<P> {
   /** Arms (or re-arms) the timer `name` to fire `delayMs` (integer >= 1) from `now()`. */
   setTimer(name: string, delayMs: number, options?: TimerOptions): void;
   clearTimer(name: string): void;
-  /** The symbol's frozen snapshot, already updated with the event being handled. */
-  snapshot(symbol: string): SymbolSnapshot | undefined;
+  /**
+   * The symbol's frozen snapshot, already updated with the event being handled: on `venue` when
+   * given, else on the symbol's primary venue (the one its market events come from).
+   */
+  snapshot(symbol: string, venue?: Exchange): SymbolSnapshot | undefined;
   /** The universe, sorted and frozen. */
   universe(): readonly string[];
   /** Symbols in a program net-buy top list, sorted and frozen. */
@@ -110,9 +113,10 @@ export interface StrategyContext<P> {
   phase(venue?: Venue): Phase;
   /**
    * The last `n` closed bars of a symbol at an interval the strategy declared in `needs.bars`,
-   * oldest first (empty when none closed yet).
+   * oldest first (empty when none closed yet); bars are per symbol and venue: any venue's unless
+   * `venue` is given (one per symbol when the universe picks one venue a stock).
    */
-  bars(symbol: string, interval: string, n: number): readonly Bar[];
+  bars(symbol: string, interval: string, n: number, venue?: Exchange): readonly Bar[];
 }
 
 /**

@@ -88,8 +88,12 @@ export function createMarketStream(options: MarketStreamOptions): Observable<Mar
   }).pipe(share());
 }
 
-/** Marks a trade stamped in (or the second after) an auction phase of its venue as an auction print. */
+/**
+ * Marks a trade stamped in (or the second after) an auction phase of the venue that printed it as an
+ * auction print: FID 9081 when sent (an `_AL` item streams both venues), else the item's venue.
+ */
 function markAuction(sessions: Pick<SessionSchedule, 'phaseAt'>, event: RealtimeEvent): RealtimeEvent {
   if (event.kind !== 'trade' || event.auction === true) return event;
-  return isAuctionPrint(sessions, event.exchange === 'NXT' ? 'NXT' : 'KRX', event.tsEvent) ? { ...event, auction: true } : event;
+  const printedOn = event.tradeVenue ?? (event.venue === 'NXT' ? 'NXT' : 'KRX');
+  return isAuctionPrint(sessions, printedOn, event.tsEvent) ? { ...event, auction: true as const } : event;
 }

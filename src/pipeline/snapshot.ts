@@ -1,11 +1,12 @@
 import { kstDayIndex } from '../core/kst.js';
-import type { BookEvent, IndicativeEvent, ProgramFlowEvent, StockInfoEvent, TradeEvent, ViEvent } from '../core/market.js';
+import type { BookEvent, Exchange, IndicativeEvent, ProgramFlowEvent, StockInfoEvent, TradeEvent, ViEvent } from '../core/market.js';
 import type { SymbolSnapshot } from '../core/snapshot.js';
 
 /** A snapshot with nothing known yet. */
-export function emptySnapshot(symbol: string): SymbolSnapshot {
+export function emptySnapshot(symbol: string, venue: Exchange = 'KRX'): SymbolSnapshot {
   return Object.freeze({
     symbol,
+    venue,
     lastPrice: null,
     open: null,
     high: null,

@@ -15,6 +15,7 @@ export {
 export type {
   EventNeed,
   Exchange,
+  InstrumentVenue,
   IndicativeEvent,
   Market,
   MarketEvent,
@@ -32,5 +33,6 @@ export type {
 } from '../core/market.js';
 export type { Signal, SignalDraft, SignalKind } from '../core/signal.js';
 export type { SymbolSnapshot } from '../core/snapshot.js';
+export type { VenueChoice } from '../core/venue-choice.js';
 export { intervalMs, type Bar, type BarInterval } from '../core/bars.js';
 export { indicators, type Bands, type BarSource, type Indicator, type MacdValue } from '../core/indicators.js';

@@ -86,6 +86,7 @@ interface JoinedRow {
   strategy: string | null;
   strategy_version: string | null;
   symbol: string | null;
+  venue: string | null;
   s_kind: string | null;
   price: number | null;
   ts_event: number | null;
@@ -96,7 +97,7 @@ interface JoinedRow {
 export function createOutbox(db: Database.Database): Outbox {
   const pendingStmt = db.prepare(`
     SELECT o.seq, o.sink, o.kind, o.item_id, o.body, o.replay, o.attempts, o.created_at, o.next_at,
-           s.id AS s_id, s.session_id, s.strategy, s.strategy_version, s.symbol, s.kind AS s_kind, s.price, s.ts_event, s.ts_recv, s.details
+           s.id AS s_id, s.session_id, s.strategy, s.strategy_version, s.symbol, s.venue, s.kind AS s_kind, s.price, s.ts_event, s.ts_recv, s.details
     FROM outbox o LEFT JOIN signals s ON o.kind = 'signal' AND s.id = o.item_id
     WHERE o.sink = ? AND o.state = 'pending' ORDER BY o.seq LIMIT ?`);
   const setState = (state: OutboxState) =>
@@ -185,6 +186,7 @@ function toRow(r: JoinedRow): OutboxRow {
           strategy: r.strategy ?? '',
           strategyVersion: r.strategy_version ?? '',
           symbol: r.symbol ?? '',
+          venue: r.venue === 'NXT' || r.venue === 'SOR' ? r.venue : 'KRX',
           kind: (r.s_kind ?? 'ALERT') as SignalKind,
           price: r.price,
           tsEvent: r.ts_event ?? 0,

@@ -13,7 +13,7 @@ import type { MarketEvent, TradeEvent } from '../../core/market.js';
 const SEQ = 0;
 const TAG = 1;
 const SYMBOL = 2;
-const EXCHANGE = 3;
+const VENUE = 3;
 const SIDE = 4;
 const FLAGS = 5;
 const PRICE = 6;
@@ -31,7 +31,10 @@ const VOLUME = 17;
 const STRENGTH = 18;
 const TS_EVENT = 19;
 const TS_RECV = 20;
-export const RECORD_SLOTS = 21;
+/** A string id, or -1 for null. */
+const TRADE_VENUE = 21;
+const SESSION_CODE = 22;
+export const RECORD_SLOTS = 23;
 
 const TAG_OTHER = 0;
 const TAG_TRADE = 1;
@@ -42,7 +45,7 @@ const FLAG_AUCTION = 2;
  * Every field of TradeEvent is written above. A field added to TradeEvent fails this line until
  * the codec carries it (else the bus would silently lose it).
  */
-type Carried = 'kind' | 'symbol' | 'exchange' | 'side' | 'price' | 'change' | 'changeRate' | 'sign' | 'cumVolume' | 'cumValue' | 'open' | 'high' | 'low' | 'ask' | 'bid' | 'volume' | 'strength' | 'tsEvent' | 'tsRecv' | 'auction';
+type Carried = 'kind' | 'symbol' | 'venue' | 'tradeVenue' | 'sessionCode' | 'side' | 'price' | 'change' | 'changeRate' | 'sign' | 'cumVolume' | 'cumValue' | 'open' | 'high' | 'low' | 'ask' | 'bid' | 'volume' | 'strength' | 'tsEvent' | 'tsRecv' | 'auction';
 const everyFieldCarried: Exclude<keyof TradeEvent, Carried> extends never ? true : false = true;
 void everyFieldCarried;
 
@@ -91,7 +94,9 @@ export class BatchWriter {
     }
     n[o + TAG] = TAG_TRADE;
     n[o + SYMBOL] = this.id(event.symbol);
-    n[o + EXCHANGE] = this.id(event.exchange);
+    n[o + VENUE] = this.id(event.venue);
+    n[o + TRADE_VENUE] = event.tradeVenue === null ? -1 : this.id(event.tradeVenue);
+    n[o + SESSION_CODE] = this.id(event.sessionCode);
     n[o + SIDE] = this.id(event.side);
     n[o + FLAGS] = (event.strength === null ? FLAG_STRENGTH_NULL : 0) | (event.auction === true ? FLAG_AUCTION : 0);
     n[o + PRICE] = event.price;
@@ -155,7 +160,7 @@ export class BatchReader {
     const trade: TradeEvent = {
       kind: 'trade',
       symbol: this.strings[n[o + SYMBOL] as number] as string,
-      exchange: this.strings[n[o + EXCHANGE] as number] as TradeEvent['exchange'],
+      venue: this.strings[n[o + VENUE] as number] as TradeEvent['venue'],
       price: n[o + PRICE] as number,
       change: n[o + CHANGE] as number,
       changeRate: n[o + CHANGE_RATE] as number,
@@ -170,6 +175,8 @@ export class BatchReader {
       volume: n[o + VOLUME] as number,
       side: this.strings[n[o + SIDE] as number] as TradeEvent['side'],
       strength: flags & FLAG_STRENGTH_NULL ? null : (n[o + STRENGTH] as number),
+      tradeVenue: n[o + TRADE_VENUE] === -1 ? null : (this.strings[n[o + TRADE_VENUE] as number] as TradeEvent['tradeVenue']),
+      sessionCode: this.strings[n[o + SESSION_CODE] as number] as string,
       tsEvent: n[o + TS_EVENT] as number,
       tsRecv: n[o + TS_RECV] as number,
     };

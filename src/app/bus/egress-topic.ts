@@ -8,8 +8,8 @@ export function topicOf(event: MarketEvent): string {
   return `krx.${event.kind}`;
 }
 
-/** The envelope's `venue`: the event's exchange, or '' when it has none. */
+/** The envelope's `venue`: the event's venue, or '' when it has none. */
 export function venueOfEvent(event: MarketEvent): string {
-  const exchange = (event as { exchange?: unknown }).exchange;
-  return typeof exchange === 'string' ? exchange : '';
+  const venue = (event as { venue?: unknown }).venue;
+  return typeof venue === 'string' ? venue : '';
 }

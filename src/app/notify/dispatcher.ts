@@ -196,7 +196,7 @@ function restoreCooldown(o: DispatcherOptions): Map<string, number> {
 function toItem(r: OutboxRow): NotifyItem {
   if (r.kind === 'signal') {
     // A signal row whose signal is gone (deleted by hand) still says which id it was.
-    const signal = r.signal ?? { id: r.itemId, sessionId: '', strategy: '?', strategyVersion: '', symbol: '?', kind: 'ALERT' as const, price: null, tsEvent: r.createdAt, tsRecv: r.createdAt, details: {} };
+    const signal = r.signal ?? { id: r.itemId, sessionId: '', strategy: '?', strategyVersion: '', symbol: '?', venue: 'KRX' as const, kind: 'ALERT' as const, price: null, tsEvent: r.createdAt, tsRecv: r.createdAt, details: {} };
     return { kind: 'signal', id: r.itemId, replay: r.replay, signal };
   }
   const body = parseBody(r.body);

@@ -1,3 +1,4 @@
+import { createVenueItems, replayWants } from '../venue-items.js';
 import { Subject } from 'rxjs';
 import type { Logger as PinoLogger } from 'pino';
 import { routeFrame, type FrameSinks, type FrameStats } from '../../adapters/kiwoom/realtime-frames.js';
@@ -123,12 +124,14 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   let events = 0;
   const signalsByStrategy: Record<string, number> = {};
   let signals = 0;
-  // The wanted set is the truth here too: entries for symbols not subscribed are dropped, as live.
+  // The wanted set is the truth here too: entries for items not subscribed are dropped, as live (the
+  // same venue choice turns the universe's symbols into items).
   const wanted = new Set<string>();
+  const venueItems = createVenueItems(settings.universe.venue);
   let unregistered = 0;
   const sinks: FrameSinks = {
     event: (e) => {
-      if (!wanted.has(e.symbol)) {
+      if (!replayWants(wanted, e)) {
         unregistered++;
         return;
       }
@@ -187,9 +190,10 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
       sessionId: meta.sessionId,
       seed: meta.seed ?? meta.sessionId,
       realtime$: realtime,
-      applyDiff: (diff) => {
-        for (const symbol of diff.remove) wanted.delete(symbol);
-        for (const symbol of diff.add) wanted.add(symbol);
+      applyDiff: (symbols) => {
+        const diff = venueItems.toItems(symbols);
+        for (const item of diff.remove) wanted.delete(item);
+        for (const item of diff.add) wanted.add(item);
       },
       polls,
       sink,

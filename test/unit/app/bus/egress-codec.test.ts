@@ -11,14 +11,16 @@ const DAY_START = 1_767_193_200_000;
 const tradeArb = fc
   .record({
     symbol: fc.stringMatching(/^[0-9]{6}$/),
-    exchange: fc.constantFrom('KRX' as const, 'NXT' as const),
+    venue: fc.constantFrom('KRX' as const, 'NXT' as const, 'SOR' as const),
     side: fc.constantFrom('buy' as const, 'sell' as const, 'unknown' as const),
+    tradeVenue: fc.constantFrom('KRX' as const, 'NXT' as const, null),
+    sessionCode: fc.constantFrom('', '2', '4', '9'),
     slots: fc.array(fc.oneof(fc.integer({ min: -1e12, max: 1e12 }), fc.double({ noNaN: false }), fc.constant(Number.NaN), fc.constant(-0)), { minLength: SLOT_FIDS.length, maxLength: SLOT_FIDS.length }),
     tsRecv: fc.integer({ min: DAY_START, max: DAY_START + 86_400_000 }),
     auction: fc.boolean(),
   })
-  .map(({ symbol, exchange, side, slots, tsRecv, auction }): TradeEvent => {
-    const t = buildTrade(symbol, exchange, Float64Array.from(slots), side, tsRecv, DAY_START);
+  .map(({ symbol, venue, side, tradeVenue, sessionCode, slots, tsRecv, auction }): TradeEvent => {
+    const t = buildTrade(symbol, venue, Float64Array.from(slots), side, tradeVenue, sessionCode, tsRecv, DAY_START);
     return auction ? { ...t, auction: true } : t;
   });
 
@@ -57,7 +59,7 @@ describe('the egress codec (main thread -> worker)', () => {
   });
 
   it('keeps a null strength apart from 0, and auction only where marked', () => {
-    const base = buildTrade('005930', 'KRX', Float64Array.from(SLOT_FIDS.map(() => 7)), 'buy', DAY_START + 1000, DAY_START);
+    const base = buildTrade('005930', 'KRX', Float64Array.from(SLOT_FIDS.map(() => 7)), 'buy', null, '', DAY_START + 1000, DAY_START);
     const events: TradeEvent[] = [{ ...base, strength: null }, { ...base, strength: 0 }, { ...base, auction: true }];
     const back = roundTrip(events, 8).map((b) => b.event as TradeEvent);
     expect(back.map((t) => t.strength)).toEqual([null, 0, 7]);
