@@ -5,6 +5,8 @@
  * Every event is stamped twice: `tsEvent` is the venue's time where the wire has one (else equal to
  * `tsRecv`), `tsRecv` our Clock at arrival. Both are epoch milliseconds.
  */
+import type { StockMasterEntry } from './stock-master.js';
+
 /**
  * An instrument's venue: KRX (bare code), NXT (`_NX`), SOR/통합 (`_AL`, both venues' prints). The
  * suffixes are parsed at the edge (REST and WebSocket decoders) and never part of a symbol.
@@ -234,6 +236,68 @@ export interface ProgramTradingEvent extends Stamped {
 }
 
 /**
+ * The ka10099 stock master (protocol.md 2, seed 003): every stock of the markets it was asked for.
+ * Polled at start and once a KST day; the universe drops symbols whose `orderWarning` the config
+ * excludes, and logs and messages show the names.
+ */
+export interface StockMasterEvent extends Stamped {
+  readonly kind: 'stock-master';
+  readonly entries: readonly StockMasterEntry[];
+}
+
+/**
+ * ka10001 주식기본정보 of one symbol, fetched once (per KST day) when it enters the universe. Prices in
+ * won; `marketCap` in 억원 and the share counts as sent (천주 [I], protocol.md 2.1); null where the
+ * wire left a field blank.
+ */
+export interface BasicInfoEvent extends Stamped {
+  readonly kind: 'info';
+  readonly symbol: string;
+  readonly name: string;
+  readonly previousClose: number | null;
+  readonly referencePrice: number | null;
+  readonly upperLimit: number | null;
+  readonly lowerLimit: number | null;
+  readonly high250: number | null;
+  readonly low250: number | null;
+  readonly marketCap: number | null;
+  readonly listedShares: number | null;
+  readonly floatShares: number | null;
+}
+
+/** Investor categories of ka10059/ka10061 (signed net amounts or quantities, as the request asked). */
+export interface InvestorFigures {
+  readonly individual: number | null;
+  readonly foreign: number | null;
+  readonly institution: number | null;
+  readonly financialInvestment: number | null;
+  readonly insurance: number | null;
+  readonly investmentTrust: number | null;
+  readonly otherFinance: number | null;
+  readonly bank: number | null;
+  readonly pensionFund: number | null;
+  readonly privateFund: number | null;
+  readonly government: number | null;
+  readonly otherCorporation: number | null;
+}
+
+/** ka10059 종목별투자자기관별: one symbol's investor net buying today (amounts in 백만원 [I]). */
+export interface InvestorFlowEvent extends Stamped, InvestorFigures {
+  readonly kind: 'investor-flow';
+  readonly symbol: string;
+  /** KST day of the row (YYYYMMDD). */
+  readonly date: string;
+}
+
+/** ka10061 종목별투자자기관별합계: one symbol's investor net buying summed over `from`..`to` (KST days). */
+export interface InvestorTotalsEvent extends Stamped, InvestorFigures {
+  readonly kind: 'investor-totals';
+  readonly symbol: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+/**
  * A venue's trading phase changed (protocol.md 11): delivered by the strategy host at the schedule's
  * instant on the engine clock (`tsEvent` = `tsRecv` = the change), so live and replay agree. The
  * phase names are those of src/core/market-sessions.ts, 'closed' between and after phases.
@@ -245,7 +309,7 @@ export interface PhaseEvent extends Stamped {
 }
 
 export type RealtimeEvent = TradeEvent | IndicativeEvent | ProgramFlowEvent | ViEvent | StockInfoEvent | BookEvent | RawRealEvent;
-export type PollEvent = RankingEvent | WatchlistEvent | ProgramTradingEvent;
+export type PollEvent = RankingEvent | WatchlistEvent | ProgramTradingEvent | StockMasterEvent | BasicInfoEvent | InvestorFlowEvent | InvestorTotalsEvent;
 export type MarketEvent = RealtimeEvent | PollEvent | PhaseEvent;
 
 /** Every kind of market event. */

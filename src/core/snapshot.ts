@@ -1,4 +1,4 @@
-import type { BookLevel, Exchange, MarketEvent, ProgramMarketCode, ViEvent } from './market.js';
+import type { BasicInfoEvent, BookLevel, Exchange, MarketEvent, ProgramMarketCode, ViEvent } from './market.js';
 
 /**
  * What the daemon knows about one symbol right now. Snapshots are immutable (frozen): an update
@@ -47,6 +47,8 @@ export interface SymbolSnapshot {
   readonly book: BookPart | null;
   /** The last VI trigger or release (1h); null if none today. */
   readonly vi: ViPart | null;
+  /** ka10001 주식기본정보, fetched when the symbol entered the universe; null before it arrived. */
+  readonly info: InfoPart | null;
 }
 
 /** Each part says when it was last updated: the `tsEvent` of the event that set it (replays agree). */
@@ -60,6 +62,9 @@ export interface LimitsPart extends Updated {
   /** 0 if the wire did not carry it. */
   readonly reference: number;
 }
+
+/** ka10001 figures (BasicInfoEvent without its stamps and kind): prices in won, `marketCap` in 억원. */
+export type InfoPart = Updated & Omit<BasicInfoEvent, 'kind' | 'symbol' | 'tsEvent' | 'tsRecv'>;
 
 /** 0w figures; amounts in 백만원 as on the wire. */
 export interface ProgramPart extends Updated {

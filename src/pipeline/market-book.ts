@@ -1,13 +1,15 @@
 import type { Exchange, MarketEvent, ProgramMarketCode, RankingEvent, WatchlistEvent } from '../core/market.js';
 import type { MarketBook, SymbolSnapshot } from '../core/snapshot.js';
-import { applyBook, applyIndicative, applyProgramFlow, applyStockInfo, applyTrade, applyVi, emptySnapshot } from './snapshot.js';
-import { createUniverseTracker, type UniverseBudget } from './universe.js';
+import { applyBasicInfo, applyBook, applyIndicative, applyProgramFlow, applyStockInfo, applyTrade, applyVi, emptySnapshot } from './snapshot.js';
+import { createUniverseTracker, type UniverseBudget, type UniverseExclusion } from './universe.js';
 
 export interface MarketBookOptions {
   /** Symbols always in the universe (config extras + strategy needs). */
   readonly staticSymbols?: readonly string[];
   /** The socket's item budget: the book's universe is the subscribed one. */
   readonly universeBudget?: UniverseBudget;
+  /** The stock master's exclusions, as the market stream applies them. */
+  readonly universeExclusion?: UniverseExclusion;
   /** Snapshots kept for symbols that left the universe (the latest departures). Default 2,048. */
   readonly departedMemory?: number;
 }
@@ -16,7 +18,7 @@ export interface MarketBookOptions {
 const DEPARTED_MEMORY = 2_048;
 
 /** The fields a ranking or watchlist sets: the symbol's, copied onto each of its venues' snapshots. */
-type SymbolFields = Pick<SymbolSnapshot, 'programRank' | 'programMarket' | 'programNetBuyAmount' | 'inWatchlist'>;
+type SymbolFields = Pick<SymbolSnapshot, 'programRank' | 'programMarket' | 'programNetBuyAmount' | 'inWatchlist' | 'info'>;
 
 /**
  * The per-symbol-and-venue snapshots plus ranking/watchlist membership and the universe: the
@@ -26,7 +28,7 @@ type SymbolFields = Pick<SymbolSnapshot, 'programRank' | 'programMarket' | 'prog
  */
 export function createMarketBook(options: MarketBookOptions = {}): MarketBook {
   const snapshots = new Map<string, Map<Exchange, SymbolSnapshot>>();
-  const universe = createUniverseTracker(options.staticSymbols ?? [], options.universeBudget);
+  const universe = createUniverseTracker(options.staticSymbols ?? [], options.universeBudget, options.universeExclusion);
   universe.refresh();
   const rankedIn = new Map<ProgramMarketCode, ReadonlySet<string>>();
   let watched: ReadonlySet<string> = new Set();
@@ -118,6 +120,17 @@ export function createMarketBook(options: MarketBookOptions = {}): MarketBook {
         case 'vi':
           set(applyVi(get(event.symbol, event.venue), event));
           return;
+        case 'info': {
+          // ka10001 is about the stock, not a venue: every venue of the symbol gets it (KRX when none yet).
+          const venues = venuesOf(event.symbol);
+          if (venues.size === 0) venues.set('KRX', emptySnapshot(event.symbol, 'KRX'));
+          for (const [venue, snap] of venues) venues.set(venue, applyBasicInfo(snap, event));
+          return;
+        }
+        case 'stock-master':
+          universe.apply(event);
+          forgetDeparted();
+          return;
         case 'ranking':
           applyRanking(event);
           universe.apply(event);
@@ -129,6 +142,8 @@ export function createMarketBook(options: MarketBookOptions = {}): MarketBook {
           forgetDeparted();
           return;
         case 'raw':
+        case 'investor-flow':
+        case 'investor-totals':
           return;
       }
     },
@@ -144,7 +159,7 @@ export function createMarketBook(options: MarketBookOptions = {}): MarketBook {
 }
 
 function symbolFields(s: SymbolSnapshot): SymbolFields {
-  return { programRank: s.programRank, programMarket: s.programMarket, programNetBuyAmount: s.programNetBuyAmount, inWatchlist: s.inWatchlist };
+  return { programRank: s.programRank, programMarket: s.programMarket, programNetBuyAmount: s.programNetBuyAmount, inWatchlist: s.inWatchlist, info: s.info };
 }
 
 /** Nothing but symbol-level fields: no market event reached this snapshot. */

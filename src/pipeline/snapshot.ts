@@ -1,5 +1,5 @@
 import { kstDayIndex } from '../core/kst.js';
-import type { BookEvent, Exchange, IndicativeEvent, ProgramFlowEvent, StockInfoEvent, TradeEvent, ViEvent } from '../core/market.js';
+import type { BasicInfoEvent, BookEvent, Exchange, IndicativeEvent, ProgramFlowEvent, StockInfoEvent, TradeEvent, ViEvent } from '../core/market.js';
 import type { SymbolSnapshot } from '../core/snapshot.js';
 
 /** A snapshot with nothing known yet. */
@@ -24,6 +24,7 @@ export function emptySnapshot(symbol: string, venue: Exchange = 'KRX'): SymbolSn
     program: null,
     book: null,
     vi: null,
+    info: null,
   });
 }
 
@@ -107,4 +108,10 @@ export function applyVi(prev: SymbolSnapshot, e: ViEvent): SymbolSnapshot {
     updatedAt: e.tsEvent,
   });
   return Object.freeze({ ...prev, vi });
+}
+
+/** Pure: the snapshot after a ka10001 answer (`.info`, stamped with the answer's arrival). */
+export function applyBasicInfo(prev: SymbolSnapshot, e: BasicInfoEvent): SymbolSnapshot {
+  const { kind: _kind, symbol: _symbol, tsEvent, tsRecv: _tsRecv, ...figures } = e;
+  return Object.freeze({ ...prev, info: Object.freeze({ ...figures, updatedAt: tsEvent }) });
 }
