@@ -1,6 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { Subject } from 'rxjs';
-import { createRedisStreamsBus } from '../../src/adapters/bus/redis-streams.js';
-import { startEgress } from '../../src/app/bus/egress.js';
+import { startEgress, type Egress } from '../../src/app/bus/egress.js';
 import { busSchema } from '../../src/config/bus-schema.js';
 import { alwaysOpenCalendar } from '../../src/core/calendar.js';
 import { systemClock } from '../../src/core/clock.js';
@@ -25,48 +25,76 @@ export interface EgressBenchResult {
   /** The same with the egress subscribed beside the host. */
   readonly pipelineWithEgress: number;
   readonly ratio: number;
+  /**
+   * The same two figures on the pipeline thread's own CPU time (events per CPU second of the main
+   * thread, from /proc; null elsewhere): what the egress costs that thread, apart from the worker
+   * and redis-server taking cores from it on a busy machine.
+   */
+  readonly threadCpuAlone: number | null;
+  readonly threadCpuWithEgress: number | null;
   /** Envelopes Redis acknowledged per second, from the first push to the drained queue. */
   readonly egressPerSecond: number;
   readonly published: number;
   readonly dropped: number;
+  /** The same pipeline offered `paced.rate` events/s in real time, with and without the egress. */
+  readonly paced: PacedResult;
 }
+
+export interface PacedResult {
+  readonly rate: number;
+  readonly events: number;
+  /** The main thread's event-loop utilisation over the paced run (1 = always busy). */
+  readonly eluAlone: number;
+  readonly eluWithEgress: number;
+  readonly published: number;
+  readonly dropped: number;
+  /** From the last push to the egress's queue empty (every envelope acknowledged by Redis). */
+  readonly drainMs: number;
+}
+
+type EgressOn = { url: string; config: ReturnType<typeof busSchema.parse>['events'] } | null;
 
 /**
  * The egress's cost on the pipeline and its own rate to a local redis-server: trades pushed in
- * turns of `chunk` events (the event loop runs between turns, as with socket frames), once without
- * and once with the egress on the market stream.
+ * turns of `chunk` events (the event loop runs between turns, as with socket frames), alternately
+ * without and with the egress on the market stream; then the same pipeline offered a realistic
+ * `pacedRate` events/s for `pacedSeconds` in real time, where the figure is the main thread's
+ * event-loop utilisation with the egress beside the one without.
  */
-export async function benchBusEgress(events = 200_000, runs = 3, chunk = 500): Promise<EgressBenchResult | null> {
+export async function benchBusEgress(events = 200_000, runs = 3, chunk = 500, pacedRate = 5_000, pacedSeconds = 4): Promise<EgressBenchResult | null> {
   if (!hasRedis) return null;
-  const server = await startRedis();
-  const bus = createRedisStreamsBus({ url: server.url });
+  const server = await startRedis({ ownSession: true });
   try {
-    for (let i = 0; i < 200 && !bus.status().connected; i++) await new Promise((r) => setTimeout(r, 10));
     const trades = makeTrades(events);
     const alone: number[] = [];
     const withEgress: number[] = [];
+    const cpuAlone: number[] = [];
+    const cpuWith: number[] = [];
     let last = { published: 0, dropped: 0, egressPerSecond: 0 };
+    const configFor = (stream: string) => busSchema.parse({ events: { enabled: true, stream } }).events;
     for (let r = 0; r < runs; r++) {
-      alone.push((await runPipeline(trades, chunk, null)).eventsPerSecond);
-      const config = busSchema.parse({ events: { enabled: true, stream: `bench:market:${r}` } }).events;
-      const run = await runPipeline(trades, chunk, { bus, config });
+      const base = await runPipeline(trades, chunk, null);
+      alone.push(base.eventsPerSecond);
+      if (base.threadCpuRate !== null) cpuAlone.push(base.threadCpuRate);
+      const run = await runPipeline(trades, chunk, { url: server.url, config: configFor(`bench:market:${r}`) });
       withEgress.push(run.eventsPerSecond);
+      if (run.threadCpuRate !== null) cpuWith.push(run.threadCpuRate);
       last = { published: run.published, dropped: run.dropped, egressPerSecond: run.egressPerSecond };
     }
     const a = median(alone);
     const b = median(withEgress);
-    return { events, pipelineAlone: a, pipelineWithEgress: b, ratio: b / a, ...last };
+    const pacedTrades = trades.slice(0, pacedRate * pacedSeconds);
+    const pacedAlone = await runPaced(pacedTrades, pacedRate, null);
+    const pacedWith = await runPaced(pacedTrades, pacedRate, { url: server.url, config: configFor('bench:market:paced') });
+    const paced: PacedResult = { rate: pacedRate, events: pacedTrades.length, eluAlone: pacedAlone.elu, eluWithEgress: pacedWith.elu, published: pacedWith.published, dropped: pacedWith.dropped, drainMs: pacedWith.drainMs };
+    const threadCpu = cpuAlone.length === runs && cpuWith.length === runs ? { threadCpuAlone: median(cpuAlone), threadCpuWithEgress: median(cpuWith) } : { threadCpuAlone: null, threadCpuWithEgress: null };
+    return { events, pipelineAlone: a, pipelineWithEgress: b, ratio: b / a, ...threadCpu, ...last, paced };
   } finally {
-    await bus.close();
     await server.stop();
   }
 }
 
-async function runPipeline(
-  trades: readonly TradeEvent[],
-  chunk: number,
-  egressOn: { bus: ReturnType<typeof createRedisStreamsBus>; config: ReturnType<typeof busSchema.parse>['events'] } | null,
-): Promise<{ eventsPerSecond: number; published: number; dropped: number; egressPerSecond: number }> {
+function startPipeline(trades: readonly TradeEvent[], egressOn: EgressOn) {
   const clock = createVirtualClock(trades[0]?.tsRecv ?? 0);
   const loaded = loadStrategies([{ id: 'program-momentum' }, { id: 'watchlist-breakout', params: { windowMinutes: 5 } }, { id: 'indicative-deviation' }], createRegistry(strategies));
   const host = createStrategyHost({ clock, book: createMarketBook(), sink: { write: () => undefined }, strategies: loaded, sessionId: 'bench', seed: 1 });
@@ -74,25 +102,79 @@ async function runPipeline(
   const events$ = createMarketStream({ clock, calendar: alwaysOpenCalendar, realtime$, onUniverseDiff: () => {}, onError: () => {} });
   host.start();
   host.attach(events$);
-  const egress = egressOn ? startEgress({ bus: egressOn.bus, config: egressOn.config, origin: 'bench', events$, clock: systemClock, log: silentLogger }) : null;
+  const egress = egressOn ? startEgress({ url: egressOn.url, config: egressOn.config, origin: 'bench', events$, clock: systemClock, log: silentLogger }) : null;
+  return { host, realtime$, egress };
+}
+
+const turn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Waits until the egress's worker is connected: one event through, acknowledged (it is not counted in the run). */
+async function warmEgress(egress: Egress | null, realtime$: Subject<RealtimeEvent>, first: TradeEvent | undefined): Promise<void> {
+  if (!egress || !first) return;
+  const end = performance.now() + 5000;
+  while (egress.stats().published === 0 && performance.now() < end) {
+    if (egress.stats().queued === 0) realtime$.next(first);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** CPU milliseconds the main thread has used (Linux: /proc/self/task/<pid>/stat, in 10 ms ticks); null elsewhere. */
+function mainThreadCpuMs(): number | null {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
+    return Number.isFinite(ticks) ? ticks * 10 : null;
+  } catch {
+    return null;
+  }
+}
+
+async function runPipeline(trades: readonly TradeEvent[], chunk: number, egressOn: EgressOn): Promise<{ eventsPerSecond: number; threadCpuRate: number | null; published: number; dropped: number; egressPerSecond: number }> {
+  const { host, realtime$, egress } = startPipeline(trades, egressOn);
+  await warmEgress(egress, realtime$, trades[0]);
+  const before = egress?.stats() ?? { published: 0, dropped: 0 };
+  const cpu0 = mainThreadCpuMs();
   const t0 = performance.now();
-  let busy = 0;
   for (let i = 0; i < trades.length; i += chunk) {
-    const s = performance.now();
     for (let j = i; j < Math.min(trades.length, i + chunk); j++) realtime$.next(trades[j] as TradeEvent);
-    busy += performance.now() - s;
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await turn();
   }
   const pushedAt = performance.now();
-  while (egress && egress.stats().queued > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  const cpu1 = mainThreadCpuMs();
+  while (egress && egress.stats().queued > 0) await turn();
   const drainedAt = performance.now();
   host.stop();
   const stats = egress?.stats();
   await egress?.close();
-  void busy;
-  // The pipeline's rate over wall time: the egress's subscriber runs inside each turn and its drain
-  // (XADD batches, replies) between turns, competing for the same thread as it would live.
-  return { eventsPerSecond: Math.round((trades.length / (pushedAt - t0)) * 1000), published: stats?.published ?? 0, dropped: stats?.dropped ?? 0, egressPerSecond: stats ? Math.round((stats.published / (drainedAt - t0)) * 1000) : 0 };
+  const threadCpuRate = cpu0 !== null && cpu1 !== null && cpu1 > cpu0 ? Math.round((trades.length / (cpu1 - cpu0)) * 1000) : null;
+  const published = (stats?.published ?? 0) - before.published;
+  // The pipeline's rate over wall time: the egress's subscriber runs inside each turn and its
+  // hand-over to the worker between turns, on the same thread as it would live.
+  return { eventsPerSecond: Math.round((trades.length / (pushedAt - t0)) * 1000), threadCpuRate, published, dropped: (stats?.dropped ?? 0) - before.dropped, egressPerSecond: stats ? Math.round((published / (drainedAt - t0)) * 1000) : 0 };
+}
+
+/** Offers `rate` events/s in real time (a tick every 10 ms); the figure is the main thread's event-loop utilisation. */
+async function runPaced(trades: readonly TradeEvent[], rate: number, egressOn: EgressOn): Promise<{ elu: number; published: number; dropped: number; drainMs: number }> {
+  const { host, realtime$, egress } = startPipeline(trades, egressOn);
+  await warmEgress(egress, realtime$, trades[0]);
+  const before = egress?.stats() ?? { published: 0, dropped: 0 };
+  const tickMs = 10;
+  const perTick = Math.max(1, Math.round((rate * tickMs) / 1000));
+  const elu0 = performance.eventLoopUtilization();
+  const t0 = performance.now();
+  for (let i = 0, tick = 1; i < trades.length; i += perTick, tick++) {
+    for (let j = i; j < Math.min(trades.length, i + perTick); j++) realtime$.next(trades[j] as TradeEvent);
+    const wait = t0 + tick * tickMs - performance.now();
+    await (wait > 0 ? new Promise((r) => setTimeout(r, wait)) : turn());
+  }
+  const elu = performance.eventLoopUtilization(elu0).utilization;
+  const pushedAt = performance.now();
+  while (egress && egress.stats().queued > 0) await turn();
+  const drainMs = performance.now() - pushedAt;
+  host.stop();
+  const stats = egress?.stats();
+  await egress?.close();
+  return { elu, published: (stats?.published ?? 0) - before.published, dropped: (stats?.dropped ?? 0) - before.dropped, drainMs };
 }
 
 function makeTrades(total: number): TradeEvent[] {

@@ -68,9 +68,9 @@ export interface BarAggregatorOptions {
 
 export interface BarAggregator {
   /** Adds a trade; bars of that symbol that ended at or before it close first and are returned. */
-  onTrade(trade: BarTrade): Bar[];
+  onTrade(trade: BarTrade): readonly Bar[];
   /** Closes every open bar whose end is at or before `now`, in end order then symbol order. */
-  closeDue(now: number): Bar[];
+  closeDue(now: number): readonly Bar[];
   /** The earliest end of an open bar (when to call closeDue next), or null if none is open. */
   nextBoundary(): number | null;
   /** The last `n` closed bars of a symbol (any venue unless given), oldest first. */
@@ -81,21 +81,72 @@ export interface BarAggregator {
   symbols(): string[];
 }
 
-interface OpenBar {
-  symbol: string;
-  venue: string;
-  interval: string;
-  start: number;
-  end: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  value: number;
-  trades: number;
-  auction: boolean;
-  afterMarket: boolean;
+/** Nothing closed: the common answer, shared (callers only read it). */
+const NONE: readonly Bar[] = Object.freeze([]);
+
+/**
+ * One symbol, venue and interval: its open bar, folded in place (no object per trade or per open
+ * bar), and its closed bars. A series lives as long as its symbol.
+ */
+class Series {
+  readonly closed: BarRing;
+  isOpen = false;
+  start = 0;
+  end = 0;
+  open = 0;
+  high = 0;
+  low = 0;
+  close = 0;
+  volume = 0;
+  value = 0;
+  trades = 0;
+  auction = false;
+  afterMarket = false;
+
+  constructor(
+    readonly symbol: string,
+    readonly venue: string,
+    readonly interval: string,
+    /** The interval's index in the aggregator's list: compared instead of the name. */
+    readonly slot: number,
+    keep: number,
+  ) {
+    this.closed = new BarRing(keep);
+  }
+
+  begin(start: number, ms: number, price: number): void {
+    this.isOpen = true;
+    this.start = start;
+    this.end = start + ms;
+    this.open = this.high = this.low = price;
+    this.volume = this.value = this.trades = 0;
+    this.auction = this.afterMarket = false;
+  }
+
+  add(trade: BarTrade): void {
+    const price = trade.price;
+    if (price > this.high) this.high = price;
+    if (price < this.low) this.low = price;
+    this.close = price;
+    this.volume += trade.quantity;
+    this.value += price * trade.quantity;
+    this.trades += 1;
+    if (trade.auction) this.auction = true;
+    if (trade.afterMarket) this.afterMarket = true;
+  }
+
+  /** Closes the open bar: the frozen Bar strategies see, kept for `last()`. */
+  finish(): Bar {
+    this.isOpen = false;
+    // One literal (no spread): one hidden class for every bar a strategy sees.
+    const done: Bar = Object.freeze({
+      symbol: this.symbol, venue: this.venue, interval: this.interval, start: this.start, end: this.end,
+      open: this.open, high: this.high, low: this.low, close: this.close, volume: this.volume, value: this.value,
+      vwap: this.volume > 0 ? this.value / this.volume : this.close, trades: this.trades, auction: this.auction, afterMarket: this.afterMarket,
+    });
+    this.closed.push(done);
+    return done;
+  }
 }
 
 /**
@@ -107,102 +158,117 @@ interface OpenBar {
 export function createBarAggregator(options: BarAggregatorOptions): BarAggregator {
   const intervals = [...new Set(options.intervals)].map((name) => ({ name, ms: intervalMs(name) }));
   const keep = options.keep ?? 500;
-  // Per symbol, its open bars (venues x intervals): a trade touches only its own symbol's few bars.
-  const open = new Map<string, OpenBar[]>();
-  const closed = new Map<string, Map<string, BarRing>>(); // symbol -> `${venue}|${interval}` -> bars
+  // Per symbol, its series (venues x intervals): a trade touches only its own symbol's few series.
+  const bySymbol = new Map<string, Series[]>();
+  // The same lists in symbol order, each in venue then interval order: bars closed walking them
+  // come out in the promised order with no sort, unless their ends differ (then a stable sort by end).
+  const ordered: Series[][] = [];
   let earliestEnd: number | null = null;
-
-  const finish = (bar: OpenBar): Bar => {
-    // One literal (no spread): one hidden class for every bar a strategy sees.
-    const done: Bar = {
-      symbol: bar.symbol, venue: bar.venue, interval: bar.interval, start: bar.start, end: bar.end,
-      open: bar.open, high: bar.high, low: bar.low, close: bar.close, volume: bar.volume, value: bar.value,
-      vwap: bar.volume > 0 ? bar.value / bar.volume : bar.close, trades: bar.trades, auction: bar.auction, afterMarket: bar.afterMarket,
-    };
-    let bySeries = closed.get(bar.symbol);
-    if (!bySeries) closed.set(bar.symbol, (bySeries = new Map()));
-    const key = `${bar.venue}|${bar.interval}`;
-    let ring = bySeries.get(key);
-    if (!ring) bySeries.set(key, (ring = new BarRing(keep)));
-    ring.push(done);
-    return done;
-  };
-
-  /** Removes and returns the bars of a list that ended at or before `now`. */
-  const takeDue = (bars: OpenBar[], now: number, into: OpenBar[]): void => {
-    let w = 0;
-    for (const bar of bars) {
-      if (bar.end <= now) into.push(bar);
-      else bars[w++] = bar;
-    }
-    bars.length = w;
-  };
+  /** A drop took the series holding earliestEnd: found again when next asked (a poll drops many symbols). */
+  let earliestStale = false;
 
   const recomputeEarliest = (): void => {
+    earliestStale = false;
     earliestEnd = null;
-    for (const bars of open.values()) for (const bar of bars) if (earliestEnd === null || bar.end < earliestEnd) earliestEnd = bar.end;
+    for (const list of ordered) for (const series of list) if (series.isOpen && (earliestEnd === null || series.end < earliestEnd)) earliestEnd = series.end;
   };
 
-  const byEndThenName = (a: OpenBar, b: OpenBar): number =>
-    a.end - b.end || cmp(a.symbol, b.symbol) || cmp(a.venue, b.venue) || cmp(a.interval, b.interval);
+  const seriesOf = (symbol: string): Series[] => {
+    let list = bySymbol.get(symbol);
+    if (list) return list;
+    bySymbol.set(symbol, (list = []));
+    let at = ordered.length;
+    while (at > 0 && cmp((ordered[at - 1] as Series[])[0]?.symbol ?? '', symbol) > 0) at--;
+    ordered.splice(at, 0, list);
+    return list;
+  };
+
+  const addSeries = (list: Series[], series: Series): void => {
+    let at = list.length;
+    while (at > 0 && (cmp((list[at - 1] as Series).venue, series.venue) || cmp((list[at - 1] as Series).interval, series.interval)) > 0) at--;
+    list.splice(at, 0, series);
+  };
+
+  const byEnd = (a: Bar, b: Bar): number => a.end - b.end;
+  const inEndOrder = (due: Bar[]): Bar[] => {
+    const end = (due[0] as Bar).end;
+    for (const bar of due) if (bar.end !== end) return due.sort(byEnd); // stable: names stay in order
+    return due;
+  };
+
+  /** Closes every open bar ending at or before `now`, and sets earliestEnd from the others. */
+  const closeAll = (now: number): Bar[] => {
+    const due: Bar[] = [];
+    let earliest: number | null = null;
+    for (const list of ordered) {
+      for (const series of list) {
+        if (!series.isOpen) continue;
+        if (series.end <= now) due.push(series.finish());
+        else if (earliest === null || series.end < earliest) earliest = series.end;
+      }
+    }
+    earliestEnd = earliest;
+    earliestStale = false;
+    return due.length > 1 ? inEndOrder(due) : due;
+  };
 
   return {
     onTrade(trade) {
-      if (!(trade.quantity > 0) || !(trade.price > 0)) return [];
-      if (trade.afterMarket && options.excludeAfterMarket) return [];
+      if (!(trade.quantity > 0) || !(trade.price > 0)) return NONE;
+      if (trade.afterMarket && options.excludeAfterMarket) return NONE;
       const venue = trade.venue ?? 'KRX';
-      let bars = open.get(trade.symbol);
-      if (!bars) open.set(trade.symbol, (bars = []));
-      const due: OpenBar[] = [];
-      takeDue(bars, trade.at, due);
-      if (due.length > 1) due.sort(byEndThenName);
-      for (const { name, ms } of intervals) {
-        let bar: OpenBar | undefined;
-        for (const b of bars) if (b.interval === name && b.venue === venue) bar = b;
-        if (!bar) {
-          const start = bucketStart(trade.at, ms);
-          bar = { symbol: trade.symbol, venue, interval: name, start, end: start + ms, open: trade.price, high: trade.price, low: trade.price, close: trade.price, volume: 0, value: 0, trades: 0, auction: false, afterMarket: false };
-          bars.push(bar);
-          if (earliestEnd === null || bar.end < earliestEnd) earliestEnd = bar.end;
+      const list = seriesOf(trade.symbol);
+      let due: Bar[] | null = null;
+      for (const series of list) if (series.isOpen && series.end <= trade.at) (due ??= []).push(series.finish());
+      if (due !== null && due.length > 1) inEndOrder(due);
+      for (let slot = 0; slot < intervals.length; slot++) {
+        const { name, ms } = intervals[slot] as { name: string; ms: number };
+        let series: Series | undefined;
+        for (const s of list) if (s.slot === slot && s.venue === venue) series = s;
+        if (!series) addSeries(list, (series = new Series(trade.symbol, venue, name, slot, keep)));
+        if (!series.isOpen) {
+          series.begin(bucketStart(trade.at, ms), ms, trade.price);
+          if (earliestEnd === null || series.end < earliestEnd) earliestEnd = series.end;
         }
-        if (trade.price > bar.high) bar.high = trade.price;
-        if (trade.price < bar.low) bar.low = trade.price;
-        bar.close = trade.price;
-        bar.volume += trade.quantity;
-        bar.value += trade.price * trade.quantity;
-        bar.trades += 1;
-        if (trade.auction) bar.auction = true;
-        if (trade.afterMarket) bar.afterMarket = true;
+        series.add(trade);
       }
-      return due.map(finish);
+      return due ?? NONE;
     },
     closeDue(now) {
-      if (earliestEnd === null || earliestEnd > now) return [];
-      const due: OpenBar[] = [];
-      for (const bars of open.values()) takeDue(bars, now, due);
-      recomputeEarliest();
-      return due.sort(byEndThenName).map(finish);
+      if (earliestStale) recomputeEarliest();
+      if (earliestEnd === null || earliestEnd > now) return NONE;
+      return closeAll(now);
     },
-    nextBoundary: () => earliestEnd,
+    nextBoundary: () => {
+      if (earliestStale) recomputeEarliest();
+      return earliestEnd;
+    },
     last(symbol, interval, n, venue) {
-      const bySeries = closed.get(symbol);
-      if (!bySeries || !(n > 0)) return [];
-      if (venue !== undefined) return bySeries.get(`${venue}|${interval}`)?.last(n) ?? [];
-      const all: Bar[] = [];
+      const list = bySymbol.get(symbol);
+      if (!list || !(n > 0)) return NONE;
+      let all: Bar[] | null = null;
       let series = 0;
-      for (const [key, ring] of bySeries) {
-        if (!key.endsWith(`|${interval}`)) continue;
-        all.push(...ring.last(n));
+      for (const s of list) {
+        if (s.interval !== interval || s.closed.size === 0) continue;
+        if (venue !== undefined) {
+          if (s.venue === venue) return s.closed.last(n);
+          continue;
+        }
+        const bars = s.closed.last(n);
+        all = all === null ? bars : all.concat(bars);
         series++;
       }
+      if (all === null) return NONE;
       if (series > 1) all.sort((a, b) => a.end - b.end || cmp(a.venue, b.venue));
       return all.length > n ? all.slice(all.length - n) : all;
     },
-    symbols: () => [...new Set([...open.keys(), ...closed.keys()])],
+    symbols: () => [...bySymbol.keys()],
     drop(symbol) {
-      open.delete(symbol);
-      closed.delete(symbol);
-      recomputeEarliest();
+      const list = bySymbol.get(symbol);
+      if (!list) return;
+      ordered.splice(ordered.indexOf(list), 1);
+      bySymbol.delete(symbol);
+      if (list.some((series) => series.isOpen && series.end === earliestEnd)) earliestStale = true;
     },
   };
 }
@@ -215,6 +281,10 @@ class BarRing {
   private head = 0; // the oldest item once full
 
   constructor(private readonly capacity: number) {}
+
+  get size(): number {
+    return this.items.length;
+  }
 
   push(bar: Bar): void {
     if (this.items.length < this.capacity) this.items.push(bar);

@@ -49,7 +49,7 @@ const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function joinAggregators(parts: readonly Part[]): BarAggregator {
   const all = parts.map((p) => p.bars);
-  const merged = (lists: Bar[][]): Bar[] => {
+  const merged = (lists: ReadonlyArray<readonly Bar[]>): Bar[] => {
     const out = lists.flat();
     if (out.length > 1) out.sort(byEndThenName);
     return out;

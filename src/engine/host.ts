@@ -398,7 +398,7 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
     for (const bar of closed) {
       const targets = barRoutes.get(bar.interval);
       if (targets === undefined) continue;
-      Object.freeze(bar);
+      // Bars come frozen from the aggregator (core/bars.ts): freezing again costs ~0.1 us a bar.
       engineNow = bar.end;
       for (const rt of targets) {
         if (rt.state !== 'running') continue;

@@ -51,7 +51,7 @@ export function startDaemonBus(config: Config, sessionId: string, clock: Clock, 
     origin,
     egress: (events$) => {
       if (!config.bus.events.enabled || egress) return;
-      egress = startEgress({ bus: adapter, config: config.bus.events, origin, events$, clock, log });
+      egress = startEgress({ url: redis.url, config: config.bus.events, origin, events$, clock, log });
       log.info({ event: 'bus.egress', stream: config.bus.events.stream, exclude: config.bus.events.exclude }, `market events published to ${config.bus.events.stream}`);
     },
     egressStats: () => egress?.stats() ?? null,

@@ -1,10 +1,19 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { Observable, Subscription } from 'rxjs';
 import type { BusConfig } from '../../config/bus-schema.js';
+import { packageRoot } from '../../config/package-root.js';
 import type { Clock } from '../../core/clock.js';
-import { errorMessage, isKrxError } from '../../core/errors.js';
+import { KrxError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { MarketEvent } from '../../core/market.js';
-import type { BusAdapter, BusEnvelope } from '../../core/ports/bus.js';
+import { BatchWriter, RECORD_SLOTS } from './egress-codec.js';
+import { topicOf } from './egress-topic.js';
+import type { EgressWorkerData, FromEgressWorker, ToEgressWorker } from './egress-worker.js';
+
+export { topicOf } from './egress-topic.js';
 
 export interface EgressStats {
   readonly stream: string;
@@ -12,6 +21,7 @@ export interface EgressStats {
   readonly published: number;
   /** Dropped: the queue was full (Redis slow) or Redis refused a batch (away). */
   readonly dropped: number;
+  /** Events taken and not yet acknowledged or dropped (in the buffer, on the way, in the worker). */
   readonly queued: number;
   /** Events the type filters kept out. */
   readonly filtered: number;
@@ -24,7 +34,8 @@ export interface Egress {
 }
 
 export interface EgressOptions {
-  readonly bus: BusAdapter;
+  /** The Redis URL: the egress's worker thread opens its own connection. */
+  readonly url: string;
   readonly config: BusConfig['events'];
   readonly origin: string;
   readonly events$: Observable<MarketEvent>;
@@ -32,96 +43,146 @@ export interface EgressOptions {
   readonly log: Logger;
 }
 
-/** The wire type of a real-time event (Kiwoom's pub/sub naming); poll results are `krx.<kind>`. */
-export function topicOf(event: MarketEvent): string {
-  if (event.kind === 'trade') return 'kiwoom.realtime.0B';
-  if (event.kind === 'indicative') return 'kiwoom.realtime.0A';
-  if (event.kind === 'raw') return `kiwoom.realtime.${event.type}`;
-  return `krx.${event.kind}`;
-}
-
-function venueOfEvent(event: MarketEvent): string {
-  const venue = (event as { venue?: unknown }).venue;
-  return typeof venue === 'string' ? venue : '';
-}
+/** Records per buffer handed to the worker (a buffer also goes at the end of each event-loop turn). */
+const BUFFER_RECORDS = 1024;
+/** How long close() waits for the worker's batch in flight (a command's own timeout is 5 s). */
+const CLOSE_WAIT_MS = 7000;
 
 /**
- * The market events' egress to the bus (design.md §5.2): the pipeline's subscriber only pushes onto
- * a bounded queue (never awaits Redis); a separate loop drains it with batched XADDs. A full queue
- * or a refused batch drops and counts: the pipeline is never slowed. Each envelope takes the next
- * `seq` before the queue, so a consumer sees a gap where egress dropped.
+ * The market events' egress to the bus (design.md §5.2). The pipeline's subscriber only writes the
+ * event into a buffer (egress-codec.ts: numbers, no JSON, no clone of a trade) and hands the buffer
+ * to a worker thread at the end of the turn; the worker builds the envelopes and talks to Redis
+ * (egress-worker.ts). The queue is bounded: with `queueLimit` events taken and not yet
+ * acknowledged, a new one is dropped and counted, never waited for; a batch Redis refuses is
+ * dropped and counted too. Each envelope takes the next `seq` before the queue, so a consumer sees
+ * a gap where egress dropped.
  */
 export function startEgress(o: EgressOptions): Egress {
-  const { bus, config, log, clock } = o;
+  const { config, log, clock } = o;
   const include = new Set(config.include);
   const exclude = new Set(config.exclude);
-  const wanted = (kind: string, topic: string): boolean =>
-    !exclude.has(kind) && !exclude.has(topic) && (include.size === 0 || include.has(kind) || include.has(topic));
-  const queue: BusEnvelope[] = [];
-  let head = 0; // queue[head..] are waiting: shift() per event would be O(n)
-  let seq = 0;
-  const counts = { published: 0, dropped: 0, filtered: 0 };
-  let draining: Promise<void> | null = null;
-  let closed = false;
-  let lastWarnAt = Number.NEGATIVE_INFINITY;
-
-  const drain = async (): Promise<void> => {
-    while (!closed && head < queue.length) {
-      const batch = queue.slice(head, head + config.batchMax);
-      head += batch.length;
-      if (head === queue.length) {
-        queue.length = 0;
-        head = 0;
-      }
-      try {
-        await bus.append(config.stream, batch, config.maxLen);
-        counts.published += batch.length;
-      } catch (err) {
-        counts.dropped += batch.length;
-        const now = clock.monotonic();
-        if (now - lastWarnAt >= 10_000) {
-          lastWarnAt = now;
-          log.warn({ code: isKrxError(err) ? err.code : 'E_BUS_UNAVAILABLE', stream: config.stream, dropped: counts.dropped, err: errorMessage(err) }, 'bus egress: batch dropped');
-        }
-      }
+  // One answer per kind, and per type of a raw event (a handful): no topic string built per trade.
+  const wantedByKind = new Map<string, boolean>();
+  const wantedByRawType = new Map<string, boolean>();
+  const wanted = (event: MarketEvent): boolean => {
+    const cache = event.kind === 'raw' ? wantedByRawType : wantedByKind;
+    const key = event.kind === 'raw' ? event.type : event.kind;
+    let ok = cache.get(key);
+    if (ok === undefined) {
+      const topic = topicOf(event);
+      ok = !exclude.has(event.kind) && !exclude.has(topic) && (include.size === 0 || include.has(event.kind) || include.has(topic));
+      cache.set(key, ok);
     }
+    return ok;
+  };
+  const data: EgressWorkerData = { url: o.url, stream: config.stream, maxLen: config.maxLen, batchMax: config.batchMax, origin: o.origin };
+  const worker = new Worker(workerFile(), { workerData: data });
+  worker.unref(); // the egress never keeps the process alive
+
+  // Buffers come back from the worker and are used again: as many as the queue can hold, so a
+  // steady stream allocates none (each is 1024 x 21 doubles, 172 kB, outside the JS heap).
+  const capacity = Math.min(BUFFER_RECORDS, config.queueLimit);
+  const spare: Float64Array[] = [];
+  const spareMax = Math.ceil(config.queueLimit / capacity) + 1;
+  const writer = new BatchWriter(capacity, () => spare.pop() ?? new Float64Array(capacity * RECORD_SLOTS));
+  let seq = 0;
+  /** Events posted to the worker and not yet reported. */
+  let posted = 0;
+  const counts = { published: 0, dropped: 0, filtered: 0 };
+  let flushScheduled = false;
+  let closed = false;
+  let dead = false;
+  let lastWarnAt = Number.NEGATIVE_INFINITY;
+  let onClosed: (() => void) | null = null;
+
+  const warn = (fields: Record<string, unknown>, msg: string): void => {
+    const now = clock.monotonic();
+    if (now - lastWarnAt < 10_000) return;
+    lastWarnAt = now;
+    log.warn({ stream: config.stream, dropped: counts.dropped, ...fields }, msg);
   };
 
-  const kick = (): void => {
-    if (draining || closed) return;
-    // A microtask later: never in the pipeline's turn, and the events of one turn go in one batch.
-    draining = Promise.resolve()
-      .then(drain)
-      .finally(() => {
-        draining = null;
-        if (head < queue.length) kick();
-      });
+  const flush = (): void => {
+    flushScheduled = false;
+    if (writer.size === 0 || closed) return;
+    const batch = writer.take();
+    posted += batch.count;
+    worker.postMessage(batch satisfies ToEgressWorker, [batch.nums.buffer as ArrayBuffer]);
   };
+
+  const giveUp = (): void => {
+    counts.dropped += posted + writer.size;
+    posted = 0;
+    if (writer.size > 0) writer.take();
+    onClosed?.();
+  };
+
+  worker.on('message', (m: FromEgressWorker) => {
+    if (m.t === 'done') {
+      posted -= m.count;
+      counts.published += m.published;
+      counts.dropped += m.count - m.published;
+      if (spare.length < spareMax) spare.push(m.nums);
+    } else if (m.t === 'failed') {
+      warn({ code: m.code, err: m.err }, 'bus egress: batch dropped');
+    } else {
+      giveUp();
+    }
+  });
+  worker.on('error', (err) => {
+    dead = true;
+    log.error({ code: 'E_BUS_UNAVAILABLE', stream: config.stream, err: err.message }, 'bus egress: the worker thread failed; market events are dropped from now on');
+    giveUp();
+  });
+  worker.on('exit', () => {
+    dead = true;
+    giveUp();
+  });
 
   const subscription: Subscription = o.events$.subscribe({
     next: (event) => {
-      const topic = topicOf(event);
-      if (!wanted(event.kind, topic)) {
+      if (!wanted(event)) {
         counts.filtered++;
         return;
       }
       seq++;
-      if (queue.length - head >= config.queueLimit) {
+      if (dead || posted + writer.size >= config.queueLimit) {
         counts.dropped++;
         return;
       }
-      queue.push({ topic, kind: event.kind, venue: venueOfEvent(event), tsEvent: event.tsEvent, tsRecv: event.tsRecv, seq, origin: o.origin, payload: JSON.stringify(event) });
-      kick();
+      writer.add(event, seq);
+      if (writer.full()) flush();
+      else if (!flushScheduled) {
+        // After this turn: never in the pipeline's turn, and a turn's events go in one message.
+        flushScheduled = true;
+        setImmediate(flush);
+      }
     },
     error: () => undefined, // the stream's owner logs its own errors
   });
 
   return {
-    stats: () => ({ stream: config.stream, published: counts.published, dropped: counts.dropped, queued: queue.length - head, filtered: counts.filtered }),
+    stats: () => ({ stream: config.stream, published: counts.published, dropped: counts.dropped, queued: posted + writer.size, filtered: counts.filtered }),
     close: async () => {
       subscription.unsubscribe();
-      closed = true; // the batch in flight settles; the rest of the queue is dropped
-      await draining;
+      if (closed) return;
+      flush(); // what this turn took still goes (the worker drops it if Redis is away)
+      closed = true;
+      if (dead) return;
+      const done = new Promise<void>((resolve) => (onClosed = resolve));
+      worker.postMessage({ t: 'close' } satisfies ToEgressWorker);
+      const timer = setTimeout(() => void worker.terminate(), CLOSE_WAIT_MS);
+      await done;
+      clearTimeout(timer);
+      await worker.terminate();
     },
   };
+}
+
+/** The worker's module: next to this one when built; dist/ when this module runs as TypeScript (vitest). */
+function workerFile(): URL {
+  if (!fileURLToPath(import.meta.url).endsWith('.ts')) return new URL('./egress-worker.js', import.meta.url);
+  const built = join(packageRoot(), 'dist', 'src', 'app', 'bus', 'egress-worker.js');
+  if (!existsSync(built)) throw new KrxError('E_INVARIANT', `the bus egress worker is not built (${built}): run npm run build`);
+  return pathToFileURL(built);
 }

@@ -41,7 +41,7 @@ describe.skipIf(!hasRedis)('market-event egress to a real redis-server', () => {
   it('publishes each event as an envelope in order, JSON payload equal to the event; the order book stays out by default', async () => {
     const events$ = new Subject<MarketEvent>();
     const config = busSchema.parse({ events: { enabled: true, stream: 'm:order' } }).events;
-    const egress = startEgress({ bus, config, origin: 'node-x', events$, clock: systemClock, log: silentLogger });
+    const egress = startEgress({ url: server.url, config, origin: 'node-x', events$, clock: systemClock, log: silentLogger });
     const book = { kind: 'raw', type: '0D', symbol: '005930', values: { '41': '70100' }, tsEvent: 1, tsRecv: 1 } as MarketEvent;
     for (let i = 0; i < 50; i++) events$.next(i === 10 ? book : trade(i));
     await until(() => egress.stats().published === 49);
@@ -56,7 +56,7 @@ describe.skipIf(!hasRedis)('market-event egress to a real redis-server', () => {
   it('include / exclude filters by kind or topic', async () => {
     const events$ = new Subject<MarketEvent>();
     const config = busSchema.parse({ events: { enabled: true, stream: 'm:filter', include: ['kiwoom.realtime.0A'], exclude: [] } }).events;
-    const egress = startEgress({ bus, config, origin: 'n', events$, clock: systemClock, log: silentLogger });
+    const egress = startEgress({ url: server.url, config, origin: 'n', events$, clock: systemClock, log: silentLogger });
     events$.next(trade(1));
     events$.next({ ...trade(2), kind: 'indicative' } as unknown as MarketEvent);
     await until(() => egress.stats().published === 1);
@@ -70,7 +70,7 @@ describe.skipIf(!hasRedis)('market-event egress to a real redis-server', () => {
     await admin.connect();
     const events$ = new Subject<MarketEvent>();
     const config = busSchema.parse({ events: { enabled: true, stream: 'm:stall', queueLimit: 100, batchMax: 50 } }).events;
-    const egress = startEgress({ bus, config, origin: 'n', events$, clock: systemClock, log: silentLogger });
+    const egress = startEgress({ url: server.url, config, origin: 'n', events$, clock: systemClock, log: silentLogger });
     await admin.sendCommand(['CLIENT', 'PAUSE', '1500', 'WRITE']); // Redis stalls writes for 1.5 s
     const t0 = performance.now();
     for (let i = 0; i < 10_000; i++) events$.next(trade(i));

@@ -53,6 +53,7 @@ describe('bars', () => {
     expect(bars.closeDue(T0 + 59_999)).toEqual([]);
     const [bar] = bars.closeDue(T0 + 60_000);
     expect(bar).toMatchObject({ open: 100, high: 110, low: 100, close: 110, volume: 10, vwap: 105, trades: 2, auction: true, afterMarket: false });
+    expect(Object.isFrozen(bar)).toBe(true); // shared by every strategy and by last(): the host relies on it
     expect(bars.nextBoundary()).toBeNull();
     expect(bars.last('A', '1m', 5)).toEqual([bar]);
     const excluded = createBarAggregator({ intervals: ['1m'], excludeAfterMarket: true });
@@ -70,6 +71,24 @@ describe('bars', () => {
       bars.closeDue(T0 + (i + 1) * 1000);
     }
     expect(bars.last('A', '1s', 100).map((b) => b.close)).toEqual([17, 18, 19]);
+  });
+
+  it('drop forgets a symbol: its open bars never close, the next boundary is the earliest of the others', () => {
+    const bars = createBarAggregator({ intervals: ['1s', '1m'] });
+    bars.onTrade({ symbol: 'A', price: 10, quantity: 1, at: T0 });
+    bars.onTrade({ symbol: 'B', price: 20, quantity: 1, at: T0 + 1500 });
+    bars.onTrade({ symbol: 'C', price: 30, quantity: 1, at: T0 + 2500 });
+    expect(bars.nextBoundary()).toBe(T0 + 1000);
+    bars.drop('A');
+    bars.drop('nobody');
+    expect(bars.symbols()).toEqual(['B', 'C']);
+    expect(bars.nextBoundary()).toBe(T0 + 2000);
+    bars.drop('B');
+    expect(bars.closeDue(T0 + 2999).map((b) => b.symbol)).toEqual([]);
+    expect(bars.closeDue(T0 + 60_000).map((b) => `${b.symbol} ${b.interval}`)).toEqual(['C 1s', 'C 1m']);
+    expect(bars.last('A', '1s', 5)).toEqual([]);
+    bars.drop('C');
+    expect(bars.nextBoundary()).toBeNull();
   });
 
   it('property: equals the naive aggregation for any trade stream and any closing schedule', () => {
@@ -108,8 +127,9 @@ describe('bars', () => {
           const w = byKey.get(key(b))!;
           expect(b).toEqual({ ...w, vwap: expect.closeTo(w.vwap, 6) as unknown as number });
         }
-        // Closed in end order: a strategy sees bars in time order.
-        for (let i = 1; i < got.length; i++) expect(got[i]!.end).toBeGreaterThanOrEqual(got[i - 1]!.end);
+        // Closed in end order: a strategy sees bars in time order; at one end, by symbol, venue, interval.
+        const order = (b: Bar): string => `${String(b.end).padStart(16, '0')}|${b.symbol}|${b.venue}|${b.interval}`;
+        for (let i = 1; i < got.length; i++) expect(order(got[i]!) > order(got[i - 1]!)).toBe(true);
       }),
       { numRuns: 300, seed: 20261205 },
     );
