@@ -21,6 +21,7 @@ import type { RestRecord } from '../recording-transports.js';
 import { kernelSettings } from '../settings.js';
 import { RecordedRest } from './recorded-rest.js';
 import { notifyStoreOptions } from '../notify/daemon-notify.js';
+import { dueTrackingClock } from './due-tracking-clock.js';
 import { abortableWait, checkOnly, checkRecordedSettings, quarantinedStrategies } from './replay-guards.js';
 
 export interface ReplayOptions {
@@ -98,7 +99,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   checkOnly(config.strategies, options.only);
   const settings = kernelSettings(config);
   const plan = planWithStrategyFiles(settings, available, options.only);
-  const clock = createVirtualClock(meta.start);
+  const clock = dueTrackingClock(createVirtualClock(meta.start));
   const log = options.log;
   const rest = new RecordedRest((d) => log.warn({ code: 'E_REPLAY_DIVERGED', ...d }, 'replay diverged from the recording'));
   // The replay commits on its own schedule (every FLUSH_EVERY_ROWS rows and at the end), not per turn.
@@ -189,7 +190,8 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
         rows++;
         const at = Math.floor(frame.tsUs / 1000);
         if (options.speed !== 'max') await pace(wallStart, at - meta.start, options.speed, options.signal);
-        await clock.advanceToAsync(Math.max(at, clock.now()));
+        const advancing = clock.advanceTo(at);
+        if (advancing !== undefined) await advancing;
         endAt = clock.now();
         if (frame.kind === 'ws.in') {
           // A frame that was not valid UTF-8 fails in the router as it did live.
