@@ -32,6 +32,13 @@ const REGULAR_RATE = 150;
 const NXT_RATE = 20;
 const HEADER_SECONDS = 20;
 
+export interface FullDayOptions {
+  /** The day ends this many minutes after 08:00 KST (default 720: 20:00). */
+  readonly minutes?: number;
+  readonly regularRate?: number;
+  readonly nxtRate?: number;
+}
+
 export interface FullDayResult {
   readonly startKst: string;
   readonly endKst: string;
@@ -87,14 +94,25 @@ function registeredItems(frames: readonly RecordedFrame[]): string[] {
 }
 
 /** The day's trade rate at `ms` (KST phases). */
-function rateAt(ms: number, day: { open: number; close: number }): number {
-  return ms >= day.open && ms < day.close ? REGULAR_RATE : NXT_RATE;
+function rateAt(ms: number, day: { open: number; close: number; regularRate: number; nxtRate: number }): number {
+  return ms >= day.open && ms < day.close ? day.regularRate : day.nxtRate;
 }
 
-async function buildDay(dir: string): Promise<{ file: string; frames: number; symbols: number; startMs: number; endMs: number }> {
+interface BuiltDay {
+  readonly file: string;
+  readonly frames: number;
+  readonly wsFrames: number;
+  readonly restFrames: number;
+  readonly symbols: number;
+  readonly startMs: number;
+  readonly endMs: number;
+}
+
+/** Assembles the day's recording under `dir` (see the file comment); exported for the bench smoke test. */
+export async function buildDay(dir: string, options: FullDayOptions = {}): Promise<BuiltDay> {
   const startMs = kstToEpoch(2026, 11, 20, 8, 0, 0);
-  const endMs = kstToEpoch(2026, 11, 20, 20, 0, 0);
-  const day = { open: kstToEpoch(2026, 11, 20, 9, 0, 0), close: kstToEpoch(2026, 11, 20, 15, 30, 0) };
+  const endMs = startMs + (options.minutes ?? 720) * 60_000;
+  const day = { open: kstToEpoch(2026, 11, 20, 9, 0, 0), close: kstToEpoch(2026, 11, 20, 15, 30, 0), regularRate: options.regularRate ?? REGULAR_RATE, nxtRate: options.nxtRate ?? NXT_RATE };
   const header = await recordHeader(join(dir, 'header'), startMs);
   const reader = openRecordingReader(header.file);
   const { meta } = reader;
@@ -129,9 +147,13 @@ async function buildDay(dir: string): Promise<{ file: string; frames: number; sy
     batchRows: 8192,
   });
   let count = 0;
+  let wsFrames = 0;
+  let restFrames = 0;
   const append = (kind: RecordedFrame['kind'], data: string, tsUs: number): void => {
     writer.append(kind, data, tsUs);
     count++;
+    if (kind === 'ws.in') wsFrames++;
+    else if (kind === 'rest') restFrames++;
     // The writer bounds what it holds: hand over and wait every so often instead of shedding.
     if (count % 50_000 === 0) writer.flush();
   };
@@ -172,7 +194,7 @@ async function buildDay(dir: string): Promise<{ file: string; frames: number; sy
   }
   clock.advanceTo(endMs);
   writer.close(endMs);
-  return { file: writer.file, frames: count, symbols: new Set(items.map((i) => i.slice(0, 6))).size, startMs, endMs };
+  return { file: writer.file, frames: count, wsFrames, restFrames, symbols: new Set(items.map((i) => i.slice(0, 6))).size, startMs, endMs };
 }
 
 /** JSON.parse of every ws frame of the recording (read chunk by chunk; only the parse is timed). */
@@ -200,12 +222,12 @@ function jsonParseOfRecording(file: string): { entries: number; ms: number } {
   return { entries, ms };
 }
 
-export async function benchFullDay(): Promise<FullDayResult> {
+export async function benchFullDay(options: FullDayOptions = {}): Promise<FullDayResult> {
   const dir = mkdtempSync(join(tmpdir(), 'krx-bench-day-'));
   try {
     mkdirSync(join(dir, 'header'));
     const t0 = performance.now();
-    const built = await buildDay(dir);
+    const built = await buildDay(dir, options);
     const buildSeconds = (performance.now() - t0) / 1000;
     const loadBefore = loadavg()[0] ?? 0;
     const parse = jsonParseOfRecording(built.file);
@@ -219,14 +241,14 @@ export async function benchFullDay(): Promise<FullDayResult> {
       endKst: formatKstTime(built.endMs).replace(/^(\d\d)(\d\d)\d\d$/, '$1:$2'),
       symbols: built.symbols,
       frames: built.frames,
-      rateText: `${REGULAR_RATE} trades/s 09:00-15:30, ${NXT_RATE}/s on NXT before and after`,
+      rateText: `${options.regularRate ?? REGULAR_RATE} trades/s 09:00-15:30, ${options.nxtRate ?? NXT_RATE}/s on NXT before and after`,
       events: summary.events,
       signals: summary.signals,
       eventsPerSecond: summary.eventsPerSecond,
       jsonParseEntriesPerSecond,
       ratio: summary.eventsPerSecond / jsonParseEntriesPerSecond,
       replaySeconds: summary.wallMs / 1000,
-      note: `Full day: the daemon recorded the first ${HEADER_SECONDS} s of a simulator day (kernel start, the first polls' answers, the REGs); the rest of 08:00-20:00 KST was filled with REAL 0B frames from the simulator's own market (its seed, SimMarketState, real-format.ts) for the ${built.symbols} symbols it registered, one trade per frame, Poisson arrivals at ${REGULAR_RATE}/s in the regular session and ${NXT_RATE}/s on NXT before and after, and the polls' recorded answers repeated at every poll of the day (no 0A, no auction prints). Recording ${mb.toFixed(0)} MB, built in ${buildSeconds.toFixed(0)} s. One JSON.parse pass over its ws frames (read chunk by chunk, only the parse timed), then one runReplay (${summary.rows} rows, ${summary.divergences} REST divergences, ${summary.unregisteredEntries} entries for unsubscribed items); 1-minute load ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after.`,
+      note: `Full day: the daemon recorded the first ${HEADER_SECONDS} s of a simulator day (kernel start, the first polls' answers, the REGs); the rest of 08:00-20:00 KST was filled with REAL 0B frames from the simulator's own market (its seed, SimMarketState, real-format.ts) for the ${built.symbols} symbols it registered, one trade per frame, Poisson arrivals at ${options.regularRate ?? REGULAR_RATE}/s in the regular session and ${options.nxtRate ?? NXT_RATE}/s on NXT before and after, and the polls' recorded answers repeated at every poll of the day (no 0A, no auction prints). Recording ${mb.toFixed(0)} MB, built in ${buildSeconds.toFixed(0)} s. One JSON.parse pass over its ws frames (read chunk by chunk, only the parse timed), then one runReplay (${summary.rows} rows, ${summary.divergences} REST divergences, ${summary.unregisteredEntries} entries for unsubscribed items); 1-minute load ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after.`,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
