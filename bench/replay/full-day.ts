@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { formatKstTime, kstToEpoch } from '../../src/core/kst.js';
 import { createRandom } from '../../src/core/random.js';
-import type { RecordedFrame } from '../../src/core/recording.js';
+import type { RecordedFrame, RecordingMeta } from '../../src/core/recording.js';
 import { createVirtualClock } from '../../src/core/virtual-clock.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { SimMarketState } from '../../src/sim/market.js';
@@ -21,7 +21,7 @@ import { realEntry, realFrame, tradeValues } from '../../src/sim/real-format.js'
  * Recording a whole day through the daemon and the simulator's sockets takes far longer than the
  * replay it measures, so the day is assembled: the daemon records the first seconds of a simulator
  * day (kernel start, the first polls' REST answers, the REGs: everything a replay needs to start the
- * same kernel), then the simulator's own market and formatting (SimMarketState on the simulator's
+ * same kernel; its universe topped up to 200 symbols with stocks of the simulator's market), then the simulator's own market and formatting (SimMarketState on the simulator's
  * seed, real-format.ts) fill the day with REAL frames for the items the daemon registered, one trade
  * per frame as the broker pushes them, and the polls' recorded answers are repeated at every poll
  * of the day, so rankings and watchlists keep arriving. Generated once per bench run in a temp dir.
@@ -31,12 +31,15 @@ import { realEntry, realFrame, tradeValues } from '../../src/sim/real-format.js'
 const REGULAR_RATE = 150;
 const NXT_RATE = 20;
 const HEADER_SECONDS = 20;
+const SYMBOLS = 200;
 
 export interface FullDayOptions {
   /** The day ends this many minutes after 08:00 KST (default 720: 20:00). */
   readonly minutes?: number;
   readonly regularRate?: number;
   readonly nxtRate?: number;
+  /** Symbols subscribed (default 200): the daemon's own universe topped up with the simulator's stocks. */
+  readonly symbols?: number;
 }
 
 export interface FullDayResult {
@@ -57,14 +60,25 @@ export interface FullDayResult {
 const silent = (): ReturnType<typeof createLogger> =>
   createLogger({ level: 'silent', clock: createVirtualClock(0), destination: new Writable({ write: (_c, _e, cb) => cb() }) });
 
+/**
+ * The config of the day, live and in replay: one socket holds the whole universe (200 items, Kiwoom's
+ * own limit per connection, instead of the default 190 with headroom).
+ */
+export function dayConfig(dir: string): Config {
+  const base = loadConfig({ env: { KRX_DATA_DIR: dir, KRX_HTTP_PORT: '0' }, cwd: dir });
+  return { ...base, connection: { ...base.connection, maxItems: 200 } } as Config;
+}
+
 interface Header {
   readonly file: string;
   readonly config: Config;
 }
 
-/** The daemon's first seconds of a simulator day starting at `startMs`. */
-async function recordHeader(dir: string, startMs: number): Promise<Header> {
-  const config = loadConfig({ env: { KRX_DATA_DIR: dir, KRX_HTTP_PORT: '0' }, cwd: dir });
+/** The daemon's first seconds of a simulator day starting at `startMs`, with `extraSymbols` in its universe. */
+async function recordHeader(dir: string, startMs: number, extraSymbols: readonly string[]): Promise<Header> {
+  mkdirSync(dir, { recursive: true });
+  const base = dayConfig(dir);
+  const config = { ...base, universe: { ...base.universe, extraSymbols: [...extraSymbols] } } as Config;
   const clock = createVirtualClock(startMs);
   const daemon = await startDaemon({ config, log: silent(), clock, version: 'bench' });
   for (let s = 0; s < HEADER_SECONDS; s++) {
@@ -74,6 +88,15 @@ async function recordHeader(dir: string, startMs: number): Promise<Header> {
   const file = daemon.recording!.file;
   await daemon.stop('bench header recorded');
   return { file, config };
+}
+
+function readFrames(file: string): { meta: RecordingMeta; frames: RecordedFrame[] } {
+  const reader = openRecordingReader(file);
+  try {
+    return { meta: reader.meta, frames: [...reader.frames()] };
+  } finally {
+    reader.close();
+  }
 }
 
 interface Registration {
@@ -113,11 +136,15 @@ export async function buildDay(dir: string, options: FullDayOptions = {}): Promi
   const startMs = kstToEpoch(2026, 11, 20, 8, 0, 0);
   const endMs = startMs + (options.minutes ?? 720) * 60_000;
   const day = { open: kstToEpoch(2026, 11, 20, 9, 0, 0), close: kstToEpoch(2026, 11, 20, 15, 30, 0), regularRate: options.regularRate ?? REGULAR_RATE, nxtRate: options.nxtRate ?? NXT_RATE };
-  const header = await recordHeader(join(dir, 'header'), startMs);
-  const reader = openRecordingReader(header.file);
-  const { meta } = reader;
-  const frames = [...reader.frames()];
-  reader.close();
+  // The daemon's own universe (rankings and watchlists) first, then again with stocks of the
+  // simulator's market added to reach `symbols` (rankings are the same: same seed, same instant).
+  const first = await recordHeader(join(dir, 'header-1'), startMs, []);
+  const market = new SimMarketState(createRandom(first.config.sim.seed).fork('market'), first.config.sim.stocks, startMs);
+  const own = new Set(registeredItems(readFrames(first.file).frames).map((item) => item.slice(0, 6)));
+  const wanted = options.symbols ?? SYMBOLS;
+  const extra = market.stocks.map((s) => s.code).filter((code) => /^\d{6}$/.test(code) && !own.has(code)).slice(0, Math.max(0, wanted - own.size));
+  const header = await recordHeader(join(dir, 'header-2'), startMs, extra);
+  const { meta, frames } = readFrames(header.file);
   const stop = frames.findIndex((f) => f.kind === 'lifecycle' && (JSON.parse(f.data) as { type?: string }).type === 'kernel.stopped');
   if (stop < 0) throw new Error('the header recording has no kernel stop');
   const head = frames.slice(0, stop);
@@ -127,7 +154,6 @@ export async function buildDay(dir: string, options: FullDayOptions = {}): Promi
   const kisPoll = head.filter((f) => f.kind === 'rest' && f.data.includes('"broker":"kis"'));
   const headerEndUs = (head.at(-1)?.tsUs ?? startMs * 1000) + 1;
 
-  const market = new SimMarketState(createRandom(header.config.sim.seed).fork('market'), header.config.sim.stocks, startMs);
   const stocks = items.map((item) => {
     const s = market.byCode.get(item.slice(0, 6));
     if (s === undefined) throw new Error(`the header registered ${item}, which the simulator's market does not list`);
@@ -225,14 +251,12 @@ function jsonParseOfRecording(file: string): { entries: number; ms: number } {
 export async function benchFullDay(options: FullDayOptions = {}): Promise<FullDayResult> {
   const dir = mkdtempSync(join(tmpdir(), 'krx-bench-day-'));
   try {
-    mkdirSync(join(dir, 'header'));
     const t0 = performance.now();
     const built = await buildDay(dir, options);
     const buildSeconds = (performance.now() - t0) / 1000;
     const loadBefore = loadavg()[0] ?? 0;
     const parse = jsonParseOfRecording(built.file);
-    const config = loadConfig({ env: { KRX_DATA_DIR: dir }, cwd: dir });
-    const summary = await runReplay({ file: built.file, config, strategiesFromConfig: false, dbFile: join(dir, 'day-replay.db'), speed: 'max', log: silent() });
+    const summary = await runReplay({ file: built.file, config: dayConfig(dir), strategiesFromConfig: false, dbFile: join(dir, 'day-replay.db'), speed: 'max', log: silent() });
     const loadAfter = loadavg()[0] ?? 0;
     const jsonParseEntriesPerSecond = (parse.entries / parse.ms) * 1000;
     const mb = statSync(built.file).size / 1e6;
@@ -248,7 +272,7 @@ export async function benchFullDay(options: FullDayOptions = {}): Promise<FullDa
       jsonParseEntriesPerSecond,
       ratio: summary.eventsPerSecond / jsonParseEntriesPerSecond,
       replaySeconds: summary.wallMs / 1000,
-      note: `Full day: the daemon recorded the first ${HEADER_SECONDS} s of a simulator day (kernel start, the first polls' answers, the REGs); the rest of 08:00-20:00 KST was filled with REAL 0B frames from the simulator's own market (its seed, SimMarketState, real-format.ts) for the ${built.symbols} symbols it registered, one trade per frame, Poisson arrivals at ${options.regularRate ?? REGULAR_RATE}/s in the regular session and ${options.nxtRate ?? NXT_RATE}/s on NXT before and after, and the polls' recorded answers repeated at every poll of the day (no 0A, no auction prints). Recording ${mb.toFixed(0)} MB, built in ${buildSeconds.toFixed(0)} s. One JSON.parse pass over its ws frames (read chunk by chunk, only the parse timed), then one runReplay (${summary.rows} rows, ${summary.divergences} REST divergences, ${summary.unregisteredEntries} entries for unsubscribed items); 1-minute load ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after.`,
+      note: `Full day: the daemon recorded the first ${HEADER_SECONDS} s of a simulator day (kernel start, the first polls' answers, the REGs; its universe of rankings and watchlists topped up with the simulator's stocks to ${built.symbols} symbols, connection.maxItems 200); the rest of 08:00-20:00 KST was filled with REAL 0B frames from the simulator's own market (its seed, SimMarketState, real-format.ts) for the symbols it registered, one trade per frame, Poisson arrivals at ${options.regularRate ?? REGULAR_RATE}/s in the regular session and ${options.nxtRate ?? NXT_RATE}/s on NXT before and after, and the polls' recorded answers repeated at every poll of the day (no 0A, no auction prints). Recording ${mb.toFixed(0)} MB, built in ${buildSeconds.toFixed(0)} s. One JSON.parse pass over its ws frames (read chunk by chunk, only the parse timed), then one runReplay (${summary.rows} rows, ${summary.divergences} REST divergences, ${summary.unregisteredEntries} entries for unsubscribed items); 1-minute load ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after.`,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

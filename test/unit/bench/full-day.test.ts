@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildDay } from '../../../bench/replay/full-day.js';
+import { buildDay, dayConfig } from '../../../bench/replay/full-day.js';
 import { openRecordingReader } from '../../../src/adapters/recording/index.js';
 import { runReplay } from '../../../src/app/replay/run-replay.js';
-import { loadConfig } from '../../../src/config/load.js';
 import { createVirtualClock } from '../../../src/core/virtual-clock.js';
 import { createLogger } from '../../../src/observability/logger.js';
 
@@ -18,7 +17,7 @@ const silent = () => createLogger({ level: 'silent', clock: createVirtualClock(0
 describe('the synthetic full-day recording', () => {
   it('replays every generated trade as an event of a subscribed symbol, with the polls answered all day', async () => {
     const day = await buildDay(dir, { minutes: 70, regularRate: 20, nxtRate: 5 });
-    expect(day.symbols).toBeGreaterThan(100);
+    expect(day.symbols).toBe(200);
     // About 5/s for 60 min and 20/s for 10 min (Poisson: within 10 %).
     expect(day.wsFrames).toBeGreaterThan(0.9 * (5 * 3600 + 20 * 600));
     expect(day.wsFrames).toBeLessThan(1.1 * (5 * 3600 + 20 * 600) + 2_000);
@@ -26,7 +25,7 @@ describe('the synthetic full-day recording', () => {
     expect(reader.meta.start).toBe(day.startMs);
     expect(reader.meta.end).toBe(day.endMs);
     reader.close();
-    const config = loadConfig({ env: { KRX_DATA_DIR: dir }, cwd: dir });
+    const config = dayConfig(dir);
     const summary = await runReplay({ file: day.file, config, strategiesFromConfig: false, dbFile: join(dir, 'replay.db'), speed: 'max', log: silent() });
     expect(summary.divergences).toBe(0);
     expect(summary.decodeErrors).toBe(0);
