@@ -330,7 +330,7 @@ await section('replay', 'replay rate', async () => {
     result: verdict(r.ratio >= REPLAY_MIN_RATIO),
   });
   notes.push(
-    `Replay: each round times JSON.parse of the recording's ws frames (as strings in memory: no read, no inflate) and then a full runReplay of the recording (SQLite read, inflate, byte decoder, pipeline, the three example strategies, the signal store); ratios per round ${r.ratios.map((x) => formatRatio(x)).join(', ')}; 1-minute load ${r.load[0].toFixed(2)} before, ${r.load[1].toFixed(2)} after.`,
+    `Replay: each round times JSON.parse of the recording's ws frames (as strings in memory: no read, no inflate) and then a full runReplay of the recording (SQLite read, inflate, byte decoder, pipeline, the three example strategies, the signal store); ratios per round ${r.ratios.map((x) => formatRatio(x)).join(', ')}; in CPU time of the whole process (the inflate threads included) ${formatRatio(r.cpuRatio)}, which moves less with the machine's load (on a loaded machine the replay's second thread gets a share of its own, so the wall ratio flatters it); 1-minute load ${r.load[0].toFixed(2)} before, ${r.load[1].toFixed(2)} after.`,
   );
   const day = await benchFullDay();
   rows.push({

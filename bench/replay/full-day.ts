@@ -224,18 +224,22 @@ export async function buildDay(dir: string, options: FullDayOptions = {}): Promi
 }
 
 /** JSON.parse of every ws frame of the recording (read chunk by chunk; only the parse is timed). */
-function jsonParseOfRecording(file: string): { entries: number; ms: number } {
+function jsonParseOfRecording(file: string): { entries: number; ms: number; cpuS: number } {
   const reader = openRecordingReader(file);
   let entries = 0;
   let ms = 0;
+  let cpuS = 0;
   const batch: string[] = [];
   const parse = (): void => {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     for (const text of batch) {
       const parsed = JSON.parse(text) as { data?: unknown[] };
       entries += Array.isArray(parsed.data) ? parsed.data.length : 0;
     }
     ms += performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    cpuS += (c.user + c.system) / 1e6;
     batch.length = 0;
   };
   for (const f of reader.frames()) {
@@ -245,7 +249,7 @@ function jsonParseOfRecording(file: string): { entries: number; ms: number } {
   }
   parse();
   reader.close();
-  return { entries, ms };
+  return { entries, ms, cpuS };
 }
 
 export async function benchFullDay(options: FullDayOptions = {}): Promise<FullDayResult> {
@@ -256,7 +260,10 @@ export async function benchFullDay(options: FullDayOptions = {}): Promise<FullDa
     const buildSeconds = (performance.now() - t0) / 1000;
     const loadBefore = loadavg()[0] ?? 0;
     const parse = jsonParseOfRecording(built.file);
+    const c0 = process.cpuUsage();
     const summary = await runReplay({ file: built.file, config: dayConfig(dir), strategiesFromConfig: false, dbFile: join(dir, 'day-replay.db'), speed: 'max', log: silent() });
+    const cpu = process.cpuUsage(c0);
+    const replayCpuS = (cpu.user + cpu.system) / 1e6;
     const loadAfter = loadavg()[0] ?? 0;
     const jsonParseEntriesPerSecond = (parse.entries / parse.ms) * 1000;
     const mb = statSync(built.file).size / 1e6;
@@ -272,7 +279,7 @@ export async function benchFullDay(options: FullDayOptions = {}): Promise<FullDa
       jsonParseEntriesPerSecond,
       ratio: summary.eventsPerSecond / jsonParseEntriesPerSecond,
       replaySeconds: summary.wallMs / 1000,
-      note: `Full day: the daemon recorded the first ${HEADER_SECONDS} s of a simulator day (kernel start, the first polls' answers, the REGs; its universe of rankings and watchlists topped up with the simulator's stocks to ${built.symbols} symbols, connection.maxItems 200); the rest of 08:00-20:00 KST was filled with REAL 0B frames from the simulator's own market (its seed, SimMarketState, real-format.ts) for the symbols it registered, one trade per frame, Poisson arrivals at ${options.regularRate ?? REGULAR_RATE}/s in the regular session and ${options.nxtRate ?? NXT_RATE}/s on NXT before and after, and the polls' recorded answers repeated at every poll of the day (no 0A, no auction prints). Recording ${mb.toFixed(0)} MB, built in ${buildSeconds.toFixed(0)} s. One JSON.parse pass over its ws frames (read chunk by chunk, only the parse timed), then one runReplay (${summary.rows} rows, ${summary.divergences} REST divergences, ${summary.unregisteredEntries} entries for unsubscribed items); 1-minute load ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after.`,
+      note: `Full day: the daemon recorded the first ${HEADER_SECONDS} s of a simulator day (kernel start, the first polls' answers, the REGs; its universe of rankings and watchlists topped up with the simulator's stocks to ${built.symbols} symbols, connection.maxItems 200); the rest of 08:00-20:00 KST was filled with REAL 0B frames from the simulator's own market (its seed, SimMarketState, real-format.ts) for the symbols it registered, one trade per frame, Poisson arrivals at ${options.regularRate ?? REGULAR_RATE}/s in the regular session and ${options.nxtRate ?? NXT_RATE}/s on NXT before and after, and the polls' recorded answers repeated at every poll of the day (no 0A, no auction prints). Recording ${mb.toFixed(0)} MB, built in ${buildSeconds.toFixed(0)} s. One JSON.parse pass over its ws frames (read chunk by chunk, only the parse timed), then one runReplay (${summary.rows} rows; in CPU time of the whole process, inflate threads included, ${((summary.events / replayCpuS) / (parse.entries / parse.cpuS)).toFixed(2)}x JSON.parse's rate; ${summary.divergences} REST divergences, ${summary.unregisteredEntries} entries for unsubscribed items); 1-minute load ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after.`,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
