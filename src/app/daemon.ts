@@ -20,10 +20,14 @@ import type { RateLimitCounts } from './counting-transports.js';
 import { startEmbeddedSimulator } from './embedded-simulator.js';
 import { startKernel, type Kernel } from './kernel.js';
 import { loadAvailableStrategies, logProblems, planWithStrategyFiles, strategiesDirOf } from './strategy-files.js';
+import { createStrategyReloader, type ReloadOutcome, type StrategyReloader } from './strategy-reload.js';
+import { activeStrategies, watchStrategies, writeReloadOutcome } from './strategy-reload-daemon.js';
+import { recordSet } from './strategy-set.js';
 import { lifecycleRecorder } from './lifecycle-recording.js';
 import { buildMarketSources } from './market-sources.js';
 import { notifyStoreOptions, startDaemonNotify, type DaemonNotify } from './notify/daemon-notify.js';
-import { createPhaseFeedCheck, watchPhases } from './phase-watch.js';
+import { createPhaseFeedCheck, registerPhaseFeedMetrics, watchPhases, type PhaseFeedStats } from './phase-watch.js';
+import { splitItemless } from './itemless.js';
 import { startObservability, type Observability } from './observability.js';
 import { createRealtimeConnection, type RealtimeConnection } from './realtime-connection.js';
 import { startKisCalendar } from './kis-calendar.js';
@@ -36,6 +40,8 @@ export interface DaemonOptions {
   readonly log: PinoLogger;
   readonly clock: Clock;
   readonly version: string;
+  /** Reads the config again for a strategy reload (start: the same file and environment); default: the config given. */
+  readonly rereadConfig?: () => Config;
 }
 
 export interface Daemon {
@@ -54,8 +60,13 @@ export interface Daemon {
   readonly bus: DaemonBus | null;
   /** Signals committed to the store so far (duplicates of stored ids excluded). */
   signalsCommitted(): number;
+  /** The 0s 장시작시간 check against the session profile; null off the session calendar. */
+  phaseFeed(): PhaseFeedStats | null;
   /** Resolves if the daemon gave up (credentials rejected for tokens.credentialsExitAfterMs): the CLI stops and exits 77. */
   readonly gaveUp: Promise<{ readonly code: string; readonly message: string }>;
+  /** Hot reload of the strategy files and the `strategies` section (SIGHUP, `krx-signals reload`, the watch). */
+  reload(trigger: string): Promise<ReloadOutcome>;
+  readonly reloader: StrategyReloader;
   /** Graceful stop (polls, REMOVE, socket, flush, revoke if configured, close). Idempotent. */
   stop(reason: string): Promise<void>;
 }
@@ -158,6 +169,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     if (notify) closers.push('notify', () => notify.close());
     fanOutSignals(store, [committed, signalLogLine(log), ...(notify ? [{ name: 'notify', onCommitted: () => notify.wake() }] : [])], log);
 
+    // 0s (on the session calendar) and 1h go item-less, once for the whole market (src/app/itemless.ts).
+    const registrations = splitItemless(plan.realtimeTypes, settings.connection.itemlessTypes, settings.sessions !== null);
     const connection = createRealtimeConnection({
       url: endpoints.kiwoom.wsUrl,
       clock,
@@ -165,7 +178,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       settings: settings.connection,
       tokens: kiwoomTokens,
       log: log.child({ component: 'connection' }),
-      realtimeTypes: plan.realtimeTypes,
+      realtimeTypes: registrations.perItem,
+      itemlessTypes: registrations.itemless,
       regChunkSize: settings.connection.regChunkSize,
       groupNo: settings.connection.groupNo,
       isSessionOpen: () => plan.calendar.isOpen(clock.now()),
@@ -188,8 +202,22 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     // The kernel's start and stop are recorded: a replay starts and stops its strategies at them.
     const polls = buildMarketSources(settings, brokers, plan.needs);
     const startAt = clock.now();
-    recordLifecycle({ type: 'kernel.started', at: startAt, polls: polls.map((p) => p.name) });
-    const kernel = startKernel(plan, { clock, log: log.child({ component: 'kernel' }), sessionId, seed, realtime$: connection.events$, applyDiff: (diff) => connection.applyDiff(diff), polls, sink: store, startAt });
+    const initial = activeStrategies(plan, available, settings.strategies);
+    const recordedCode = new Set<string>();
+    recordSet(initial, recordedCode, recordLifecycle, (strategies) => ({ type: 'kernel.started', at: startAt, polls: polls.map((p) => p.name), strategies }));
+    const kernel = startKernel(plan, {
+      clock,
+      log: log.child({ component: 'kernel' }),
+      sessionId,
+      seed,
+      realtime$: connection.events$,
+      applyDiff: (diff) => connection.applyDiff(diff),
+      // The per-item types follow a reload; the item-less ones are fixed for the run (the reloader rejects new ones).
+      setRealtimeTypes: (types) => connection.setRealtimeTypes(splitItemless(types, settings.connection.itemlessTypes, settings.sessions !== null).perItem),
+      polls,
+      sink: store,
+      startAt,
+    });
     closers.push('kernel', () => {
       const at = clock.now();
       recordLifecycle({ type: 'kernel.stopped', at });
@@ -197,15 +225,36 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     });
     bus?.egress(kernel.stream$);
     connection.start();
+    const reloader = createStrategyReloader({
+      settings,
+      plan,
+      initial,
+      kernel,
+      readStrategies: () => (options.rereadConfig?.() ?? config).strategies,
+      dir: strategiesDirOf(config),
+      clock,
+      log: log.child({ component: 'strategies' }),
+      record: recordLifecycle,
+      recorded: recordedCode,
+    });
+    const reload = (trigger: string): Promise<ReloadOutcome> =>
+      reloader.reload(trigger).then((outcome) => {
+        writeReloadOutcome(config.dataDir, sessionId, outcome, log);
+        return outcome;
+      });
+    if (config.strategiesWatch) {
+      const watch = watchStrategies({ dir: strategiesDirOf(config), configFile: config.source.startsWith('/') ? config.source : null, clock, log, onChange: () => void reload('watch') });
+      closers.push('strategy watch', () => watch.close());
+    }
 
     const tokens = { kiwoom: kiwoomTokens, kis: kis?.tokens ?? null };
     // On the session calendar: each venue's phase change is logged, and shown in /healthz.
     const phases = settings.sessions ? watchPhases(settings.sessions, clock, log.child({ component: 'market' })) : null;
     if (phases) closers.push('phases', () => phases.stop());
-    if (settings.sessions) {
-      // 0s 장시작시간 frames (when subscribed) are checked against the profile: disagreements logged and counted.
-      const feedCheck = createPhaseFeedCheck(settings.sessions, log.child({ component: 'market' }));
-      const checked = connection.events$.subscribe((e) => feedCheck.onEvent(e));
+    // The item-less 0s 장시작시간 entries are checked against the profile: disagreements logged and counted.
+    const feedCheck = settings.sessions ? createPhaseFeedCheck(settings.sessions, log.child({ component: 'market' }), config.calendar.fid215) : null;
+    if (feedCheck) {
+      const checked = connection.marketWide$.subscribe((e) => feedCheck.onEvent(e));
       closers.push('phase feed check', () => checked.unsubscribe());
     }
     const observability = await startObservability(settings, clock, log, {
@@ -219,6 +268,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       ...(notify || bus ? { degraded: () => [...(notify?.degradedReasons() ?? []), ...(bus?.degradedReasons() ?? [])] } : {}),
     });
     bus?.register(observability.metrics);
+    observability.metrics.collect('krx_strategy_reloads_total', 'Strategy reloads, by outcome (applied, unchanged, failed: the config could not be read)', 'counter', ['outcome'], () =>
+      Object.entries(reloader.stats().reloads).map(([outcome, value]) => ({ labels: { outcome }, value })),
+    );
+    observability.metrics.collect('krx_strategy_reload_rejections_total', 'Strategy files and strategies a reload rejected (their running version kept)', 'counter', [], () => reloader.stats().rejected);
+    if (feedCheck) registerPhaseFeedMetrics(observability.metrics, () => feedCheck.stats());
+    observability.metrics.collect('krx_itemless_outside_universe_total', 'Entries of an item-less registration (1h VI of the whole market) for stocks outside the universe, dropped', 'counter', [], () => connection.subscriptionStats.outsideUniverse);
     closers.push('observability', () => observability.close());
     // The daemon's own alerts, the daily digest and per-sink metrics.
     notify?.watch(
@@ -242,7 +297,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         await closers.closeAll();
         log.info({ event: 'daemon.stopped', sessionId, signals: committed.count() }, 'daemon stopped');
       })());
-    return { sessionId, mode, connection, kernel, store, recording, simulator, tokens, observability, notify, bus, signalsCommitted: () => committed.count(), gaveUp, stop };
+    return { sessionId, mode, connection, kernel, store, recording, simulator, tokens, observability, notify, bus, signalsCommitted: () => committed.count(), phaseFeed: () => feedCheck?.stats() ?? null, gaveUp, reload, reloader, stop };
   } catch (err) {
     await closers.closeAll();
     throw err;

@@ -9,13 +9,14 @@ import type { EventNeed, MarketEvent, RealtimeEvent } from '../core/market.js';
 import type { SignalSink } from '../core/signal-sink.js';
 import type { MarketBook } from '../core/snapshot.js';
 import type { AnyStrategyDefinition } from '../core/strategy.js';
-import { createStrategyHost, type StrategyHost, type StrategyStats } from '../engine/host.js';
+import { createStrategyHost, type HostReload, type StrategyHost, type StrategyStats } from '../engine/host.js';
 import { collectNeeds, loadStrategies, type LoadedStrategy } from '../engine/load-strategies.js';
 import { createRegistry } from '../engine/registry.js';
 import { createMarketBook } from '../pipeline/market-book.js';
 import { createMarketStream, type PollSource } from '../pipeline/market-stream.js';
 import type { UniverseDiff } from '../pipeline/universe.js';
 import { strategies as manifest } from '../../strategies/index.js';
+import { universeItemBudget } from './itemless.js';
 import { hasSource, realtimeTypesFor } from './market-sources.js';
 import type { KernelSettings } from './settings.js';
 
@@ -33,7 +34,7 @@ export interface KernelPlan {
   readonly calendar: MarketCalendar;
   /** The phases per venue (live `sessions` calendar; null always-open/krx): phase events, ctx.phase, auction prints. */
   readonly sessions: SessionSchedule | null;
-  /** The socket's item budget (connection.maxItems), in live and replay alike. */
+  /** The socket's item budget (connection.maxItems, less the item-less item when it counts), in live and replay alike. */
   readonly universeBudget: { readonly maxSymbols: number };
 }
 
@@ -60,7 +61,7 @@ export function planKernel(settings: KernelSettings, only?: readonly string[], d
     staticSymbols,
     calendar: settings.calendar,
     sessions: settings.sessions,
-    universeBudget: { maxSymbols: settings.connection.maxItems },
+    universeBudget: { maxSymbols: universeItemBudget(settings, realtimeTypes) },
   };
 }
 
@@ -77,6 +78,8 @@ export interface KernelInputs {
   readonly sink: SignalSink;
   /** Engine time of the strategies' onStart (a replay passes the recorded start). */
   readonly startAt: number;
+  /** A reload changed the real-time types to subscribe (live: the connection's REG diff). */
+  readonly setRealtimeTypes?: (types: readonly string[]) => void;
 }
 
 export interface Kernel {
@@ -84,6 +87,12 @@ export interface Kernel {
   readonly host: StrategyHost;
   readonly book: MarketBook;
   strategyStats(): StrategyStats[];
+  /**
+   * A hot reload at engine time `at`: the host replaces the `changed` strategies (and drops those
+   * `plan` no longer has) and the real-time types follow the plan. The plan's polls and static
+   * symbols must be the running ones (the reloader rejects a strategy that needs others).
+   */
+  reload(plan: KernelPlan, changed: ReadonlySet<string>, at: number): HostReload;
   /** Stops polls and strategies at engine time `at` (default now); the real-time source is stopped by its owner. */
   stop(at?: number): void;
 }
@@ -124,6 +133,7 @@ export function startKernel(plan: KernelPlan, inputs: KernelInputs): Kernel {
     logger: log.child({ component: 'strategies' }),
   });
   host.start(inputs.startAt);
+  let realtimeTypes = plan.realtimeTypes;
   const subscription: Subscription = host.attach(stream$);
   if (plan.strategies.length === 0) log.warn({ code: 'E_CONFIG_INVALID' }, 'no strategies enabled: the daemon will stream but emit no signals');
   return {
@@ -131,6 +141,14 @@ export function startKernel(plan: KernelPlan, inputs: KernelInputs): Kernel {
     host,
     book,
     strategyStats: () => host.stats(),
+    reload: (next, changed, at) => {
+      const outcome = host.reload(next.strategies, { changed, at });
+      if (next.realtimeTypes.join(',') !== realtimeTypes.join(',')) {
+        realtimeTypes = next.realtimeTypes;
+        inputs.setRealtimeTypes?.(realtimeTypes);
+      }
+      return outcome;
+    },
     stop: (at) => {
       subscription.unsubscribe();
       host.stop(at);

@@ -2,6 +2,7 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import { formatKstDashed } from '../core/kst.js';
 import type { Logger } from '../core/logger.js';
 import type { MarketEvent } from '../core/market.js';
+import type { MetricsRegistry } from '../observability/index.js';
 import { VENUES, type Phase, type PhaseChange, type SessionSchedule, type Venue } from '../core/market-sessions.js';
 
 /** Node's timers hold at most 2^31-1 ms; a longer wait is re-armed. */
@@ -68,9 +69,12 @@ export function watchPhases(schedule: SessionSchedule, clock: Clock, log: Logger
 
 /**
  * FID 215 장운영구분 of the `0s` 장시작시간 frame, by the legacy OpenAPI+ guide v1.5 section 8.17
- * (protocol.md 11.3; undocumented for REST): the KRX phases each code agrees with.
+ * (protocol.md 11.3; undocumented for REST): the KRX phases each code agrees with. Config
+ * `calendar.fid215` replaces it once the live codes are known.
  */
-const FID_215: Readonly<Record<string, { readonly meaning: string; readonly phases: readonly Phase[] }>> = {
+export type Fid215Table = Readonly<Record<string, { readonly meaning: string; readonly phases: readonly Phase[] }>>;
+
+export const LEGACY_FID_215: Fid215Table = {
   '0': { meaning: '장시작전', phases: ['closed', 'pre-open-auction'] },
   '3': { meaning: '장시작', phases: ['continuous'] },
   '2': { meaning: '장종료전', phases: ['continuous', 'closing-auction'] },
@@ -95,7 +99,7 @@ export interface PhaseFeedStats {
  * a known FID 215 code is decoded and every disagreement logged and counted; an unknown code is
  * logged raw (once per code) and counted. The profile stays the authority either way.
  */
-export function createPhaseFeedCheck(schedule: Pick<SessionSchedule, 'phaseAt'>, log: Logger): { onEvent(e: MarketEvent): void; stats(): PhaseFeedStats } {
+export function createPhaseFeedCheck(schedule: Pick<SessionSchedule, 'phaseAt'>, log: Logger, table: Fid215Table = LEGACY_FID_215): { onEvent(e: MarketEvent): void; stats(): PhaseFeedStats } {
   let frames = 0;
   let disagreements = 0;
   let unknown = 0;
@@ -105,7 +109,7 @@ export function createPhaseFeedCheck(schedule: Pick<SessionSchedule, 'phaseAt'>,
       if (e.kind !== 'raw' || e.type !== '0s') return;
       frames++;
       const code = String(e.values['215'] ?? '').trim().slice(0, 8);
-      const known = FID_215[code];
+      const known = Object.hasOwn(table, code) ? table[code] : undefined;
       if (known === undefined) {
         unknown++;
         if (unknownSeen.size < 32 && !unknownSeen.has(code)) {
@@ -122,4 +126,11 @@ export function createPhaseFeedCheck(schedule: Pick<SessionSchedule, 'phaseAt'>,
     },
     stats: () => ({ frames, disagreements, unknown }),
   };
+}
+
+/** The phase feed check's counters on /metrics. */
+export function registerPhaseFeedMetrics(metrics: MetricsRegistry, read: () => PhaseFeedStats): void {
+  metrics.collect('krx_phase_feed_frames_total', '0s 장시작시간 entries checked against the session profile', 'counter', [], () => read().frames);
+  metrics.collect('krx_phase_feed_disagreements_total', '0s entries whose FID 215 code disagrees with the session profile', 'counter', [], () => read().disagreements);
+  metrics.collect('krx_phase_feed_unknown_total', '0s entries with an FID 215 code the legacy table does not know (kept raw)', 'counter', [], () => read().unknown);
 }

@@ -8,7 +8,8 @@ import type { LogSink } from '../core/ports/log-sink.js';
 import type { TokenSource } from '../core/ports/token-source.js';
 import type { Random } from '../core/random.js';
 import type { SocketCommand, SocketEvent } from '../core/realtime-socket.js';
-import { SubscriptionSet, type RegistrationMessage } from '../core/subscription-set.js';
+import { ITEMLESS, SubscriptionSet, type RegistrationMessage } from '../core/subscription-set.js';
+import { WIRE_TYPE } from '../adapters/kiwoom/realtime-types.js';
 import { withConnectionPorts, type ConnectionSettings, type LastError } from '../../state/connection.machine.js';
 import { createSymbolSilenceWatch, type SymbolSilenceWatch } from './symbol-silence.js';
 
@@ -28,6 +29,8 @@ export interface SubscriptionSettings {
   readonly regRetryCapMs: number;
   /** 0 = off. */
   readonly silentSymbolMs: number;
+  /** Whether the item-less registration counts as one item of `maxItems` (default true; [U] protocol.md 10.7). */
+  readonly itemlessCountsAsItem?: boolean;
 }
 
 export interface SubscriptionStatus {
@@ -63,6 +66,8 @@ export interface SubscriptionStats {
   readonly symbolSilences: Record<string, number>;
   /** Symbols left out by the item budget (universe priority or the connection's cap), latest count. */
   leftOut: number;
+  /** Entries of an item-less registration (1h: every stock's VI) for stocks outside the universe: dropped quietly. */
+  outsideUniverse: number;
 }
 
 export interface RealtimeConnectionOptions {
@@ -72,7 +77,10 @@ export interface RealtimeConnectionOptions {
   readonly settings: ConnectionSettings & SubscriptionSettings;
   readonly tokens: TokenSource;
   readonly log: LogSink;
+  /** Types registered per universe item. */
   readonly realtimeTypes: readonly string[];
+  /** Types registered once with item [""] for the whole market (0s, 1h), from the start; see `splitItemless`. */
+  readonly itemlessTypes?: readonly string[];
   readonly regChunkSize: number;
   readonly groupNo: string;
   /** Whether the continuous session is open (silent symbols are reported only then). */
@@ -86,7 +94,10 @@ export interface RealtimeConnectionOptions {
 }
 
 export interface RealtimeConnection {
+  /** Entries for the universe's symbols (and the item-less types' entries for them). */
   readonly events$: Observable<RealtimeEvent>;
+  /** Market-wide entries of an item-less registration that name no stock (0s 장시작시간): never the kernel's. */
+  readonly marketWide$: Observable<RealtimeEvent>;
   readonly status$: Observable<ConnectionStatus>;
   readonly stats: RealtimeStats;
   readonly subscriptionStats: SubscriptionStats;
@@ -94,6 +105,8 @@ export interface RealtimeConnection {
   status(): ConnectionStatus;
   /** Applies a universe diff to the wanted set; while live it becomes the minimal REG/REMOVE. */
   applyDiff(diff: { readonly add: readonly string[]; readonly remove: readonly string[]; readonly leftOut?: readonly string[] }): void;
+  /** The real-time types every wanted item is registered for (a strategy reload): the pairs' diff is sent as REG/REMOVE on the open socket. */
+  setRealtimeTypes(types: readonly string[]): void;
   start(): void;
   /** Stops reconnecting and closes the socket; resolves once it is gone. */
   stop(): Promise<void>;
@@ -105,11 +118,18 @@ const DROP_LOG_FIRST = 5;
 const REMOVE_GRACE_MS = 30_000;
 const DROP_LOG_EVERY = 1000;
 
+/** The Kiwoom type an event came in (decoded kinds through the one table). */
+function wireTypeOf(e: RealtimeEvent): string | undefined {
+  return e.kind === 'raw' ? e.type : (WIRE_TYPE as Readonly<Record<string, string>>)[e.kind];
+}
+
 export function createRealtimeConnection(options: RealtimeConnectionOptions): RealtimeConnection {
   const { clock, log, settings } = options;
   const events = new Subject<RealtimeEvent>();
+  const marketWide = new Subject<RealtimeEvent>();
   const stats = createRealtimeStats();
-  const subscriptionStats: SubscriptionStats = { unregisteredEntries: 0, lateEntries: 0, symbolSilences: {}, leftOut: 0 };
+  const subscriptionStats: SubscriptionStats = { unregisteredEntries: 0, lateEntries: 0, symbolSilences: {}, leftOut: 0, outsideUniverse: 0 };
+  const itemlessTypes = new Set(options.itemlessTypes ?? []);
   /** Symbol -> monotonic time of its removal from the wanted set, for REMOVE_GRACE_MS; bounded by the universe's churn. */
   const recentlyRemoved = new Map<string, number>();
   const subscriptions = new SubscriptionSet({
@@ -117,16 +137,25 @@ export function createRealtimeConnection(options: RealtimeConnectionOptions): Re
     chunkSize: options.regChunkSize,
     maxItems: settings.maxItems,
     retry: { baseMs: settings.regRetryBaseMs, capMs: settings.regRetryCapMs },
+    itemlessCountsAsItem: settings.itemlessCountsAsItem ?? true,
   });
+  // First, so the universe can never crowd the market-wide pairs out of the item budget.
+  if (itemlessTypes.size > 0) subscriptions.add([ITEMLESS], [...itemlessTypes]);
   let lastRejection: { code: string; message: string } | null = null;
   let rejectedAnswer: { trnm: string; pairs: number; retryInMs: number | null } | null = null;
   let leftOutByUniverse = 0;
+  let realtimeTypes: readonly string[] = options.realtimeTypes;
   const silence: SymbolSilenceWatch | null =
     settings.silentSymbolMs > 0
       ? createSymbolSilenceWatch({
           clock,
           silentMs: settings.silentSymbolMs,
-          ackedItems: () => subscriptions.ackedItems(),
+          // The item-less pairs are not a symbol: 0s speaks only at phase changes, 1h only on a VI.
+          ackedItems: () => {
+            const items = subscriptions.ackedItems();
+            items.delete(ITEMLESS);
+            return items;
+          },
           isSessionOpen: options.isSessionOpen ?? (() => true),
           onSilent: (symbol, silentForMs) => {
             const n = (subscriptionStats.symbolSilences[symbol] = (subscriptionStats.symbolSilences[symbol] ?? 0) + 1);
@@ -136,19 +165,33 @@ export function createRealtimeConnection(options: RealtimeConnectionOptions): Re
       : null;
 
   const onEvent = (e: RealtimeEvent): void => {
+    if (e.symbol === ITEMLESS) {
+      if (subscriptions.hasItem(ITEMLESS)) marketWide.next(e);
+      else unregistered(e);
+      return;
+    }
     if (!subscriptions.hasItem(e.symbol)) {
+      const wire = wireTypeOf(e);
+      // An item-less 1h names every stock of the market: only the universe's go on.
+      if (wire !== undefined && itemlessTypes.has(wire) && subscriptions.hasItem(ITEMLESS)) {
+        subscriptionStats.outsideUniverse++;
+        return;
+      }
       const removedAt = recentlyRemoved.get(e.symbol);
       if (removedAt !== undefined && clock.monotonic() - removedAt < REMOVE_GRACE_MS) {
         subscriptionStats.lateEntries++;
         return;
       }
-      const n = ++subscriptionStats.unregisteredEntries;
-      if (n <= DROP_LOG_FIRST || n % DROP_LOG_EVERY === 0) log.warn({ code: 'E_WS_UNREGISTERED', symbol: e.symbol, kind: e.kind, count: n }, 'entry for a symbol not subscribed: dropped');
+      unregistered(e);
       return;
     }
     silence?.entry(e.symbol);
     events.next(e);
   };
+  function unregistered(e: RealtimeEvent): void {
+    const n = ++subscriptionStats.unregisteredEntries;
+    if (n <= DROP_LOG_FIRST || n % DROP_LOG_EVERY === 0) log.warn({ code: 'E_WS_UNREGISTERED', symbol: e.symbol, kind: e.kind, count: n }, 'entry for a symbol not subscribed: dropped');
+  }
 
   // One socket at a time: a new socket opens only after the previous one has fully closed.
   let previousClosed: Promise<void> = Promise.resolve();
@@ -251,6 +294,7 @@ export function createRealtimeConnection(options: RealtimeConnectionOptions): Re
 
   return {
     events$: events.asObservable(),
+    marketWide$: marketWide.asObservable(),
     status$: status.asObservable(),
     stats,
     subscriptionStats,
@@ -263,7 +307,7 @@ export function createRealtimeConnection(options: RealtimeConnectionOptions): Re
       for (const symbol of diff.remove) recentlyRemoved.set(symbol, now);
       for (const symbol of diff.add) recentlyRemoved.delete(symbol);
       const removed = subscriptions.remove(diff.remove);
-      const added = subscriptions.add(diff.add, options.realtimeTypes);
+      const added = subscriptions.add(diff.add, realtimeTypes);
       if (diff.leftOut !== undefined) leftOutByUniverse = diff.leftOut.length;
       const refused = subscriptions.refusedItems();
       const before = subscriptionStats.leftOut;
@@ -276,12 +320,20 @@ export function createRealtimeConnection(options: RealtimeConnectionOptions): Re
       }
       if (added + removed > 0) actor.send({ type: 'wanted.changed' });
     },
+    setRealtimeTypes: (types) => {
+      const items = subscriptions.wantedItems().filter((item) => item !== ITEMLESS);
+      const added = subscriptions.add(items, types.filter((t) => !realtimeTypes.includes(t)));
+      const removed = subscriptions.remove(items, realtimeTypes.filter((t) => !types.includes(t)));
+      realtimeTypes = [...types];
+      if (added + removed > 0) actor.send({ type: 'wanted.changed' });
+    },
     start: () => actor.send({ type: 'start' }),
     stop: async () => {
       silence?.stop();
       actor.send({ type: 'stop' });
       await previousClosed;
       events.complete();
+      marketWide.complete();
       status.complete();
     },
   };

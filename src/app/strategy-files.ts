@@ -3,9 +3,10 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createJiti } from 'jiti';
+import { createJiti, type Jiti } from 'jiti';
 import type { Config } from '../config/schema.js';
-import { ConfigError, errorMessage, isKrxError } from '../core/errors.js';
+import { ConfigError, KrxError, errorMessage, isKrxError } from '../core/errors.js';
+import type { RecordedStrategySet } from '../core/recording.js';
 import type { Logger } from '../core/logger.js';
 import { checkStrategyDefinition, type AnyStrategyDefinition } from '../core/strategy.js';
 import { strategies as manifest } from '../../strategies/index.js';
@@ -25,6 +26,8 @@ export interface StrategySource {
   readonly file: string;
   /** sha256 of the file's text (built-ins: empty). */
   readonly hash: string;
+  /** The file's text, as evaluated (built-ins: absent): a recording keeps it for the replay. */
+  readonly text?: string;
 }
 
 /** A file that did not load: its path and line (1-based, when known) and why. */
@@ -64,39 +67,104 @@ export async function loadAvailableStrategies(dir: string, builtIns: readonly An
   const files = strategyFiles(dir);
   if (files.length === 0) return { sources, definitions: builtIns, problems, dir };
   // A fresh loader per load (no module cache): a reload sees the files as they are now.
-  const jiti = createJiti(import.meta.url, { fsCache: false, moduleCache: false, sourceMaps: true, interopDefault: true, alias: sdkAliases() });
+  const jiti = freshLoader();
   for (const file of files) {
     const text = readFileSync(file, 'utf8');
-    const problem = (message: string, line?: number): void => {
-      problems.push(line === undefined ? { file, message } : { file, line, message });
-    };
-    let exported: unknown;
-    try {
-      exported = await jiti.import(file, { default: true });
-    } catch (err) {
-      problem(loadMessage(err, file), lineIn(err, file) ?? lineOf(text, /defineStrategy\s*\(/));
+    // Evaluated from the text that was hashed (not re-read): the sha256 recorded is the code that runs.
+    const loaded = await checkedDefinition(file, text, () => evalText(jiti, file, text), byId);
+    if ('problem' in loaded) {
+      problems.push(loaded.problem);
       continue;
     }
-    const definition = exported as AnyStrategyDefinition;
-    if (typeof definition !== 'object' || definition === null) {
-      problem('no default export: export default defineStrategy({ ... })', lineOf(text, /export\s+default/));
-      continue;
-    }
-    try {
-      checkStrategyDefinition(definition);
-    } catch (err) {
-      problem(errorMessage(err), lineOf(text, /export\s+default/));
-      continue;
-    }
-    const other = byId.get(definition.id);
-    if (other !== undefined) {
-      problem(`duplicate strategy id "${definition.id}" (also in ${other})`, lineOf(text, new RegExp(`['"\`]${definition.id}['"\`]`)));
-      continue;
-    }
-    byId.set(definition.id, file);
-    sources.push({ definition, file, hash: createHash('sha256').update(text).digest('hex') });
+    byId.set(loaded.definition.id, file);
+    sources.push({ definition: loaded.definition, file, hash: sha256Of(text), text });
   }
   return { sources, definitions: sources.map((s) => s.definition), problems, dir };
+}
+
+/** sha256 of a strategy file's text, hex. */
+export function sha256Of(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** A recording is a file from elsewhere: its strategy set must have the shape it was written with. */
+function checkRecordedSet(set: RecordedStrategySet): void {
+  const ok =
+    Array.isArray(set?.strategies) &&
+    set.strategies.length <= 1000 &&
+    set.strategies.every((s) => typeof s?.id === 'string' && typeof s.file === 'string' && typeof s.sha256 === 'string' && typeof s.params === 'object' && s.params !== null && !Array.isArray(s.params));
+  if (!ok) throw new KrxError('E_RECORDING_READ', 'the recording holds a malformed strategy set (kernel.started or strategies.reloaded)');
+}
+
+/** A strategy file's default export, evaluated from `text` as if it were `file`. */
+async function evalText(jiti: Jiti, file: string, text: string): Promise<unknown> {
+  const ext = STRATEGY_FILE_EXTENSIONS.includes(extname(file)) ? extname(file) : '.ts';
+  const mod = (await jiti.evalModule(text, { filename: file, ext, async: true })) as { default?: unknown } | null;
+  return mod !== null && typeof mod === 'object' && 'default' in mod ? mod.default : mod;
+}
+
+/** A jiti without caches, `krx-signals/sdk` and `zod` resolved to this installation. */
+function freshLoader(): Jiti {
+  return createJiti(import.meta.url, { fsCache: false, moduleCache: false, sourceMaps: true, interopDefault: true, alias: sdkAliases() });
+}
+
+/** Imports one file's text (by `load`) and checks its default export: a definition, or the problem with path and line. */
+async function checkedDefinition(
+  file: string,
+  text: string,
+  load: () => Promise<unknown>,
+  byId: ReadonlyMap<string, string>,
+): Promise<{ readonly definition: AnyStrategyDefinition } | { readonly problem: StrategyFileProblem }> {
+  const problem = (message: string, line?: number): { problem: StrategyFileProblem } => ({ problem: line === undefined ? { file, message } : { file, line, message } });
+  let exported: unknown;
+  try {
+    exported = await load();
+  } catch (err) {
+    return problem(loadMessage(err, file), lineIn(err, file) ?? lineOf(text, /defineStrategy\s*\(/));
+  }
+  const definition = exported as AnyStrategyDefinition;
+  if (typeof definition !== 'object' || definition === null) {
+    return problem('no default export: export default defineStrategy({ ... })', lineOf(text, /export\s+default/));
+  }
+  try {
+    checkStrategyDefinition(definition);
+  } catch (err) {
+    return problem(errorMessage(err), lineOf(text, /export\s+default/));
+  }
+  const other = byId.get(definition.id);
+  if (other !== undefined) {
+    return problem(`duplicate strategy id "${definition.id}" (also in ${other})`, lineOf(text, new RegExp(`['"\`]${definition.id}['"\`]`)));
+  }
+  return { definition };
+}
+
+/**
+ * The strategies of a recorded set, from the recorded text of each file (never the folder, which may
+ * hold another version by now) and the built-ins of this build. `sources` holds every text the
+ * recording gave so far, by sha256. A text the recording lacks, or one that no longer loads, is an
+ * E_RECORDING_READ naming the file: the replay could not reproduce the run.
+ */
+export async function loadRecordedStrategies(set: RecordedStrategySet, sources: ReadonlyMap<string, string>, builtIns: readonly AnyStrategyDefinition[] = manifest): Promise<StrategySource[]> {
+  checkRecordedSet(set);
+  const jiti = freshLoader();
+  const out: StrategySource[] = [];
+  for (const s of set.strategies) {
+    if (s.file === 'built-in') {
+      const definition = builtIns.find((d) => d.id === s.id);
+      if (definition === undefined) throw new KrxError('E_RECORDING_READ', `the recording ran built-in strategy "${s.id}", which this build does not have`, { details: { strategy: s.id } });
+      out.push({ definition, file: 'built-in', hash: '' });
+      continue;
+    }
+    const text = sources.get(s.sha256);
+    if (text === undefined || sha256Of(text) !== s.sha256) {
+      throw new KrxError('E_RECORDING_READ', `the recording lacks the code of ${s.file} (sha256 ${s.sha256.slice(0, 12)}): it cannot be replayed as it ran`, { details: { file: s.file, strategy: s.id } });
+    }
+    const loaded = await checkedDefinition(s.file, text, () => evalText(jiti, s.file, text), new Map());
+    if ('problem' in loaded) throw new KrxError('E_RECORDING_READ', `the recorded code of ${formatProblem(loaded.problem)}`, { details: { file: s.file, strategy: s.id } });
+    if (loaded.definition.id !== s.id) throw new KrxError('E_RECORDING_READ', `the recorded code of ${s.file} defines "${loaded.definition.id}", not "${s.id}"`, { details: { file: s.file } });
+    out.push({ definition: loaded.definition, file: s.file, hash: s.sha256, text });
+  }
+  return out;
 }
 
 /** The folder's strategy files, sorted by name (not recursive; `*.d.ts` and `*.test.*` skipped). */

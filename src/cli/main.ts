@@ -6,6 +6,7 @@ import type { CliIo, Command } from './command.js';
 import { calendarCommand } from './commands/calendar.js';
 import { configCommand } from './commands/config.js';
 import { queryCommand } from './commands/query.js';
+import { reloadCommand } from './commands/reload.js';
 import { replayCommand } from './commands/replay.js';
 import { reportCommand } from './commands/report.js';
 import { sessionsCommand } from './commands/sessions.js';
@@ -19,7 +20,7 @@ import { sweepCommand } from './commands/sweep.js';
 import { uiCommand } from './commands/ui.js';
 import { EXIT } from './exit-codes.js';
 
-export const COMMANDS: readonly Command[] = [startCommand, simCommand, replayCommand, signalsCommand, sessionsCommand, calendarCommand, configCommand, strategiesCommand, queryCommand, notifyCommand, reportCommand, uiCommand, sweepCommand];
+export const COMMANDS: readonly Command[] = [startCommand, simCommand, replayCommand, signalsCommand, sessionsCommand, calendarCommand, configCommand, strategiesCommand, reloadCommand, queryCommand, notifyCommand, reportCommand, uiCommand, sweepCommand];
 
 export function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TRADING_PHASES } from '../core/market-sessions.js';
 import { busSchema } from './bus-schema.js';
 import { notifySchema, type NotifySinkSecrets } from './notify-schema.js';
 
@@ -16,6 +17,8 @@ export const fileConfigSchema = z.strictObject({
   dataDir: z.string().min(1).default('./data'),
   /** The user's strategy files (.ts, .mts, .js, .mjs), loaded at start without a build; relative to dataDir (default `strategies`). */
   strategiesDir: z.string().min(1).optional(),
+  /** Reload the strategies when a file of the strategies folder or the config file changes (as SIGHUP does). */
+  strategiesWatch: z.boolean().default(false),
   log: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -101,6 +104,13 @@ export const fileConfigSchema = z.strictObject({
       /** An acknowledged symbol with no entry for this long during the session is reported. 0 = off. */
       silentSymbolMs: ms(600_000),
       groupNo: z.string().regex(/^\d{1,4}$/, 'expected a group number of up to 4 digits').default('1'),
+      /**
+       * Market-wide types registered once with item [""] instead of per symbol, as the official examples
+       * do for 0s and 1h (protocol.md 10.4): 0s when the calendar is `sessions`, 1h when a strategy needs VI.
+       */
+      itemlessTypes: z.array(realtimeType).default(['0s', '1h']),
+      /** Whether the item-less registration counts as one item of `maxItems` (the unit the broker counts is [U], protocol.md 10.7). */
+      itemlessCountsAsItem: z.boolean().default(true),
     })
     .prefault({}),
   universe: z
@@ -130,6 +140,14 @@ export const fileConfigSchema = z.strictObject({
       open: hhmm.default('09:00'),
       close: hhmm.default('15:30'),
       holidays: z.array(isoDate).default([]),
+      /**
+       * FID 215 장운영구분 codes of the 0s 장시작시간 feed and the KRX phases each agrees with. The REST
+       * table is undocumented (protocol.md 12.6): unset, the legacy OpenAPI+ table is used; set it once the
+       * live codes are known (the `phase.feed.unknown` log lines show the raw ones).
+       */
+      fid215: z
+        .record(z.string().regex(/^[0-9A-Za-z]{1,8}$/, 'expected a code such as "3"'), z.strictObject({ meaning: z.string().max(40), phases: z.array(z.enum([...TRADING_PHASES, 'closed'])).min(1) }))
+        .optional(),
     })
     .prefault({}),
   strategies: z

@@ -63,6 +63,7 @@ export const ERROR_CODES = {
   // strategy
   E_STRATEGY_FAULT: { category: 'strategy', summary: 'a strategy threw' },
   E_STRATEGY_QUARANTINED: { category: 'strategy', summary: 'a strategy faulted too often and was stopped' },
+  E_STRATEGY_RELOAD_REJECTED: { category: 'strategy', summary: 'a hot reload did not take a strategy or file (path and why logged); its running version, if any, keeps running' },
   E_STRATEGY_BAD_SIGNAL: { category: 'strategy', summary: 'a strategy emitted an invalid signal' },
   E_SIGNAL_SUBSCRIBER: { category: 'strategy', summary: 'a subscriber to committed signals threw; the others and the store went on' },
   // storage

@@ -16,6 +16,28 @@ export interface LegacyKernelPolls {
   readonly watchlist?: boolean;
 }
 
+/** A strategy as a run had it: enough to run the same code with the same params again. */
+export interface RecordedStrategy {
+  readonly id: string;
+  readonly version: string;
+  /** The strategy file's path as loaded, or `built-in`. */
+  readonly file: string;
+  /** sha256 of the file's text; empty for a built-in (its code is the app's, `appVersion`). */
+  readonly sha256: string;
+  /** The config entry's params as configured (the replay parses them with the same schema). */
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The strategies in effect from a kernel start or a reload on, in delivery order. The text of each
+ * strategy file is in a `strategy.source` record of its own, written once per recording before the
+ * first set that uses it (its own row: a text the recorder's secret guard refuses costs only that row,
+ * and the replay then names the file it lacks): a replay runs the recorded code, not the folder's.
+ */
+export interface RecordedStrategySet {
+  readonly strategies: readonly RecordedStrategy[];
+}
+
 /** What a `lifecycle` row holds. A replay starts and stops its strategies at the kernel's records. */
 export type LifecycleRecord =
   | {
@@ -24,8 +46,17 @@ export type LifecycleRecord =
       readonly at: number;
       /** The names of the polls that ran (`ranking:P00101`, `watchlist`, ...). */
       readonly polls?: readonly string[] | LegacyKernelPolls;
+      /** The strategies started (recordings before hot reload: absent, the replay loads the folder). */
+      readonly strategies?: RecordedStrategySet;
     }
   | { readonly type: 'kernel.stopped'; readonly at: number }
+  /** The text of a strategy file a later `kernel.started` or `strategies.reloaded` refers to by sha256. */
+  | { readonly type: 'strategy.source'; readonly sha256: string; readonly file: string; readonly text: string }
+  /**
+   * A hot reload applied at engine time `at`: the strategy set from then on. `changed` got onStop and
+   * a fresh onStart (or only one of them: removed, added); the others kept running.
+   */
+  | ({ readonly type: 'strategies.reloaded'; readonly at: number; readonly changed: readonly string[] } & RecordedStrategySet)
   /** A REG/REMOVE message as sent. */
   | { readonly type: 'registration.sent'; readonly message: unknown }
   | Exclude<SocketEvent, { type: 'activity' }>;

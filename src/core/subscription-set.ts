@@ -47,7 +47,15 @@ export interface SubscriptionOptions {
   readonly maxItems?: number;
   /** Backoff of a rejected REG's pairs (default 2 s doubling to 2 min). */
   readonly retry?: ExponentialPolicy;
+  /** Whether the item-less item ("") counts against `maxItems` (default true: the broker's unit is [U], protocol.md 10.7). */
+  readonly itemlessCountsAsItem?: boolean;
 }
+
+/**
+ * The item of a market-wide registration (`item: [""]`, protocol.md 10.4): 0s 장시작시간 and 1h VI for
+ * every stock. Its pairs are registered, acknowledged, rejected and retried like any other.
+ */
+export const ITEMLESS = '';
 
 const SEP = '|';
 export const pairKey = (item: string, type: string): string => `${item}${SEP}${type}`;
@@ -72,6 +80,7 @@ export class SubscriptionSet {
   private readonly chunkSize: number;
   private readonly maxItems: number;
   private readonly retry: ExponentialPolicy;
+  private readonly itemlessCounts: boolean;
   /** Items refused for the budget, ever. */
   refusedTotal = 0;
 
@@ -80,6 +89,7 @@ export class SubscriptionSet {
     this.chunkSize = options.chunkSize ?? 100;
     this.maxItems = options.maxItems ?? Number.POSITIVE_INFINITY;
     this.retry = options.retry ?? { baseMs: 2_000, capMs: 120_000 };
+    this.itemlessCounts = options.itemlessCountsAsItem ?? true;
     if (this.chunkSize < 1) throw new RangeError('chunkSize must be at least 1');
   }
 
@@ -89,7 +99,8 @@ export class SubscriptionSet {
     for (const item of items) {
       let set = this.wanted.get(item);
       if (!set) {
-        if (this.wanted.size >= this.maxItems) {
+        const counted = item !== ITEMLESS || this.itemlessCounts;
+        if (counted && this.itemsCounted() >= this.maxItems) {
           if (!this.refused.has(item)) this.refusedTotal++;
           this.refused.add(item);
           continue;
@@ -129,6 +140,11 @@ export class SubscriptionSet {
     const out: string[] = [];
     for (const [item, types] of this.wanted) for (const t of types) out.push(pairKey(item, t));
     return out.sort();
+  }
+
+  /** Distinct items as the budget counts them (the item-less one per `itemlessCountsAsItem`). */
+  itemsCounted(): number {
+    return this.wanted.size - (!this.itemlessCounts && this.wanted.has(ITEMLESS) ? 1 : 0);
   }
 
   /** Items with at least one wanted type. */

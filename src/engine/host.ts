@@ -1,5 +1,5 @@
 import type { Observable, Subscription } from 'rxjs';
-import { createBarAggregator, type Bar, type BarAggregator } from '../core/bars.js';
+import type { Bar, BarAggregator } from '../core/bars.js';
 import type { Clock } from '../core/clock.js';
 import { StrategyError, errorMessage, isKrxError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/logger.js';
@@ -10,6 +10,7 @@ import type { Signal, SignalDraft } from '../core/signal.js';
 import type { SignalSink } from '../core/signal-sink.js';
 import type { MarketBook } from '../core/snapshot.js';
 import type { StrategyContext, StrategyHandlers, StrategyState, TimerFire, TimerOptions } from '../core/strategy.js';
+import { barsFor } from './bar-set.js';
 import { ClockWake } from './clock-wake.js';
 import { describeEvent, freezeEvent } from './event-shape.js';
 import { FaultPolicy } from './fault-policy.js';
@@ -66,14 +67,30 @@ export interface StrategyHost {
   handle(event: MarketEvent): void;
   /** Subscribes `handle` to a (hot) event stream; `stop` unsubscribes. */
   attach(events$: Observable<MarketEvent>): Subscription;
+  /**
+   * Replaces the strategy set at engine time `change.at` (a hot reload): first every timer and bar due
+   * at or before it fires; then each strategy in `change.changed` or absent from `next` gets `onStop`,
+   * each changed or new one a fresh instance and `onStart`; the others keep their instance, state and
+   * timers. Routes and bar intervals follow `next` (its order is the delivery order). Not from inside
+   * a strategy call.
+   */
+  reload(next: readonly LoadedStrategy[], change: { readonly changed: ReadonlySet<string>; readonly at: number }): HostReload;
   /** Calls every `onStop` at engine time `at` (default: the clock's now), cancels timers and subscriptions. */
   stop(at?: number): void;
   stats(): StrategyStats[];
 }
 
+/** What a reload did, by strategy id. */
+export interface HostReload {
+  readonly started: readonly string[];
+  readonly stopped: readonly string[];
+  readonly unchanged: readonly string[];
+}
+
 interface Runtime {
   readonly id: string;
   readonly version: string;
+  readonly loaded: LoadedStrategy;
   readonly log: Logger;
   handlers: StrategyHandlers | null;
   state: StrategyState;
@@ -126,16 +143,17 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
   const timers = new TimerQueue<Runtime>();
   const subscriptions: Subscription[] = [];
 
-  const runtimes: Runtime[] = [];
+  let runtimes: Runtime[] = [];
   /** Runtimes by the need an event answers ('trade', 'ranking', 'raw:0D', ...). */
-  const routes = new Map<EventNeed, Runtime[]>();
+  let routes = new Map<EventNeed, Runtime[]>();
   /** Runtimes by the bar interval they declared; one aggregator for the union (none when no bars). */
-  const barRoutes = new Map<string, Runtime[]>();
-  const barIntervals = [...new Set(options.strategies.flatMap((s) => s.needs.bars))].sort();
-  const bars: BarAggregator | null = barIntervals.length > 0 ? createBarAggregator({ intervals: barIntervals }) : null;
+  let barRoutes = new Map<string, Runtime[]>();
+  let bars: BarAggregator | null = barsFor(unionOfBars(options.strategies), null);
   const sessions = options.sessions ?? null;
   /** The next phase change's instant, only when a strategy needs phase events (set at start). */
   let phaseDue: number | null = null;
+  /** Reloads applied so far: a replaced strategy's random stream is forked by it. */
+  let reloads = 0;
 
   let current: Call | null = null;
   /** Engine time: tsRecv of the event being handled or due time of the timer firing. */
@@ -158,11 +176,16 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
 
   const nowOf = (): number => engineNow ?? clock.now();
 
-  for (const loaded of options.strategies) {
+  for (const loaded of options.strategies) runtimes.push(createRuntime(loaded, loaded.definition.id));
+  indexRoutes();
+
+  /** A strategy's runtime: its context, then `create(ctx)` (a throw there quarantines it). */
+  function createRuntime(loaded: LoadedStrategy, randomKey: string): Runtime {
     const def = loaded.definition;
     const rt: Runtime = {
       id: def.id,
       version: def.version,
+      loaded,
       log: logger.child({ strategy: def.id }),
       handlers: null,
       state: 'idle',
@@ -174,19 +197,8 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
       suppressed: 0,
       faults: 0,
     };
-    runtimes.push(rt);
-    for (const key of loaded.needs.events) {
-      const list = routes.get(key) ?? [];
-      list.push(rt);
-      routes.set(key, list);
-    }
-    for (const interval of loaded.needs.bars) {
-      const list = barRoutes.get(interval) ?? [];
-      list.push(rt);
-      barRoutes.set(interval, list);
-    }
     const declaredBars = new Set(loaded.needs.bars);
-    const random = rootRandom.fork(def.id);
+    const random = rootRandom.fork(randomKey);
     const ctx: StrategyContext<Record<string, unknown>> = Object.freeze({
       id: def.id,
       version: def.version,
@@ -215,9 +227,51 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
       if (typeof rt.handlers?.onEvent !== 'function') throw new TypeError('create() must return { onEvent }');
     } catch (err) {
       rt.handlers = null;
-      fault(rt, err, CREATE, clock.now());
+      fault(rt, err, CREATE, nowOf());
       quarantine(rt, 'create failed');
     }
+    return rt;
+  }
+
+  /** Rebuilds the event and bar routes from the runtimes, in their order (the delivery order). */
+  function indexRoutes(): void {
+    routes = new Map();
+    barRoutes = new Map();
+    for (const rt of runtimes) {
+      for (const key of rt.loaded.needs.events) {
+        const list = routes.get(key) ?? [];
+        list.push(rt);
+        routes.set(key, list);
+      }
+      for (const interval of rt.loaded.needs.bars) {
+        const list = barRoutes.get(interval) ?? [];
+        list.push(rt);
+        barRoutes.set(interval, list);
+      }
+    }
+  }
+
+  /** Calls a runtime's onStart at `at` (it is running from then on). */
+  function startRuntime(rt: Runtime, at: number): void {
+    if (rt.state !== 'idle') return;
+    rt.state = 'running';
+    engineNow = at;
+    invoke(rt, { tsEvent: at, tsRecv: at }, START, (h) => h.onStart?.());
+  }
+
+  /** Calls a runtime's onStop at `at` and cancels its timers; it gets nothing more. */
+  function stopRuntime(rt: Runtime, at: number): void {
+    if (rt.state === 'running') {
+      engineNow = at;
+      invoke(rt, { tsEvent: at, tsRecv: at }, STOP, (h) => h.onStop?.());
+    }
+    if (rt.state !== 'quarantined') rt.state = 'stopped';
+    timers.cancelAll(rt);
+  }
+
+  /** The next phase change, when some strategy needs phase events. */
+  function armPhases(at: number): void {
+    phaseDue = sessions !== null && routes.has('phase') ? (sessions.nextChanges(at)[0]?.at ?? null) : null;
   }
 
   function setTimer(rt: Runtime, name: string, delayMs: number, timerOptions?: TimerOptions): void {
@@ -405,13 +459,10 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
 
   return {
     start(at) {
-      if (sessions !== null && routes.has('phase')) phaseDue = sessions.nextChanges(at ?? clock.now())[0]?.at ?? null;
-      for (const rt of runtimes) {
-        if (rt.state !== 'idle') continue;
-        rt.state = 'running';
-        const now = at ?? clock.now();
-        invoke(rt, { tsEvent: now, tsRecv: now }, START, (h) => h.onStart?.());
-      }
+      const now = at ?? clock.now();
+      armPhases(now);
+      for (const rt of runtimes) startRuntime(rt, now);
+      engineNow = null;
       wake();
     },
     handle,
@@ -423,16 +474,52 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
       subscriptions.push(sub);
       return sub;
     },
+    reload(next, change) {
+      if (stopped) throw new StrategyError('E_INVARIANT', 'reload after stop');
+      if (busy) throw new StrategyError('E_INVARIANT', 'reload from inside a strategy call');
+      const at = change.at;
+      busy = true;
+      try {
+        // What is due at or before the reload happens first, as before an event (the same live and in replay).
+        fireTimers(at);
+        const keep = new Map<string, Runtime>();
+        const replaced = new Map<string, Runtime>();
+        const nextIds = new Set(next.map((s) => s.definition.id));
+        for (const rt of runtimes) {
+          if (nextIds.has(rt.id) && !change.changed.has(rt.id)) keep.set(rt.id, rt);
+          else {
+            stopRuntime(rt, at);
+            replaced.set(rt.id, rt);
+          }
+        }
+        reloads++;
+        const started: Runtime[] = [];
+        runtimes = next.map((loaded) => {
+          const kept = keep.get(loaded.definition.id);
+          if (kept !== undefined) return kept;
+          engineNow = at;
+          const rt = createRuntime(loaded, `${loaded.definition.id}#reload${reloads}`);
+          carryCounters(replaced.get(rt.id), rt);
+          started.push(rt);
+          return rt;
+        });
+        indexRoutes();
+        bars = barsFor(unionOfBars(runtimes.map((rt) => rt.loaded)), bars);
+        armPhases(at);
+        for (const rt of started) startRuntime(rt, at);
+        return { started: started.map((rt) => rt.id), stopped: [...replaced.keys()], unchanged: [...keep.keys()] };
+      } finally {
+        engineNow = null;
+        busy = false;
+        drain();
+      }
+    },
     stop(at) {
       if (stopped) return;
       for (const sub of subscriptions) sub.unsubscribe();
-      for (const rt of runtimes) {
-        if (rt.state === 'running') {
-          const now = at ?? clock.now();
-          invoke(rt, { tsEvent: now, tsRecv: now }, STOP, (h) => h.onStop?.());
-        }
-        if (rt.state !== 'quarantined') rt.state = 'stopped';
-      }
+      const now = at ?? clock.now();
+      for (const rt of runtimes) stopRuntime(rt, now);
+      engineNow = null;
       stopped = true;
       phaseDue = null;
       timers.clear();
@@ -451,6 +538,21 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
       }));
     },
   };
+}
+
+/** The union of the strategies' bar intervals, sorted. */
+function unionOfBars(strategies: readonly LoadedStrategy[]): string[] {
+  return [...new Set(strategies.flatMap((s) => s.needs.bars))].sort();
+}
+
+/** A replaced strategy's counters carry on in its new runtime, so the metrics stay monotonic. */
+function carryCounters(from: Runtime | undefined, to: Runtime): void {
+  if (from === undefined) return;
+  to.events += from.events;
+  to.timersFired += from.timersFired;
+  to.signals += from.signals;
+  to.suppressed += from.suppressed;
+  to.faults += from.faults;
 }
 
 /** The fault log's context for a call site. */

@@ -22,7 +22,7 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
 /**
  * The fault API over HTTP (JSON in, JSON out). Routes:
  * GET counters | registrations | stats | watchlists | program-ranking?market=P00101&n=50;
- * POST ws/drop {mode} | ws/silence {silent} | ws/malformed {kind,count} | tokens/expire {broker} | tokens/reject-form {form} |
+ * POST ws/drop {mode} | ws/silence {silent} | ws/malformed {kind,count} | ws/frames {frames: string[]} | tokens/expire {broker} | tokens/reject-form {form} |
  * rate-limits {kiwoomPerSecond,kisPerSecond} | rest-delay {ms} | fail-path {path,status,count} |
  * fail-path/clear {path} | trades-per-second {tradesPerSecond} | indicative-per-hour {indicativePerHour};
  * PUT watchlists/<code> {stocks,name}; DELETE watchlists/<code>.
@@ -51,6 +51,12 @@ export function handleControl(faults: SimFaults, method: string, route: string, 
     case 'POST ws/malformed': {
       if (!isMalformedKind(body.kind)) return bad('unknown malformed kind');
       return okReply({ ok: true, sent: faults.sendMalformed(body.kind, num(body.count) ?? 1) });
+    }
+    case 'POST ws/frames': {
+      // Crafted frames (e.g. a 0s the market would not send): at most 100 text frames of 64 KiB each.
+      const frames = body.frames;
+      if (!Array.isArray(frames) || frames.length > 100 || !frames.every((f) => typeof f === 'string' && f.length <= 65_536)) return bad('frames must be up to 100 strings of up to 65536 characters');
+      return okReply({ ok: true, sent: faults.sendFrames(frames as string[]) });
     }
     case 'POST tokens/expire': {
       const broker = body.broker === 'kiwoom' || body.broker === 'kis' ? body.broker : 'all';

@@ -42,6 +42,8 @@ export interface SimFaults {
   dropConnections(mode?: 'close' | 'terminate'): number;
   /** Silent: no frames and no PING, TCP kept open. */
   setSilent(silent: boolean): void;
+  /** Sends crafted text frames (a REAL the market would not make) to every connection. Returns frames sent. */
+  sendFrames(frames: readonly string[]): number;
   /** Sends `count` malformed frames of a kind to every connection. Returns frames sent. */
   sendMalformed(kind: MalformedKind, count?: number): number;
   /** Expires every token issued so far (both brokers by default). Returns how many. */
@@ -75,6 +77,7 @@ export function createFaults(ctx: SimContext, ws: KiwoomWsServer, feed: RealFeed
   return {
     dropConnections: (mode = 'close') => ws.dropAll(mode),
     setSilent: (silent) => ws.setSilent(silent),
+    sendFrames: (frames) => ws.broadcastRaw(frames),
     sendMalformed: (kind, count = 1) => {
       const item = ws.anyRegisteredItem() ?? '005930';
       const frames = [];

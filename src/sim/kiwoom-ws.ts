@@ -324,7 +324,10 @@ export class KiwoomWsServer {
   anyRegisteredItem(): string | undefined {
     for (const c of this.connections.values()) {
       for (const set of c.groups.values()) {
-        for (const key of set) return key.split('|')[0];
+        for (const key of set) {
+          const item = key.slice(0, key.indexOf('|'));
+          if (item !== '') return item; // not the item-less registration: it names no stock
+        }
       }
     }
     return undefined;

@@ -5,6 +5,7 @@ import type { SimContext } from './context.js';
 import type { KiwoomWsServer, SimConnection } from './kiwoom-ws.js';
 import { indicativeValues, realEntry, realFrame, tradeValues, venueText } from './real-format.js';
 import { registrations } from './registrations.js';
+import { PhaseFeed } from './phase-feed.js';
 import { StructureFeed } from './structure-feed.js';
 import type { SimStock } from './universe.js';
 import type { ResolvedSimOptions } from './options.js';
@@ -43,10 +44,13 @@ export class RealFeed {
   private timer: TimerHandle | undefined;
   /** 0g/0w/0D/1h for the stocks someone registered them for. */
   private readonly structure: StructureFeed;
+  /** 0s at each phase change, for item-less subscribers. */
+  private readonly phases: PhaseFeed;
 
   constructor(private readonly ctx: SimContext, private readonly ws: KiwoomWsServer) {
     this.random = ctx.random.fork('feed');
     this.structure = new StructureFeed(ctx.market, ws);
+    this.phases = new PhaseFeed(ctx.opts.sessions, ws);
     this.lastTickAt = ctx.clock.now();
   }
 
@@ -83,6 +87,8 @@ export class RealFeed {
     const cap = Math.max(1, Math.ceil((tradesPerSecond * tickMs * 4) / 1000));
     const out = new Map<SimConnection, string[]>();
     const hhmmss = formatKstTime(now);
+    // A phase change goes out before the trades of its tick.
+    for (const [conn, entries] of this.phases.tick(now - dt, now)) for (const entry of entries) push(out, conn, entry, maxEntriesPerFrame, this);
 
     if (this.tradeIndex.stocks.length === 0) this.owedTrades = 0;
     else this.owedTrades += (tradesPerSecond * dt) / 1000;

@@ -45,6 +45,8 @@ export class StructureFeed {
   private readonly lastProgram = new Map<SimStock, { qty: number; amount: number; at: number }>();
   private readonly lastBook = new Map<SimStock, { ask: number; bid: number; at: number }>();
   private readonly vi = new ViTracker();
+  /** Connections that registered 1h with item [""]: every VI of the market, each entry naming its stock. */
+  private itemlessVi: SimConnection[] = [];
 
   constructor(private readonly market: SimMarketState, private readonly ws: KiwoomWsServer) {}
 
@@ -79,9 +81,14 @@ export class StructureFeed {
       this.lastBook.set(s, { ask: book.totalAsk, bid: book.totalBid, at: now });
       send(subs, '0D', (item) => bookValues(s, book, hhmmss, last, item.endsWith('_AL')));
     }
-    for (const [s, subs] of this.subs.get('1h') ?? []) {
+    const viSubs = this.subs.get('1h');
+    // Item-less subscribers watch the whole market; otherwise only the registered stocks are stepped.
+    const viStocks = this.itemlessVi.length > 0 ? this.market.stocks : viSubs?.keys() ?? [];
+    for (const s of viStocks) {
       const values = this.vi.step(s, now, hhmmss);
-      if (values !== null) send(subs, '1h', (item) => `"9001":"${item}",${values}`);
+      if (values === null) continue;
+      send(viSubs?.get(s), '1h', (item) => `"9001":"${item}",${values}`);
+      send(this.itemlessVi.map((conn) => ({ conn, item: s.code })), '1h', (item) => `"9001":"${item}",${values}`);
     }
     return out;
   }
@@ -89,8 +96,13 @@ export class StructureFeed {
   private rebuild(): void {
     this.indexVersion = this.ws.version;
     this.subs = new Map();
+    const itemless = new Set<SimConnection>();
     for (const { conn, item, type } of registrations(this.ws)) {
       if (!STRUCTURE_TYPES.includes(type as StructureType)) continue;
+      if (item === '') {
+        if (type === '1h') itemless.add(conn);
+        continue;
+      }
       const s = this.market.byCode.get(item.slice(0, 6));
       if (s === undefined) continue;
       let byStock = this.subs.get(type as StructureType);
@@ -99,6 +111,7 @@ export class StructureFeed {
       if (list === undefined) byStock.set(s, (list = []));
       list.push({ conn, item });
     }
+    this.itemlessVi = [...itemless];
     // Forget the 0g sent to registrations that are gone: a new REG of the same item gets its 0g again.
     const live = new Set<string>();
     for (const subs of this.subs.get('0g')?.values() ?? []) for (const sub of subs) live.add(`${sub.item}|${sub.conn.id}`);

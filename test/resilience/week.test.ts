@@ -1,6 +1,9 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadMarketSessions } from '../../src/config/market-sessions.js';
+import { formatKstDashed, kstToEpoch } from '../../src/core/kst.js';
+import { createSessionSchedule } from '../../src/core/market-sessions.js';
 import { createVirtualClock } from '../../src/core/virtual-clock.js';
 import { SIM_KIS_APPKEY, SIM_KIS_APPSECRET, SIM_KIS_HTS_ID, SIM_KIWOOM_APPKEY, SIM_KIWOOM_SECRETKEY, type SimCounters } from '../../src/sim/index.js';
 import { FAULT_KINDS, MALFORMED_DECODE_ERRORS, isResubscribed, runFault, type FaultEnv, type FaultOutcome } from '../../bench/soak/faults.js';
@@ -10,31 +13,46 @@ import { runFor, startDaemonOnSim, turns, type DaemonOnSim } from './daemon-on-s
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
-/** Monday 2026-11-16 09:00 KST. */
-const MONDAY_OPEN = Date.UTC(2026, 10, 16, 0, 0, 0);
+/** The shipped session profiles (the 2026 KRX and NXT days), the daemon's `calendar.kind: sessions`. */
+const schedule = createSessionSchedule(loadMarketSessions());
 /**
- * A full 09:00-15:30 session costs ~19 s of real time per day on this machine (2 cores), so the
- * week runs five real KRX-calendar days (weekday rule, nights, 24 h tokens) with a one-hour session
- * configured (calendar.close 10:00): the longest week that stays within the test budget.
+ * The documented subset of a week: the whole trading day (08:00-20:00 KST, every phase boundary of
+ * both venues) on the two trading days around 성탄절, Thursday 12-24 and Monday 12-28, with the
+ * holiday (Friday 12-25, the KIS calendar saying so too) and the weekend between them idle: five
+ * calendar days of nights and 24 h tokens. The two days took 411 s of real time at load 20 on this
+ * machine's 2 cores (2026-12-05), so five whole trading days would not fit the test budget;
+ * `KRX_WEEK_DAYS=5` walks 12-21 to 12-28 (five trading days) when there is time.
  */
-const SESSION_MS = 1 * HOUR;
-const CLOSE = '10:00';
-const DAYS = Number(process.env.KRX_WEEK_DAYS ?? 5);
+const TRADING_DAYS: readonly string[] =
+  Number(process.env.KRX_WEEK_DAYS ?? 2) >= 5 ? ['2026-12-21', '2026-12-22', '2026-12-23', '2026-12-24', '2026-12-28'] : ['2026-12-24', '2026-12-28'];
+const IDLE_DAYS: readonly string[] = ['2026-12-25', '2026-12-26', '2026-12-27'];
+const dayAt = (date: string, h: number, m = 0): number => {
+  const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
+  return kstToEpoch(y, mo, d, h, m);
+};
 const REFRESH_MS = DAY - 600_000; // 24 h tokens, refreshed 600 s (config default) before expiry
-/** ka90003 ticks per market per session: every 30 s from 09:00:00 to 09:59:30. */
-const RANKING_TICKS = SESSION_MS / 30_000;
-const WATCHLIST_TICKS = SESSION_MS / 300_000;
-/** Faults start 5 min into the session, 7 min apart: all seven are injected by 09:47. */
+/**
+ * ka90003 ticks per market per day: every 30 s while KRX trades (its program data moves), 09:00-15:30
+ * and 15:40-20:00 (not in the 15:30-15:40 gap).
+ */
+const RANKING_TICKS = ((6 * 60 + 30) + (4 * 60 + 20)) * 2;
+/** KIS watchlists every 300 s over the whole trading day of both venues, 08:00-20:00. */
+const WATCHLIST_TICKS = (12 * 60) / 5;
+/** Faults start 09:05, 7 min apart, all seven injected by 09:47 in KRX's continuous session. */
 const FAULT_OFFSETS = FAULT_KINDS.map((_, i) => 5 * MIN + i * 7 * MIN);
+/** One 0s 장시작시간 per phase change instant of a regular day (08:00 ... 20:00). */
+const PHASE_CHANGES_PER_DAY = 10;
 
 interface DayFigures {
-  readonly day: number;
+  readonly day: string;
   readonly ranking: number;
   readonly groupLists: number;
   readonly rankingRetries: number;
   readonly kisRetries: number;
   readonly overnight: number;
   readonly resubscribedAtClose: boolean;
+  /** At each phase change of the day (+10 s): live with the simulator holding exactly the wanted set. */
+  readonly alive: readonly string[];
 }
 
 const pollCounts = (c: SimCounters): { ranking: number; groupLists: number; stockLists: number } => ({
@@ -44,7 +62,7 @@ const pollCounts = (c: SimCounters): { ranking: number; groupLists: number; stoc
 });
 
 describe('a fake-time trading week of the whole daemon with faults in rotation', () => {
-  const clock = createVirtualClock(MONDAY_OPEN - MIN);
+  const clock = createVirtualClock(dayAt(TRADING_DAYS[0] as string, 7, 0));
   const unhandled: unknown[] = [];
   const onUnhandled = (reason: unknown): void => {
     unhandled.push(reason);
@@ -58,14 +76,16 @@ describe('a fake-time trading week of the whole daemon with faults in rotation',
     if (run) rmSync(run.dataDir, { recursive: true, force: true });
   });
 
-  it(`keeps every signal, refreshes tokens as 24 h expiry requires and polls only in session (${DAYS} days)`, { timeout: 120_000 }, async () => {
+  it(`keeps every signal, refreshes tokens as 24 h expiry requires, polls only in their phases and stays subscribed all day (${TRADING_DAYS.join(', ')}, holiday 12-25)`, { timeout: 900_000 }, async () => {
     const issued: Array<{ broker: string; at: number }> = [];
     run = await startDaemonOnSim({
       clock,
       // One market batch a second keeps idle virtual hours cheap; a few trades a second keep the strategies busy.
-      sim: { seed: 'week', tradesPerSecond: 5, tickMs: 1000, stocks: 300 },
+      // The simulator follows the same phases (no trades outside a venue's hours, 0s at each change);
+      // its KIS calendar (CTCA0903R) knows the holiday as the real one does.
+      sim: { seed: 'week', tradesPerSecond: 3, tickMs: 2000, stocks: 300, sessions: schedule, closedDays: ['2026-12-25'] },
       fileConfig: {
-        calendar: { kind: 'krx', open: '09:00', close: CLOSE },
+        calendar: { kind: 'sessions' },
         // Every frame recorded costs four flush timers a second of virtual time; the canary test covers recordings.
         recording: { enabled: false },
         // A REST answer can take several virtual seconds while time moves in chunks: no spurious timeouts.
@@ -94,24 +114,33 @@ describe('a fake-time trading week of the whole daemon with faults in rotation',
     const days: DayFigures[] = [];
     let counters = sim.faults.counters();
 
-    for (let day = 0; day < DAYS; day++) {
-      const open = MONDAY_OPEN + day * DAY;
-      // Overnight (and before the first open): not one poll.
-      await runFor(clock, open - MIN - clock.now(), 60_000, 3);
-      // The simulator never closes; the real market has no trades at night, so it is quiet there.
-      sim.faults.setTradesPerSecond(5);
-      await runFor(clock, open - 1_000 - clock.now(), 10_000, 5);
+    for (const day of TRADING_DAYS) {
+      const open = dayAt(day, 9);
+      const first = dayAt(day, 8);
+      const last = dayAt(day, 20);
+      // Overnight, and the holiday and weekend before Monday (and before the first phase): not one poll.
+      await runFor(clock, first - MIN - clock.now(), 60_000, 3);
       const atOpen = sim.faults.counters();
       const overnight = Object.values(pollCounts(atOpen)).reduce((a, b) => a + b, 0) - Object.values(pollCounts(counters)).reduce((a, b) => a + b, 0);
+      const alive: string[] = [];
+      const sample = async (until: number): Promise<void> => {
+        // Each phase change of the day up to `until`, sampled 10 s after it.
+        for (let c = schedule.nextChanges(clock.now() - 10_000)[0]; c !== undefined && c.at <= until; c = schedule.nextChanges(c.at)[0]) {
+          // 20 s steps: within the connection's 30 s watchdog, I/O between them.
+          await runFor(clock, c.at + 10_000 - clock.now(), 20_000, 5);
+          await turns(20);
+          alive.push(`${formatKstDashed(c.at)} ${isResubscribed(daemon, sim) ? 'held' : 'NOT HELD'}`);
+        }
+      };
+      await sample(open + 30_000); // up to NXT's main session at 09:00:30
       for (let i = 0; i < FAULT_KINDS.length; i++) {
         await runFor(clock, open + (FAULT_OFFSETS[i] as number) - clock.now(), 10_000, 5);
         // Each day starts the rotation one further along.
-        outcomes.push(await runFault(FAULT_KINDS[(i + day) % FAULT_KINDS.length] as (typeof FAULT_KINDS)[number], env, 5 * MIN));
+        outcomes.push(await runFault(FAULT_KINDS[(i + days.length) % FAULT_KINDS.length] as (typeof FAULT_KINDS)[number], env, 5 * MIN));
       }
-      await runFor(clock, open + SESSION_MS - clock.now(), 10_000, 5);
+      await sample(last);
       await turns(50);
       const atClose = sim.faults.counters();
-      sim.faults.setTradesPerSecond(0);
       const a = pollCounts(atOpen);
       const b = pollCounts(atClose);
       days.push({
@@ -123,6 +152,7 @@ describe('a fake-time trading week of the whole daemon with faults in rotation',
         kisRetries: atClose.rateLimitHits.kis - atOpen.rateLimitHits.kis + outcomes.filter((o) => o.kind === 'token-expiry' && o.injectedAt >= open).length,
         overnight,
         resubscribedAtClose: isResubscribed(daemon, sim),
+        alive,
       });
       counters = atClose;
     }
@@ -131,6 +161,7 @@ describe('a fake-time trading week of the whole daemon with faults in rotation',
     const afterClose = pollCounts(sim.faults.counters());
     const lastClose = pollCounts(counters);
 
+    const phaseFeed = daemon.phaseFeed();
     const given = signalsGiven(daemon);
     const final = sim.faults.counters();
     const tokenStatus = { kiwoom: daemon.tokens.kiwoom.status(), kis: daemon.tokens.kis?.status() };
@@ -142,7 +173,11 @@ describe('a fake-time trading week of the whole daemon with faults in rotation',
     expect(outcomes.filter((o) => o.kind === 'drop-close').every((o) => o.reconnected)).toBe(true);
     // Malformed frames are counted decode errors, and never cost the connection.
     for (const o of outcomes.filter((x) => x.kind === 'malformed')) expect(o.decodeErrors).toBe(MALFORMED_DECODE_ERRORS);
+    expect(days.map((d) => d.day)).toEqual(TRADING_DAYS);
     for (const d of days) {
+      // Subscriptions alive from the first phase (08:00 NXT pre-market) to the last (20:00 close).
+      expect(d.alive.map((a) => a.slice(11, 19))).toEqual(['08:00:00', '08:30:00', '08:50:00', '09:00:00', '09:00:30', '15:20:00', '15:30:00', '15:40:00', '16:00:00', '20:00:00']);
+      expect(d.alive.filter((a) => !a.endsWith(' held')), `day ${d.day}: subscriptions at each phase change`).toEqual([]);
       expect(d.resubscribedAtClose, `day ${d.day}: subscriptions at the close`).toBe(true);
       expect(d.overnight, `day ${d.day}: polls before the open`).toBe(0);
       // Each tick one request per market; extra requests only as retries after a 1700/429/8005 answer.
@@ -152,6 +187,10 @@ describe('a fake-time trading week of the whole daemon with faults in rotation',
       expect(d.groupLists, `day ${d.day}: KIS group lists`).toBeLessThanOrEqual(WATCHLIST_TICKS + d.kisRetries);
     }
     expect(afterClose).toEqual(lastClose);
+    // Nothing polled on the holiday and the weekend: Monday's overnight figure spans 12-24 20:00 to 12-28 07:59.
+    expect(IDLE_DAYS.every((d) => d > (TRADING_DAYS.at(-2) as string) && d < (TRADING_DAYS.at(-1) as string))).toBe(true);
+    // The item-less 0s: one at each phase change of each trading day, none disagreeing with the profile.
+    expect(phaseFeed).toEqual({ frames: PHASE_CHANGES_PER_DAY * TRADING_DAYS.length, disagreements: 0, unknown: 0 });
 
     // Tokens: one issuance at start, one per forced expiry, and a refresh every 24 h minus the margin.
     const expiries = outcomes.filter((o) => o.kind === 'token-expiry').map((o) => o.injectedAt);

@@ -32,6 +32,8 @@ export interface RealtimeHarness {
   conn: RealtimeConnection;
   tokens: ManagedTokenSource;
   events: RealtimeEvent[];
+  /** Market-wide entries of the item-less registrations (0s). */
+  marketWide: RealtimeEvent[];
   logs: LogLine[];
   timeline: TimelineEntry[];
   /** Pairs a REG carried although they were not wanted when it was sent (must stay empty). */
@@ -53,8 +55,12 @@ export async function startRealtimeHarness(options: {
   settings?: Partial<ConnectionSettings & SubscriptionSettings>;
   sim?: SimulatorOptions;
   regChunkSize?: number;
+  /** Virtual start (default SESSION_START). */
+  start?: number;
+  realtimeTypes?: readonly string[];
+  itemlessTypes?: readonly string[];
 } = {}): Promise<RealtimeHarness> {
-  const clock = createVirtualClock(SESSION_START);
+  const clock = createVirtualClock(options.start ?? SESSION_START);
   // REG pacing is off by default here (TEST_SETTINGS), so the simulator's REG rate limit is lifted to match;
   // the pacing tests set both.
   const sim = await startSimulator({ clock, seed: 7, tradesPerSecond: 40, pingIntervalMs: 10_000, pingTimeoutMs: 30_000, regRatePerSecond: 1_000, ...options.sim });
@@ -77,7 +83,8 @@ export async function startRealtimeHarness(options: {
     settings: { ...TEST_SETTINGS, ...options.settings },
     tokens,
     log,
-    realtimeTypes: ['0B', '0A'],
+    realtimeTypes: options.realtimeTypes ?? ['0B', '0A'],
+    ...(options.itemlessTypes ? { itemlessTypes: options.itemlessTypes } : {}),
     regChunkSize: options.regChunkSize ?? 100,
     groupNo: '1',
     onRegistrationSent: (message) => {
@@ -92,6 +99,8 @@ export async function startRealtimeHarness(options: {
   });
   const events: RealtimeEvent[] = [];
   conn.events$.subscribe((e) => events.push(e));
+  const marketWide: RealtimeEvent[] = [];
+  conn.marketWide$.subscribe((e) => marketWide.push(e));
   conn.applyDiff({ add: options.symbols ?? ['005930', '000660', '035420'], remove: [] });
 
   const until = async (check: () => boolean, what: string): Promise<void> => {
@@ -112,6 +121,7 @@ export async function startRealtimeHarness(options: {
     conn,
     tokens,
     events,
+    marketWide,
     logs,
     timeline,
     unwantedRegs,

@@ -30,12 +30,13 @@ export function decodeEntry(entry: unknown, tsRecv: number, dayStart: number): R
     if (typeof values !== 'object' || values === null || Array.isArray(values)) return shape('entry.values is not an object');
     return decodeMarketEntry(type, item, values as Record<string, unknown>, tsRecv, dayStart);
   }
-  if (typeof item !== 'string' || item.length === 0) return shape('entry.item is not a string');
+  const rules = Object.hasOwn(RULES_BY_TYPE, type) ? RULES_BY_TYPE[type] : undefined;
+  // A raw type may be market-wide, registered with item [""] and answering with item "" (0s, protocol.md 10.3).
+  if (typeof item !== 'string' || (item.length === 0 && rules !== undefined)) return shape('entry.item is not a string');
   if (typeof values !== 'object' || values === null || Array.isArray(values)) return shape('entry.values is not an object');
   const v = values as Record<string, unknown>;
   // Only the FIDs we read are checked (realtime-schema.ts); the other ~30 of a 0B entry are tolerated.
-  const rules = RULES_BY_TYPE[type];
-  if (rules !== undefined && Object.hasOwn(RULES_BY_TYPE, type)) return decodeRuled(type, item, v, rules, tsRecv, dayStart);
+  if (rules !== undefined) return decodeRuled(type, item, v, rules, tsRecv, dayStart);
   // A raw event promises string values, so a raw entry is checked whole (rare types only).
   for (const key in v) if (typeof v[key] !== 'string') return shape(`${clip(type)} values.${clip(key)} is not a string`);
   return { kind: 'raw', type, symbol: symbolOf(item), values: v as Record<string, string>, tsEvent: tsRecv, tsRecv } satisfies RawRealEvent;

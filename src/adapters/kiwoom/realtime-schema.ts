@@ -72,7 +72,8 @@ export const rawEntrySchema = z.object({
     .string()
     .min(1)
     .refine((t) => !DECODED_TYPES.has(t)),
-  item,
+  // A market-wide type registered with item [""] answers with item "" (0s 장시작시간, protocol.md 10.3).
+  item: z.string(),
   values: z.record(z.string(), z.string()),
 });
 

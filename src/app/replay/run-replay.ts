@@ -8,13 +8,15 @@ import { deepFreeze } from '../../core/deep-freeze.js';
 import { KrxError } from '../../core/errors.js';
 import type { RealtimeEvent } from '../../core/market.js';
 import type { TokenSource } from '../../core/ports/token-source.js';
-import type { LifecycleRecord } from '../../core/recording.js';
+import type { LifecycleRecord, RecordedStrategySet } from '../../core/recording.js';
 import type { Signal } from '../../core/signal.js';
 import { createVirtualClock } from '../../core/virtual-clock.js';
 import { buildBrokerClients, type BrokerTransports } from '../broker-clients.js';
 import { systemClock } from '../../core/clock.js';
-import { startKernel, type Kernel } from '../kernel.js';
-import { loadAvailableStrategies, logProblems, planWithStrategyFiles, strategiesDirOf, withNamedStrategies } from '../strategy-files.js';
+import { planKernel, startKernel, type Kernel, type KernelPlan } from '../kernel.js';
+import { loadAvailableStrategies, loadRecordedStrategies, logProblems, planWithStrategyFiles, strategiesDirOf, withNamedStrategies, type AvailableStrategies, type StrategySource } from '../strategy-files.js';
+import { activeStrategies } from '../strategy-reload-daemon.js';
+import { changedIds, entriesOf, type ActiveStrategy } from '../strategy-set.js';
 import { parseLifecycle, recordedPollNames } from '../lifecycle-recording.js';
 import { buildMarketSources } from '../market-sources.js';
 import type { RestRecord } from '../recording-transports.js';
@@ -98,7 +100,10 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   const config = { ...replayed, strategies: withNamedStrategies(replayed.strategies, options.only ?? [], available) };
   checkOnly(config.strategies, options.only);
   const settings = kernelSettings(config);
-  const plan = planWithStrategyFiles(settings, available, options.only);
+  // The folder's strategies: a recording that carries its code (and a --config replay) decides at its kernel start.
+  const folderPlan = (): KernelPlan => planWithStrategyFiles(settings, available, options.only);
+  // A bad --config, or a strategy missing from the folder of a recording without its code, fails before any row is read.
+  if (options.strategiesFromConfig || firstKernelStart(reader)?.strategies === undefined) folderPlan();
   const clock = dueTrackingClock(createVirtualClock(meta.start));
   const log = options.log;
   const rest = new RecordedRest((d) => log.warn({ code: 'E_REPLAY_DIVERGED', ...d }, 'replay diverged from the recording'));
@@ -151,10 +156,33 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
       store.write(signal);
     },
   };
-  const startKernelAt = (started: Extract<LifecycleRecord, { type: 'kernel.started' }>): Kernel => {
+  // The recorded strategy code (by sha256) seen so far, and the set running: a replay without --config
+  // runs the code the session ran (started and reloaded), not what the folder holds by now.
+  const recordedCode = new Map<string, string>();
+  let running: ActiveStrategy[] = [];
+  const useRecorded = !options.strategiesFromConfig;
+  const recordedPlan = async (set: RecordedStrategySet): Promise<{ plan: KernelPlan; active: ActiveStrategy[] }> => {
+    const recordedIds = new Set(set.strategies.map((s) => s.id));
+    const sources = await loadRecordedStrategies(set, recordedCode);
+    warnIfFolderDiffers(sources, available, log);
+    // --strategy may name a strategy the run never had (the author's loop): that one comes from the folder.
+    const extra = config.strategies.filter((e) => e.enabled !== false && !recordedIds.has(e.id) && (options.only ?? []).includes(e.id));
+    const extraSources = extra.flatMap((e) => available.sources.filter((s) => s.definition.id === e.id));
+    const entries = [...entriesOf(set), ...extra].filter((e) => options.only === undefined || options.only.length === 0 || options.only.includes(e.id));
+    const all = [...sources, ...extraSources];
+    const next = planKernel({ ...settings, strategies: entries }, undefined, all.map((s) => s.definition));
+    return { plan: next, active: activeStrategies(next, { sources: all, definitions: all.map((s) => s.definition), problems: [], dir: '' }, entries) };
+  };
+  const startKernelAt = async (started: Extract<LifecycleRecord, { type: 'kernel.started' }>): Promise<Kernel> => {
+    let startPlan: KernelPlan;
+    if (useRecorded && started.strategies !== undefined) {
+      const recorded = await recordedPlan(started.strategies);
+      startPlan = recorded.plan;
+      running = recorded.active;
+    } else startPlan = folderPlan();
     const brokers = buildBrokerClients(settings, transports);
-    const polls = buildMarketSources(settings, brokers, plan.needs, recordedPollNames(started.polls, settings.universe.programTopMarkets));
-    return startKernel(plan, {
+    const polls = buildMarketSources(settings, brokers, startPlan.needs, recordedPollNames(started.polls, settings.universe.programTopMarkets));
+    return startKernel(startPlan, {
       clock,
       log: log.child({ component: 'kernel' }),
       sessionId: meta.sessionId,
@@ -168,6 +196,15 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
       sink,
       startAt: started.at,
     });
+  };
+  /** A recorded reload: the same set, the same changes, at the same engine time (ignored with --config). */
+  const reloadAt = async (kernel: Kernel, reloaded: Extract<LifecycleRecord, { type: 'strategies.reloaded' }>, at: number): Promise<void> => {
+    if (!useRecorded) return;
+    const next = await recordedPlan(reloaded);
+    // The live run's changes as recorded (with the same code they are what changedIds gives).
+    const changed = new Set(Array.isArray(reloaded.changed) ? reloaded.changed : changedIds(running, next.active));
+    kernel.reload(next.plan, changed, typeof reloaded.at === 'number' ? reloaded.at : at);
+    running = next.active;
   };
 
   const totalRows = reader.frameCount();
@@ -204,7 +241,9 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
           }
         } else {
           const event = parseLifecycle(frame.bytes.toString('utf8'));
-          if (event?.type === 'kernel.started' && !kernel) kernel = startKernelAt(event);
+          if (event?.type === 'kernel.started' && !kernel) kernel = await startKernelAt(event);
+          if (event?.type === 'strategy.source' && typeof event.sha256 === 'string' && typeof event.text === 'string') recordedCode.set(event.sha256, event.text);
+          if (event?.type === 'strategies.reloaded' && kernel) await reloadAt(kernel, event, at);
           if (event?.type === 'kernel.stopped' && kernel) {
             kernel.stop(typeof event.at === 'number' ? event.at : at);
             stopped = true;
@@ -250,6 +289,27 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
     interrupted,
     quarantined: kernel ? quarantinedStrategies(kernel.strategyStats()) : [],
   };
+}
+
+/** The recording's first kernel start (a few rows in), or null. */
+function firstKernelStart(reader: { frames(): Generator<{ kind: string; data: string }> }): Extract<LifecycleRecord, { type: 'kernel.started' }> | null {
+  for (const frame of reader.frames()) {
+    if (frame.kind !== 'lifecycle') continue;
+    const record = parseLifecycle(frame.data);
+    if (record?.type === 'kernel.started') return record;
+  }
+  return null;
+}
+
+/** Says when the folder holds another version of a file the recording ran: the replay runs the recorded one. */
+function warnIfFolderDiffers(recorded: readonly StrategySource[], folder: AvailableStrategies, log: PinoLogger): void {
+  for (const r of recorded) {
+    if (r.file === 'built-in') continue;
+    const now = folder.sources.find((s) => s.definition.id === r.definition.id);
+    if (now !== undefined && now.hash !== r.hash) {
+      log.warn({ event: 'replay.recorded-code', strategy: r.definition.id, file: r.file, recorded: r.hash, folder: now.hash }, `replaying the recorded code of ${r.definition.id} (${r.file}); the folder's file differs: pass --config to run it`);
+    }
+  }
 }
 
 /**

@@ -22,8 +22,10 @@ Feeds a recorded session (krx-signals sessions lists them) through the same pipe
 and strategies as the live run, on a virtual clock: strategy timers fire at the same virtual times.
 The same recording and settings always give byte-identical signals.
 
-Without --config the strategies and parameters of the recorded run are used; with --config, the
-file's strategies replace them (the loop of a strategy author: edit, replay, look at the signals).
+Without --config the strategies, parameters and code of the recorded run are used (the recording
+holds the text of each strategy file it ran) and its hot reloads are applied at their instants;
+with --config, the file's strategies and the folder's current files replace them for the whole
+session (the loop of a strategy author: edit, replay, look at the signals).
 
 Ctrl-C or SIGTERM stops the replay: the signals so far are committed and it exits 130. Exit 1
 when a strategy was quarantined for repeated faults (the summary names it); exit 2 when

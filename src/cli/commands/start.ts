@@ -28,7 +28,8 @@ export const startCommand: Command = {
   summary: 'run the daemon (default config: the embedded simulator)',
   usage: `Usage: krx-signals start [--config <file>] [--from-bus] [--pretty | --no-pretty] [--verbose]
 
-Runs the daemon until SIGTERM or SIGINT. With the default config and no credentials in the
+Runs the daemon until SIGTERM or SIGINT; SIGHUP (or krx-signals reload) reloads the strategy
+files and the config's strategies section without dropping the connection. With the default config and no credentials in the
 environment it starts the embedded simulator and runs against it; with KIWOOM_APPKEY and
 KIWOOM_SECRETKEY set it talks to the real hosts. A first signal stops gracefully (within 10 s);
 a second one exits at once. One daemon per data directory: a second start on the same dataDir
@@ -66,14 +67,31 @@ Options:
       lock.release();
       throw err;
     });
+    // SIGHUP (or `krx-signals reload`, which sends it): reload the strategy files and the strategies
+    // section. Taken from the start, so a SIGHUP while starting is not the default action (exit).
+    let reloadable: { reload(trigger: string): Promise<unknown> } | null = null;
+    const onHup = (): void => {
+      if (reloadable) void reloadable.reload('SIGHUP');
+      else log.warn({ event: 'strategies.reload-ignored', code: 'E_STRATEGY_RELOAD_REJECTED' }, 'SIGHUP while starting: no reload');
+    };
+    process.on('SIGHUP', onHup);
     let daemon;
     try {
-      daemon = await startDaemon({ config: http ? { ...config, http: { ...config.http, enabled: false } } : config, log, clock: systemClock, version: packageVersion() });
+      daemon = await startDaemon({
+        config: http ? { ...config, http: { ...config.http, enabled: false } } : config,
+        log,
+        clock: systemClock,
+        version: packageVersion(),
+        // A reload reads the strategies section of the same file and environment again.
+        rereadConfig: () => loadConfig({ file: values.config as string | undefined, env: io.env, cwd: io.cwd }),
+      });
     } catch (err) {
+      process.off('SIGHUP', onHup);
       await http?.server.close();
       lock.release();
       throw err;
     }
+    reloadable = daemon;
     const degraded = watchDegraded(daemon, config, systemClock);
     degraded.monitor.register(daemon.observability.metrics);
     http?.serve(daemon.observability, degraded.monitor);
@@ -88,6 +106,7 @@ Options:
     const overBudget = new Promise<true>((resolve) => setTimeout(() => resolve(true), STOP_BUDGET_MS).unref());
     const timedOut = await Promise.race([daemon.stop(reason).then(() => http?.server.close()).then(() => false as const), overBudget]);
     for (const off of unregister) off();
+    process.off('SIGHUP', onHup);
     clearInterval(retention);
     degraded.stop();
     if (timedOut) log.error({ event: 'daemon.stop-timeout', code: 'E_TIMEOUT', budgetMs: STOP_BUDGET_MS }, 'graceful stop took too long');

@@ -55,6 +55,30 @@ describe('REG limits against the simulator', () => {
     expect(regsSent(harness)).toBe(7);
   });
 
+  it('the item-less registration counts as an item by default (kept within a cap the simulator also counts it in); uncounted it can trip the cap, rejected and retried', async () => {
+    const symbols = ['005930', '000660', '035420'];
+    h = await startRealtimeHarness({ symbols, itemlessTypes: ['0s'], sim: { wsMaxItems: 3 }, settings: { maxItems: 3 } });
+    const counted = h;
+    counted.conn.start();
+    await counted.settled();
+    expect(counted.serverPairs()).toEqual(['000660|0A', '000660|0B', '005930|0A', '005930|0B', '|0s']);
+    expect(counted.conn.subscriptionStats.leftOut).toBe(1);
+    expect(counted.sim.faults.counters().regRejections).toEqual({});
+    await counted.close();
+
+    h = await startRealtimeHarness({ symbols, itemlessTypes: ['0s'], sim: { wsMaxItems: 3 }, settings: { maxItems: 3, itemlessCountsAsItem: false, regRetryBaseMs: 2_000 } });
+    const uncounted = h;
+    uncounted.conn.start();
+    await uncounted.until(() => uncounted.conn.status().phase === 'live' && uncounted.conn.status().subscriptions.rejectedPairs === 1, 'the item-less REG rejected');
+    expect(uncounted.conn.subscriptions.rejectedPairs()).toMatchObject([{ pair: '|0s', code: '105118' }]);
+    expect(uncounted.serverPairs()).not.toContain('|0s');
+    // Retried like any rejected pair; room on the server (a symbol leaves) lets it in.
+    uncounted.conn.applyDiff({ add: [], remove: ['035420'] });
+    await uncounted.clock.tickAsync(2_000);
+    await uncounted.until(() => uncounted.serverPairs().includes('|0s'), 'the item-less pair registered on retry');
+    expect(uncounted.conn.status().subscriptions).toMatchObject({ rejectedPairs: 0, ackedPairs: 5 });
+  });
+
   it('pacing keeps a burst of REG/REMOVE under the broker rate: no 105110, while unpaced it trips', async () => {
     const run = async (regIntervalMs: number): Promise<{ rejected: number; regs: number; acked: number }> => {
       const harness = await startRealtimeHarness({ regChunkSize: 1, sim: { regRatePerSecond: 5 }, settings: { regIntervalMs } });

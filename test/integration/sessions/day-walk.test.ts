@@ -2,6 +2,9 @@ import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { MARKET_SOURCES } from '../../../src/app/market-sources.js';
+import { createPhaseFeedCheck } from '../../../src/app/phase-watch.js';
+import { silentLogger } from '../../../src/core/logger.js';
+import { startRealtimeHarness } from '../../support/realtime-harness.js';
 import { loadMarketSessions } from '../../../src/config/market-sessions.js';
 import { formatKstDashed, kstToEpoch } from '../../../src/core/kst.js';
 import type { MarketEvent, PollEvent, RealtimeEvent } from '../../../src/core/market.js';
@@ -149,4 +152,58 @@ describe('a whole trading day on the session profiles (virtual clock)', () => {
     expect(phaseLog).toHaveLength(26);
     expect(walk.alarm).toEqual([]); // frames all along: never raised
   }, 60_000);
+
+  it('the real-time connection on the simulator: subscriptions alive from the first phase to the last, 0s at every change agreeing with the profile, a crafted disagreement counted', async () => {
+    const day = (h: number, m: number, sec = 0): number => kstToEpoch(2026, 12, 7, h, m, sec);
+    const h = await startRealtimeHarness({
+      start: day(7, 30),
+      symbols: ['005930', '000660'],
+      realtimeTypes: ['0B', '0A'],
+      itemlessTypes: ['0s', '1h'],
+      // PINGs every 10 s keep the socket busy all day (the watchdog), the simulator follows the phases.
+      sim: { sessions: schedule, tickMs: 5_000, tradesPerSecond: 2, stocks: 100 },
+    });
+    try {
+      const check = createPhaseFeedCheck(schedule, silentLogger);
+      h.conn.marketWide$.subscribe((e) => check.onEvent(e));
+      h.conn.start();
+      await h.settled();
+      expect(h.serverPairs()).toEqual(['000660|0A', '000660|0B', '005930|0A', '005930|0B', '|0s', '|1h']);
+      /** Virtual time in 5 s steps, with real I/O between them (the socket's frames and PING echoes). */
+      const runTo = async (to: number): Promise<void> => {
+        while (h.clock.now() < to) {
+          await h.clock.tickAsync(Math.min(5_000, to - h.clock.now()));
+          for (let i = 0; i < 3; i++) await new Promise<void>((r) => setImmediate(r));
+        }
+      };
+      const alive: string[] = [];
+      let crafted: ReturnType<typeof check.stats> | null = null;
+      for (let c = schedule.nextChanges(h.clock.now())[0]; c !== undefined && c.at <= day(20, 0); c = schedule.nextChanges(c.at)[0]) {
+        if (crafted === null && c.at > day(11, 0)) {
+          // 11:00, the continuous session: a 0s saying 장시작전 (0) must be counted as a disagreement.
+          await runTo(day(11, 0));
+          crafted = check.stats();
+          h.sim.faults.sendFrames(['{"trnm":"REAL","data":[{"type":"0s","name":"장시작시간","item":"","values":{"215":"0","20":"110000","214":"000000"}}]}']);
+          await h.until(() => check.stats().frames > crafted!.frames, 'the crafted 0s');
+        }
+        await runTo(c.at + 10_000);
+        const st = h.conn.status();
+        const held = JSON.stringify(h.serverPairs()) === JSON.stringify(h.conn.subscriptions.wantedPairs());
+        alive.push(`${kst(c.at)} ${st.phase} ${st.subscriptions.ackedPairs}/${st.wantedPairs} ${held ? 'held' : 'NOT HELD'}`);
+      }
+      const changes = [...new Set(alive.map((a) => a.slice(0, 19)))];
+      expect(changes[0]).toBe('2026-12-07 08:00:00');
+      expect(changes.at(-1)).toBe('2026-12-07 20:00:00');
+      expect(alive.filter((a) => !a.endsWith(' live 6/6 held'))).toEqual([]);
+      expect(h.conn.status().reconnects).toBe(0);
+      // One 0s per change instant (10), none disagreeing, plus the crafted one, counted.
+      const end = check.stats();
+      expect(crafted).toMatchObject({ disagreements: 0, unknown: 0 });
+      expect(end).toEqual({ frames: 11, disagreements: 1, unknown: 0 });
+      expect(h.marketWide.every((e) => e.kind === 'raw' && e.type === '0s' && e.symbol === '')).toBe(true);
+      expect(h.conn.subscriptionStats.unregisteredEntries).toBe(0);
+    } finally {
+      await h.close();
+    }
+  }, 240_000);
 });

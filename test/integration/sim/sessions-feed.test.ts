@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { decodeEntry, isDecodeFailure, kstDayStart } from '../../../src/adapters/kiwoom/realtime-decoder.js';
+import { createPhaseFeedCheck } from '../../../src/app/phase-watch.js';
+import { silentLogger } from '../../../src/core/logger.js';
 import { loadMarketSessions } from '../../../src/config/market-sessions.js';
 import { kstToEpoch } from '../../../src/core/kst.js';
 import { createSessionSchedule } from '../../../src/core/market-sessions.js';
@@ -49,6 +52,44 @@ describe('the simulator follows the trading day (sessions option)', () => {
           .sort();
       expect(printsAt(beforeOpen, '090000')).toEqual(['005930:KRX', '035720_AL:KRX']);
       expect(printsAt(beforeClose, '153000')).toEqual(['005930:KRX', '035720_AL:KRX']);
+      ws.close();
+    } finally {
+      await sim.close();
+    }
+  }, 120_000);
+
+  it('sends 0s 장시작시간 to an item-less subscriber at every phase change of the day, in the real form (item "", 215/20/214)', async () => {
+    const clock = createVirtualClock(kstToEpoch(2026, 12, 7, 7, 50));
+    const sim = await startSimulator({ seed: 7, stocks: 50, tradesPerSecond: 0, tickMs: 5000, pingIntervalMs: 24 * 3600_000, clock, sessions: schedule });
+    try {
+      const ws = await loggedIn(sim, await kiwoomToken(sim));
+      ws.send({ trnm: 'REG', grp_no: '1', refresh: '1', data: [{ item: [''], type: ['0s'] }] });
+      expect(await ws.next(trnm('REG'))).toMatchObject({ return_code: 0 });
+      await advance(clock, kstToEpoch(2026, 12, 7, 20, 10) - clock.now(), 60_000);
+      await new Promise<void>((r) => setTimeout(r, 50));
+      const entries = (ws.frames as Frame[]).filter((f) => f.trnm === 'REAL').flatMap((f) => f.data as { type: string; name: string; item: string; values: Record<string, string> }[]);
+      expect(entries.every((e) => e.type === '0s' && e.name === '장시작시간' && e.item === '')).toBe(true);
+      expect(entries.map((e) => `${e.values['20']} ${e.values['215']} ${e.values['214']}`)).toEqual([
+        '080000 0 010000', // NXT pre-market; KRX opens in an hour
+        '083000 0 003000', // KRX opening auction
+        '085000 0 001000', // NXT pauses
+        '090000 3 000000', // KRX continuous
+        '090030 3 000000', // NXT main
+        '152000 2 000000', // KRX closing auction
+        '153000 4 000000', // KRX closed, NXT after-market
+        '154000 4 000000', // KRX after-hours close price
+        '160000 4 000000', // KRX after-market
+        '200000 9 000000', // both closed
+      ]);
+      // The daemon's check agrees with every one of them (each read at its own instant).
+      const check = createPhaseFeedCheck(schedule, silentLogger);
+      for (const e of entries) {
+        const at = kstToEpoch(2026, 12, 7, Number(e.values['20']!.slice(0, 2)), Number(e.values['20']!.slice(2, 4)), Number(e.values['20']!.slice(4)));
+        const event = decodeEntry(e, at, kstDayStart(at));
+        if (isDecodeFailure(event)) throw new Error(event.reason);
+        check.onEvent(event);
+      }
+      expect(check.stats()).toEqual({ frames: 10, disagreements: 0, unknown: 0 });
       ws.close();
     } finally {
       await sim.close();

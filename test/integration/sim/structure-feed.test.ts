@@ -42,3 +42,25 @@ describe('sim 0g/0w/0D over the WebSocket', () => {
     expect(entries.filter((e) => e.type === '0D').every((e) => /^[+\- ]?\d+$/.test(e.values['41']!))).toBe(true);
   });
 });
+
+describe('sim 1h registered item-less', () => {
+  it('sends every VI of the market to an item-less 1h subscriber, each entry naming its stock (item and 9001)', async () => {
+    // Block deals (0A, 1-4 % away) on every stock often: prices travel far enough for VIs within the hour.
+    const t = await startTestSim({ tradesPerSecond: 5, indicativePerHour: 2_000_000, tickMs: 1_000, pingIntervalMs: 24 * 3600_000 });
+    const c = await loggedIn(t.sim, await kiwoomToken(t.sim));
+    c.send({ trnm: 'REG', grp_no: '1', refresh: '1', data: [{ item: [''], type: ['1h'] }] });
+    expect(await c.next(trnm('REG'))).toMatchObject({ return_code: 0 });
+    await advance(t.clock, 3600_000, 10_000);
+    await new Promise<void>((r) => setTimeout(r, 50));
+    const entries = c.frames.filter((f: Frame) => f.trnm === 'REAL').flatMap((f) => f.data as Entry[]);
+    expect(entries.length).toBeGreaterThan(0);
+    expect(entries.every((e) => e.type === '1h' && /^\d{6}$/.test(e.item) && e.values['9001'] === e.item)).toBe(true);
+    const vis = entries.map((e) => decodeEntry(e, t.clock.now(), kstDayStart(t.clock.now())));
+    expect(vis.filter(isDecodeFailure)).toEqual([]);
+    // Nobody registered a stock: these are the whole market's VIs, triggers and their releases.
+    expect(new Set(entries.map((e) => e.item)).size).toBeGreaterThan(1);
+    expect(entries.some((e) => e.values['1224'] !== '000000')).toBe(true);
+    c.close();
+    await t.sim.close();
+  }, 60_000);
+});

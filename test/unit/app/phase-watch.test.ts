@@ -78,4 +78,16 @@ describe('phase watch (the daemon through the whole trading day)', () => {
     // (The log stamps the clock's time, left at 08:00; the check reads each frame's tsRecv.)
     expect(lines).toEqual(["12-07 08:00:00 WARN 0s says 장종료 (4) but the profile says KRX continuous", "12-07 08:00:00 0s: FID 215 '7' is not a known code (kept raw)"]);
   });
+
+  it('reads FID 215 with the configured table (calendar.fid215) instead of the legacy one', () => {
+    const { log } = recordingLog({ now: () => 0 });
+    const check = createPhaseFeedCheck(schedule, log, { '21': { meaning: '정규장', phases: ['continuous'] } });
+    const at = kstToEpoch(2026, 12, 7, 10, 0);
+    const frame = (code: string) => check.onEvent({ kind: 'raw', type: '0s', symbol: '', values: { '215': code }, tsEvent: at, tsRecv: at });
+    frame('21'); // agrees
+    frame('3'); // a legacy code the configured table does not list: unknown
+    check.onEvent({ kind: 'raw', type: '0s', symbol: '', values: { '215': '21' }, tsEvent: at + 7 * 3_600_000, tsRecv: at + 7 * 3_600_000 }); // 17:00: disagrees
+    frame('toString'); // not an own key of the table: unknown, never a prototype property
+    expect(check.stats()).toEqual({ frames: 4, disagreements: 1, unknown: 2 });
+  });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SubscriptionSet, pairKey, type RegistrationMessage } from '../../../src/core/subscription-set.js';
+import { ITEMLESS, SubscriptionSet, pairKey, type RegistrationMessage } from '../../../src/core/subscription-set.js';
 
 /** What a server holds after applying messages (REG refresh "1" keeps, REMOVE drops the product). */
 function applyOnServer(server: Set<string>, messages: readonly RegistrationMessage[]): void {
@@ -15,6 +15,48 @@ function applyOnServer(server: Set<string>, messages: readonly RegistrationMessa
 }
 
 describe('the wanted subscription set', () => {
+  it('registers the item-less pairs as item [""] in their own REG, acknowledged, rejected and retried like any', () => {
+    const subs = new SubscriptionSet({ retry: { baseMs: 1_000, capMs: 8_000 } });
+    subs.add([ITEMLESS], ['0s', '1h']);
+    subs.add(['005930'], ['0B']);
+    const plan = subs.plan(0);
+    expect(plan.messages).toEqual([
+      { trnm: 'REG', grp_no: '1', refresh: '1', data: [{ item: ['005930'], type: ['0B'] }] },
+      { trnm: 'REG', grp_no: '1', refresh: '1', data: [{ item: [''], type: ['0s', '1h'] }] },
+    ]);
+    subs.answer({ ok: true }, 0);
+    const rejected = subs.answer({ ok: false, code: '105110' }, 0);
+    expect(rejected?.pairs).toEqual(['|0s', '|1h']);
+    expect(subs.rejectedPairs().map((r) => r.pair)).toEqual(['|0s', '|1h']);
+    expect(subs.nextRetryAt()).toBe(1_000);
+    expect(subs.plan(999).messages).toEqual([]);
+    expect(subs.plan(1_000).messages).toEqual([{ trnm: 'REG', grp_no: '1', refresh: '1', data: [{ item: [''], type: ['0s', '1h'] }] }]);
+    subs.answer({ ok: true }, 1_000);
+    expect(subs.ackedPairs()).toEqual(['005930|0B', '|0s', '|1h']);
+    expect(subs.hasItem(ITEMLESS)).toBe(true);
+  });
+
+  it('counts the item-less item against the budget unless told not to (the broker unit is unknown)', () => {
+    const counted = new SubscriptionSet({ maxItems: 2 });
+    counted.add([ITEMLESS], ['0s']);
+    counted.add(['005930', '000660'], ['0B']);
+    expect(counted.wantedItems()).toEqual(['', '005930']);
+    expect(counted.refusedItems()).toEqual(['000660']);
+    expect(counted.itemsCounted()).toBe(2);
+
+    const free = new SubscriptionSet({ maxItems: 2, itemlessCountsAsItem: false });
+    free.add([ITEMLESS], ['0s']);
+    free.add(['005930', '000660', '035420'], ['0B']);
+    expect(free.wantedItems()).toEqual(['', '005930', '000660']);
+    expect(free.refusedItems()).toEqual(['035420']);
+    expect(free.itemsCounted()).toBe(2);
+    // Even a full budget never refuses the item-less item when it does not count.
+    const full = new SubscriptionSet({ maxItems: 1, itemlessCountsAsItem: false });
+    full.add(['005930'], ['0B']);
+    full.add([ITEMLESS], ['1h']);
+    expect(full.refusedItems()).toEqual([]);
+  });
+
   it('registers the whole wanted set in chunks, grouped by type set', () => {
     const subs = new SubscriptionSet({ chunkSize: 2 });
     subs.add(['000660', '005930', '035420'], ['0B', '0A']);

@@ -62,6 +62,13 @@ describe('real-time decoding', () => {
     expect(e).toEqual({ kind: 'raw', type: '0F', symbol: '005930', values: { '210': '+100' }, tsEvent: T, tsRecv: T });
   });
 
+  it('passes a market-wide 0s entry (item "" as the real dump has it) through raw; a 0B with item "" is a shape error', () => {
+    // KWP 실시간시세/0s.txt (protocol.md 10.3): item [""] in, item "" out.
+    const values = { '215': '0', '20': '085910', '214': '000050' };
+    expect(decodeEntry({ type: '0s', name: '장시작시간', item: '', values }, T, kstDayStart(T))).toEqual({ kind: 'raw', type: '0s', symbol: '', values, tsEvent: T, tsRecv: T });
+    expect(decodeEntry(trade(TRADE_VALUES, ''), T, kstDayStart(T))).toEqual({ failure: 'E_DECODE_SHAPE', reason: 'entry.item is not a string' });
+  });
+
   it('reports a missing required FID and an unreadable value with their codes', () => {
     const { '15': _drop, ...noVolume } = TRADE_VALUES;
     const missing = decodeEntry(trade(noVolume), T, kstDayStart(T));
