@@ -7,6 +7,8 @@ import { parseArgs } from 'node:util';
 import { packageRoot } from '../src/config/package-root.js';
 import { runDaemonJobInChild } from './daemon/in-child.js';
 import { formatLatency } from './daemon/latency-summary.js';
+import { benchNotifyAb, formatRounds } from './daemon/notify-ab.js';
+import { benchOutboxCommitCost } from './daemon/outbox-commit-cost.js';
 import type { RssSample } from './daemon/rss-summary.js';
 import { buildBookCorpus } from './decode/book-corpus.js';
 import { benchDecodeRate } from './decode/decode-rate.js';
@@ -35,6 +37,8 @@ const REPLAY_MIN_RATIO = 1; // issues 18 and 21 (was 0.4, issue 8)
 const BARS_MIN_RATIO = 0.5; // issue 17
 const LATENCY_RATES = [1_000, 5_000, 20_000]; // issue 9
 const LATENCY_TARGET_RATE = 5_000; // issue 7
+/** Issue 15's slow-sink comparison: A/B pairs of rounds (2 pairs = 4 rounds, A B B A). */
+const NOTIFY_AB_PAIRS = 2;
 const LATENCY_MAX_P99_MS = 5;
 const RSS_RATE = 2_000; // issue 7
 const BUS_MIN_RATIO = 0.8; // issue 19
@@ -266,14 +270,12 @@ await section('latency', 'daemon latency (startDaemon, mode sim, loopback)', asy
   const streamRows: ReportRow[] = [];
   const details: string[] = [];
   const runs = [...LATENCY_RATES.map((rate) => ({ rate, simulator: 'embedded' as const })), { rate: LATENCY_TARGET_RATE, simulator: 'process' as const }];
-  let baselineP99: number | null = null;
   for (const { rate, simulator } of runs) {
     const apart = simulator === 'process';
     progress(`daemon latency at ${formatCount(rate)} trades/s${apart ? ', simulator in its own process' : ''}`);
     const r = await runDaemonJobInChild({ kind: 'latency', options: { tradesPerSecond: rate, durationMs: latencySeconds * 1000, simulator } }, 120_000 + latencySeconds * 1000);
     const where = `${formatCount(rate)} trades/s (${formatCount(r.framesPerSecond)} frames/s of <= 40 entries, ${formatCount(r.entriesPerSecond)} entries/s measured)${apart ? ', simulator in its own process (daemon in mode live against it)' : ''}`;
     const targeted = rate === LATENCY_TARGET_RATE;
-    if (targeted && !apart) baselineP99 = r.signal.p99;
     const ok = r.uncommitted === 0 && r.decodeErrors === 0 && r.simDropped === 0;
     rows.push({
       benchmark: `Frame-to-signal latency p50 / p99 / p99.9, daemon over loopback at ${where}: frame arrival -> signal committed`,
@@ -301,17 +303,26 @@ await section('latency', 'daemon latency (startDaemon, mode sim, loopback)', asy
       `${formatCount(rate)}/s${apart ? ' (simulator apart)' : ''}: signals ${Object.entries(r.signalsByStrategy).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}; ${formatCount(r.wantedPairs)} pairs subscribed; event-loop delay p99 ${r.loopDelayP99Ms.toFixed(1)} ms, max ${r.loopDelayMaxMs.toFixed(1)} ms; sim max behind ${r.simMaxBehindMs.toFixed(0)} ms`,
     );
   }
-  // Issue 15: the same 5,000/s run with notifications on, to a webhook that takes 10 s per request.
-  progress(`daemon latency at ${formatCount(LATENCY_TARGET_RATE)} trades/s with a slow notification sink`);
-  const slow = await runDaemonJobInChild({ kind: 'latency', options: { tradesPerSecond: LATENCY_TARGET_RATE, durationMs: latencySeconds * 1000, simulator: 'embedded', slowSinkMs: 10_000 } }, 150_000 + latencySeconds * 1000);
-  const withinMs = slow.signal.p99 !== null && baselineP99 !== null ? slow.signal.p99 - baselineP99 : null;
+  // Issue 15: with and without a slow notification sink, interleaved rounds of the same run (notify-ab.ts).
+  progress(`daemon latency at ${formatCount(LATENCY_TARGET_RATE)} trades/s with and without a slow notification sink, ${NOTIFY_AB_PAIRS} interleaved pairs`);
+  const ab = await benchNotifyAb({ pairs: NOTIFY_AB_PAIRS, seconds: latencySeconds, tradesPerSecond: LATENCY_TARGET_RATE, slowSinkMs: 10_000 });
+  const sinkRounds = ab.rounds.filter((r) => r.sink);
   rows.push({
-    benchmark: `Frame-to-signal latency p50 / p99 / p99.9 at ${formatCount(LATENCY_TARGET_RATE)} trades/s with notifications on to a webhook answering after 10 s (outbox + dispatcher; ${slow.sink?.requests ?? 0} requests, ${slow.sink?.pending ?? 0} rows pending at the end)`,
-    figure: formatLatency(slow.signal),
-    reference: baselineP99 === null ? '-' : `p99 ${baselineP99} ms without`,
-    ratio: withinMs === null ? '-' : `${withinMs >= 0 ? '+' : ''}${withinMs} ms`,
-    target: 'p99 within 1 ms of the row without (issue 15)',
-    result: withinMs === null ? 'n too small for p99' : verdict(withinMs <= 1),
+    benchmark: `Frame-to-signal latency p50 / p99 / p99.9 at ${formatCount(LATENCY_TARGET_RATE)} trades/s with notifications on to a webhook answering after 10 s (outbox + dispatcher), ${ab.rounds.length} interleaved rounds (A B B A ...) of ${latencySeconds} s, each arm's samples pooled (${sinkRounds.reduce((n, r) => n + (r.sink?.requests ?? 0), 0)} requests to the sink; rounds: ${formatRounds(ab.rounds)})`,
+    figure: formatLatency(ab.with),
+    reference: `without: ${formatLatency(ab.without)}`,
+    ratio: ab.p99DeltaMs === null ? '-' : `p99 ${ab.p99DeltaMs >= 0 ? '+' : ''}${ab.p99DeltaMs} ms, p50 ${(ab.p50DeltaMs ?? 0) >= 0 ? '+' : ''}${ab.p50DeltaMs ?? '-'} ms`,
+    target: 'p99 within 1 ms of the rounds without (issue 15)',
+    result: ab.faulty > 0 ? `falls short (${ab.faulty} rounds lost or dropped frames)` : ab.p99DeltaMs === null ? 'n too small for p99' : verdict(ab.p99DeltaMs <= 1),
+  });
+  const cost = benchOutboxCommitCost();
+  rows.push({
+    benchmark: `The signal commit (write + flush, synchronous=FULL, ${cost.signalsPerCommit} signal) with one outbox row per signal vs without, ${formatCount(cost.commits)} commits each, interleaved: what notifications add on the hot path`,
+    figure: `p50 / p99 ${cost.with.p50} / ${cost.with.p99} us`,
+    reference: `without ${cost.without.p50} / ${cost.without.p99} us`,
+    ratio: `p50 ${cost.with.p50 - cost.without.p50 >= 0 ? '+' : ''}${cost.with.p50 - cost.without.p50} us`,
+    target: '-',
+    result: 'info',
   });
   rows.push(...streamRows);
   notes.push(

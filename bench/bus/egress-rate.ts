@@ -106,7 +106,7 @@ function makeTrades(total: number): TradeEvent[] {
     const p = Math.max(100, Math.round((price[k] as number) * (1 + random.normal() * 0.002)));
     price[k] = p;
     const ts = start + i * 5;
-    out.push({ kind: 'trade', symbol: symbols[k] as string, exchange: 'KRX', price: p, change: 0, changeRate: 0, sign: 2, cumVolume: i, cumValue: 0, open: p, high: p, low: p, ask: p + 10, bid: p, volume: 1 + random.int(200), side: 'buy', strength: null, tsEvent: ts, tsRecv: ts });
+    out.push({ kind: 'trade', symbol: symbols[k] as string, venue: 'KRX', price: p, change: 0, changeRate: 0, sign: 2, cumVolume: i, cumValue: 0, open: p, high: p, low: p, ask: p + 10, bid: p, volume: 1 + random.int(200), side: 'buy', strength: null, tradeVenue: 'KRX', sessionCode: '2', tsEvent: ts, tsRecv: ts });
   }
   return out;
 }

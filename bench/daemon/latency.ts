@@ -27,6 +27,8 @@ export interface DaemonLatencyOptions {
   readonly simulator?: 'embedded' | 'process';
   /** Notifications on, to a webhook that answers each request after this long (issue 15's slow sink). */
   readonly slowSinkMs?: number;
+  /** Return every frame-to-signal-committed sample (ms), so rounds can be pooled (notify-ab.ts). */
+  readonly keepSamples?: boolean;
 }
 
 export interface DaemonLatencyResult {
@@ -54,6 +56,8 @@ export interface DaemonLatencyResult {
   readonly simDropped: number;
   /** With a slow sink: requests it received and outbox rows still pending at the end. */
   readonly sink?: { readonly requests: number; readonly pending: number; readonly delivered: number };
+  /** With keepSamples: the frame-to-signal-committed samples in ms. */
+  readonly signalSamples?: readonly number[];
 }
 
 /**
@@ -121,17 +125,22 @@ export async function benchDaemonLatency(options: DaemonLatencyOptions): Promise
       .all(daemon.sessionId, windowStart, windowEnd) as { id: string; strategy: string; tsRecv: number }[];
     const signal = createMsHistogram();
     const byStrategy: Record<string, number> = {};
+    const samples: number[] = [];
     let uncommitted = 0;
     for (const r of rows) {
       byStrategy[r.strategy] = (byStrategy[r.strategy] ?? 0) + 1;
       const at = commitAt.get(r.id);
       if (at === undefined) uncommitted++;
-      else signal.record(at - r.tsRecv);
+      else {
+        signal.record(at - r.tsRecv);
+        if (options.keepSamples) samples.push(at - r.tsRecv);
+      }
     }
     const sim = await bench.simStats();
     const slow = sink ? daemon.notify?.notifier.status()[0] : undefined;
     return {
       ...(sink && slow ? { sink: { requests: sink.requests(), pending: slow.depth, delivered: slow.delivered } } : {}),
+      ...(options.keepSamples ? { signalSamples: samples } : {}),
       tradesPerSecond: options.tradesPerSecond,
       simulator,
       durationMs,

@@ -114,7 +114,7 @@ function makeEvents(total: number, symbols: readonly string[], start: number, ra
     const trade: TradeEvent = {
       kind: 'trade',
       symbol: symbols[k]!,
-      exchange: 'KRX',
+      venue: 'KRX',
       price: p,
       change: p - open[k]!,
       changeRate: Math.round(((p - open[k]!) / open[k]!) * 10_000) / 100,
@@ -129,6 +129,8 @@ function makeEvents(total: number, symbols: readonly string[], start: number, ra
       volume,
       side: random.next() < 0.5 ? 'buy' : 'sell',
       strength: null,
+      tradeVenue: 'KRX',
+      sessionCode: '2',
       tsEvent: ts,
       tsRecv: ts,
     };

@@ -1,4 +1,4 @@
-import { createWriteStream, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { appendFileSync, createWriteStream, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDaemon } from '../../src/app/daemon.js';
@@ -7,7 +7,7 @@ import { systemClock } from '../../src/core/clock.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { SOAK_FAULT_KINDS as FAULT_KINDS, percentile, runFault, type FaultKind, type FaultOutcome } from './faults.js';
 import { auditSignals, createLogLedger, signalsGiven } from './ledger.js';
-import { parseSoakArgs, slopePerHour, type MemorySample } from './stats.js';
+import { parseSoakArgs, sampleMemory, slopePerHour, type MemorySample } from './stats.js';
 
 /**
  * The real-time soak: the daemon (system clock, mode sim, temp data dir, http port 0) against its
@@ -30,7 +30,8 @@ async function main(): Promise<number> {
     process.stderr.write(`unhandled rejection: ${String(reason)}\n`);
   });
   const dataDir = mkdtempSync(join(tmpdir(), 'krx-soak-'));
-  const config = loadConfig({ env: { KRX_MODE: 'sim', KRX_DATA_DIR: dataDir, KRX_HTTP_PORT: '0' }, cwd: dataDir });
+  const loaded = loadConfig({ env: { KRX_MODE: 'sim', KRX_DATA_DIR: dataDir, KRX_HTTP_PORT: '0' }, cwd: dataDir });
+  const config = args.recording ? loaded : { ...loaded, recording: { ...loaded.recording, enabled: false } };
   const logFile = createWriteStream(join(dataDir, 'daemon.log'));
   const ledger = createLogLedger({ onLine: (raw) => logFile.write(`${raw}\n`) });
   const log = createLogger({ level: 'info', clock: systemClock, destination: ledger.destination });
@@ -41,7 +42,7 @@ async function main(): Promise<number> {
   if (!sim) throw new Error('the soak needs the embedded simulator (mode sim)');
   const startedAt = Date.now();
   const endAt = startedAt + args.minutes * 60_000;
-  process.stdout.write(`soak: ${args.minutes} min, a fault every ${args.faultEveryMs / 1000} s, data in ${dataDir}\n`);
+  process.stdout.write(`soak: ${args.minutes} min, ${args.injectFaults ? `a fault every ${args.faultEveryMs / 1000} s` : 'no faults'}${args.recording ? '' : ', no recording'}, data in ${dataDir}\n`);
 
   const env = {
     daemon,
@@ -63,11 +64,12 @@ async function main(): Promise<number> {
   while (Date.now() < endAt) {
     const now = Date.now();
     if (now - lastSampleAt >= 5_000) {
-      const m = process.memoryUsage();
-      memory.push({ atMs: now - startedAt, rss: m.rss, heapUsed: m.heapUsed });
+      const sample = sampleMemory(now - startedAt, procStatus());
+      memory.push(sample);
+      if (args.samplesFile !== null) appendFileSync(args.samplesFile, `${JSON.stringify(sample)}\n`);
       lastSampleAt = now;
     }
-    if (now >= nextFaultAt) {
+    if (args.injectFaults && now >= nextFaultAt) {
       const kind = rotation[turn++ % rotation.length] ?? 'drop-close';
       const outcome = await runFault(kind, env, 150_000);
       outcomes.push(outcome);
@@ -112,7 +114,10 @@ async function main(): Promise<number> {
     ['RSS growth after the first minute', rssGrowth(memory)],
     ['disk use (caps: recording.maxSessionBytes / maxBytes)', `${diskUse(config.dataDir)} (caps ${(config.recording.maxSessionBytes / 1_048_576).toFixed(0)} / ${(config.recording.maxBytes / 1_048_576).toFixed(0)} MB)`],
     ['RSS slope', `${(slopePerHour(steady, 'rss') / 1_048_576).toFixed(1)} MB/h (last ${((memory.at(-1)?.rss ?? 0) / 1_048_576).toFixed(0)} MB)`],
-    ['heap slope', `${(slopePerHour(steady, 'heapUsed') / 1_048_576).toFixed(1)} MB/h (last ${((memory.at(-1)?.heapUsed ?? 0) / 1_048_576).toFixed(0)} MB)`],
+    ...(['heapUsed', 'heapTotal', 'external', 'arrayBuffers', 'rssAnon', 'rssFile', 'rssShmem'] as const).map((field): [string, string] => [
+      `${field} slope`,
+      `${(slopePerHour(steady, field) / MB).toFixed(1)} MB/h (last ${((memory.at(-1)?.[field] ?? 0) / MB).toFixed(0)} MB)`,
+    ]),
     ['open handles after stop (beyond the baseline)', leftover.length === 0 ? 'none' : leftover.join(', ')],
     ['error lines in the log', String(ledger.errors.length)],
     ['unhandled rejections', String(unhandled)],
@@ -144,6 +149,15 @@ function diskUse(dir: string): string {
   const total = size(dir);
   const recordings = readdirSync(dir).filter((n) => n === 'recordings').reduce((n, name) => n + size(`${dir}/${name}`), 0);
   return `${(total / MB).toFixed(1)} MB in all, recordings ${(recordings / MB).toFixed(1)} MB`;
+}
+
+/** /proc/self/status where there is one (Linux): the RSS split into anonymous, file and shared memory. */
+function procStatus(): string | null {
+  try {
+    return readFileSync('/proc/self/status', 'utf8');
+  } catch {
+    return null;
+  }
 }
 
 function countResources(): Map<string, number> {

@@ -57,6 +57,7 @@ function makeSignal(n: number): Signal {
     strategy: 'breakout',
     strategyVersion: '1.0.0',
     symbol: String(100000 + (n % 2500)).slice(1),
+    venue: 'KRX',
     kind: 'BUY',
     price: 70000 + (n % 1000),
     tsEvent: 1_790_000_000_000 + n,

@@ -18,15 +18,20 @@ import type { TokenSource } from '../core/ports/token-source.js';
 import type { FrameRecorder } from '../core/recording.js';
 import type { Random } from '../core/random.js';
 import { createRateLimiter, type RateLimiter } from '../core/rate-limiter.js';
-import { SIM_KIS_APPKEY, SIM_KIS_APPSECRET, SIM_KIS_HTS_ID, SIM_KIWOOM_APPKEY, SIM_KIWOOM_SECRETKEY } from '../sim/index.js';
+import { SIM_KIS_APPKEY, SIM_KIS_APPSECRET, SIM_KIS_HTS_ID } from '../sim/index.js';
 import { countRateLimits, type RateLimitCounts } from './counting-transports.js';
 import { recordingKisTransport, recordingKiwoomTransport } from './recording-transports.js';
 import type { KernelSettings } from './settings.js';
+import { resolveKiwoomKeys, type KiwoomKey } from './kiwoom-keys.js';
+import { spreadKiwoomRest } from './spread-rest.js';
 import { createManagedTokenSource, type ManagedTokenSource, type ManagedTokenSourceOptions } from './token-source.js';
 
 /** Where the brokers are and who we are to them. */
 export interface BrokerEndpoints {
+  /** The first app key of `kiwoom.keys` (the unnamed pair when none are listed). */
   readonly kiwoom: { readonly restUrl: string; readonly wsUrl: string; readonly appkey: string; readonly secretkey: string };
+  /** Every app key (`kiwoom.keys`), the first being `kiwoom`'s; absent: `kiwoom` alone (tests). */
+  readonly kiwoomKeys?: readonly KiwoomKey[];
   /** Null when KIS is disabled or has no credentials. */
   readonly kis: { readonly restUrl: string; readonly appkey: string; readonly appsecret: string; readonly htsId: string } | null;
 }
@@ -34,16 +39,20 @@ export interface BrokerEndpoints {
 /** The simulator's URLs and fixed credentials, or the live hosts' with the credentials from the environment. */
 export function endpointsFor(config: Config, sim: { readonly url: string; readonly wsUrl: string } | null): BrokerEndpoints {
   if (sim) {
+    const keys = resolveKiwoomKeys(config, true);
+    const first = keys[0] as KiwoomKey;
     return {
-      kiwoom: { restUrl: sim.url, wsUrl: sim.wsUrl, appkey: SIM_KIWOOM_APPKEY, secretkey: SIM_KIWOOM_SECRETKEY },
+      kiwoom: { restUrl: sim.url, wsUrl: sim.wsUrl, appkey: first.appkey, secretkey: first.secretkey },
+      kiwoomKeys: keys,
       kis: config.kis.enabled ? { restUrl: sim.url, appkey: SIM_KIS_APPKEY, appsecret: SIM_KIS_APPSECRET, htsId: SIM_KIS_HTS_ID } : null,
     };
   }
-  const kiwoom = config.credentials.kiwoom;
-  if (!kiwoom) throw new Error('live mode without Kiwoom credentials (the config loader should have refused this)');
+  const keys = resolveKiwoomKeys(config, false);
+  const kiwoom = keys[0] as KiwoomKey;
   const kis = config.credentials.kis;
   return {
     kiwoom: { restUrl: config.kiwoom.restUrl, wsUrl: config.kiwoom.wsUrl, appkey: kiwoom.appkey, secretkey: kiwoom.secretkey },
+    kiwoomKeys: keys,
     kis: config.kis.enabled && kis ? { restUrl: config.kis.restUrl, appkey: kis.appkey, appsecret: kis.appsecret, htsId: kis.htsId } : null,
   };
 }
@@ -58,10 +67,17 @@ export interface BrokerLimiters {
 
 export function createBrokerLimiters(s: KernelSettings, e: BrokerEndpoints, clock: Clock): BrokerLimiters {
   return {
-    kiwoom: createRateLimiter({ clock, ratePerSecond: s.kiwoom.requestsPerSecond, marginMs: 50 }),
+    // Spread evenly (one grant per 1/rate s + margin): with the budget saturated by polls, bursts of
+    // five squeezed by network jitter would meet the broker's 1700 (polls queue, never burst).
+    kiwoom: createRateLimiter({ clock, ratePerSecond: s.kiwoom.requestsPerSecond, marginMs: 50, minGapMs: (1000 + 50) / Math.max(1, Math.floor(s.kiwoom.requestsPerSecond)) }),
     // The mock host allows 2 requests/s; the configured rate never exceeds what the host allows.
     kis: e.kis ? createRateLimiter({ clock, ratePerSecond: Math.min(s.kis.requestsPerSecond, defaultKisRate(e.kis.restUrl)), marginMs: 50 }) : null,
   };
+}
+
+/** One Kiwoom app key's limiter (shared by its issuer and its REST calls) and au10001 issuer. */
+export function createKiwoomKeyIssuer(s: KernelSettings, restUrl: string, key: KiwoomKey, clock: Clock, limiter: RateLimiter = createRateLimiter({ clock, ratePerSecond: s.kiwoom.requestsPerSecond, marginMs: 50 })): { readonly limiter: RateLimiter; readonly issuer: ClosableIssuer } {
+  return { limiter, issuer: createKiwoomTokenIssuer({ baseUrl: restUrl, appkey: key.appkey, secretkey: key.secretkey, clock, requestTimeoutMs: s.kiwoom.requestTimeoutMs, limiter, maxBodyBytes: s.kiwoom.maxBodyBytes }) };
 }
 
 /** The token issuers (au10001 and KIS tokenP) of the endpoints, drawing on the keys' limiters. */
@@ -87,12 +103,14 @@ export interface TokenSourceEnv {
 }
 
 /** A managed token source for one broker, over its issuer. */
-export function createBrokerTokenSource(broker: 'kiwoom' | 'kis', s: KernelSettings, restUrl: string, appkey: string, issuer: TokenIssuer, env: TokenSourceEnv): ManagedTokenSource {
+export function createBrokerTokenSource(broker: 'kiwoom' | 'kis', s: KernelSettings, restUrl: string, appkey: string, issuer: TokenIssuer, env: TokenSourceEnv, keyName?: string): ManagedTokenSource {
+  // The first key keeps the historical names (logs, the seeded random's fork); the others carry theirs.
+  const label = keyName === undefined ? broker : `${broker}:${keyName}`;
   return createManagedTokenSource({
-    name: broker,
+    name: label,
     issuer,
     clock: env.clock,
-    random: env.random.fork(`${broker}-token`),
+    random: env.random.fork(`${label}-token`),
     refreshMarginMs: s.tokens.refreshMarginMs,
     ...(broker === 'kis' ? { minIssueIntervalMs: KIS_MIN_ISSUE_INTERVAL_MS } : {}),
     revokeOnShutdown: s.tokens.revokeOnShutdown,
@@ -101,7 +119,7 @@ export function createBrokerTokenSource(broker: 'kiwoom' | 'kis', s: KernelSetti
     credentialsRetryCapMs: s.tokens.credentialsRetryCapMs,
     giveUpAfterMs: s.tokens.credentialsExitAfterMs,
     ...(env.onGiveUp && { onGiveUp: env.onGiveUp }),
-    log: env.log.child({ component: 'token', broker }),
+    log: env.log.child({ component: 'token', broker, ...(keyName !== undefined && { key: keyName }) }),
     ...(env.cache ? { cache: { store: env.cache, key: { broker, host: new URL(restUrl).origin, appkey } } } : {}),
     ...env.overrides,
   });
@@ -122,6 +140,10 @@ export interface BrokerTransports {
   } | null;
   /** The keys' shared limiters (live and sim); absent: each client keeps its own (replay, tests). */
   readonly limiters?: BrokerLimiters;
+  /** Several Kiwoom app keys (kiwoom.keys): REST calls spread over them; absent or one: `kiwoom` alone. */
+  readonly kiwoomKeys?: readonly { readonly name: string; readonly tokens: TokenSource; readonly limiter: RateLimiter }[];
+  /** Whether a key may take REST calls now (not failed, lease held). */
+  readonly usableKey?: (name: string) => boolean;
   /** Rate-limit answers counted for /metrics. */
   readonly rateLimitHits?: RateLimitCounts;
   /** Test-only knobs beyond the settings (retry counts and waits); spread last. */
@@ -136,6 +158,9 @@ export interface NetworkTransportOptions {
   readonly limiters?: BrokerLimiters;
   /** Rate-limit answers counted for /metrics. */
   readonly rateLimitHits?: RateLimitCounts;
+  /** Several Kiwoom app keys: REST calls spread over them (see BrokerTransports.kiwoomKeys). */
+  readonly kiwoomKeys?: BrokerTransports['kiwoomKeys'];
+  readonly usableKey?: (name: string) => boolean;
   /** Every answer recorded (page by page) for a replay. */
   readonly recording?: FrameRecorder | null;
 }
@@ -158,6 +183,8 @@ export function networkTransports(s: KernelSettings, e: BrokerEndpoints, o: Netw
     kis,
     ...(o.limiters && { limiters: o.limiters }),
     ...(o.rateLimitHits && { rateLimitHits: o.rateLimitHits }),
+    ...(o.kiwoomKeys && { kiwoomKeys: o.kiwoomKeys }),
+    ...(o.usableKey && { usableKey: o.usableKey }),
   };
 }
 
@@ -175,21 +202,14 @@ export interface BrokerClients {
 
 /** The REST clients over the given transports, configured from the settings. */
 export function buildBrokerClients(s: KernelSettings, t: BrokerTransports): BrokerClients {
-  const rest = createKiwoomRest({
-    baseUrl: t.kiwoom.baseUrl,
-    tokens: t.kiwoom.tokens,
-    clock: t.clock,
-    requestsPerSecond: s.kiwoom.requestsPerSecond,
-    ...(t.limiters && { limiter: t.limiters.kiwoom }),
-    requestTimeoutMs: s.kiwoom.requestTimeoutMs,
-    maxPages: s.kiwoom.maxPages,
-    maxRows: s.kiwoom.maxRows,
-    maxRowsByTr: s.kiwoom.maxRowsByTr,
-    ...(t.rateLimitHits && { onOutcome: countRateLimits(t.rateLimitHits, 'kiwoom') }),
-    log: t.log.child({ component: 'kiwoom-rest' }),
-    transport: t.kiwoom.transport,
-    ...t.tuning?.kiwoom,
-  });
+  const keys = t.kiwoomKeys ?? [];
+  const rest =
+    keys.length > 1
+      ? spreadKiwoomRest(
+          keys.map((k) => ({ name: k.name, rest: kiwoomRest(s, t, k.tokens, k.limiter, k.name), pending: () => k.limiter.pending() })),
+          t.usableKey ?? (() => true),
+        )
+      : kiwoomRest(s, t, t.kiwoom.tokens, t.limiters?.kiwoom);
   const k = t.kis;
   const kis = k
     ? createKisWatchlist({
@@ -221,4 +241,23 @@ export function buildBrokerClients(s: KernelSettings, t: BrokerTransports): Brok
       await kis?.close();
     },
   };
+}
+
+/** One Kiwoom REST client over the key's token source and limiter. */
+function kiwoomRest(s: KernelSettings, t: BrokerTransports, tokens: TokenSource, limiter: RateLimiter | undefined, keyName?: string): KiwoomRest {
+  return createKiwoomRest({
+    baseUrl: t.kiwoom.baseUrl,
+    tokens,
+    clock: t.clock,
+    requestsPerSecond: s.kiwoom.requestsPerSecond,
+    ...(limiter && { limiter }),
+    requestTimeoutMs: s.kiwoom.requestTimeoutMs,
+    maxPages: s.kiwoom.maxPages,
+    maxRows: s.kiwoom.maxRows,
+    maxRowsByTr: s.kiwoom.maxRowsByTr,
+    ...(t.rateLimitHits && { onOutcome: countRateLimits(t.rateLimitHits, 'kiwoom') }),
+    log: t.log.child({ component: 'kiwoom-rest', ...(keyName !== undefined && { key: keyName }) }),
+    transport: t.kiwoom.transport,
+    ...t.tuning?.kiwoom,
+  });
 }

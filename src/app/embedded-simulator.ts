@@ -1,6 +1,7 @@
 import type { Logger as PinoLogger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
+import { kiwoomKeyNames, simKiwoomKey } from './kiwoom-keys.js';
 import { startSimulator, type SimulatorHandle } from '../sim/index.js';
 
 /** The simulator inside the daemon's process (mode sim), on the daemon's clock and logger. */
@@ -14,6 +15,8 @@ export async function startEmbeddedSimulator(config: Config, clock: Clock, log: 
     stocks: config.sim.stocks,
     wsMaxItems: config.sim.wsMaxItems,
     regRatePerSecond: config.sim.regRatePerSecond,
+    // One credential pair per app key of kiwoom.keys: each key gets its own token and socket.
+    kiwoomCredentials: kiwoomKeyNames(config).map((name) => simKiwoomKey(name)),
     // The simulator's own chatter stays at debug; its warnings still show.
     log: (level, fields, msg) => simLog[level === 'info' ? 'debug' : level](fields, msg),
   });

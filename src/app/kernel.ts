@@ -13,7 +13,11 @@ import { createStrategyHost, type HostReload, type StrategyHost, type StrategySt
 import { collectNeeds, loadStrategies, type LoadedStrategy } from '../engine/load-strategies.js';
 import { createRegistry } from '../engine/registry.js';
 import { createMarketBook } from '../pipeline/market-book.js';
-import { createMarketStream, type PollSource } from '../pipeline/market-stream.js';
+import { createMarketStream, type EntrySource, type PollSource } from '../pipeline/market-stream.js';
+import { createPollBoard, type PollState } from '../pipeline/poll-board.js';
+import { createStockMasterBook, labelOf, type StockMasterBook } from '../pipeline/stock-master-book.js';
+import type { StockMaster } from '../core/stock-master.js';
+import type { PollNeed } from '../core/strategy.js';
 import type { UniverseDiff } from '../pipeline/universe.js';
 import { strategies as manifest } from '../../strategies/index.js';
 import { universeItemBudget } from './itemless.js';
@@ -34,12 +38,19 @@ export interface KernelPlan {
   readonly calendar: MarketCalendar;
   /** The phases per venue (live `sessions` calendar; null always-open/krx): phase events, ctx.phase, auction prints. */
   readonly sessions: SessionSchedule | null;
-  /** The socket's item budget (connection.maxItems, less the item-less item when it counts), in live and replay alike. */
+  /** The sockets' item budget (per app key connection.maxItems, less the item-less item when it counts), in live and replay alike. */
   readonly universeBudget: { readonly maxSymbols: number };
+  /** Ranked and watched symbols left out by the stock master's orderWarning. */
+  readonly universeExclusion: { readonly orderWarning: readonly string[] };
+  /** The strategies' poll schedules (`needs.polls`), the shortest period per source. */
+  readonly pollSchedules: readonly PollNeed[];
 }
 
-/** The universe follows the program top lists and the watchlists, whatever the strategies need. */
-const UNIVERSE_NEEDS: readonly EventNeed[] = ['ranking', 'watchlist'];
+/**
+ * The universe follows the program top lists and the watchlists filtered by the stock master, and
+ * each member's ka10001 fills its snapshot, whatever the strategies need.
+ */
+const UNIVERSE_NEEDS: readonly EventNeed[] = ['ranking', 'watchlist', 'stock-master', 'info'];
 
 /**
  * Validates strategies and params (ConfigError naming the path) and resolves what the kernel needs.
@@ -61,7 +72,10 @@ export function planKernel(settings: KernelSettings, only?: readonly string[], d
     staticSymbols,
     calendar: settings.calendar,
     sessions: settings.sessions,
-    universeBudget: { maxSymbols: universeItemBudget(settings, realtimeTypes) },
+    // Every app key's socket holds the same budget (kiwoom.keys; from the config alone, so replay agrees).
+    universeBudget: { maxSymbols: universeItemBudget(settings, realtimeTypes) * Math.max(1, settings.kiwoom.keys.length) },
+    universeExclusion: { orderWarning: settings.universe.excludeOrderWarning },
+    pollSchedules: needs.polls,
   };
 }
 
@@ -75,6 +89,10 @@ export interface KernelInputs {
   readonly applyDiff: (diff: UniverseDiff) => void;
   /** The polls the plan's needs selected (`buildMarketSources`). */
   readonly polls: readonly PollSource[];
+  /** Fetched once per symbol entering the universe (`buildEntrySources`); default none. */
+  readonly entries?: readonly EntrySource[];
+  /** The stock master to fill (the daemon makes it first, for its notifier's names); default a new one. */
+  readonly master?: StockMasterBook;
   readonly sink: SignalSink;
   /** Engine time of the strategies' onStart (a replay passes the recorded start). */
   readonly startAt: number;
@@ -86,6 +104,10 @@ export interface Kernel {
   readonly stream$: Observable<MarketEvent>;
   readonly host: StrategyHost;
   readonly book: MarketBook;
+  /** The latest ka10099 stock master (names, nxtEnable, orderWarning): for the venue choice and messages. */
+  readonly master: StockMaster;
+  /** Each poll's last delivery and late ticks (/healthz, krx_poll_age_seconds). */
+  polls(): readonly PollState[];
   strategyStats(): StrategyStats[];
   /**
    * A hot reload at engine time `at`: the host replaces the `changed` strategies (and drops those
@@ -100,21 +122,36 @@ export interface Kernel {
 /** Starts the market stream and the strategy host over the inputs. */
 export function startKernel(plan: KernelPlan, inputs: KernelInputs): Kernel {
   const { clock, log } = inputs;
-  const book = createMarketBook({ staticSymbols: plan.staticSymbols, universeBudget: plan.universeBudget });
+  const book = createMarketBook({ staticSymbols: plan.staticSymbols, universeBudget: plan.universeBudget, universeExclusion: plan.universeExclusion });
+  const master = inputs.master ?? createStockMasterBook();
+  const board = createPollBoard();
   const pollErrors = new Map<string, number>();
   let universeSize = 0;
+  const named = (symbols: readonly string[]): string[] => symbols.slice(0, 20).map((s) => labelOf(master, s));
   const stream$ = createMarketStream({
     clock,
     calendar: plan.calendar,
     sessions: plan.sessions,
     realtime$: inputs.realtime$,
     polls: inputs.polls,
+    entries: inputs.entries ?? [],
+    board,
     staticSymbols: plan.staticSymbols,
     universeBudget: plan.universeBudget,
+    universeExclusion: plan.universeExclusion,
     onUniverseDiff: (diff) => {
       universeSize += diff.add.length - diff.remove.length;
-      log.info({ event: 'universe.changed', added: diff.add.length, removed: diff.remove.length, size: universeSize }, `universe changed +${diff.add.length} -${diff.remove.length}`);
+      // Names from the stock master (the first 20 of each side), so a reader sees which stocks.
+      log.info({ event: 'universe.changed', added: diff.add.length, removed: diff.remove.length, size: universeSize, addedNames: named(diff.add), removedNames: named(diff.remove) }, `universe changed +${diff.add.length} -${diff.remove.length}`);
       inputs.applyDiff(diff);
+    },
+    onMaster: (event) => {
+      master.apply(event);
+      const excluded = event.entries.filter((e) => plan.universeExclusion.orderWarning.includes(e.orderWarning));
+      log.info({ event: 'stock-master.loaded', stocks: event.entries.length, excluded: excluded.length, excludedNames: excluded.slice(0, 20).map((e) => `${e.name} (${e.symbol}) orderWarning ${e.orderWarning}`) }, `stock master loaded: ${event.entries.length} stocks, ${excluded.length} left out of the universe by orderWarning`);
+    },
+    onLate: (source) => {
+      log.warn({ event: 'poll.late', code: 'E_POLL_LATE', source }, `poll late: ${source} did not finish within its period (the REST budget cannot carry every poll)`);
     },
     onError: (source, err) => {
       const n = (pollErrors.get(source) ?? 0) + 1;
@@ -140,6 +177,8 @@ export function startKernel(plan: KernelPlan, inputs: KernelInputs): Kernel {
     stream$,
     host,
     book,
+    master,
+    polls: () => board.list(),
     strategyStats: () => host.stats(),
     reload: (next, changed, at) => {
       const outcome = host.reload(next.strategies, { changed, at });

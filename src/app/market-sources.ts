@@ -3,24 +3,36 @@
 // function turns the broker's answer into domain events. The kernel loops over the rows.
 import { WIRE_TYPE } from '../adapters/kiwoom/realtime-types.js';
 import { programTop, programTrading } from '../adapters/kiwoom/program-top.js';
+import { basicInfo, investorFlow, investorTotals, stockMaster } from '../adapters/kiwoom/stock-data.js';
+import { kstDayStart } from '../core/kst.js';
 import type { EventNeed, PollEvent } from '../core/market.js';
-import type { PollSource, SessionPhase } from '../pipeline/market-stream.js';
+import type { PollNeed } from '../core/strategy.js';
+import type { EntrySource, PollSource, SessionPhase } from '../pipeline/market-stream.js';
 import type { BrokerClients } from './broker-clients.js';
 import type { KernelSettings } from './settings.js';
 
 /** A fetch of one poll source, named for logs and for the recording's lifecycle. */
-interface PollFetcher {
-  readonly name: string;
-  readonly fetch: () => Promise<PollEvent>;
-}
+type PollFetcher = { readonly name: string } & ({ readonly fetch: () => Promise<PollEvent> } | { readonly fetchEach: (symbol: string) => Promise<PollEvent> });
 
 interface PollSpec {
   readonly kind: 'poll';
+  /** The period unless a strategy's `needs.polls` names this source. */
   readonly periodMs: (s: KernelSettings) => number;
   readonly phases: readonly SessionPhase[];
   /** The adapter calls; none when the broker is not configured. */
   readonly fetchers: (s: KernelSettings, b: BrokerClients) => readonly PollFetcher[];
+  /** Ticks that run (default all): see PollSource.due. */
+  readonly due?: (s: KernelSettings) => (nowMs: number, lastOkAt: number | null) => boolean;
+  /** How old its answer may grow before it counts as late (default two periods). */
+  readonly staleAfterMs?: (s: KernelSettings) => number;
   /** Replay serves the recorded REST answers page by page. */
+  readonly recorded: 'rest';
+}
+
+/** Fetched once per symbol (and KST day) when it enters the universe, queued and retried. */
+interface EntrySpec {
+  readonly kind: 'entry';
+  readonly fetch: (s: KernelSettings, b: BrokerClients) => ((symbol: string) => Promise<PollEvent>) | null;
   readonly recorded: 'rest';
 }
 
@@ -42,7 +54,7 @@ interface ScheduleSpec {
   readonly recorded: 'profiles';
 }
 
-export type SourceSpec = PollSpec | RealtimeSpec | ScheduleSpec;
+export type SourceSpec = PollSpec | EntrySpec | RealtimeSpec | ScheduleSpec;
 
 /**
  * KRX's program trading and its rankings move while KRX trades (not in the opening auction, when
@@ -63,7 +75,7 @@ export const MARKET_SOURCES = {
     kind: 'poll',
     periodMs: (s) => s.universe.programTopPollMs,
     phases: KRX_TRADING,
-    fetchers: (s, b) => s.universe.programTopMarkets.map((m) => ({ name: `ranking:${m}`, fetch: () => programTop(b.kiwoom, m, s.universe.programTopN) })),
+    fetchers: (s, b) => s.universe.programTopMarkets.map((m) => ({ name: `ranking:${m}`, fetch: () => programTop(b.kiwoom, m, s.universe.programTopN, s.universe.pollVenue) })),
     recorded: 'rest',
   },
   watchlist: {
@@ -86,10 +98,55 @@ export const MARKET_SOURCES = {
     kind: 'poll',
     periodMs: (s) => s.universe.programTopPollMs,
     phases: KRX_TRADING,
-    fetchers: (s, b) => s.universe.programTopMarkets.map((m) => ({ name: `program-trading:${m}`, fetch: () => programTrading(b.kiwoom, m, b.clock.now()) })),
+    fetchers: (s, b) => s.universe.programTopMarkets.map((m) => ({ name: `program-trading:${m}`, fetch: () => programTrading(b.kiwoom, m, b.clock.now(), s.universe.pollVenue) })),
+    recorded: 'rest',
+  },
+  'stock-master': {
+    kind: 'poll',
+    // Ticks every 5 minutes, runs when due: at start (retried each tick until loaded), then once a KST day.
+    periodMs: () => MASTER_TICK_MS,
+    phases: ['always'],
+    fetchers: (s, b) => (s.universe.masterMarkets.length === 0 ? [] : [{ name: 'stock-master', fetch: () => stockMaster(b.kiwoom, s.universe.masterMarkets) }]),
+    due: (s) => dailyAfter(s.universe.masterRefreshAt),
+    staleAfterMs: () => DAY_MS + 2 * MASTER_TICK_MS,
+    recorded: 'rest',
+  },
+  info: {
+    kind: 'entry',
+    fetch: (s, b) => (s.universe.basicInfo ? (symbol) => basicInfo(b.kiwoom, symbol) : null),
+    recorded: 'rest',
+  },
+  'investor-flow': {
+    kind: 'poll',
+    periodMs: (s) => s.universe.investorFlowPollMs,
+    phases: KRX_TRADING,
+    fetchers: (_s, b) => [{ name: 'investor-flow', fetchEach: (symbol) => investorFlow(b.kiwoom, symbol, b.clock.now()) }],
+    recorded: 'rest',
+  },
+  'investor-totals': {
+    kind: 'poll',
+    periodMs: (s) => s.universe.investorFlowPollMs,
+    phases: KRX_TRADING,
+    fetchers: (s, b) => [{ name: 'investor-totals', fetchEach: (symbol) => investorTotals(b.kiwoom, symbol, b.clock.now(), s.universe.investorTotalsDays) }],
     recorded: 'rest',
   },
 } as const satisfies Record<Exclude<EventNeed, `raw:${string}`>, SourceSpec>;
+
+const MASTER_TICK_MS = 5 * 60_000;
+const DAY_MS = 86_400_000;
+/** Sources that retry ka10001 on entry: 3 attempts, 5 s then 10 s apart. */
+const ENTRY_ATTEMPTS = 3;
+const ENTRY_BACKOFF = { baseMs: 5_000, capMs: 60_000 } as const;
+
+/** Due when never loaded, or when the last load is older than today's `hh:mm` KST and that time has come. */
+function dailyAfter(hhmm: string): (nowMs: number, lastOkAt: number | null) => boolean {
+  const offsetMs = (Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5))) * 60_000;
+  return (now, last) => {
+    if (last === null) return true;
+    const refresh = kstDayStart(now) + offsetMs;
+    return now >= refresh && last < refresh;
+  };
+}
 
 type SourceKind = keyof typeof MARKET_SOURCES;
 
@@ -101,19 +158,38 @@ export function hasSource(need: EventNeed): boolean {
 }
 
 /**
- * The polls the needs select, in table order. `only` (a replay) keeps just the polls a recorded
- * run had, by name.
+ * The polls the needs select, in table order, each on the period a strategy's `needs.polls` asked
+ * for (else its default). `only` (a replay) keeps just the polls a recorded run had, by name.
  */
-export function buildMarketSources(s: KernelSettings, b: BrokerClients, needs: readonly EventNeed[], only?: ReadonlySet<string>): PollSource[] {
+export function buildMarketSources(s: KernelSettings, b: BrokerClients, needs: readonly EventNeed[], only?: ReadonlySet<string>, schedules: readonly PollNeed[] = []): PollSource[] {
   const polls: PollSource[] = [];
   for (const [kind, spec] of Object.entries(MARKET_SOURCES) as [SourceKind, SourceSpec][]) {
     if (spec.kind !== 'poll' || !needs.includes(kind)) continue;
+    const declared = schedules.find((p) => p.source === kind);
+    const periodMs = declared ? declared.everySeconds * 1000 : spec.periodMs(s);
     for (const f of spec.fetchers(s, b)) {
       if (only !== undefined && !only.has(f.name)) continue;
-      polls.push({ name: f.name, periodMs: spec.periodMs(s), phases: spec.phases, fetch: f.fetch });
+      polls.push({
+        ...f,
+        periodMs,
+        phases: spec.phases,
+        ...(spec.due ? { due: spec.due(s) } : {}),
+        ...(spec.staleAfterMs ? { staleAfterMs: spec.staleAfterMs(s) } : {}),
+      });
     }
   }
   return polls;
+}
+
+/** The per-symbol fetches on universe entry the needs select (`only`: a replay's recorded names). */
+export function buildEntrySources(s: KernelSettings, b: BrokerClients, needs: readonly EventNeed[], only?: ReadonlySet<string>): EntrySource[] {
+  const out: EntrySource[] = [];
+  for (const [kind, spec] of Object.entries(MARKET_SOURCES) as [SourceKind, SourceSpec][]) {
+    if (spec.kind !== 'entry' || !needs.includes(kind) || (only !== undefined && !only.has(kind))) continue;
+    const fetch = spec.fetch(s, b);
+    if (fetch) out.push({ name: kind, fetch, attempts: ENTRY_ATTEMPTS, backoff: ENTRY_BACKOFF });
+  }
+  return out;
 }
 
 /** The real-time types the needs select: decoded kinds through the table, `raw:<type>` as is. */

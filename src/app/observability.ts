@@ -13,22 +13,26 @@ import {
 } from '../observability/index.js';
 import type { RateLimitCounts } from './counting-transports.js';
 import type { Kernel } from './kernel.js';
-import type { RealtimeConnection } from './realtime-connection.js';
+import type { PooledConnection } from './key-pool.js';
 import type { KernelSettings } from './settings.js';
-import type { ManagedTokenSource } from './token-source.js';
+import type { TokenStatus } from './token-source.js';
 
 /** What the daemon exposes to /healthz, /metrics and the data-silence alarm. */
 export interface ObservedParts {
-  readonly connection: RealtimeConnection;
+  /** The app keys' connections as one (one key: its connection as it is). */
+  readonly connection: Pick<PooledConnection, 'events$' | 'stats' | 'subscriptionStats' | 'status'>;
   readonly kernel: Kernel;
   readonly calendar: MarketCalendar;
   readonly store: { stats(): { queued: number; committed: number; dropped: number; writeErrors: number } };
-  readonly tokens: Readonly<Record<string, ManagedTokenSource>>;
+  /** The token sources health looks at, read at each look (an app key's is re-created after a lost lease). */
+  readonly tokens: () => Readonly<Record<string, { status(): TokenStatus }>>;
   readonly rateLimitHits: RateLimitCounts;
   /** Reasons the daemon is degraded but still healthy (a notification sink far behind). */
   readonly degraded?: () => readonly string[];
   /** Each venue's trading phase (live, on the session calendar), shown in /healthz. */
   readonly phases?: () => Readonly<Record<string, string>>;
+  /** More of /healthz's details (the app keys, by name). */
+  readonly details?: () => Readonly<Record<string, unknown>>;
 }
 
 export interface Observability {
@@ -59,7 +63,7 @@ export async function startObservability(settings: KernelSettings, clock: Clock,
     realtime: () => connection.stats,
     connection: () => connection.status(),
     subscriptions: () => ({ ...connection.status().subscriptions, ...connection.subscriptionStats, regRejectionsByCode: connection.stats.regRejectionsByCode }),
-    tokenIssuances: () => Object.fromEntries(Object.entries(parts.tokens).map(([broker, t]) => [broker, t.status().issuances])),
+    tokenIssuances: () => Object.fromEntries(Object.entries(parts.tokens()).map(([broker, t]) => [broker, t.status().issuances])),
     rateLimitHits: () => ({ ...parts.rateLimitHits }),
     strategies: () => parts.kernel.strategyStats(),
     store: () => parts.store.stats(),
@@ -71,12 +75,13 @@ export async function startObservability(settings: KernelSettings, clock: Clock,
     const verdict = decideHealth({
       sessionOpen: parts.calendar.isOpen(clock.now()),
       connection: connection.status(),
-      tokens: Object.fromEntries(Object.entries(parts.tokens).map(([broker, t]) => [broker, t.status()])),
+      tokens: Object.fromEntries(Object.entries(parts.tokens()).map(([broker, t]) => [broker, t.status()])),
       silenceActive: alarm.active(),
     });
     // Degraded (reported, still 200): e.g. a notification sink whose oldest pending row is stale.
     const degraded = parts.degraded?.() ?? [];
     const withPhase = parts.phases ? { ...verdict, details: { ...verdict.details, marketPhases: parts.phases() } } : verdict;
+    if (parts.details) Object.assign(withPhase, { details: { ...withPhase.details, ...parts.details() } });
     return degraded.length === 0 ? withPhase : { ...withPhase, reasons: [...withPhase.reasons, ...degraded], details: { ...withPhase.details, degraded: true } };
   };
 

@@ -1,9 +1,10 @@
+import { itemOf } from '../adapters/kiwoom/venue-codes.js';
 import { BehaviorSubject, Subject, type Observable } from 'rxjs';
 import { createActor, fromCallback, fromPromise, type SnapshotFrom } from 'xstate';
 import { createRealtimeStats, RealtimeSocket, type RealtimeStats } from '../adapters/kiwoom/realtime-socket.js';
 import type { Clock } from '../core/clock.js';
 import { CONNECTION_PHASES, type ConnectionPhase } from '../core/connection-phase.js';
-import type { RealtimeEvent } from '../core/market.js';
+import type { Exchange, RealtimeEvent } from '../core/market.js';
 import type { LogSink } from '../core/ports/log-sink.js';
 import type { TokenSource } from '../core/ports/token-source.js';
 import type { Random } from '../core/random.js';
@@ -114,6 +115,7 @@ export interface RealtimeConnection {
 
 /** Log the first few dropped entries, then one in this many. */
 const DROP_LOG_FIRST = 5;
+const VENUES: readonly Exchange[] = ['KRX', 'NXT', 'SOR'];
 /** After a REMOVE, entries of that symbol may still be on the wire for this long: expected, not a fault. */
 const REMOVE_GRACE_MS = 30_000;
 const DROP_LOG_EVERY = 1000;
@@ -170,14 +172,21 @@ export function createRealtimeConnection(options: RealtimeConnectionOptions): Re
       else unregistered(e);
       return;
     }
-    if (!subscriptions.hasItem(e.symbol)) {
+    // The wanted set holds items (`005930`, `005930_AL`): the event's symbol and venue name its item.
+    const item = e.venue === undefined ? e.symbol : itemOf(e.symbol, e.venue);
+    if (!subscriptions.hasItem(item)) {
       const wire = wireTypeOf(e);
-      // An item-less 1h names every stock of the market: only the universe's go on.
+      // An item-less 1h names every stock of the market, under whichever venue item (the real server sends
+      // `066310_AL` and `066310`): the universe's stocks go on whatever venue they are subscribed on.
       if (wire !== undefined && itemlessTypes.has(wire) && subscriptions.hasItem(ITEMLESS)) {
-        subscriptionStats.outsideUniverse++;
+        if (!VENUES.some((v) => subscriptions.hasItem(itemOf(e.symbol, v)))) {
+          subscriptionStats.outsideUniverse++;
+          return;
+        }
+        events.next(e);
         return;
       }
-      const removedAt = recentlyRemoved.get(e.symbol);
+      const removedAt = recentlyRemoved.get(item);
       if (removedAt !== undefined && clock.monotonic() - removedAt < REMOVE_GRACE_MS) {
         subscriptionStats.lateEntries++;
         return;
@@ -185,7 +194,7 @@ export function createRealtimeConnection(options: RealtimeConnectionOptions): Re
       unregistered(e);
       return;
     }
-    silence?.entry(e.symbol);
+    silence?.entry(item);
     events.next(e);
   };
   function unregistered(e: RealtimeEvent): void {

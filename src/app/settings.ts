@@ -2,6 +2,7 @@ import type { Config } from '../config/schema.js';
 import { loadMarketSessions } from '../config/market-sessions.js';
 import { alwaysOpenCalendar, createKrxCalendar, type MarketCalendar } from '../core/calendar.js';
 import { deepFreeze } from '../core/deep-freeze.js';
+import { pollVenue } from '../core/venue-choice.js';
 import { createSessionSchedule, type MarketSessionsFile, type SessionSchedule } from '../core/market-sessions.js';
 
 const SECOND_MS = 1000;
@@ -27,6 +28,14 @@ export function kernelSettings(config: Config) {
       programTopPollMs: u.programTopPollSeconds * SECOND_MS,
       watchlistPollMs: u.watchlistPollSeconds * SECOND_MS,
       extraSymbols: u.extraSymbols,
+      venue: u.venue,
+      pollVenue: u.pollVenue ?? pollVenue(u.venue),
+      excludeOrderWarning: u.exclude.orderWarning,
+      masterMarkets: u.stockMaster.markets,
+      masterRefreshAt: u.stockMaster.refreshAt,
+      basicInfo: u.basicInfo,
+      investorFlowPollMs: u.investorFlowPollSeconds * SECOND_MS,
+      investorTotalsDays: u.investorTotalsDays,
     },
     kiwoom: config.kiwoom,
     kis: config.kis,

@@ -1,5 +1,6 @@
 import type { Logger } from '../core/logger.js';
 import type { Signal } from '../core/signal.js';
+import type { StockMaster } from '../core/stock-master.js';
 import type { SignalSubscriber } from '../core/signal-sink.js';
 import { errorMessage, type ErrorCode } from '../core/errors.js';
 
@@ -27,13 +28,15 @@ export function fanOutSignals(store: CommitSource, subscribers: readonly SignalS
   });
 }
 
-/** The `signal ...` info line, one per committed signal. */
-export function signalLogLine(log: Pick<Logger, 'info'>): SignalSubscriber {
+/** The `signal ...` info line, one per committed signal, with the stock's name when the master knows it. */
+export function signalLogLine(log: Pick<Logger, 'info'>, master?: StockMaster): SignalSubscriber {
   return {
     name: 'log',
     onCommitted(signals) {
       for (const s of signals) {
-        log.info({ event: 'signal', id: s.id, strategy: s.strategy, symbol: s.symbol, kind: s.kind, price: s.price, tsEvent: s.tsEvent }, `signal ${s.kind} ${s.symbol} by ${s.strategy}`);
+        const name = master?.get(s.symbol)?.name;
+        const stock = name ? `${s.symbol} ${name}` : s.symbol;
+        log.info({ event: 'signal', id: s.id, strategy: s.strategy, symbol: s.symbol, ...(name ? { name } : {}), kind: s.kind, price: s.price, tsEvent: s.tsEvent }, `signal ${s.kind} ${stock} by ${s.strategy}`);
       }
     },
   };

@@ -3,27 +3,21 @@ import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import { createDegradedMonitor, type DegradedMonitor } from '../observability/degraded.js';
 
-/** The degraded monitor over a running daemon's parts; polls are watched on the kernel's stream. */
-export function watchDegraded(daemon: Daemon, config: Config, clock: Clock): { monitor: DegradedMonitor; stop(): void } {
-  const lastAt = new Map<string, number>();
-  const polls = [
-    ...config.universe.programTopMarkets.map((m) => ({ name: `ranking ${m}`, periodMs: config.universe.programTopPollSeconds * 1000 })),
-    ...(daemon.tokens.kis ? [{ name: 'watchlist', periodMs: config.universe.watchlistPollSeconds * 1000 }] : []),
-  ];
-  const sub = daemon.kernel.stream$.subscribe((e) => {
-    if (e.kind === 'ranking') lastAt.set(`ranking ${e.market}`, clock.now());
-    else if (e.kind === 'watchlist') lastAt.set('watchlist', clock.now());
-  });
+/**
+ * The degraded monitor over a running daemon's parts; polls as the kernel's board has them (last
+ * delivery, and how old it may grow: two periods, a day for the stock master).
+ */
+export function watchDegraded(daemon: Daemon, _config: Config, clock: Clock): { monitor: DegradedMonitor; stop(): void } {
   const recording = daemon.recording;
   const monitor = createDegradedMonitor(
     {
       now: () => clock.now(),
       store: () => daemon.store.stats(),
       ...(recording ? { recording: () => recording.stats() } : {}),
-      polls: () => polls.map((p) => ({ ...p, lastAt: lastAt.get(p.name) ?? null })),
+      polls: () => daemon.kernel.polls().map((p) => ({ name: p.name, lastAt: p.lastAt, periodMs: p.staleAfterMs / 2, lateTicks: p.lateTicks })),
       strategies: () => daemon.kernel.strategyStats(),
     },
     clock.now(),
   );
-  return { monitor, stop: () => sub.unsubscribe() };
+  return { monitor, stop: () => undefined };
 }

@@ -32,6 +32,21 @@ export const busSchema = z
         exclude: z.array(z.string().min(1)).default(['orderbook', 'kiwoom.realtime.0D']),
       })
       .prefault({}),
+    /**
+     * A lease per Kiwoom app key (design.md 5.2), so two daemons never use one key at once. A key is
+     * not used until its lease is held: Redis down at start = the key waits (reported in /healthz,
+     * retried with backoff); a lease not renewed within two thirds of `ttlMs` (Redis down, or another
+     * node took it) stops the key's socket and token before the lease ends. Off: a Redis outage never
+     * stops ingestion, and only the data-directory lock guards against a second daemon.
+     */
+    leases: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        ttlMs: z.number().int().min(3_000).max(600_000).default(30_000),
+        retryBaseMs: z.number().int().min(100).default(1_000),
+        retryCapMs: z.number().int().min(100).default(60_000),
+      })
+      .prefault({}),
     /** `start --from-bus`: where the consumer host starts reading the event stream. */
     consumer: z
       .strictObject({

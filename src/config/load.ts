@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { packageRoot } from './package-root.js';
 import { readNotifySecrets } from './notify-schema.js';
-import { fileConfigSchema, type Config, type Credentials } from './schema.js';
+import { fileConfigSchema, type Config, type Credentials, type KiwoomCredentials } from './schema.js';
 import { deepFreeze } from '../core/deep-freeze.js';
 
 /** Environment variables that carry secrets: read from the environment only, never printed. */
@@ -59,7 +59,9 @@ export function loadConfig(options: LoadConfigOptions): Config {
   const brokers = readCredentials(options.env, problems);
   // Notification secrets: each sink names its own environment variables (src/config/notify-schema.ts).
   const notify = parsed.success ? readNotifySecrets(parsed.data.notify.sinks, options.env, problems) : {};
-  const credentials: Credentials = Object.keys(notify).length > 0 ? { ...brokers, notify } : brokers;
+  const kiwoomKeys = parsed.success ? readKiwoomKeys(parsed.data.kiwoom.keys, options.env, problems) : {};
+  const withKeys: Credentials = Object.keys(kiwoomKeys).length > 0 ? { ...brokers, kiwoomKeys } : brokers;
+  const credentials: Credentials = Object.keys(notify).length > 0 ? { ...withKeys, notify } : withKeys;
   if (parsed.success && !parsed.data.bus.redis && parsed.data.notify.sinks.some((s) => s.type === 'bus' && s.enabled)) problems.push('notify.sinks: a sink of type "bus" needs bus.redis.url (or KRX_BUS_REDIS_URL)');
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
 
@@ -68,9 +70,11 @@ export function loadConfig(options: LoadConfigOptions): Config {
     // A production install that lost its credentials must fail loudly, not trade on the simulator.
     throw new ConfigError(['mode: auto found no KIWOOM_APPKEY/KIWOOM_SECRETKEY with NODE_ENV=production; set them, or set "mode": "sim" to run the simulator on purpose']);
   }
-  const resolvedMode = mode === 'auto' ? (credentials.kiwoom ? 'live' : 'sim') : mode;
-  if (resolvedMode === 'live' && !credentials.kiwoom) {
-    throw new ConfigError(['mode: live needs KIWOOM_APPKEY and KIWOOM_SECRETKEY in the environment']);
+  const anyKiwoom = credentials.kiwoom !== null || Object.keys(credentials.kiwoomKeys ?? {}).length > 0;
+  const resolvedMode = mode === 'auto' ? (anyKiwoom ? 'live' : 'sim') : mode;
+  if (resolvedMode === 'live') {
+    const missing = missingKeyCredentials(rest.kiwoom.keys, credentials);
+    if (missing.length > 0) throw new ConfigError(missing.map((m) => `mode: live needs ${m} in the environment`));
   }
   const dataDir = resolve(cwd, rest.dataDir);
   const escapes = insideDataDir(dataDir, { 'store.file': rest.store.file, 'recording.dir': rest.recording.dir });
@@ -137,6 +141,43 @@ function readCredentials(env: LoadConfigOptions['env'], problems: string[]): Cre
       ? { appkey: kis.KIS_APPKEY as string, appsecret: kis.KIS_APPSECRET as string, htsId: kis.KIS_HTS_ID as string }
       : null,
   };
+}
+
+/** The environment variables of a named key: KIWOOM_APPKEY_<NAME>, KIWOOM_SECRETKEY_<NAME>; `default` is the unnamed pair. */
+export function kiwoomKeyEnv(name: string): { readonly appkey: string; readonly secretkey: string } {
+  if (isDefaultKey(name)) return { appkey: 'KIWOOM_APPKEY', secretkey: 'KIWOOM_SECRETKEY' };
+  const suffix = name.toUpperCase();
+  return { appkey: `KIWOOM_APPKEY_${suffix}`, secretkey: `KIWOOM_SECRETKEY_${suffix}` };
+}
+
+/** The key name `default` (any case) means the unnamed pair. */
+export function isDefaultKey(name: string): boolean {
+  return name.toUpperCase() === 'DEFAULT';
+}
+
+/** Named keys' credentials, by configured name; a half-set pair is a problem, a missing one is decided by the mode. */
+function readKiwoomKeys(names: readonly string[], env: LoadConfigOptions['env'], problems: string[]): Record<string, KiwoomCredentials> {
+  const out: Record<string, KiwoomCredentials> = {};
+  for (const name of names) {
+    if (isDefaultKey(name)) continue;
+    const vars = kiwoomKeyEnv(name);
+    const appkey = env[vars.appkey]?.trim();
+    const secretkey = env[vars.secretkey]?.trim();
+    if (appkey && secretkey) out[name] = { appkey, secretkey };
+    else if (appkey || secretkey) problems.push(`${appkey ? vars.secretkey : vars.appkey}: expected in the environment together with ${appkey ? vars.appkey : vars.secretkey}`);
+  }
+  return out;
+}
+
+/** Live mode needs every configured key's pair (the unnamed pair when `kiwoom.keys` is empty). */
+function missingKeyCredentials(names: readonly string[], credentials: Credentials): string[] {
+  const keys = names.length === 0 ? ['default'] : names;
+  return keys
+    .filter((name) => (isDefaultKey(name) ? credentials.kiwoom === null : credentials.kiwoomKeys?.[name] === undefined))
+    .map((name) => {
+      const vars = kiwoomKeyEnv(name);
+      return `${vars.appkey} and ${vars.secretkey}${isDefaultKey(name) ? '' : ` (kiwoom.keys "${name}")`}`;
+    });
 }
 
 function describeIssue(issue: z.core.$ZodIssue, origin: ReadonlyMap<string, string>): string[] {

@@ -110,6 +110,8 @@ export const notifySchema = z
       .refine((sinks) => new Set(sinks.map((s) => s.name)).size === sinks.length, 'sink names must be unique'),
     /** /healthz reports degraded when a sink's oldest pending row is older than this. */
     staleSeconds: z.number().positive().default(300),
+    /** Finished outbox rows (sent, skipped, dead) are deleted this many days after they finished. */
+    retentionDays: z.number().positive().default(7),
     /** How often the daemon's own alert conditions are checked. */
     alertCheckSeconds: z.number().positive().default(5),
   })

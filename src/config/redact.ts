@@ -4,7 +4,7 @@ export const REDACTED = '[redacted]';
 
 /** The config as printed and logged: every secret replaced, presence kept visible. */
 export function redactConfig(config: Config): Record<string, unknown> {
-  const { kiwoom, kis, notify } = config.credentials;
+  const { kiwoom, kis, notify, kiwoomKeys } = config.credentials;
   return {
     ...config,
     // A password in the bus URL is a secret too.
@@ -12,6 +12,7 @@ export function redactConfig(config: Config): Record<string, unknown> {
     credentials: {
       kiwoom: kiwoom ? { appkey: REDACTED, secretkey: REDACTED } : null,
       kis: kis ? { appkey: REDACTED, appsecret: REDACTED, htsId: REDACTED } : null,
+      ...(kiwoomKeys ? { kiwoomKeys: Object.fromEntries(Object.keys(kiwoomKeys).map((name) => [name, { appkey: REDACTED, secretkey: REDACTED }])) } : {}),
       ...(notify ? { notify: Object.fromEntries(Object.keys(notify).map((name) => [name, REDACTED])) } : {}),
     },
   };
@@ -19,10 +20,11 @@ export function redactConfig(config: Config): Record<string, unknown> {
 
 /** The secret values themselves, for scrubbing any text before it leaves the process. */
 export function secretValues(config: Pick<Config, 'credentials'>): string[] {
-  const { kiwoom, kis, notify } = config.credentials;
+  const { kiwoom, kis, notify, kiwoomKeys } = config.credentials;
+  const keySecrets = Object.values(kiwoomKeys ?? {}).flatMap((k) => [k.appkey, k.secretkey]);
   const sinkSecrets = Object.values(notify ?? {}).flatMap((s) => [s.primary, s.hmacKey]);
   const busPassword = 'bus' in config ? /\/\/(?:[^:@/]*:)?([^@/]+)@/.exec((config as Config).bus.redis?.url ?? '')?.[1] : undefined;
-  return [kiwoom?.appkey, kiwoom?.secretkey, kis?.appkey, kis?.appsecret, kis?.htsId, ...sinkSecrets, busPassword].filter(
+  return [kiwoom?.appkey, kiwoom?.secretkey, kis?.appkey, kis?.appsecret, kis?.htsId, ...keySecrets, ...sinkSecrets, busPassword].filter(
     (v): v is string => typeof v === 'string' && v.length > 0,
   );
 }

@@ -7,6 +7,8 @@ const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a KST time 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
 const ms = (def: number) => z.number().int().min(0).default(def);
 const positive = (def: number) => z.number().positive().default(def);
+/** A `kiwoom.keys` name: its credentials are KIWOOM_APPKEY_<NAME> / KIWOOM_SECRETKEY_<NAME> (upper case). */
+export const KIWOOM_KEY_NAME = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
 const realtimeType = z.string().regex(/^[0-9][0-9A-Za-z]$/, 'expected a real-time type such as "0B"');
 
 /** Everything a config file may hold. Secrets are not here: they come from the environment only. */
@@ -49,6 +51,18 @@ export const fileConfigSchema = z.strictObject({
       /** Rows per TR call, all pages together (E_TOO_MANY_ROWS beyond); `maxRowsByTr` per api-id. */
       maxRows: z.number().int().min(1).default(20_000),
       maxRowsByTr: z.record(z.string().regex(/^ka\d{5}$/, 'expected an api-id such as "ka90003"'), z.number().int().min(1)).default({}),
+      /**
+       * App keys by name (README "Several app keys"): each its own token, WebSocket (connection.maxItems
+       * items) and REST budget; credentials from KIWOOM_APPKEY_<NAME>/KIWOOM_SECRETKEY_<NAME>, the name
+       * `default` being the unnamed KIWOOM_APPKEY/KIWOOM_SECRETKEY pair. Empty: the unnamed pair alone.
+       */
+      keys: z
+        .array(z.string().regex(KIWOOM_KEY_NAME, 'expected a key name of letters, digits and _ (such as "a" or "desk_2")'))
+        .max(20)
+        .default([])
+        .refine((names) => new Set(names.map((n) => n.toUpperCase())).size === names.length, 'key names must be unique (case-insensitive)'),
+      /** A key whose socket is not live for this long (giving up) hands its symbols to the other keys. */
+      keyFailoverMs: ms(30_000),
     })
     .prefault({}),
   kis: z
@@ -123,6 +137,30 @@ export const fileConfigSchema = z.strictObject({
       watchlistPollSeconds: positive(300),
       /** Symbols always in the universe. */
       extraSymbols: z.array(z.string().regex(/^\d{6}$/, 'expected a 6-digit stock code')).default([]),
+      /**
+       * The venue each stock is subscribed on (src/core/venue-choice.ts): KRX (bare code), NXT (`_NX`),
+       * SOR (`_AL`, both venues' prints), or auto: SOR where the stock master says nxtEnable, else KRX.
+       */
+      venue: z.enum(['auto', 'KRX', 'NXT', 'SOR']).default('auto'),
+      /** The venue (`stex_tp`) of the market-wide polls (ka90003/ka90004); default: `venue`, KRX under auto. */
+      pollVenue: z.enum(['KRX', 'NXT', 'SOR']).optional(),
+      /** Ranked and watched stocks left out by their ka10099 orderWarning: 2 정리매매 and 4 투자위험 unless told. */
+      exclude: z
+        .strictObject({ orderWarning: z.array(z.enum(['0', '1', '2', '3', '4', '5'])).max(6).default(['2', '4']) })
+        .prefault({}),
+      /** The ka10099 stock master: loaded at start and once a KST day after `refreshAt`; no markets = off. */
+      stockMaster: z
+        .strictObject({
+          markets: z.array(z.enum(['0', '10', '30', '50', '60', '70', '80', '90', '2', '3', '4', '5', '6', '7', '8', '9'])).max(16).default(['0', '10']),
+          refreshAt: hhmm.default('07:00'),
+        })
+        .prefault({}),
+      /** ka10001 주식기본정보 once per symbol (and KST day) when it enters the universe (`ctx.snapshot(s).info`). */
+      basicInfo: z.boolean().default(true),
+      /** Default periods of the per-symbol investor polls a strategy needs without a schedule of its own. */
+      investorFlowPollSeconds: positive(300),
+      /** ka10061 totals span this many calendar days up to today. */
+      investorTotalsDays: z.number().int().min(1).max(366).default(20),
     })
     .prefault({}),
   calendar: z
@@ -210,7 +248,10 @@ export interface KisCredentials {
 }
 
 export interface Credentials {
+  /** The unnamed pair (KIWOOM_APPKEY/KIWOOM_SECRETKEY): the key `default`. */
   readonly kiwoom: KiwoomCredentials | null;
+  /** The named keys of `kiwoom.keys` found in the environment (KIWOOM_APPKEY_<NAME>), by name as configured. */
+  readonly kiwoomKeys?: Readonly<Record<string, KiwoomCredentials>>;
   readonly kis: KisCredentials | null;
   /** Per notification sink name; absent when no sink is configured. */
   readonly notify?: Readonly<Record<string, NotifySinkSecrets>>;

@@ -40,8 +40,12 @@ export const ERROR_CODES = {
   E_WS_CLOSED: { category: 'transient', summary: 'the real-time socket closed' },
   E_WS_LOGIN_TIMEOUT: { category: 'transient', summary: 'no LOGIN acknowledgement in time' },
   E_WS_WATCHDOG: { category: 'transient', summary: 'no frame at all (PING included) within the watchdog time' },
+  E_KEY_FAILED: { category: 'transient', summary: 'a Kiwoom app key of kiwoom.keys failed (credentials rejected, R10001, its socket gave up, or its lease lost): its symbols moved to the other keys within their budget' },
+  E_KEY_LEASE: { category: 'transient', summary: 'a Kiwoom app key is not used: its lease (bus leases) is not held, because another node holds it or the bus is unreachable; retried with backoff' },
+  E_KEY_UNAVAILABLE: { category: 'transient', summary: 'no Kiwoom app key is usable for a REST call (every key failed or unleased)' },
   E_WS_DUPLICATE_LOGIN: { category: 'transient', summary: 'another login with the same app key took over (SYSTEM R10001)' },
   E_LISTEN: { category: 'transient', summary: 'a port the daemon or the simulator listens on is taken or not allowed (EADDRINUSE, EACCES); exit 1, a restart may succeed' },
+  E_POLL_LATE: { category: 'transient', summary: 'a poll did not finish within its period (the 5 requests/s REST budget cannot carry every poll declared); its tick is skipped and /healthz says degraded' },
   E_RECONNECT_BUDGET: { category: 'transient', summary: 'reconnect attempts per minute exhausted; waiting' },
   // reject
   E_BROKER_REJECT: { category: 'reject', summary: 'the broker rejected a request' },

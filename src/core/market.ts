@@ -5,7 +5,15 @@
  * Every event is stamped twice: `tsEvent` is the venue's time where the wire has one (else equal to
  * `tsRecv`), `tsRecv` our Clock at arrival. Both are epoch milliseconds.
  */
+import type { StockMasterEntry } from './stock-master.js';
+
+/**
+ * An instrument's venue: KRX (bare code), NXT (`_NX`), SOR/통합 (`_AL`, both venues' prints). The
+ * suffixes are parsed at the edge (REST and WebSocket decoders) and never part of a symbol.
+ */
 export type Exchange = 'KRX' | 'NXT' | 'SOR';
+/** The same type under the name the events, snapshots and signals use for it. */
+export type InstrumentVenue = Exchange;
 export type Market = 'KOSPI' | 'KOSDAQ';
 /** ka90003's market codes. */
 export type ProgramMarketCode = 'P00101' | 'P10102';
@@ -17,9 +25,13 @@ export interface Stamped {
 
 /** Fields shared by 0B and 0A: prices are magnitudes; changes keep their sign. */
 export interface PriceFields {
-  /** Six-digit code, exchange suffix removed. */
+  /** Six-digit code, venue suffix removed. */
   readonly symbol: string;
-  readonly exchange: Exchange;
+  /**
+   * The instrument's venue: the feed the event came from (the item's suffix). An `_AL` (SOR) item
+   * streams both venues' prints; a trade's own venue is `tradeVenue`.
+   */
+  readonly venue: Exchange;
   readonly price: number;
   /** Change versus the previous close (signed). */
   readonly change: number;
@@ -46,6 +58,17 @@ export interface TradeEvent extends Stamped, PriceFields {
   /** FID 228 체결강도, or null when absent. */
   readonly strength: number | null;
   /**
+   * FID 9081 거래소구분: the venue that printed this trade (`"KRX"` / `"NXT"` text on the wire); null
+   * when absent or another value (the NXT and 통합 strings are [U], protocol.md 11.3). On an `_AL`
+   * item it tells the two venues' prints apart.
+   */
+  readonly tradeVenue: 'KRX' | 'NXT' | null;
+  /**
+   * FID 290 장구분 as sent (spaces trimmed): `"2"` is the continuous session [C]; other codes are [U],
+   * so kept raw. '' when absent, or when not 1-8 printable ASCII characters.
+   */
+  readonly sessionCode: string;
+  /**
    * True on a print of an auction (the KRX 09:00 opening and 15:30 closing single price), decided
    * from the session schedule at `tsEvent`; absent on a continuous-session trade and wherever no
    * schedule applies (the simulator's always-open calendar). A volume strategy skips these.
@@ -62,7 +85,7 @@ export interface IndicativeEvent extends Stamped, PriceFields {
 export interface ProgramFlowEvent extends Stamped {
   readonly kind: 'program-flow';
   readonly symbol: string;
-  readonly exchange: Exchange;
+  readonly venue: Exchange;
   readonly price: number;
   readonly change: number;
   readonly changeRate: number;
@@ -83,7 +106,7 @@ export interface ProgramFlowEvent extends Stamped {
 export interface ViEvent extends Stamped {
   readonly kind: 'vi';
   readonly symbol: string;
-  readonly exchange: Exchange;
+  readonly venue: Exchange;
   readonly phase: 'trigger' | 'release';
   /** FID 1225 (else 1279): 정적 static, 동적 dynamic, both, or unknown. */
   readonly viType: 'static' | 'dynamic' | 'both' | 'unknown';
@@ -110,7 +133,7 @@ export interface ViEvent extends Stamped {
 export interface StockInfoEvent extends Stamped {
   readonly kind: 'stock-info';
   readonly symbol: string;
-  readonly exchange: Exchange;
+  readonly venue: Exchange;
   readonly upperLimit: number;
   readonly lowerLimit: number;
   /** 0 if absent. */
@@ -138,7 +161,7 @@ export interface VenueDepth {
 export interface BookEvent extends Stamped {
   readonly kind: 'book';
   readonly symbol: string;
-  readonly exchange: Exchange;
+  readonly venue: Exchange;
   /** Best first; levels the wire leaves out read as price 0, quantity 0. */
   readonly asks: readonly BookLevel[];
   readonly bids: readonly BookLevel[];
@@ -159,6 +182,8 @@ export interface RawRealEvent extends Stamped {
   readonly kind: 'raw';
   readonly type: string;
   readonly symbol: string;
+  /** The item's venue (its suffix), as on the decoded events; absent on an item-less entry (0s). */
+  readonly venue?: Exchange;
   readonly values: Readonly<Record<string, string>>;
 }
 
@@ -211,6 +236,68 @@ export interface ProgramTradingEvent extends Stamped {
 }
 
 /**
+ * The ka10099 stock master (protocol.md 2, seed 003): every stock of the markets it was asked for.
+ * Polled at start and once a KST day; the universe drops symbols whose `orderWarning` the config
+ * excludes, and logs and messages show the names.
+ */
+export interface StockMasterEvent extends Stamped {
+  readonly kind: 'stock-master';
+  readonly entries: readonly StockMasterEntry[];
+}
+
+/**
+ * ka10001 주식기본정보 of one symbol, fetched once (per KST day) when it enters the universe. Prices in
+ * won; `marketCap` in 억원 and the share counts as sent (천주 [I], protocol.md 2.1); null where the
+ * wire left a field blank.
+ */
+export interface BasicInfoEvent extends Stamped {
+  readonly kind: 'info';
+  readonly symbol: string;
+  readonly name: string;
+  readonly previousClose: number | null;
+  readonly referencePrice: number | null;
+  readonly upperLimit: number | null;
+  readonly lowerLimit: number | null;
+  readonly high250: number | null;
+  readonly low250: number | null;
+  readonly marketCap: number | null;
+  readonly listedShares: number | null;
+  readonly floatShares: number | null;
+}
+
+/** Investor categories of ka10059/ka10061 (signed net amounts or quantities, as the request asked). */
+export interface InvestorFigures {
+  readonly individual: number | null;
+  readonly foreign: number | null;
+  readonly institution: number | null;
+  readonly financialInvestment: number | null;
+  readonly insurance: number | null;
+  readonly investmentTrust: number | null;
+  readonly otherFinance: number | null;
+  readonly bank: number | null;
+  readonly pensionFund: number | null;
+  readonly privateFund: number | null;
+  readonly government: number | null;
+  readonly otherCorporation: number | null;
+}
+
+/** ka10059 종목별투자자기관별: one symbol's investor net buying today (amounts in 백만원 [I]). */
+export interface InvestorFlowEvent extends Stamped, InvestorFigures {
+  readonly kind: 'investor-flow';
+  readonly symbol: string;
+  /** KST day of the row (YYYYMMDD). */
+  readonly date: string;
+}
+
+/** ka10061 종목별투자자기관별합계: one symbol's investor net buying summed over `from`..`to` (KST days). */
+export interface InvestorTotalsEvent extends Stamped, InvestorFigures {
+  readonly kind: 'investor-totals';
+  readonly symbol: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+/**
  * A venue's trading phase changed (protocol.md 11): delivered by the strategy host at the schedule's
  * instant on the engine clock (`tsEvent` = `tsRecv` = the change), so live and replay agree. The
  * phase names are those of src/core/market-sessions.ts, 'closed' between and after phases.
@@ -222,7 +309,7 @@ export interface PhaseEvent extends Stamped {
 }
 
 export type RealtimeEvent = TradeEvent | IndicativeEvent | ProgramFlowEvent | ViEvent | StockInfoEvent | BookEvent | RawRealEvent;
-export type PollEvent = RankingEvent | WatchlistEvent | ProgramTradingEvent;
+export type PollEvent = RankingEvent | WatchlistEvent | ProgramTradingEvent | StockMasterEvent | BasicInfoEvent | InvestorFlowEvent | InvestorTotalsEvent;
 export type MarketEvent = RealtimeEvent | PollEvent | PhaseEvent;
 
 /** Every kind of market event. */

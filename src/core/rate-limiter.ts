@@ -26,6 +26,13 @@ export interface RateLimiterOptions {
    * broker's receive time. Default 0.
    */
   marginMs?: number;
+  /**
+   * Spread a backlog: a queued request waits at least this many milliseconds after the previous
+   * grant (e.g. the window / limit, 210 ms for 5 per 1,050 ms). A full queue then goes out one request
+   * every gap instead of in bursts of `limit`, so network jitter cannot squeeze two bursts into one of
+   * the broker's seconds. A caller that finds no queue is served at once. Default 0.
+   */
+  minGapMs?: number;
 }
 
 interface Waiter {
@@ -47,18 +54,23 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const queue: Waiter[] = [];
   let timer: TimerHandle | undefined;
 
+  const minGapMs = Math.max(0, options.minGapMs ?? 0);
+  let lastGrant = Number.NEGATIVE_INFINITY;
   const nextAllowedAt = (): number => Math.max(pausedUntil, (grants[head] ?? Number.NEGATIVE_INFINITY) + windowMs);
+  /** A queued request also keeps the gap: a backlog drains evenly; an idle caller is served at once. */
+  const nextQueuedAt = (): number => Math.max(nextAllowedAt(), lastGrant + minGapMs);
 
   const grant = (now: number): void => {
     grants[head] = now;
     head = (head + 1) % limit;
+    lastGrant = now;
   };
 
   const drain = (): void => {
     timer = undefined;
     let now = clock.monotonic();
     while (queue.length > 0) {
-      const at = nextAllowedAt();
+      const at = nextQueuedAt();
       if (at > now) {
         timer = clock.setTimeout(drain, Math.ceil(at - now));
         return;

@@ -1,3 +1,5 @@
+import type { Exchange } from './market.js';
+
 /**
  * Signals are what krx-signals produces. It never places orders.
  */
@@ -6,6 +8,11 @@ export type SignalKind = 'BUY' | 'SELL' | 'EXIT' | 'ALERT';
 /** What a strategy emits; the host stamps the rest. */
 export interface SignalDraft {
   readonly symbol: string;
+  /**
+   * The instrument's venue. Default: the venue of the event that caused the signal when it is about
+   * the same symbol, else the venue the book last saw the symbol on, else KRX.
+   */
+  readonly venue?: Exchange;
   readonly kind: SignalKind;
   /** The price the signal refers to; null when it has none. */
   readonly price?: number | null;
@@ -20,6 +27,8 @@ export interface Signal {
   readonly strategy: string;
   readonly strategyVersion: string;
   readonly symbol: string;
+  /** The instrument's venue (KRX, NXT, SOR): part of the id. */
+  readonly venue: Exchange;
   readonly kind: SignalKind;
   readonly price: number | null;
   /** Taken from the event that caused the signal, never from "now". */

@@ -1,4 +1,4 @@
-import type { BookLevel, MarketEvent, ProgramMarketCode, ViEvent } from './market.js';
+import type { BasicInfoEvent, BookLevel, Exchange, MarketEvent, ProgramMarketCode, ViEvent } from './market.js';
 
 /**
  * What the daemon knows about one symbol right now. Snapshots are immutable (frozen): an update
@@ -11,6 +11,11 @@ import type { BookLevel, MarketEvent, ProgramMarketCode, ViEvent } from './marke
  */
 export interface SymbolSnapshot {
   readonly symbol: string;
+  /**
+   * The instrument's venue: snapshots are kept per symbol and venue (an `_NX` and a bare feed of one
+   * stock never mix their prices). The ranking/watchlist fields are the symbol's, the same on each.
+   */
+  readonly venue: Exchange;
   /** Last trade price (0B only; 0A indicative prices are in `indicativePrice`); null before a trade. */
   readonly lastPrice: number | null;
   /** Day open/high/low from the venue's fields (FIDs 16/17/18), tracked from prices when absent. */
@@ -42,6 +47,8 @@ export interface SymbolSnapshot {
   readonly book: BookPart | null;
   /** The last VI trigger or release (1h); null if none today. */
   readonly vi: ViPart | null;
+  /** ka10001 주식기본정보, fetched when the symbol entered the universe; null before it arrived. */
+  readonly info: InfoPart | null;
 }
 
 /** Each part says when it was last updated: the `tsEvent` of the event that set it (replays agree). */
@@ -55,6 +62,9 @@ export interface LimitsPart extends Updated {
   /** 0 if the wire did not carry it. */
   readonly reference: number;
 }
+
+/** ka10001 figures (BasicInfoEvent without its stamps and kind): prices in won, `marketCap` in 억원. */
+export type InfoPart = Updated & Omit<BasicInfoEvent, 'kind' | 'symbol' | 'tsEvent' | 'tsRecv'>;
 
 /** 0w figures; amounts in 백만원 as on the wire. */
 export interface ProgramPart extends Updated {
@@ -91,8 +101,14 @@ export interface ViPart extends Updated {
 
 /** Read-only market state offered to strategies. */
 export interface MarketView {
-  /** The symbol's snapshot, or undefined if nothing was seen for it. */
-  snapshot(symbol: string): SymbolSnapshot | undefined;
+  /**
+   * The symbol's snapshot on `venue`, or without one on its primary venue (the first venue a market
+   * event came from; before any, the one a ranking or watchlist made: KRX); undefined if nothing
+   * was seen for it.
+   */
+  snapshot(symbol: string, venue?: Exchange): SymbolSnapshot | undefined;
+  /** The symbol's primary venue (see `snapshot`); undefined if nothing was seen for it. */
+  venueOf(symbol: string): Exchange | undefined;
   /** Every symbol in the universe, sorted. The array is frozen. */
   universe(): readonly string[];
   /** Symbols currently in a program net-buy top list, sorted. Frozen. */

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { intervalMs, type Bar } from './bars.js';
 import { ConfigError } from './errors.js';
 import type { Logger } from './logger.js';
-import type { EventNeed, MarketEvent } from './market.js';
+import type { EventNeed, Exchange, MarketEvent } from './market.js';
 import type { SignalDraft } from './signal.js';
 import type { SymbolSnapshot } from './snapshot.js';
 import type { Phase, Venue } from './market-sessions.js';
@@ -45,6 +45,28 @@ export interface StrategyNeeds {
    * Implies the `trade` events.
    */
   readonly bars?: readonly { readonly interval: string }[];
+  /**
+   * How often a polled source runs for this strategy: `[{ source: 'investor-flow', everySeconds: 120 }]`.
+   * Implies the source's events. Sources: 'program-trading' (ka90004, one request per market and
+   * page), 'investor-flow' (ka10059) and 'investor-totals' (ka10061), one request per universe
+   * symbol. All share one REST budget (5 requests/s): when strategies ask for more than it carries,
+   * polls run late (reported in /healthz), they never burst. The shortest period any strategy asks
+   * for wins.
+   */
+  readonly polls?: readonly PollNeed[];
+}
+
+/** Polled sources a strategy may put on its own schedule. */
+export const SCHEDULED_POLL_SOURCES = ['program-trading', 'investor-flow', 'investor-totals'] as const;
+export type ScheduledPollSource = (typeof SCHEDULED_POLL_SOURCES)[number];
+
+/** Bounds of `needs.polls[].everySeconds`: a whole number of seconds, at least 5, at most a day. */
+export const POLL_EVERY_SECONDS = { min: 5, max: 86_400 } as const;
+
+export interface PollNeed {
+  readonly source: ScheduledPollSource;
+  /** Whole seconds between runs, 5 to 86400. */
+  readonly everySeconds: number;
 }
 
 /** A strategy's needs with the aliases resolved: what the host routes by. */
@@ -53,6 +75,8 @@ export interface ResolvedNeeds {
   readonly symbols: readonly string[];
   /** Bar intervals, sorted and unique. */
   readonly bars: readonly string[];
+  /** Poll schedules by source (sorted by source; the shortest period where one source is named twice). */
+  readonly polls: readonly PollNeed[];
 }
 
 /** Resolves API 1's `needs.realtime` codes; the app passes the broker adapter's table. */
@@ -93,8 +117,11 @@ export interface StrategyContext<P> {
   /** Arms (or re-arms) the timer `name` to fire `delayMs` (integer >= 1) from `now()`. */
   setTimer(name: string, delayMs: number, options?: TimerOptions): void;
   clearTimer(name: string): void;
-  /** The symbol's frozen snapshot, already updated with the event being handled. */
-  snapshot(symbol: string): SymbolSnapshot | undefined;
+  /**
+   * The symbol's frozen snapshot, already updated with the event being handled: on `venue` when
+   * given, else on the symbol's primary venue (the one its market events come from).
+   */
+  snapshot(symbol: string, venue?: Exchange): SymbolSnapshot | undefined;
   /** The universe, sorted and frozen. */
   universe(): readonly string[];
   /** Symbols in a program net-buy top list, sorted and frozen. */
@@ -110,9 +137,10 @@ export interface StrategyContext<P> {
   phase(venue?: Venue): Phase;
   /**
    * The last `n` closed bars of a symbol at an interval the strategy declared in `needs.bars`,
-   * oldest first (empty when none closed yet).
+   * oldest first (empty when none closed yet); bars are per symbol and venue: any venue's unless
+   * `venue` is given (one per symbol when the universe picks one venue a stock).
    */
-  bars(symbol: string, interval: string, n: number): readonly Bar[];
+  bars(symbol: string, interval: string, n: number, venue?: Exchange): readonly Bar[];
 }
 
 /**
@@ -233,5 +261,33 @@ export function resolveNeeds<P>(def: StrategyDefinition<P>, params: P, wireAlias
     }
   }
   if (bars.length > 0) events.add('trade');
-  return { events: [...events].sort(), symbols: [...new Set(needs.symbols ?? [])].sort(), bars };
+  const polls = resolvePollNeeds(def.id, needs.polls);
+  for (const p of polls) events.add(p.source);
+  return { events: [...events].sort(), symbols: [...new Set(needs.symbols ?? [])].sort(), bars, polls };
+}
+
+/** Checks `needs.polls` (ConfigError E_STRATEGY_DEFINITION naming the entry) and merges repeats. */
+function resolvePollNeeds(id: string, declared: unknown): PollNeed[] {
+  if (declared === undefined) return [];
+  const bad = (why: string): never => {
+    throw new ConfigError([`strategy "${id}": needs.polls${why}`], 'E_STRATEGY_DEFINITION');
+  };
+  if (!Array.isArray(declared)) bad(' must be an array of { source, everySeconds }');
+  const every = new Map<ScheduledPollSource, number>();
+  (declared as unknown[]).forEach((entry, i) => {
+    const e = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
+    const extra = Object.keys(e).filter((k) => k !== 'source' && k !== 'everySeconds');
+    if (extra.length > 0) bad(`[${i}]: unknown key "${extra[0]}" (expected source, everySeconds)`);
+    const source = e['source'];
+    if (typeof source !== 'string' || !(SCHEDULED_POLL_SOURCES as readonly string[]).includes(source)) {
+      bad(`[${i}].source: ${JSON.stringify(source)} is not a scheduled poll (${SCHEDULED_POLL_SOURCES.join(', ')})`);
+    }
+    const seconds = e['everySeconds'];
+    if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < POLL_EVERY_SECONDS.min || seconds > POLL_EVERY_SECONDS.max) {
+      bad(`[${i}].everySeconds: expected whole seconds from ${POLL_EVERY_SECONDS.min} to ${POLL_EVERY_SECONDS.max}, got ${JSON.stringify(seconds)}`);
+    }
+    const s = source as ScheduledPollSource;
+    every.set(s, Math.min(every.get(s) ?? Infinity, seconds as number));
+  });
+  return [...every].sort(([a], [b]) => (a < b ? -1 : 1)).map(([source, everySeconds]) => ({ source, everySeconds }));
 }

@@ -3,7 +3,7 @@ import type { Bar, BarAggregator } from '../core/bars.js';
 import type { Clock } from '../core/clock.js';
 import { StrategyError, errorMessage, isKrxError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/logger.js';
-import { eventNeedOf, type EventNeed, type MarketEvent, type PhaseEvent } from '../core/market.js';
+import { eventNeedOf, type EventNeed, type Exchange, type MarketEvent, type PhaseEvent } from '../core/market.js';
 import type { Phase, SessionSchedule, Venue } from '../core/market-sessions.js';
 import { createRandom } from '../core/random.js';
 import type { Signal, SignalDraft } from '../core/signal.js';
@@ -189,7 +189,7 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
       log: logger.child({ strategy: def.id }),
       handlers: null,
       state: 'idle',
-      stamper: new SignalStamper({ strategy: def.id, strategyVersion: def.version, sessionId: options.sessionId, cooldownMs }),
+      stamper: new SignalStamper({ strategy: def.id, strategyVersion: def.version, sessionId: options.sessionId, cooldownMs, venueOf: book.venueOf }),
       faultPolicy: new FaultPolicy(faultLimit, faultWindowMs),
       events: 0,
       timersFired: 0,
@@ -212,14 +212,14 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
         timers.cancel(rt, name);
         wake();
       },
-      snapshot: (symbol: string) => book.snapshot(symbol),
+      snapshot: (symbol: string, venue?: Exchange) => book.snapshot(symbol, venue),
       universe: () => book.universe(),
       programTop: () => book.programTop(),
       watchlist: () => book.watchlist(),
       phase: (venue: Venue = 'KRX'): Phase => (sessions === null ? 'continuous' : sessions.phaseAt(venue, nowOf())),
-      bars: (symbol: string, interval: string, n: number) => {
+      bars: (symbol: string, interval: string, n: number, venue?: Exchange) => {
         if (!declaredBars.has(interval)) throw new StrategyError('E_STRATEGY_FAULT', `bars("${interval}"): not in needs.bars`);
-        return bars?.last(symbol, interval, n) ?? [];
+        return bars?.last(symbol, interval, n, venue) ?? [];
       },
     });
     try {
@@ -402,7 +402,7 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
       engineNow = bar.end;
       for (const rt of targets) {
         if (rt.state !== 'running') continue;
-        invoke(rt, { tsEvent: bar.end, tsRecv: bar.end }, bar, (h) => h.onBar?.(bar));
+        invoke(rt, { tsEvent: bar.end, tsRecv: bar.end, symbol: bar.symbol, venue: bar.venue }, bar, (h) => h.onBar?.(bar));
       }
     }
   }
@@ -420,7 +420,7 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
     engineNow = event.tsRecv;
     book.apply(event);
     if (bars !== null && event.kind === 'trade') {
-      deliverBars(bars.onTrade({ symbol: event.symbol, price: event.price, quantity: event.volume, at: event.tsRecv }));
+      deliverBars(bars.onTrade({ symbol: event.symbol, venue: event.venue, price: event.price, quantity: event.volume, at: event.tsRecv }));
       engineNow = event.tsRecv;
     } else if (bars !== null && (event.kind === 'ranking' || event.kind === 'watchlist')) {
       // Bars are bounded by the universe: a symbol that left it takes its bars along.

@@ -1,7 +1,7 @@
 import { ConfigError } from '../core/errors.js';
 import { deepFreeze } from '../core/deep-freeze.js';
 import type { EventNeed } from '../core/market.js';
-import { resolveNeeds, type AnyStrategyDefinition, type ResolvedNeeds, type WireTypeAlias } from '../core/strategy.js';
+import { resolveNeeds, type AnyStrategyDefinition, type PollNeed, type ResolvedNeeds, type WireTypeAlias } from '../core/strategy.js';
 import type { StrategyRegistry } from './registry.js';
 
 /** One `strategies[]` entry of the config. */
@@ -68,13 +68,19 @@ export function loadStrategies(
   return loaded;
 }
 
-/** The union of what the loaded strategies consume, sorted (sources, subscriptions, universe). */
-export function collectNeeds(strategies: readonly LoadedStrategy[]): { events: EventNeed[]; symbols: string[] } {
+/**
+ * The union of what the loaded strategies consume, sorted (sources, subscriptions, universe); poll
+ * schedules by source, the shortest period any strategy asked for.
+ */
+export function collectNeeds(strategies: readonly LoadedStrategy[]): { events: EventNeed[]; symbols: string[]; polls: PollNeed[] } {
   const events = new Set<EventNeed>();
   const symbols = new Set<string>();
+  const every = new Map<PollNeed['source'], number>();
   for (const s of strategies) {
     for (const e of s.needs.events) events.add(e);
     for (const sym of s.needs.symbols) symbols.add(sym);
+    for (const p of s.needs.polls ?? []) every.set(p.source, Math.min(every.get(p.source) ?? Infinity, p.everySeconds));
   }
-  return { events: [...events].sort(), symbols: [...symbols].sort() };
+  const polls = [...every].sort(([a], [b]) => (a < b ? -1 : 1)).map(([source, everySeconds]) => ({ source, everySeconds }));
+  return { events: [...events].sort(), symbols: [...symbols].sort(), polls };
 }

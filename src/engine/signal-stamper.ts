@@ -1,25 +1,34 @@
 import { StrategyError } from '../core/errors.js';
+import type { Exchange } from '../core/market.js';
 import type { Signal, SignalDraft, SignalKind } from '../core/signal.js';
 import { signalId } from '../core/signal-id.js';
 
 const KINDS: ReadonlySet<SignalKind> = new Set(['BUY', 'SELL', 'EXIT', 'ALERT']);
+const VENUES: ReadonlySet<string> = new Set<Exchange>(['KRX', 'NXT', 'SOR']);
 const SYMBOL_RE = /^[0-9A-Z]{6}$/;
 const ORDINAL_MEMORY = 4096;
 /** Past this many cooldown entries, the expired ones (which can no longer swallow a signal) are dropped. */
 const COOLDOWN_MEMORY = 4096;
 
-/** The times a signal takes from the event (or timer) that caused it. */
+/**
+ * What a signal takes from the event (or timer, bar) that caused it: its times, and the instrument
+ * when the cause is about one (a market event or a bar; a phase event's venue is not an instrument's).
+ */
 export interface Stamp {
   readonly tsEvent: number;
   readonly tsRecv: number;
+  readonly symbol?: string;
+  readonly venue?: string;
 }
 
 export interface SignalStamperOptions {
   readonly strategy: string;
   readonly strategyVersion: string;
   readonly sessionId: string;
-  /** Minimum engine time between two accepted signals of one symbol and kind; 0 = off. */
+  /** Minimum engine time between two accepted signals of one instrument (symbol and venue) and kind; 0 = off. */
   readonly cooldownMs: number;
+  /** The venue the market was last seen on for a symbol (the book's); KRX when absent or unknown. */
+  readonly venueOf?: (symbol: string) => Exchange | undefined;
 }
 
 /**
@@ -41,7 +50,8 @@ export class SignalStamper {
   stamp(draft: SignalDraft, stamp: Stamp, nowMs: number): Signal | null {
     const { strategy, strategyVersion, cooldownMs } = this.options;
     checkDraft(strategy, draft);
-    const key = `${draft.symbol}|${draft.kind}`;
+    const venue = this.venueFor(draft, stamp);
+    const key = `${draft.symbol}|${venue}|${draft.kind}`;
     const previous = this.cooldown.get(key);
     if (cooldownMs > 0 && previous !== undefined && nowMs - previous < cooldownMs) return null;
     this.cooldown.set(key, nowMs);
@@ -52,17 +62,25 @@ export class SignalStamper {
     this.ordinals.set(tsEvent, ordinal + 1);
     if (this.ordinals.size > ORDINAL_MEMORY) this.ordinals.delete(this.ordinals.keys().next().value as number);
     return Object.freeze({
-      id: signalId({ strategy, strategyVersion, symbol: draft.symbol, kind: draft.kind, tsEvent, ordinal }),
+      id: signalId({ strategy, strategyVersion, symbol: draft.symbol, venue, kind: draft.kind, tsEvent, ordinal }),
       sessionId: this.options.sessionId,
       strategy,
       strategyVersion,
       symbol: draft.symbol,
+      venue,
       kind: draft.kind,
       price: draft.price ?? null,
       tsEvent,
       tsRecv,
       details: Object.freeze({ ...(draft.details ?? {}) }),
     });
+  }
+
+  /** The draft's venue, else its cause's when about the same symbol, else the book's, else KRX. */
+  private venueFor(draft: SignalDraft, stamp: Stamp): Exchange {
+    if (draft.venue !== undefined) return draft.venue;
+    if (stamp.symbol === draft.symbol && stamp.venue !== undefined && VENUES.has(stamp.venue)) return stamp.venue as Exchange;
+    return this.options.venueOf?.(draft.symbol) ?? 'KRX';
   }
 
   /** Cooldown entries are bounded by the symbols still cooling down, not by every symbol ever seen. */
@@ -93,6 +111,7 @@ function checkDraft(strategy: string, draft: SignalDraft): void {
   if (draft === null || typeof draft !== 'object') bad('not an object');
   if (typeof draft.symbol !== 'string' || !SYMBOL_RE.test(draft.symbol)) bad(`symbol ${JSON.stringify(draft.symbol)}`);
   if (!KINDS.has(draft.kind)) bad(`kind ${JSON.stringify(draft.kind)}`);
+  if (draft.venue !== undefined && !VENUES.has(draft.venue)) bad(`venue ${JSON.stringify(draft.venue)} (KRX, NXT or SOR)`);
   const price = draft.price;
   if (price !== undefined && price !== null && !(typeof price === 'number' && Number.isFinite(price) && price >= 0)) bad(`price ${String(price)}`);
   const details = draft.details;

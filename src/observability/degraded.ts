@@ -11,8 +11,11 @@ export interface DegradedSources {
   readonly now: () => number;
   readonly store?: () => { readonly committed: number; readonly writeErrors: number; readonly queued?: number };
   readonly recording?: () => { readonly committed: number; readonly writeErrors: number; readonly shedding: boolean; readonly capped: boolean; readonly dropped: number; readonly storedBytes: number; readonly pending?: number };
-  /** Last time each poll delivered (epoch ms; null = not yet), with its period. */
-  readonly polls?: () => ReadonlyArray<{ readonly name: string; readonly lastAt: number | null; readonly periodMs: number }>;
+  /**
+   * Last time each poll delivered (epoch ms; null = not yet), with its period, and the ticks it
+   * skipped because its previous run was still going (the REST budget could not carry it).
+   */
+  readonly polls?: () => ReadonlyArray<{ readonly name: string; readonly lastAt: number | null; readonly periodMs: number; readonly lateTicks?: number }>;
   readonly strategies?: () => ReadonlyArray<{ readonly id: string; readonly state: string }>;
 }
 
@@ -53,8 +56,15 @@ export function createDegradedMonitor(sources: DegradedSources, startedAt: numbe
   const storeFailing = failingTracker();
   const recordingFailing = failingTracker();
 
-  const pollAges = (): Array<{ name: string; ageMs: number; periodMs: number }> =>
-    (sources.polls?.() ?? []).map((p) => ({ name: p.name, ageMs: sources.now() - (p.lastAt ?? startedAt), periodMs: p.periodMs }));
+  const pollAges = (): Array<{ name: string; ageMs: number; periodMs: number; lateTicks: number }> =>
+    (sources.polls?.() ?? []).map((p) => ({ name: p.name, ageMs: sources.now() - (p.lastAt ?? startedAt), periodMs: p.periodMs, lateTicks: p.lateTicks ?? 0 }));
+  /** poll -> late ticks at the last look and when they last grew */
+  const lateSeen = new Map<string, { ticks: number; at: number }>();
+  const lateRecently = (p: { name: string; periodMs: number; lateTicks: number }): boolean => {
+    const seen = lateSeen.get(p.name) ?? { ticks: 0, at: Number.NEGATIVE_INFINITY };
+    if (p.lateTicks > seen.ticks) lateSeen.set(p.name, { ticks: p.lateTicks, at: sources.now() });
+    return sources.now() - (lateSeen.get(p.name)?.at ?? seen.at) <= 2 * p.periodMs + POLL_GRACE_MS;
+  };
 
   const check = (): Map<DegradedPart, string[]> => {
     const out = new Map<DegradedPart, string[]>();
@@ -69,6 +79,7 @@ export function createDegradedMonitor(sources: DegradedSources, startedAt: numbe
     }
     for (const p of pollAges()) {
       if (p.ageMs > 2 * p.periodMs + POLL_GRACE_MS) add('polls', `${p.name} poll late or failing: last answer ${Math.round(p.ageMs / 1000)} s ago (period ${Math.round(p.periodMs / 1000)} s)`);
+      else if (lateRecently(p)) add('polls', `${p.name} poll runs late (E_POLL_LATE): ${p.lateTicks} ticks skipped, a run outlasts its period of ${Math.round(p.periodMs / 1000)} s (the REST budget cannot carry every poll)`);
     }
     const quarantined = (sources.strategies?.() ?? []).filter((s) => s.state === 'quarantined').map((s) => s.id);
     if (quarantined.length > 0) add('strategies', `strategy quarantined (E_STRATEGY_QUARANTINED): ${quarantined.join(', ')}`);
@@ -89,6 +100,7 @@ export function createDegradedMonitor(sources: DegradedSources, startedAt: numbe
       });
       if (sources.polls) {
         metrics.collect('krx_poll_age_seconds', 'Seconds since each poll last delivered an answer', 'gauge', ['poll'], () => pollAges().map((p) => ({ labels: { poll: p.name }, value: p.ageMs / 1000 })));
+        metrics.collect('krx_poll_late_total', 'Poll ticks skipped because the previous run was still going (runs late)', 'counter', ['poll'], () => pollAges().map((p) => ({ labels: { poll: p.name }, value: p.lateTicks })));
       }
       const recording = sources.recording;
       if (recording) {

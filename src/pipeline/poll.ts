@@ -1,4 +1,4 @@
-import { EMPTY, Observable, catchError, defer, exhaustMap, filter } from 'rxjs';
+import { EMPTY, Observable, catchError, defer, exhaustMap, filter, finalize, type ObservableInput } from 'rxjs';
 import type { Clock } from '../core/clock.js';
 import { clockTimer } from './clock-timer.js';
 
@@ -7,9 +7,12 @@ export interface PollOptions<T> {
   readonly periodMs: number;
   /** Ticks when this says the market is closed are skipped (no request at all). Default: always. */
   readonly isOpen?: (epochMs: number) => boolean;
-  readonly fetch: () => Promise<T>;
+  /** One run: a request (a promise) or a sweep (an observable of several answers). */
+  readonly fetch: () => ObservableInput<T>;
   /** Called with each failed poll; the stream goes on with the next tick. */
   readonly onError: (err: unknown) => void;
+  /** A tick that came while the previous run was still going (it is skipped): the poll runs late. */
+  readonly onLate?: (epochMs: number) => void;
 }
 
 /**
@@ -22,24 +25,31 @@ export interface PollOptions<T> {
  *   onError: (err) => log.warn({ err }, 'ranking poll failed') });
  */
 export function pollEvery<T>(options: PollOptions<T>): Observable<T> {
-  const { clock, isOpen } = options;
+  const { clock, isOpen, onLate } = options;
+  let running = false;
   return clockTimer(clock, 0, options.periodMs).pipe(
     filter(() => isOpen === undefined || isOpen(clock.now())),
-    exhaustMap(() =>
-      defer(() => options.fetch()).pipe(
+    filter(() => {
+      if (running && onLate) reportSafely(onLate, clock.now());
+      return !running;
+    }),
+    exhaustMap(() => {
+      running = true;
+      return defer(() => options.fetch()).pipe(
         catchError((err: unknown) => {
           reportSafely(options.onError, err);
           return EMPTY;
         }),
-      ),
-    ),
+        finalize(() => (running = false)),
+      );
+    }),
   );
 }
 
-function reportSafely(onError: (err: unknown) => void, err: unknown): void {
+function reportSafely<A>(report: (arg: A) => void, arg: A): void {
   try {
-    onError(err);
+    report(arg);
   } catch {
-    // An error reporter that throws must not end the poll stream.
+    // A reporter that throws must not end the poll stream.
   }
 }

@@ -1,11 +1,12 @@
 import { kstDayIndex } from '../core/kst.js';
-import type { BookEvent, IndicativeEvent, ProgramFlowEvent, StockInfoEvent, TradeEvent, ViEvent } from '../core/market.js';
+import type { BasicInfoEvent, BookEvent, Exchange, IndicativeEvent, ProgramFlowEvent, StockInfoEvent, TradeEvent, ViEvent } from '../core/market.js';
 import type { SymbolSnapshot } from '../core/snapshot.js';
 
 /** A snapshot with nothing known yet. */
-export function emptySnapshot(symbol: string): SymbolSnapshot {
+export function emptySnapshot(symbol: string, venue: Exchange = 'KRX'): SymbolSnapshot {
   return Object.freeze({
     symbol,
+    venue,
     lastPrice: null,
     open: null,
     high: null,
@@ -23,6 +24,7 @@ export function emptySnapshot(symbol: string): SymbolSnapshot {
     program: null,
     book: null,
     vi: null,
+    info: null,
   });
 }
 
@@ -106,4 +108,10 @@ export function applyVi(prev: SymbolSnapshot, e: ViEvent): SymbolSnapshot {
     updatedAt: e.tsEvent,
   });
   return Object.freeze({ ...prev, vi });
+}
+
+/** Pure: the snapshot after a ka10001 answer (`.info`, stamped with the answer's arrival). */
+export function applyBasicInfo(prev: SymbolSnapshot, e: BasicInfoEvent): SymbolSnapshot {
+  const { kind: _kind, symbol: _symbol, tsEvent, tsRecv: _tsRecv, ...figures } = e;
+  return Object.freeze({ ...prev, info: Object.freeze({ ...figures, updatedAt: tsEvent }) });
 }

@@ -13,6 +13,12 @@ export interface UniverseBudget {
   readonly maxSymbols: number;
 }
 
+/** Which ranked and watched symbols the universe leaves out, by the stock master. */
+export interface UniverseExclusion {
+  /** ka10099 `orderWarning` codes to leave out (config universe.exclude.orderWarning). */
+  readonly orderWarning: readonly string[];
+}
+
 export interface UniverseTracker {
   /** Folds a poll event in; returns the change, or null when the universe did not change. */
   apply(event: MarketEvent): UniverseDiff | null;
@@ -26,6 +32,8 @@ export interface UniverseTracker {
   watchlist(): readonly string[];
   /** Symbols the budget leaves out, in priority order, frozen (empty without a budget). */
   leftOut(): readonly string[];
+  /** Symbols the latest stock master excludes (by orderWarning), sorted and frozen. */
+  excluded(): readonly string[];
 }
 
 /**
@@ -36,9 +44,16 @@ export interface UniverseTracker {
  * priority: the static symbols (strategy-required and config extras, sorted), then the watchlist
  * (sorted), then the program ranks in rank order (rank 1 of every market, then rank 2 ..., markets in
  * the order first polled). The rest is left out and reported with each diff.
+ *
+ * With an exclusion, the latest stock master's symbols whose `orderWarning` is excluded (정리매매,
+ * 투자위험 by default) are dropped from the ranked and watched candidates; static symbols stay (the user
+ * or a strategy named them). Before the first master nothing is excluded.
  */
-export function createUniverseTracker(staticSymbols: readonly string[] = [], budget?: UniverseBudget): UniverseTracker {
+export function createUniverseTracker(staticSymbols: readonly string[] = [], budget?: UniverseBudget, exclusion?: UniverseExclusion): UniverseTracker {
   const fixed = [...new Set(staticSymbols)].sort();
+  const excludedCodes = new Set(exclusion?.orderWarning ?? []);
+  let excluded: ReadonlySet<string> = new Set();
+  let excludedSorted: readonly string[] = Object.freeze([]);
   /** market -> its latest top list in rank order */
   const ranked = new Map<ProgramMarketCode, readonly string[]>();
   let watched: ReadonlySet<string> = new Set();
@@ -51,10 +66,12 @@ export function createUniverseTracker(staticSymbols: readonly string[] = [], bud
   /** Every candidate once, most important first. */
   const byPriority = (): string[] => {
     const out = new Set<string>(fixed);
-    for (const s of watchSorted) out.add(s);
+    for (const s of watchSorted) if (!excluded.has(s)) out.add(s);
     const lists = [...ranked.values()];
     const deepest = Math.max(0, ...lists.map((l) => l.length));
-    for (let rank = 0; rank < deepest; rank++) for (const list of lists) if (rank < list.length) out.add(list[rank] as string);
+    for (let rank = 0; rank < deepest; rank++) {
+      for (const list of lists) if (rank < list.length && !excluded.has(list[rank] as string)) out.add(list[rank] as string);
+    }
     return [...out];
   };
 
@@ -84,6 +101,10 @@ export function createUniverseTracker(staticSymbols: readonly string[] = [], bud
       } else if (event.kind === 'watchlist') {
         watched = new Set(event.groups.flatMap((g) => g.symbols));
         watchSorted = sortedFrozen(watched);
+      } else if (event.kind === 'stock-master') {
+        if (excludedCodes.size === 0) return null;
+        excluded = new Set(event.entries.filter((e) => excludedCodes.has(e.orderWarning)).map((e) => e.symbol));
+        excludedSorted = sortedFrozen(excluded);
       } else {
         return null;
       }
@@ -94,6 +115,7 @@ export function createUniverseTracker(staticSymbols: readonly string[] = [], bud
     programTop: () => topSorted,
     watchlist: () => watchSorted,
     leftOut: () => leftOut,
+    excluded: () => excludedSorted,
   };
 }
 

@@ -16,7 +16,7 @@ export interface ReportSignal {
   readonly symbol: string;
   readonly price: number | null;
   readonly tsEvent: number;
-  /** The venue the signal is about, when its details say so; its trades are then that venue's. */
+  /** The signal's own venue (null only from callers without one); its trades are that venue's. */
   readonly venue: Exchange | null;
   readonly phase: string | null;
 }

@@ -26,7 +26,7 @@ export interface FeedGap {
 export interface RecordedMarket {
   readonly file: string;
   readonly meta: RecordingMeta;
-  /** Keyed by `tradeKey(symbol, exchange)`. */
+  /** Keyed by `tradeKey(symbol, venue)`. */
   readonly trades: ReadonlyMap<string, TradeSeries>;
   readonly feedGaps: readonly FeedGap[];
   /** The recording's end (meta end, else its last frame), epoch ms. */
@@ -39,8 +39,8 @@ export interface ReadMarketOptions {
   readonly symbols?: ReadonlySet<string>;
 }
 
-export function tradeKey(symbol: string, exchange: Exchange): string {
-  return `${symbol}|${exchange}`;
+export function tradeKey(symbol: string, venue: Exchange): string {
+  return `${symbol}|${venue}`;
 }
 
 /** Reads a recording once; throws E_RECORDING_READ (KrxError) when it cannot be read. */
@@ -56,7 +56,7 @@ export function readRecordedMarket(file: string, options: ReadMarketOptions = {}
       event: (e) => {
         if (e.kind !== 'trade') return;
         if (options.symbols && !options.symbols.has(e.symbol)) return;
-        const key = tradeKey(e.symbol, e.exchange);
+        const key = tradeKey(e.symbol, e.venue);
         let s = raw.get(key);
         if (!s) raw.set(key, (s = { t: [], price: [], volume: [] }));
         s.t.push(e.tsEvent);

@@ -74,11 +74,10 @@ function sortedSignals(records: readonly SignalRecord[]): SignalRecord[] {
   return [...records].sort((a, b) => a.tsEvent - b.tsEvent || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-const VENUES = new Set<string>(['KRX', 'NXT', 'SOR']);
-
 export function toReportSignal(r: SignalRecord, schedule: SessionSchedule): ReportSignal {
   const details = parseDetails(r.detailsJson);
-  const venue = [details.venue, details.exchange].find((v): v is Exchange => typeof v === 'string' && VENUES.has(v)) ?? null;
+  // The signal's own venue (schema 4; rows written before it read KRX, all the daemon subscribed then).
+  const venue = r.venue;
   const phase = typeof details.phase === 'string' ? details.phase : schedule.phaseAt(r.symbol, r.tsEvent);
   return { id: r.id, sessionId: r.sessionId, strategy: r.strategy, kind: r.kind, symbol: r.symbol, price: r.price, tsEvent: r.tsEvent, venue, phase };
 }

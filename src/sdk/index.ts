@@ -9,12 +9,21 @@ export {
   type StrategyDefinition,
   type StrategyHandlers,
   type StrategyNeeds,
+  type PollNeed,
+  type ScheduledPollSource,
+  SCHEDULED_POLL_SOURCES,
   type TimerFire,
   type TimerOptions,
 } from '../core/strategy.js';
 export type {
+  BasicInfoEvent,
   EventNeed,
+  InvestorFigures,
+  InvestorFlowEvent,
+  InvestorTotalsEvent,
+  StockMasterEvent,
   Exchange,
+  InstrumentVenue,
   IndicativeEvent,
   Market,
   MarketEvent,
@@ -31,6 +40,8 @@ export type {
   WatchlistGroup,
 } from '../core/market.js';
 export type { Signal, SignalDraft, SignalKind } from '../core/signal.js';
-export type { SymbolSnapshot } from '../core/snapshot.js';
+export type { InfoPart, SymbolSnapshot } from '../core/snapshot.js';
+export type { VenueChoice } from '../core/venue-choice.js';
+export type { StockMaster, StockMasterEntry } from '../core/stock-master.js';
 export { intervalMs, type Bar, type BarInterval } from '../core/bars.js';
 export { indicators, type Bands, type BarSource, type Indicator, type MacdValue } from '../core/indicators.js';

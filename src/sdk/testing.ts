@@ -1,6 +1,6 @@
 import { kstToEpoch } from '../core/kst.js';
 import type { Logger } from '../core/logger.js';
-import type { MarketEvent, RankingEvent, TradeEvent, WatchlistEvent, IndicativeEvent, ProgramMarketCode } from '../core/market.js';
+import type { Exchange, MarketEvent, RankingEvent, TradeEvent, WatchlistEvent, IndicativeEvent, ProgramMarketCode } from '../core/market.js';
 import type { Signal } from '../core/signal.js';
 import type { AnyStrategyDefinition, StrategyState } from '../core/strategy.js';
 import { createVirtualClock } from '../core/virtual-clock.js';
@@ -87,12 +87,13 @@ function memoryLogger(records: LogRecord[], bindings: Readonly<Record<string, un
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: (more) => memoryLogger(records, { ...bindings, ...more }) };
 }
 
-/** A 0B trade of `symbol` (default 005930) at `ts` (tsEvent = tsRecv unless given). */
-export function trade(p: { symbol?: string; price: number; volume?: number; ts: number; tsRecv?: number; open?: number; high?: number; low?: number; cumVolume?: number; changeRate?: number }): TradeEvent {
+/** A 0B trade of `symbol` (default 005930, venue KRX) at `ts` (tsEvent = tsRecv unless given). */
+export function trade(p: { symbol?: string; venue?: Exchange; price: number; volume?: number; ts: number; tsRecv?: number; open?: number; high?: number; low?: number; cumVolume?: number; changeRate?: number }): TradeEvent {
+  const venue = p.venue ?? 'KRX';
   return {
     kind: 'trade',
     symbol: p.symbol ?? '005930',
-    exchange: 'KRX',
+    venue,
     price: p.price,
     change: 0,
     changeRate: p.changeRate ?? 0,
@@ -107,6 +108,8 @@ export function trade(p: { symbol?: string; price: number; volume?: number; ts: 
     volume: p.volume ?? 10,
     side: 'buy',
     strength: null,
+    tradeVenue: venue === 'NXT' ? 'NXT' : 'KRX',
+    sessionCode: '2',
     tsEvent: p.ts,
     tsRecv: p.tsRecv ?? p.ts,
   };
@@ -114,7 +117,7 @@ export function trade(p: { symbol?: string; price: number; volume?: number; ts: 
 
 /** A 0A indicative (주식기세) price. */
 export function indicative(p: { symbol?: string; price: number; ts: number }): IndicativeEvent {
-  return { kind: 'indicative', symbol: p.symbol ?? '005930', exchange: 'KRX', price: p.price, change: 0, changeRate: 0, sign: 3, cumVolume: 0, cumValue: 0, open: 0, high: 0, low: 0, ask: 0, bid: 0, tsEvent: p.ts, tsRecv: p.ts };
+  return { kind: 'indicative', symbol: p.symbol ?? '005930', venue: 'KRX', price: p.price, change: 0, changeRate: 0, sign: 3, cumVolume: 0, cumValue: 0, open: 0, high: 0, low: 0, ask: 0, bid: 0, tsEvent: p.ts, tsRecv: p.ts };
 }
 
 /** A program net-buy ranking poll of one market; `symbols` in rank order (rank 1 first). */

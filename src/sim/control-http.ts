@@ -24,7 +24,8 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
  * GET counters | registrations | stats | watchlists | program-ranking?market=P00101&n=50;
  * POST ws/drop {mode} | ws/silence {silent} | ws/malformed {kind,count} | ws/frames {frames: string[]} | tokens/expire {broker} | tokens/reject-form {form} |
  * rate-limits {kiwoomPerSecond,kisPerSecond} | rest-delay {ms} | fail-path {path,status,count} |
- * fail-path/clear {path} | trades-per-second {tradesPerSecond} | indicative-per-hour {indicativePerHour};
+ * fail-path/clear {path} | trades-per-second {tradesPerSecond} | indicative-per-hour {indicativePerHour} |
+ * keys/disable {appkey} | keys/enable {appkey};
  * PUT watchlists/<code> {stocks,name}; DELETE watchlists/<code>.
  */
 export function handleControl(faults: SimFaults, method: string, route: string, query: URLSearchParams, body: Record<string, unknown>): JsonReply {
@@ -61,6 +62,15 @@ export function handleControl(faults: SimFaults, method: string, route: string, 
     case 'POST tokens/expire': {
       const broker = body.broker === 'kiwoom' || body.broker === 'kis' ? body.broker : 'all';
       return okReply({ ok: true, expired: faults.expireTokens(broker) });
+    }
+    case 'POST keys/disable':
+    case 'POST keys/enable': {
+      if (typeof body.appkey !== 'string' || body.appkey === '' || body.appkey.length > 200) return bad('appkey must be a non-empty string');
+      if (key === 'POST keys/enable') {
+        faults.enableKiwoomKey(body.appkey);
+        return okReply();
+      }
+      return okReply({ ok: true, dropped: faults.disableKiwoomKey(body.appkey) });
     }
     case 'POST rate-limits': {
       const limits: { kiwoomPerSecond?: number; kisPerSecond?: number } = {};

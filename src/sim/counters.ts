@@ -1,7 +1,14 @@
 /** What the simulator has seen and done; read by tests through `faults.counters()` or `/_sim/counters`. */
 export interface SimCounters {
   requestsByApiId: Record<string, number>;
+  /**
+   * The most Kiwoom REST requests (TRs and token calls, admitted or not) that arrived within any
+   * 1,000 ms on the sim clock, per app key: what a budget test compares with 5.
+   */
+  kiwoomPeakPerSecond: Record<string, number>;
   requestsByTrId: Record<string, number>;
+  /** Kiwoom TR requests admitted (within the rate), by the appkey of their token: how calls spread over keys. */
+  kiwoomRequestsByAppkey: Record<string, number>;
   tokenIssuances: { kiwoom: number; kis: number };
   /** KIS token requests answered with the token already issued (6 h reuse). */
   kisTokenReuses: number;
@@ -34,7 +41,9 @@ export interface SimCounters {
 export function createCounters(): SimCounters {
   return {
     requestsByApiId: {},
+    kiwoomPeakPerSecond: {},
     requestsByTrId: {},
+    kiwoomRequestsByAppkey: {},
     tokenIssuances: { kiwoom: 0, kis: 0 },
     kisTokenReuses: 0,
     tokenRevocations: { kiwoom: 0, kis: 0 },

@@ -46,6 +46,12 @@ export interface SimFaults {
   sendFrames(frames: readonly string[]): number;
   /** Sends `count` malformed frames of a kind to every connection. Returns frames sent. */
   sendMalformed(kind: MalformedKind, count?: number): number;
+  /**
+   * Kills one Kiwoom app key (the broker suspended it): its tokens are revoked (8005), new ones are
+   * refused (8001), its socket is closed. `enableKiwoomKey` accepts it again. Returns sockets closed.
+   */
+  disableKiwoomKey(appkey: string): number;
+  enableKiwoomKey(appkey: string): void;
   /** Expires every token issued so far (both brokers by default). Returns how many. */
   expireTokens(broker?: 'kiwoom' | 'kis' | 'all'): number;
   /** How expired, revoked or superseded Kiwoom tokens are refused from now on (REST and LOGIN). */
@@ -85,6 +91,14 @@ export function createFaults(ctx: SimContext, ws: KiwoomWsServer, feed: RealFeed
       const n = ws.broadcastRaw(frames);
       ctx.counters.malformedSent += n;
       return n;
+    },
+    disableKiwoomKey: (appkey) => {
+      ctx.opts.disabledKiwoomKeys.add(appkey);
+      ctx.kiwoomTokens.revokeAppkey(appkey);
+      return ws.dropAppkey(appkey);
+    },
+    enableKiwoomKey: (appkey) => {
+      ctx.opts.disabledKiwoomKeys.delete(appkey);
     },
     expireTokens: (broker = 'all') => {
       const now = ctx.clock.now();

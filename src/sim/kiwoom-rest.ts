@@ -23,9 +23,28 @@ function trHeaders(apiId: string, contYn: string, nextKey: string): Record<strin
   return { 'api-id': apiId, 'cont-yn': contYn, 'next-key': nextKey };
 }
 
+/** Arrival times (sim clock) of the last second's Kiwoom REST requests, per app key (or token). */
+const arrivals = new WeakMap<SimContext, Map<string, number[]>>();
+
+/** Counts the request in its key's sliding second and keeps the peak (counters.kiwoomPeakPerSecond). */
+function countArrival(ctx: SimContext, req: IncomingMessage, bodyText: string): void {
+  const byKey = arrivals.get(ctx) ?? new Map<string, number[]>();
+  arrivals.set(ctx, byKey);
+  const auth = header(req, 'authorization') ?? '';
+  const bearer = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
+  const appkey = (bearer !== undefined ? ctx.kiwoomTokens.find(bearer)?.appkey : undefined) ?? (parseObject(bodyText)?.appkey as string | undefined) ?? '?';
+  const now = ctx.clock.now();
+  const list = (byKey.get(appkey) ?? []).filter((t) => t > now - 1000);
+  list.push(now);
+  byKey.set(appkey, list);
+  const peak = ctx.counters.kiwoomPeakPerSecond;
+  peak[appkey] = Math.max(peak[appkey] ?? 0, list.length);
+}
+
 /** Routes one Kiwoom REST request (body already read). */
 export function handleKiwoom(ctx: SimContext, req: IncomingMessage, path: string, bodyText: string): JsonReply {
   if (req.method !== 'POST') return { status: 405, body: { return_code: 2, return_msg: 'POST만 지원합니다' } };
+  countArrival(ctx, req, bodyText);
   if (path === '/oauth2/token') return issueToken(ctx, bodyText);
   if (path === '/oauth2/revoke') return revokeToken(ctx, bodyText);
   return handleTr(ctx, req, path, bodyText);
@@ -37,7 +56,7 @@ function credentialError(ctx: SimContext, body: Record<string, unknown>): JsonRe
     return err(3, '입력 값이 없습니다[8020:appkey 또는 secretkey가 입력되지 않았습니다]');
   }
   const pair = ctx.opts.kiwoomCredentials.find((c) => c.appkey === appkey);
-  if (pair === undefined) return err(3, '인증에 실패했습니다[8001:App Key와 Secret Key 검증에 실패했습니다.]');
+  if (pair === undefined || ctx.opts.disabledKiwoomKeys.has(appkey)) return err(3, '인증에 실패했습니다[8001:App Key와 Secret Key 검증에 실패했습니다.]');
   if (pair.secretkey !== secretkey) return err(3, '인증에 실패했습니다[8002:App Key와 Secret Key 검증에 실패했습니다.]');
   return undefined;
 }
@@ -94,6 +113,7 @@ function handleTr(ctx: SimContext, req: IncomingMessage, path: string, bodyText:
     return restTokenReject(ctx.opts.tokenRejectForm, trHeaders(apiId, 'N', ''));
   }
   if (!ctx.kiwoomRate.tryAcquire(rec.appkey, now)) return rateLimited(ctx, apiId);
+  bump(ctx.counters.kiwoomRequestsByAppkey, rec.appkey);
 
   const body = parseObject(bodyText);
   if (body === undefined) return err(2, '입력 값 형식 오류입니다[1517:입력 값 형식 오류입니다.]', apiId);

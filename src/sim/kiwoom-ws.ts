@@ -293,6 +293,15 @@ export class KiwoomWsServer {
     return all.length;
   }
 
+  /** Fault: closes the socket logged in with `appkey` (if any). Returns how many. */
+  dropAppkey(appkey: string): number {
+    const conn = this.current.get(appkey);
+    if (conn === undefined) return 0;
+    this.stopPing(conn);
+    conn.ws.close(1001, 'sim drop');
+    return 1;
+  }
+
   /** Fault: no frames and no PING while silent; TCP stays open. */
   setSilent(silent: boolean): void {
     this.silent = silent;

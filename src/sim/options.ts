@@ -107,6 +107,8 @@ export interface ResolvedSimOptions {
   readonly kisTokenMinIntervalMs: number;
   readonly kisTokenReuseMs: number;
   readonly closedDays: ReadonlySet<string>;
+  /** Kiwoom appkeys refused from now on (fault `disableKiwoomKey`: a key suspended or deleted by the broker). */
+  readonly disabledKiwoomKeys: Set<string>;
   readonly sessions: Pick<SessionSchedule, 'phaseAt' | 'nextChanges'> | null;
   readonly log: SimLog;
 }
@@ -141,6 +143,7 @@ export function resolveOptions(o: SimulatorOptions): ResolvedSimOptions {
     kisTokenMinIntervalMs: nonNegative(o.kisTokenMinIntervalMs, 60_000),
     kisTokenReuseMs: nonNegative(o.kisTokenReuseMs, 6 * 3600_000),
     closedDays: new Set(o.closedDays ?? []),
+    disabledKiwoomKeys: new Set(),
     sessions: o.sessions ?? null,
     log: o.log ?? noLog,
   };

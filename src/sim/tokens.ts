@@ -66,6 +66,18 @@ export class TokenStore {
     return true;
   }
 
+  /** Fault: every live token of one appkey is revoked. Returns how many. */
+  revokeAppkey(appkey: string): number {
+    let n = 0;
+    for (const rec of this.tokens.values()) {
+      if (rec.appkey === appkey && !rec.revoked) {
+        rec.revoked = true;
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Fault: every token issued so far is expired now. */
   expireAll(nowMs: number): number {
     let n = 0;

@@ -157,6 +157,9 @@ const FORMS: Record<string, fc.Arbitrary<string>> = {
   '12': formOf(rateForm), '228': formOf(rateForm),
   '20': formOf(timeForm),
   '25': formOf(fc.constantFrom('1', '2', '3', '4', '5', '0', '6', '', ' 2', '02')),
+  // Text FIDs: 9081 "KRX" on the real feed (NXT/통합 strings [U]); 290 "2" (other codes [U], kept raw when short).
+  '9081': fc.constantFrom('KRX', 'KRX', 'NXT', ' NXT ', 'krx', '통합', 'SOR', '1', '', ' ', 'KRXX'),
+  '290': fc.constantFrom('2', '2', '1', ' 2 ', '', ' ', '12345678', '123456789', '가', 'a b', '~'),
 };
 const overrides = fc.record(FORMS, { requiredKeys: [] }) as fc.Arbitrary<Record<string, string>>;
 const itemForm = fc.constantFrom('005930', '005930_NX', '005930_AL', '000010_AL', '066310', '005930', '005930_NX', '1', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', '005930 ', '삼성', '');
@@ -165,7 +168,7 @@ const realEntryArb: fc.Arbitrary<RealEntryObject & Record<string, unknown>> = fc
     fc.constantFrom('0B', '0B', '0B', '0B', '0B', '0A', '0A', '0D', '0b', '1h', ''),
     itemForm,
     overrides,
-    fc.oneof({ weight: 4, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.subarray(['10', '13', '15', '20', '25', '228', '9081']) }),
+    fc.oneof({ weight: 4, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.subarray(['10', '13', '15', '20', '25', '228', '9081', '290']) }),
     fc.constantFrom('주식체결', '주식체결', '주식체결', '주식체결', 'name', 'a"b', '\u0001', ''),
   )
   .map(([type, item, over, drop, name]) => {
@@ -262,7 +265,7 @@ describe('byte decoder vs reference decoder (differential)', () => {
       expect(decodeRealFast(Buffer.from(text, 'utf8'), TS, kstDayStart(TS)), text.slice(0, 120)).not.toBeNull();
     }
     const [e] = decodeRealFast(Buffer.from(realSampleFrames()[0]!, 'utf8'), TS, kstDayStart(TS))!;
-    expect(e).toMatchObject({ kind: 'trade', symbol: '005930', exchange: 'KRX', price: 303750, change: -3250, changeRate: -1.06, volume: 3, side: 'buy', sign: 5, cumVolume: 7705133, cumValue: 2352536 });
+    expect(e).toMatchObject({ kind: 'trade', symbol: '005930', venue: 'KRX', price: 303750, change: -3250, changeRate: -1.06, volume: 3, side: 'buy', sign: 5, cumVolume: 7705133, cumValue: 2352536, tradeVenue: 'KRX', sessionCode: '2' });
   });
 
   it('falls back on what it does not recognise with certainty', () => {

@@ -4,8 +4,10 @@ import { parseDuration, parseSoakArgs, slopePerHour } from '../../bench/soak/sta
 
 describe('soak report helpers', () => {
   it('parses --minutes and --fault-every with units', () => {
-    expect(parseSoakArgs([])).toEqual({ minutes: 5, faultEveryMs: 120_000, faults: null });
-    expect(parseSoakArgs(['--minutes', '0.5', '--fault-every', '20s'])).toEqual({ minutes: 0.5, faultEveryMs: 20_000, faults: null });
+    const defaults = { faults: null, recording: true, injectFaults: true, samplesFile: null };
+    expect(parseSoakArgs([])).toEqual({ minutes: 5, faultEveryMs: 120_000, ...defaults });
+    expect(parseSoakArgs(['--minutes', '0.5', '--fault-every', '20s'])).toEqual({ minutes: 0.5, faultEveryMs: 20_000, ...defaults });
+    expect(parseSoakArgs(['--no-recording', '--no-faults', '--samples', 'm.jsonl'])).toMatchObject({ recording: false, injectFaults: false, samplesFile: 'm.jsonl' });
     expect(parseSoakArgs(['--faults', 'full-disk,reg-rejection'])).toMatchObject({ faults: ['full-disk', 'reg-rejection'] });
     expect(parseDuration('2m')).toBe(120_000);
     expect(parseDuration('90')).toBe(90_000);

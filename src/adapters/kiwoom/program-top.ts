@@ -1,16 +1,17 @@
 // Kiwoom's program-trading TRs as domain events: the adapter functions of the `ranking` and
 // `program-trading` sources.
 import { formatKstDate } from '../../core/kst.js';
-import type { ProgramMarketCode, ProgramTradingEvent, RankingEvent } from '../../core/market.js';
+import type { Exchange, ProgramMarketCode, ProgramTradingEvent, RankingEvent } from '../../core/market.js';
 import type { KiwoomApi } from './api.js';
+import { stexTpOf } from './venue-codes.js';
 
 /**
  * ka90003 program net-buy top `topN` (config universe.programTopN; the real answer holds 150 rows) as
- * a RankingEvent. KRX (`stex_tp` 1): the mock host supports KRX codes only, and KRX is the session the
- * calendar follows.
+ * a RankingEvent, on `venue` (config universe.pollVenue as `stex_tp`; KRX by default: the mock host
+ * supports KRX codes only, and KRX lists every stock).
  */
-export async function programTop(api: Pick<KiwoomApi, 'ka90003'>, market: ProgramMarketCode, topN = 50): Promise<RankingEvent> {
-  const { data, receivedAt } = await api.ka90003({ trde_upper_tp: '2', amt_qty_tp: '1', mrkt_tp: market, stex_tp: '1' });
+export async function programTop(api: Pick<KiwoomApi, 'ka90003'>, market: ProgramMarketCode, topN = 50, venue: Exchange = 'KRX'): Promise<RankingEvent> {
+  const { data, receivedAt } = await api.ka90003({ trde_upper_tp: '2', amt_qty_tp: '1', mrkt_tp: market, stex_tp: stexTpOf(venue) });
   // The transport's arrival stamp (also the recording's), so a replay stamps this event identically.
   return {
     kind: 'ranking',
@@ -31,9 +32,9 @@ export async function programTop(api: Pick<KiwoomApi, 'ka90003'>, market: Progra
   };
 }
 
-/** ka90004 program trading by stock for one market, on the KST day of `nowMs` (KRX). */
-export async function programTrading(api: Pick<KiwoomApi, 'ka90004'>, market: ProgramMarketCode, nowMs: number): Promise<ProgramTradingEvent> {
-  const { data, receivedAt } = await api.ka90004({ dt: formatKstDate(nowMs), mrkt_tp: market, stex_tp: '1' });
+/** ka90004 program trading by stock for one market, on the KST day of `nowMs`, on `venue` (`stex_tp`). */
+export async function programTrading(api: Pick<KiwoomApi, 'ka90004'>, market: ProgramMarketCode, nowMs: number, venue: Exchange = 'KRX'): Promise<ProgramTradingEvent> {
+  const { data, receivedAt } = await api.ka90004({ dt: formatKstDate(nowMs), mrkt_tp: market, stex_tp: stexTpOf(venue) });
   return {
     kind: 'program-trading',
     market,

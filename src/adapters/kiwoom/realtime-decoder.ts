@@ -3,6 +3,7 @@ import type { Exchange, IndicativeEvent, RawRealEvent, RealtimeEvent, TradeEvent
 import { RULES_BY_TYPE, SLOT_FIDS, type FidParse, type FidRule } from './realtime-fids.js';
 import { decodeMarketEntry, isMarketType } from './realtime-market-decoder.js';
 import { parseHhmmss, parsePrice, parseRate, parseSignCode, parseSigned } from './values.js';
+import { symbolOf, venueOfItem } from './venue-codes.js';
 
 /**
  * The reference decoder of the real-time feed: one REAL entry (already JSON-parsed) to a domain event,
@@ -39,7 +40,10 @@ export function decodeEntry(entry: unknown, tsRecv: number, dayStart: number): R
   if (rules !== undefined) return decodeRuled(type, item, v, rules, tsRecv, dayStart);
   // A raw event promises string values, so a raw entry is checked whole (rare types only).
   for (const key in v) if (typeof v[key] !== 'string') return shape(`${clip(type)} values.${clip(key)} is not a string`);
-  return { kind: 'raw', type, symbol: symbolOf(item), values: v as Record<string, string>, tsEvent: tsRecv, tsRecv } satisfies RawRealEvent;
+  const symbol = symbolOf(item);
+  // `_XX` alone names no stock: no venue either (as an item-less entry, once those pass through raw).
+  if (symbol === '') return { kind: 'raw', type, symbol, values: v as Record<string, string>, tsEvent: tsRecv, tsRecv } satisfies RawRealEvent;
+  return { kind: 'raw', type, symbol, venue: venueOfItem(item), values: v as Record<string, string>, tsEvent: tsRecv, tsRecv } satisfies RawRealEvent;
 }
 
 export function isDecodeFailure(x: RealtimeEvent | DecodeFailure): x is DecodeFailure {
@@ -89,8 +93,9 @@ function decodeRuled(type: string, item: string, v: Record<string, unknown>, rul
   }
   if (!slotsAcceptable(rules, slots)) return unacceptable(rules, v, slots);
   const symbol = symbolOf(item);
-  const exchange = exchangeOf(item);
-  return type === '0B' ? buildTrade(symbol, exchange, slots, sideOf(v['15'] as string), tsRecv, dayStart) : buildIndicative(symbol, exchange, slots, tsRecv);
+  const venue = venueOfItem(item);
+  if (type !== '0B') return buildIndicative(symbol, venue, slots, tsRecv);
+  return buildTrade(symbol, venue, slots, sideOf(v['15'] as string), tradeVenueOf(v['9081']), sessionCodeOf(v['290']), tsRecv, dayStart);
 }
 
 /** The one acceptance rule of both decoders: required FIDs readable, every read value within its range. */
@@ -106,7 +111,16 @@ export function slotsAcceptable(rules: readonly FidRule[], slots: Float64Array):
 }
 
 /** A trade from parsed slots (NaN = absent or unreadable optional). One literal: one hidden class. */
-export function buildTrade(symbol: string, exchange: Exchange, n: Float64Array, side: TradeEvent['side'], tsRecv: number, dayStart: number): TradeEvent {
+export function buildTrade(
+  symbol: string,
+  venue: Exchange,
+  n: Float64Array,
+  side: TradeEvent['side'],
+  tradeVenue: TradeEvent['tradeVenue'],
+  sessionCode: string,
+  tsRecv: number,
+  dayStart: number,
+): TradeEvent {
   let tsEvent = dayStart + n[S20]! * 1000;
   // A venue time far ahead of arrival belongs to the previous KST day (a frame straddling midnight).
   if (tsEvent > tsRecv + DAY_MS / 2) tsEvent -= DAY_MS;
@@ -115,7 +129,7 @@ export function buildTrade(symbol: string, exchange: Exchange, n: Float64Array, 
   return {
     kind: 'trade',
     symbol,
-    exchange,
+    venue,
     price: n[S10]!,
     change: n[S11]!,
     changeRate: n[S12]!,
@@ -130,17 +144,19 @@ export function buildTrade(symbol: string, exchange: Exchange, n: Float64Array, 
     volume: volumeSigned < 0 ? -volumeSigned : volumeSigned,
     side,
     strength: strength === strength ? strength : null,
+    tradeVenue,
+    sessionCode,
     tsEvent,
     tsRecv,
   };
 }
 
 /** An indicative price from parsed slots; 0A carries no venue time. */
-export function buildIndicative(symbol: string, exchange: Exchange, n: Float64Array, tsRecv: number): IndicativeEvent {
+export function buildIndicative(symbol: string, venue: Exchange, n: Float64Array, tsRecv: number): IndicativeEvent {
   return {
     kind: 'indicative',
     symbol,
-    exchange,
+    venue,
     price: n[S10]!,
     change: n[S11]!,
     changeRate: n[S12]!,
@@ -157,17 +173,43 @@ export function buildIndicative(symbol: string, exchange: Exchange, n: Float64Ar
   };
 }
 
-/** `005930_NX` -> `005930`. */
-export function symbolOf(item: string): string {
-  const cut = item.indexOf('_');
-  return cut < 0 ? item : item.slice(0, cut);
+export { symbolOf, venueOfItem } from './venue-codes.js';
+
+/**
+ * FID 9081 거래소구분 (text on 0B, protocol.md 10.3): "KRX" or "NXT" with surrounding spaces ignored;
+ * anything else (absent, not a string, the [U] 통합 forms) is null. The byte decoder applies the same rule.
+ */
+export function tradeVenueOf(x: unknown): TradeEvent['tradeVenue'] {
+  if (typeof x !== 'string') return null;
+  const t = trimSpaces(x);
+  return t === 'KRX' ? 'KRX' : t === 'NXT' ? 'NXT' : null;
 }
 
-export function exchangeOf(item: string): Exchange {
-  if (item.length <= 6) return 'KRX';
-  if (item.endsWith('_NX')) return 'NXT';
-  if (item.endsWith('_AL')) return 'SOR';
-  return 'KRX';
+/** Longest FID 290 code kept: the known one is one digit; anything long is noise, not a code. */
+export const SESSION_CODE_MAX = 8;
+
+/**
+ * FID 290 장구분 kept raw (its codes are [U] but "2" = continuous): spaces trimmed, kept only when
+ * 1-8 printable ASCII characters (hostile input never grows an event), else ''.
+ */
+export function sessionCodeOf(x: unknown): string {
+  if (typeof x !== 'string') return '';
+  const t = trimSpaces(x);
+  if (t.length === 0 || t.length > SESSION_CODE_MAX) return '';
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e) return '';
+  }
+  return t;
+}
+
+/** Only ' ' (the wire's padding), as the byte decoder trims. */
+function trimSpaces(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && s.charCodeAt(a) === 32) a++;
+  while (b > a && s.charCodeAt(b - 1) === 32) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
 }
 
 /** FID 15's sign: + buyer-initiated, - seller-initiated (third-party reading; unsigned = unknown). */

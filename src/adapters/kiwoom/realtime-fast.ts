@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { Exchange, RealtimeEvent } from '../../core/market.js';
 import { RULES_BY_TYPE, SLOT_FIDS, type FidParse, type FidRule } from './realtime-fids.js';
-import { buildIndicative, buildTrade, exchangeOf, slotsAcceptable, symbolOf } from './realtime-decoder.js';
+import { buildIndicative, buildTrade, SESSION_CODE_MAX, slotsAcceptable, symbolOf, venueOfItem } from './realtime-decoder.js';
 
 /**
  * The byte decoder of REAL frames (issue 21): reads a frame straight from the socket's Buffer, without
@@ -38,6 +38,14 @@ const FID_SLOT = new Int8Array(10_000).fill(-1);
 for (let i = 0; i < SLOT_FIDS.length; i++) FID_SLOT[Number(SLOT_FIDS[i])] = i;
 const SLOT_COUNT = SLOT_FIDS.length;
 const SLOT_15 = SLOT_FIDS.indexOf('15');
+/** The text FIDs of 0B (no numeric parse): their positions are filed after the numeric slots. */
+const TEXT_9081 = SLOT_COUNT;
+const TEXT_290 = SLOT_COUNT + 1;
+const POSITION_COUNT = SLOT_COUNT + 2;
+FID_SLOT[9081] = TEXT_9081;
+FID_SLOT[290] = TEXT_290;
+/** One-character FID 290 codes as strings, made once (the common case is "2"). */
+const ASCII_CHARS = Array.from({ length: 128 }, (_, i) => String.fromCharCode(i));
 
 /** The types with a table, by their two wire bytes. */
 const TYPE_0B = 0x30 * 256 + 0x42;
@@ -54,14 +62,14 @@ const KEY_ITEM = 2;
 const KEY_VALUES = 3;
 
 /** Per-call scratch (the decoder is synchronous and never re-entered while a frame is scanned). */
-const starts = new Int32Array(SLOT_COUNT);
-const ends = new Int32Array(SLOT_COUNT);
+const starts = new Int32Array(POSITION_COUNT);
+const ends = new Int32Array(POSITION_COUNT);
 const slots = new Float64Array(SLOT_COUNT);
 
 interface ItemInfo {
   readonly bytes: Uint8Array;
   readonly symbol: string;
-  readonly exchange: Exchange;
+  readonly venue: Exchange;
 }
 /** Items seen lately, by a hash of their bytes: the strings are made once per item, not per entry. */
 const items = new Map<number, ItemInfo>();
@@ -219,7 +227,7 @@ function readEntry(tsRecv: number, dayStart: number): RealtimeEvent | null {
   let itemStart = -1;
   let itemEnd = -1;
   let sawValues = false;
-  for (let i = 0; i < SLOT_COUNT; i++) starts[i] = -1;
+  for (let i = 0; i < POSITION_COUNT; i++) starts[i] = -1;
   if (buf[pos] === RBRACE) return null;
   for (;;) {
     const k0 = readString();
@@ -261,8 +269,8 @@ function readEntry(tsRecv: number, dayStart: number): RealtimeEvent | null {
   const info = itemInfo(itemStart, itemEnd);
   if (info === null) return null;
   return type === TYPE_0B
-    ? buildTrade(info.symbol, info.exchange, slots, sideAt(starts[SLOT_15]!, ends[SLOT_15]!), tsRecv, dayStart)
-    : buildIndicative(info.symbol, info.exchange, slots, tsRecv);
+    ? buildTrade(info.symbol, info.venue, slots, sideAt(starts[SLOT_15]!, ends[SLOT_15]!), tradeVenueAt(starts[TEXT_9081]!, ends[TEXT_9081]!), sessionCodeAt(starts[TEXT_290]!, ends[TEXT_290]!), tsRecv, dayStart)
+    : buildIndicative(info.symbol, info.venue, slots, tsRecv);
 }
 
 /**
@@ -419,6 +427,35 @@ function sideAt(s: number, e: number): 'buy' | 'sell' | 'unknown' {
   return 'unknown';
 }
 
+/** realtime-decoder.ts tradeVenueOf over bytes [s, e); s < 0 = absent. */
+function tradeVenueAt(s: number, e: number): 'KRX' | 'NXT' | null {
+  if (s < 0) return null;
+  while (s < e && buf[s] === SPACE) s++;
+  while (e > s && buf[e - 1] === SPACE) e--;
+  if (e - s !== 3) return null;
+  const a = buf[s];
+  const b = buf[s + 1];
+  const c = buf[s + 2];
+  if (a === 0x4b && b === 0x52 && c === 0x58) return 'KRX';
+  if (a === 0x4e && b === 0x58 && c === 0x54) return 'NXT';
+  return null;
+}
+
+/** realtime-decoder.ts sessionCodeOf over bytes [s, e); s < 0 = absent. */
+function sessionCodeAt(s: number, e: number): string {
+  if (s < 0) return '';
+  while (s < e && buf[s] === SPACE) s++;
+  while (e > s && buf[e - 1] === SPACE) e--;
+  const n = e - s;
+  if (n === 0 || n > SESSION_CODE_MAX) return '';
+  for (let i = s; i < e; i++) {
+    const c = buf[i]!;
+    if (c < 0x21 || c > 0x7e) return '';
+  }
+  if (n === 1) return ASCII_CHARS[buf[s]!]!;
+  return String.fromCharCode(...buf.subarray(s, e));
+}
+
 /** The item's symbol and venue, made once per distinct item; null for a non-ASCII item (reference path). */
 function itemInfo(s: number, e: number): ItemInfo | null {
   let h = e - s;
@@ -434,7 +471,7 @@ function itemInfo(s: number, e: number): ItemInfo | null {
   // A copy: Buffer#slice is a view, and the socket's and replay's buffers are reused.
   const bytes = Uint8Array.from(buf.subarray(s, e));
   const item = String.fromCharCode(...bytes);
-  const info: ItemInfo = { bytes, symbol: symbolOf(item), exchange: exchangeOf(item) };
+  const info: ItemInfo = { bytes, symbol: symbolOf(item), venue: venueOfItem(item) };
   items.set(h, info);
   return info;
 }

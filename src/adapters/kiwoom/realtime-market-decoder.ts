@@ -1,4 +1,5 @@
 import type { BookEvent, Exchange, BookLevel, ProgramFlowEvent, StockInfoEvent, VenueDepth, ViEvent } from '../../core/market.js';
+import { symbolOf, venueOfItem } from './venue-codes.js';
 import { BOOK_LEVELS, BOOK_RULES, MARKET_RULES_BY_TYPE, PROGRAM_FLOW_RULES, STOCK_INFO_RULES, VI_RULES, type MarketFidParse, type MarketFidRule } from './realtime-market-fids.js';
 import type { DecodeFailure } from './realtime-decoder.js';
 import { parseHhmmss, parsePrice, parseRate, parseSignCode, parseSigned } from './values.js';
@@ -73,16 +74,16 @@ export function decodeMarketEntry(type: string, item: unknown, v: Record<string,
   if (where === null) return shape('entry.item is not a stock code');
   const fields = readFields(type, rules, v);
   if ('failure' in fields) return fields;
-  const { symbol, exchange } = where;
+  const { symbol, venue } = where;
   switch (type) {
     case '0w':
-      return buildProgramFlow(symbol, exchange, fields, tsRecv, dayStart);
+      return buildProgramFlow(symbol, venue, fields, tsRecv, dayStart);
     case '1h':
-      return buildVi(symbol, exchange, fields, tsRecv);
+      return buildVi(symbol, venue, fields, tsRecv);
     case '0g':
-      return buildStockInfo(symbol, exchange, fields, tsRecv);
+      return buildStockInfo(symbol, venue, fields, tsRecv);
     default:
-      return buildBook(symbol, exchange, fields, tsRecv, dayStart);
+      return buildBook(symbol, venue, fields, tsRecv, dayStart);
   }
 }
 
@@ -125,14 +126,13 @@ function readFields(type: string, rules: readonly MarketFidRule[], v: Record<str
   return valueFault ?? { num, text };
 }
 
-function itemOf(item: string): { symbol: string; exchange: Exchange } | null {
-  const cut = item.indexOf('_');
-  const symbol = cut < 0 ? item : item.slice(0, cut);
+function itemOf(item: string): { symbol: string; venue: Exchange } | null {
+  const symbol = symbolOf(item);
   if (symbol.length === 0 || symbol.length > 12) return null;
-  return { symbol, exchange: item.endsWith('_NX') ? 'NXT' : item.endsWith('_AL') ? 'SOR' : 'KRX' };
+  return { symbol, venue: venueOfItem(item) };
 }
 
-function buildProgramFlow(symbol: string, exchange: Exchange, f: Fields, tsRecv: number, dayStart: number): ProgramFlowEvent {
+function buildProgramFlow(symbol: string, venue: Exchange, f: Fields, tsRecv: number, dayStart: number): ProgramFlowEvent {
   const n = f.num;
   const sellQuantity = n[W_SQ]!;
   const sellAmount = n[W_SA]!;
@@ -141,7 +141,7 @@ function buildProgramFlow(symbol: string, exchange: Exchange, f: Fields, tsRecv:
   return {
     kind: 'program-flow',
     symbol,
-    exchange,
+    venue,
     price: z(n[W_PRICE]),
     change: z(n[W_CHANGE]),
     changeRate: z(n[W_RATE]),
@@ -160,7 +160,7 @@ function buildProgramFlow(symbol: string, exchange: Exchange, f: Fields, tsRecv:
   };
 }
 
-function buildVi(symbol: string, exchange: Exchange, f: Fields, tsRecv: number): ViEvent {
+function buildVi(symbol: string, venue: Exchange, f: Fields, tsRecv: number): ViEvent {
   const n = f.num;
   const t = f.text;
   const release = n[H_RTIME]!;
@@ -168,7 +168,7 @@ function buildVi(symbol: string, exchange: Exchange, f: Fields, tsRecv: number):
   return {
     kind: 'vi',
     symbol,
-    exchange,
+    venue,
     phase: release > 0 ? 'release' : 'trigger',
     viType: viTypeOf(t[H_TYPE]!.length > 0 ? t[H_TYPE]! : t[H_EXTRA]!),
     direction: directionOf(t[H_DIR]!, t[H_EXTRA]!),
@@ -186,12 +186,12 @@ function buildVi(symbol: string, exchange: Exchange, f: Fields, tsRecv: number):
   };
 }
 
-function buildStockInfo(symbol: string, exchange: Exchange, f: Fields, tsRecv: number): StockInfoEvent {
+function buildStockInfo(symbol: string, venue: Exchange, f: Fields, tsRecv: number): StockInfoEvent {
   const n = f.num;
   return {
     kind: 'stock-info',
     symbol,
-    exchange,
+    venue,
     upperLimit: n[G_UP]!,
     lowerLimit: n[G_LO]!,
     referencePrice: z(n[G_REF]),
@@ -203,7 +203,7 @@ function buildStockInfo(symbol: string, exchange: Exchange, f: Fields, tsRecv: n
   };
 }
 
-function buildBook(symbol: string, exchange: Exchange, f: Fields, tsRecv: number, dayStart: number): BookEvent {
+function buildBook(symbol: string, venue: Exchange, f: Fields, tsRecv: number, dayStart: number): BookEvent {
   const n = f.num;
   const asks: BookLevel[] = [];
   const bids: BookLevel[] = [];
@@ -214,7 +214,7 @@ function buildBook(symbol: string, exchange: Exchange, f: Fields, tsRecv: number
   return {
     kind: 'book',
     symbol,
-    exchange,
+    venue,
     asks,
     bids,
     totalAsk: n[D_TA]!,

@@ -103,7 +103,8 @@ export function createKiwoomRest(options: KiwoomRestOptions): KiwoomRest {
         }
         if (pages >= maxPages) {
           stop = 'max-pages';
-          log.warn({ apiId: tr.apiId, pages }, 'kiwoom page cap reached; stopping');
+          // A cap the caller chose (today's row of a history TR) is no news; the config's cap is.
+          if (callOptions?.maxPages === undefined) log.warn({ apiId: tr.apiId, pages }, 'kiwoom page cap reached; stopping');
           break;
         }
         seen.add(page.nextKey);

@@ -20,17 +20,6 @@ const WORDS = {
   en: { price: 'price', reason: 'reason', time: 'time', replay: '[REPLAY]', signals: (n: number) => `${n} signals`, raised: '⚠️ ALERT', cleared: '✅ CLEARED', digest: 'Daily digest', strategy: 'strategies', top: 'top symbols', faults: 'alerts', uptime: 'uptime', none: 'none', won: ' KRW' },
 } as const;
 
-/** KRX for a plain code, NXT for `_NX`, SOR (Kiwoom's 통합) for `_AL`. */
-export function venueOf(symbol: string): 'KRX' | 'NXT' | 'SOR' {
-  if (symbol.endsWith('_NX')) return 'NXT';
-  if (symbol.endsWith('_AL')) return 'SOR';
-  return 'KRX';
-}
-
-export function codeOf(symbol: string): string {
-  return symbol.replace(/_(NX|AL)$/, '');
-}
-
 /** The strategy's reason: `details.reason` when it has one, else a few of its fields. */
 export function reasonOf(details: Readonly<Record<string, unknown>>): string {
   if (typeof details['reason'] === 'string' && details['reason'].length > 0) return bounded(details['reason'], 160);
@@ -47,7 +36,7 @@ export function reasonOf(details: Readonly<Record<string, unknown>>): string {
 function nameOf(signal: Signal, ctx: MessageContext): string | undefined {
   const d = signal.details;
   const fromDetails = typeof d['name'] === 'string' ? d['name'] : typeof d['stockName'] === 'string' ? d['stockName'] : undefined;
-  return fromDetails ?? ctx.nameOf?.(codeOf(signal.symbol));
+  return fromDetails ?? ctx.nameOf?.(signal.symbol);
 }
 
 const PHASE_LABEL: Record<'ko' | 'en', Readonly<Record<string, string>>> = {
@@ -68,7 +57,7 @@ function price(p: number | null, lang: 'ko' | 'en'): string {
 
 function stock(signal: Signal, ctx: MessageContext): string {
   const name = nameOf(signal, ctx);
-  const code = codeOf(signal.symbol);
+  const code = signal.symbol; // six digits: the venue travels beside it (signal.venue)
   return name ? `${name} (${code})` : code;
 }
 
@@ -81,7 +70,7 @@ export function renderOne(item: NotifyItem, ctx: MessageContext, esc: Escape): s
     const phase = phaseOf(s, ctx);
     const reason = reasonOf(s.details);
     const lines = [
-      `${replay}${KIND_MARK[s.kind]} ${KIND_LABEL[ctx.language][s.kind]} · ${stock(s, ctx)} · ${venueOf(s.symbol)}`,
+      `${replay}${KIND_MARK[s.kind]} ${KIND_LABEL[ctx.language][s.kind]} · ${stock(s, ctx)} · ${s.venue}`,
       `${w.price} ${price(s.price, ctx.language)} · ${s.strategy}`,
       ...(reason ? [`${w.reason}: ${reason}`] : []),
       `${w.time} ${formatKstDashed(s.tsEvent)} KST${phase ? ` · ${phase}` : ''}`,
@@ -112,7 +101,7 @@ function renderLine(item: NotifyItem, ctx: MessageContext, esc: Escape): string 
   const s = item.signal;
   const reason = reasonOf(s.details);
   const time = formatKstDashed(s.tsEvent).slice(11);
-  return esc(`${KIND_MARK[s.kind]} ${KIND_LABEL[ctx.language][s.kind]} ${stock(s, ctx)} ${venueOf(s.symbol)} ${price(s.price, ctx.language)} ${time} ${s.strategy}${reason ? ` · ${reason}` : ''} [${item.id}]`);
+  return esc(`${KIND_MARK[s.kind]} ${KIND_LABEL[ctx.language][s.kind]} ${stock(s, ctx)} ${s.venue} ${price(s.price, ctx.language)} ${time} ${s.strategy}${reason ? ` · ${reason}` : ''} [${item.id}]`);
 }
 
 /**

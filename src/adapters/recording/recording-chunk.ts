@@ -68,27 +68,38 @@ export function createChunkQueue(chunkFrames: number): ChunkQueue {
   let queuedBytes = 0;
   const pool: ArrayBuffer[] = [];
 
-  const openChunk = (minBytes: number): OpenChunk => ({
-    firstSeq: nextSeq,
-    count: 0,
-    bytes: 0,
-    ts: new Float64Array(chunkFrames),
-    kinds: new Uint8Array(chunkFrames),
-    lens: new Uint32Array(chunkFrames),
-    // Not Buffer's shared pool: the chunk's memory is transferred to the worker as a whole.
-    data: reuseOrAllocate(Math.max(minBytes, chunkFrames * BYTES_PER_FRAME)),
-  });
+  /** The index arrays of a chunk that was sealed by copying (the timer's small chunks): used again. */
+  let spareIndex: Pick<OpenChunk, 'ts' | 'kinds' | 'lens'> | null = null;
+
+  const openChunk = (minBytes: number): OpenChunk => {
+    const index = spareIndex ?? { ts: new Float64Array(chunkFrames), kinds: new Uint8Array(chunkFrames), lens: new Uint32Array(chunkFrames) };
+    spareIndex = null;
+    return {
+      firstSeq: nextSeq,
+      count: 0,
+      bytes: 0,
+      ...index,
+      // Not Buffer's shared pool: the chunk's memory is transferred to the worker as a whole.
+      data: reuseOrAllocate(Math.max(minBytes, chunkFrames * BYTES_PER_FRAME)),
+    };
+  };
 
   const reuseOrAllocate = (bytes: number): Buffer => {
     const i = pool.findIndex((b) => b.byteLength >= bytes);
     return i >= 0 ? Buffer.from(pool.splice(i, 1)[0] as ArrayBuffer) : Buffer.allocUnsafeSlow(bytes);
   };
 
+  const recycle = (buffers: readonly ArrayBuffer[]): void => {
+    // Only full-size buffers: a small one (a timer's chunk copied to its size) would clog the pool.
+    for (const b of buffers) if (b.byteLength >= chunkFrames * BYTES_PER_FRAME && pool.length < POOL_LIMIT && !pool.includes(b)) pool.push(b);
+  };
+
   const seal = (): void => {
     if (open === null || open.count === 0) return;
     const { firstSeq, count, bytes } = open;
     // A mostly empty chunk (the timer's) is copied to its size: held chunks must not hoard memory.
-    const fit = (u: Uint8Array, used: number): Buffer => (used * 2 >= u.byteLength ? Buffer.from(u.buffer, u.byteOffset, used) : ownedCopy(u.subarray(0, used)));
+    const fit = (u: Uint8Array, used: number): Buffer => (copies(u, used) ? ownedCopy(u.subarray(0, used)) : Buffer.from(u.buffer, u.byteOffset, used));
+    const copies = (u: Uint8Array, used: number): boolean => used * 2 < u.byteLength;
     sealed.push({
       firstSeq,
       count,
@@ -97,6 +108,10 @@ export function createChunkQueue(chunkFrames: number): ChunkQueue {
       lens: fit(new Uint8Array(open.lens.buffer), count * 4),
       data: fit(open.data, bytes),
     });
+    // What was copied stays here for the next chunk: the timer seals a mostly empty chunk every
+    // 250 ms, and a fresh 512 KiB buffer each time was malloc churn the process's RSS kept growing on.
+    if (copies(open.kinds, count)) spareIndex = { ts: open.ts, kinds: open.kinds, lens: open.lens };
+    if (copies(open.data, bytes) && open.data.byteOffset === 0) recycle([open.data.buffer as ArrayBuffer]);
     open = null;
   };
 
@@ -128,10 +143,7 @@ export function createChunkQueue(chunkFrames: number): ChunkQueue {
       queuedBytes = 0;
       return sealed.splice(0);
     },
-    recycle(buffers) {
-      // Only full-size buffers: a small one (a timer's chunk copied to its size) would clog the pool.
-      for (const b of buffers) if (b.byteLength >= chunkFrames * BYTES_PER_FRAME && pool.length < POOL_LIMIT) pool.push(b);
-    },
+    recycle,
     dropOldest(atLeast) {
       let gone = 0;
       while (gone < atLeast && sealed.length > 0) {

@@ -155,6 +155,10 @@ let setMeta;
 try {
   db = new (require(sqlitePath))(file, { timeout: busyTimeoutMs, fileMustExist: true });
   db.pragma('synchronous = NORMAL');
+  // A small page cache: this connection only appends (the root, the last leaf, fresh overflow pages), and
+  // the default 2 MB of 64 KiB pages kept the process's native memory growing for the whole session
+  // (RSS outside both V8 heaps: +1.3 MB per 4,000 hand-overs with it, flat with 16 pages).
+  db.pragma('cache_size = 16');
   // Checkpoint at about 4 MiB of WAL (the file has 64 KiB pages; the default 1000 pages is 64 MiB).
   db.pragma('wal_autocheckpoint = 64');
   insert = db.prepare(insertSql);

@@ -29,7 +29,7 @@ function jsonLine(r: SignalRecord): string {
   const s = JSON.stringify;
   return (
     `{"id":${s(r.id)},"sessionId":${s(r.sessionId)},"strategy":${s(r.strategy)},"strategyVersion":${s(r.strategyVersion)},` +
-    `"symbol":${s(r.symbol)},"kind":${s(r.kind)},"price":${s(r.price)},"tsEvent":${s(r.tsEvent)},"tsRecv":${s(r.tsRecv)},` +
+    `"symbol":${s(r.symbol)},"venue":${s(r.venue)},"kind":${s(r.kind)},"price":${s(r.price)},"tsEvent":${s(r.tsEvent)},"tsRecv":${s(r.tsRecv)},` +
     `"details":${canonicalDetails(r.detailsJson)}}`
   );
 }
@@ -42,13 +42,13 @@ function canonicalDetails(text: string): string {
   }
 }
 
-// `sessionMode` is appended last so existing column positions stay put.
-const CSV_HEADER = ['id', 'sessionId', 'strategy', 'strategyVersion', 'symbol', 'kind', 'price', 'tsEvent', 'tsRecv', 'timeKst', 'details', 'sessionMode'];
+// `sessionMode`, then `venue` are appended last so existing column positions stay put.
+const CSV_HEADER = ['id', 'sessionId', 'strategy', 'strategyVersion', 'symbol', 'kind', 'price', 'tsEvent', 'tsRecv', 'timeKst', 'details', 'sessionMode', 'venue'];
 
 function formatCsv(rows: readonly SignalRecord[]): string {
   const lines = [CSV_HEADER.join(',')];
   for (const r of rows) {
-    const cells = [r.id, r.sessionId, r.strategy, r.strategyVersion, r.symbol, r.kind, r.price === null ? '' : String(r.price), String(r.tsEvent), String(r.tsRecv), kstTime(r.tsEvent), canonicalDetails(r.detailsJson), r.sessionMode ?? ''];
+    const cells = [r.id, r.sessionId, r.strategy, r.strategyVersion, r.symbol, r.kind, r.price === null ? '' : String(r.price), String(r.tsEvent), String(r.tsRecv), kstTime(r.tsEvent), canonicalDetails(r.detailsJson), r.sessionMode ?? '', r.venue];
     lines.push(cells.map(csvCell).join(','));
   }
   return `${lines.join('\r\n')}\r\n`;
@@ -60,11 +60,11 @@ export function csvCell(value: string): string {
 }
 
 function formatTable(rows: readonly SignalRecord[]): string {
-  const header = ['TIME (KST)', 'STRATEGY', 'SYMBOL', 'KIND', 'PRICE', 'SESSION', 'MODE', 'ID'];
-  const body = rows.map((r) => [kstTime(r.tsEvent), `${r.strategy}@${r.strategyVersion}`, r.symbol, r.kind, r.price === null ? '-' : String(r.price), r.sessionId, r.sessionMode ?? '-', r.id]);
+  const header = ['TIME (KST)', 'STRATEGY', 'SYMBOL', 'VENUE', 'KIND', 'PRICE', 'SESSION', 'MODE', 'ID'];
+  const body = rows.map((r) => [kstTime(r.tsEvent), `${r.strategy}@${r.strategyVersion}`, r.symbol, r.venue, r.kind, r.price === null ? '-' : String(r.price), r.sessionId, r.sessionMode ?? '-', r.id]);
   const all = [header, ...body].map((cells) => cells.map(oneLine));
   const widths = header.map((_, i) => Math.max(...all.map((c) => (c[i] ?? '').length)));
-  const rightAligned = new Set([4]);
+  const rightAligned = new Set([5]);
   return all
     .map((cells) => cells.map((c, i) => (rightAligned.has(i) ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd())
     .map((l) => `${l}\n`)

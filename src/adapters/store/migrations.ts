@@ -64,6 +64,14 @@ export const SIGNAL_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    // Issue 14 item 3: the venue is part of the instrument (and of the signal id). Rows written before
+    // read as KRX: the daemon subscribed bare (KRX) codes only until the venue choice existed.
+    version: 4,
+    up: (db) => {
+      db.exec(`ALTER TABLE signals ADD COLUMN venue TEXT NOT NULL DEFAULT 'KRX';`);
+    },
+  },
 ];
 
 export function schemaVersion(db: Database.Database): number {

@@ -52,7 +52,24 @@ export interface Outbox {
   /** An alert or digest row for each sink; false when already there (idempotent by item id). */
   enqueue(sinks: readonly string[], kind: Exclude<OutboxKind, 'signal'>, itemId: string, body: string, at: number): number;
   stats(sink: string): OutboxSinkStats;
+  /**
+   * When the sink last delivered a signal for each symbol, among rows sent at or after `since`: the
+   * per-symbol cooldown carried across a restart.
+   */
+  lastSentBySymbol(sink: string, since: number): Map<string, number>;
+  /** Every sink with rows in the outbox (configured or not), in name order. */
+  sinks(): string[];
+  /**
+   * Deletes finished rows (sent, skipped, dead) of one sink that finished before `before`: walks each
+   * state's rows in `seq` order (the index) and deletes the old ones at the front, at most `limit`
+   * rows looked at per state, so one call is a short transaction. Returns the rows deleted and whether
+   * a full `limit` of old rows was found (call again).
+   */
+  prune(sink: string, before: number, limit: number): { readonly deleted: number; readonly more: boolean };
 }
+
+/** The states a row never leaves: pruned once older than the retention. */
+const FINISHED: readonly OutboxState[] = ['sent', 'skipped', 'dead'];
 
 interface JoinedRow {
   seq: number;
@@ -69,6 +86,7 @@ interface JoinedRow {
   strategy: string | null;
   strategy_version: string | null;
   symbol: string | null;
+  venue: string | null;
   s_kind: string | null;
   price: number | null;
   ts_event: number | null;
@@ -79,7 +97,7 @@ interface JoinedRow {
 export function createOutbox(db: Database.Database): Outbox {
   const pendingStmt = db.prepare(`
     SELECT o.seq, o.sink, o.kind, o.item_id, o.body, o.replay, o.attempts, o.created_at, o.next_at,
-           s.id AS s_id, s.session_id, s.strategy, s.strategy_version, s.symbol, s.kind AS s_kind, s.price, s.ts_event, s.ts_recv, s.details
+           s.id AS s_id, s.session_id, s.strategy, s.strategy_version, s.symbol, s.venue, s.kind AS s_kind, s.price, s.ts_event, s.ts_recv, s.details
     FROM outbox o LEFT JOIN signals s ON o.kind = 'signal' AND s.id = o.item_id
     WHERE o.sink = ? AND o.state = 'pending' ORDER BY o.seq LIMIT ?`);
   const setState = (state: OutboxState) =>
@@ -92,9 +110,49 @@ export function createOutbox(db: Database.Database): Outbox {
   // Pending rows only (the index): sent rows accumulate for a month and are not counted at every scrape.
   const countStmt = db.prepare(`SELECT count(*) AS n, min(created_at) AS oldest FROM outbox WHERE sink = ? AND state = 'pending'`);
 
-  const each = db.transaction((stmt: Database.Statement, seqs: readonly number[], a: unknown, b: unknown) => {
+  const lastSentStmt = db.prepare(`
+    SELECT s.symbol AS symbol, max(o.done_at) AS at FROM outbox o JOIN signals s ON s.id = o.item_id
+    WHERE o.sink = ? AND o.state = 'sent' AND o.kind = 'signal' AND o.done_at >= ? GROUP BY s.symbol`);
+  // A distinct scan that jumps from one sink to the next through the index (sinks x log rows, not rows).
+  const sinksStmt = db.prepare(`
+    WITH RECURSIVE s(name) AS (SELECT min(sink) FROM outbox UNION ALL SELECT (SELECT min(sink) FROM outbox WHERE sink > s.name) FROM s WHERE s.name IS NOT NULL)
+    SELECT name FROM s WHERE name IS NOT NULL`);
+  const frontStmt = db.prepare(`SELECT seq, done_at FROM outbox WHERE sink = ? AND state = ? ORDER BY seq LIMIT ?`);
+  const deleteStmt = db.prepare(`DELETE FROM outbox WHERE seq = ?`);
+  const prune = db.transaction((sink: string, before: number, limit: number) => {
+    let deleted = 0;
+    let more = false;
+    for (const state of FINISHED) {
+      const front = frontStmt.all(sink, state, limit) as { seq: number; done_at: number | null }[];
+      // Rows finish in seq order (delivery is in order), so the old ones are the front; stop at the first young one.
+      let n = 0;
+      for (const row of front) {
+        if (row.done_at === null || row.done_at >= before) break;
+        deleteStmt.run(row.seq);
+        n++;
+      }
+      deleted += n;
+      if (n === limit) more = true;
+    }
+    return { deleted, more };
+  });
+
+  const eachTx = db.transaction((stmt: Database.Statement, seqs: readonly number[], a: unknown, b: unknown) => {
     for (const seq of seqs) stmt.run(a, b, seq);
   });
+  // A delivery's state change is committed without its own fsync (the connection's next signal commit,
+  // synchronous=FULL, syncs the WAL with it): it runs on the event loop, and a mark lost to a power cut
+  // costs at most one message sent again, which at-least-once delivery allows.
+  const durable = db.pragma('synchronous', { simple: true }) as number;
+  const each = (stmt: Database.Statement, seqs: readonly number[], a: unknown, b: unknown): void => {
+    if (db.inTransaction) return void eachTx(stmt, seqs, a, b);
+    db.pragma('synchronous = NORMAL');
+    try {
+      eachTx(stmt, seqs, a, b);
+    } finally {
+      db.pragma(`synchronous = ${durable}`);
+    }
+  };
 
   return {
     pending: (sink, limit) => (pendingStmt.all(sink, limit) as JoinedRow[]).map(toRow),
@@ -113,6 +171,9 @@ export function createOutbox(db: Database.Database): Outbox {
       const r = countStmt.get(sink) as { n: number; oldest: number | null };
       return { pending: r.n, oldestPendingAt: r.oldest };
     },
+    lastSentBySymbol: (sink, since) => new Map((lastSentStmt.all(sink, since) as { symbol: string; at: number }[]).map((r) => [r.symbol, r.at])),
+    sinks: () => (sinksStmt.all() as { name: string }[]).map((r) => r.name),
+    prune: (sink, before, limit) => prune(sink, before, Math.max(1, limit)),
   };
 }
 
@@ -125,6 +186,7 @@ function toRow(r: JoinedRow): OutboxRow {
           strategy: r.strategy ?? '',
           strategyVersion: r.strategy_version ?? '',
           symbol: r.symbol ?? '',
+          venue: r.venue === 'NXT' || r.venue === 'SOR' ? r.venue : 'KRX',
           kind: (r.s_kind ?? 'ALERT') as SignalKind,
           price: r.price,
           tsEvent: r.ts_event ?? 0,

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { SignalKind } from '../../core/signal.js';
-import { SESSION_MODES, type SessionMode, type SignalRecord } from './signal-row.js';
+import type { Exchange } from '../../core/market.js';
+import { SESSION_MODES, SIGNAL_VENUES, type SessionMode, type SignalRecord } from './signal-row.js';
 
 export interface SignalQuery {
   /** Inclusive lower bound on tsEvent (epoch ms). */
@@ -9,6 +10,8 @@ export interface SignalQuery {
   readonly until?: number;
   readonly strategy?: string;
   readonly symbol?: string;
+  /** Only this venue's signals (a database from before the venue column holds KRX rows only). */
+  readonly venue?: Exchange;
   readonly sessionId?: string;
   readonly limit?: number;
 }
@@ -19,6 +22,8 @@ interface Row {
   strategy: string;
   strategy_version: string;
   symbol: string;
+  /** Absent in a database from before schema 4 (read-only opens never migrate): its rows are KRX. */
+  venue?: string;
   kind: string;
   price: number | null;
   ts_event: number;
@@ -41,6 +46,9 @@ export function querySignals(db: Database.Database, query: SignalQuery = {}): Si
   add('ts_event < ?', query.until);
   add('strategy = ?', query.strategy);
   add('symbol = ?', query.symbol);
+  if (query.venue !== undefined && !hasVenueColumn(db)) {
+    if (query.venue !== 'KRX') where.push('0');
+  } else add('venue = ?', query.venue);
   add('session_id = ?', query.sessionId);
   let sql = 'SELECT * FROM signals';
   if (where.length > 0) sql += ` WHERE ${where.join(' AND ')}`;
@@ -59,6 +67,7 @@ function toRecord(r: Row): SignalRecord {
     strategy: r.strategy,
     strategyVersion: r.strategy_version,
     symbol: r.symbol,
+    venue: SIGNAL_VENUES.includes(r.venue as Exchange) ? (r.venue as Exchange) : 'KRX',
     kind: r.kind as SignalKind,
     price: r.price,
     tsEvent: r.ts_event,
@@ -66,4 +75,8 @@ function toRecord(r: Row): SignalRecord {
     detailsJson: r.details,
     sessionMode: SESSION_MODES.includes(r.session_mode as SessionMode) ? (r.session_mode as SessionMode) : null,
   };
+}
+
+function hasVenueColumn(db: Database.Database): boolean {
+  return (db.pragma('table_info(signals)') as { name: string }[]).some((c) => c.name === 'venue');
 }

@@ -1,3 +1,4 @@
+import type { Exchange } from '../../core/market.js';
 import type { Signal } from '../../core/signal.js';
 
 /** Which kind of session wrote a row: the live broker, the embedded simulator, or a replay. */
@@ -12,10 +13,12 @@ export const SESSION_MODES: readonly SessionMode[] = ['sim', 'live', 'replay'];
 export type SignalRecord = Omit<Signal, 'details'> & { readonly detailsJson: string; readonly sessionMode: SessionMode | null };
 
 /** The positional parameters of the INSERT, in column order (the session mode is bound separately). */
-export type SignalParams = [string, string, string, string, string, string, number | null, number, number, string];
+export type SignalParams = [string, string, string, string, string, Exchange, string, number | null, number, number, string];
 
 export const INSERT_SIGNAL_SQL =
-  'INSERT OR IGNORE INTO signals (id, session_id, strategy, strategy_version, symbol, kind, price, ts_event, ts_recv, details, session_mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+  'INSERT OR IGNORE INTO signals (id, session_id, strategy, strategy_version, symbol, venue, kind, price, ts_event, ts_recv, details, session_mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+
+export const SIGNAL_VENUES: readonly Exchange[] = ['KRX', 'NXT', 'SOR'];
 
 /**
  * Validates a signal and turns it into INSERT parameters; throws a plain Error on bad input. Done
@@ -25,9 +28,10 @@ export function toSignalParams(s: Signal): SignalParams {
   for (const k of ['id', 'sessionId', 'strategy', 'strategyVersion', 'symbol', 'kind'] as const) {
     if (typeof s[k] !== 'string' || s[k].length === 0) throw new Error(`signal ${k} must be a non-empty string`);
   }
+  if (!SIGNAL_VENUES.includes(s.venue)) throw new Error('signal venue must be KRX, NXT or SOR');
   if (!Number.isSafeInteger(s.tsEvent) || !Number.isSafeInteger(s.tsRecv)) throw new Error('signal tsEvent/tsRecv must be integer epoch ms');
   const price = typeof s.price === 'number' && Number.isFinite(s.price) ? s.price : null;
-  return [s.id, s.sessionId, s.strategy, s.strategyVersion, s.symbol, s.kind, price, s.tsEvent, s.tsRecv, canonicalJson(s.details ?? {})];
+  return [s.id, s.sessionId, s.strategy, s.strategyVersion, s.symbol, s.venue, s.kind, price, s.tsEvent, s.tsRecv, canonicalJson(s.details ?? {})];
 }
 
 /** JSON with object keys sorted at every level, so equal values always give equal bytes. */

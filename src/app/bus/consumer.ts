@@ -59,7 +59,8 @@ export interface BusConsumer {
   stop(reason: string): Promise<void>;
 }
 
-const KINDS = new Set(['trade', 'indicative', 'raw', 'ranking', 'watchlist', 'program-trading']);
+// Every kind the ingest node's market stream carries (phase events are made by each host itself).
+const KINDS = new Set(['trade', 'indicative', 'raw', 'ranking', 'watchlist', 'program-trading', 'program-flow', 'vi', 'stock-info', 'book', 'stock-master', 'info', 'investor-flow', 'investor-totals']);
 
 /** The payload as a market event, or null: an object with a known kind and integer stamps. */
 function eventOf(payload: string): MarketEvent | null {

@@ -41,8 +41,8 @@ export function topicOf(event: MarketEvent): string {
 }
 
 function venueOfEvent(event: MarketEvent): string {
-  const exchange = (event as { exchange?: unknown }).exchange;
-  return typeof exchange === 'string' ? exchange : '';
+  const venue = (event as { venue?: unknown }).venue;
+  return typeof venue === 'string' ? venue : '';
 }
 
 /**

@@ -1,4 +1,4 @@
-import { venueOf, type ComposedMessage, type NotifyItem, type SinkAnswer, type SinkClient } from '../../adapters/notify/index.js';
+import { type ComposedMessage, type NotifyItem, type SinkAnswer, type SinkClient } from '../../adapters/notify/index.js';
 import { errorMessage, isKrxError } from '../../core/errors.js';
 import type { BusAdapter, BusEnvelope } from '../../core/ports/bus.js';
 
@@ -27,7 +27,7 @@ export function createSignalBusSink(o: SignalBusSinkOptions): SinkClient {
     seqOf.set(item.id, s);
     if (item.kind === 'signal') {
       const signal = item.signal;
-      return { topic: `signals.${signal.strategy}`, kind: 'signal', venue: venueOf(signal.symbol), tsEvent: signal.tsEvent, tsRecv: signal.tsRecv, seq: s, origin: o.origin, payload: JSON.stringify({ ...signal, replay: item.replay }), id: item.id };
+      return { topic: `signals.${signal.strategy}`, kind: 'signal', venue: signal.venue, tsEvent: signal.tsEvent, tsRecv: signal.tsRecv, seq: s, origin: o.origin, payload: JSON.stringify({ ...signal, replay: item.replay }), id: item.id };
     }
     const body = item.kind === 'alert' ? item.alert : item.digest;
     return { topic: `krx.${item.kind}`, kind: item.kind, venue: '', tsEvent: sentAt, tsRecv: sentAt, seq: s, origin: o.origin, payload: JSON.stringify(body), id: item.id };

@@ -15,6 +15,8 @@ export interface AlertSources {
   readonly strategies: () => ReadonlyArray<{ readonly id: string; readonly state: string }>;
   readonly store: () => { readonly writeErrors: number; readonly dropped: number; readonly queued: number };
   readonly dataSilence: () => boolean;
+  /** The Kiwoom app keys (kiwoom.keys, key-pool.ts KeyStatus); empty or absent with one key and no leases. */
+  readonly keys?: () => ReadonlyArray<{ readonly name: string; readonly state: string; readonly reason: string | null; readonly items: number }>;
 }
 
 export interface DaemonAlertSettings {
@@ -37,6 +39,7 @@ export function daemonAlertConditions(s: AlertSources, settings: DaemonAlertSett
     { name: 'strategy-quarantined', check: () => quarantined(s) },
     { name: 'store-write-errors', check: storeFailing(s) },
     { name: 'subscriptions-rejected', check: () => rejectedSubscriptions(s) },
+    { name: 'key-failed', check: () => failedKeys(s) },
   ];
 }
 
@@ -69,6 +72,12 @@ function failingTokens(s: AlertSources): string | undefined {
   const failing = Object.entries(s.tokens()).filter(([, t]) => t.state === 'failed' || (t.state !== 'valid' && t.lastError !== undefined));
   if (failing.length === 0) return undefined;
   return failing.map(([broker, t]) => `${broker} token issuance failing${t.lastError ? ` (${t.lastError.code})` : ''}`).join('; ');
+}
+
+function failedKeys(s: AlertSources): string | undefined {
+  const down = (s.keys?.() ?? []).filter((k) => k.state === 'failed' || k.state === 'waiting-lease');
+  if (down.length === 0) return undefined;
+  return down.map((k) => `kiwoom key ${k.name} ${k.state === 'failed' ? 'failed' : 'not in use'}: ${k.reason ?? 'unknown'}${k.state === 'failed' ? ' (its symbols moved to the other keys)' : ''}`).join('; ');
 }
 
 function quarantined(s: AlertSources): string | undefined {

@@ -37,6 +37,8 @@ export interface DaemonNotifyOptions {
   readonly log: DispatcherLog;
   readonly calendar: MarketCalendar;
   readonly startedAt: number;
+  /** The stock's name for a code (the ka10099 stock master), shown beside the code in messages. */
+  readonly nameOf?: (symbol: string) => string | undefined;
   /** The bus connection, for sinks of type "bus". */
   readonly bus?: SinkBus;
 }
@@ -53,6 +55,7 @@ export function startDaemonNotify(o: DaemonNotifyOptions): DaemonNotify | null {
     random: o.random,
     log: o.log,
     ...(o.bus ? { bus: o.bus } : {}),
+    ...(o.nameOf ? { nameOf: o.nameOf } : {}),
     phaseOf: (ms) => (calendar.kind === 'krx' ? (calendar.isOpen(ms) ? 'regular' : undefined) : undefined),
   });
   let monitor: AlertMonitor | null = null;

@@ -59,7 +59,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   let timer: TimerHandle | undefined;
   let running: Promise<void> | null = null;
   let closed = false;
-  const lastSentBySymbol = new Map<string, number>();
+  const lastSentBySymbol = restoreCooldown(o);
   const counts = { delivered: 0, messages: 0, retried: 0, failed: 0, skipped: 0, inFlight: 0 };
 
   const arm = (ms: number): void => {
@@ -182,10 +182,21 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   };
 }
 
+/** The symbols this sink notified within the cooldown before a restart, from its sent rows. */
+function restoreCooldown(o: DispatcherOptions): Map<string, number> {
+  if (o.cooldownMs <= 0) return new Map();
+  try {
+    return o.outbox.lastSentBySymbol(o.sink.name, o.clock.now() - o.cooldownMs);
+  } catch (err) {
+    o.log.warn({ code: 'E_NOTIFY_INTERNAL', sink: o.sink.name, err: errorMessage(err) }, `notify ${o.sink.name}: could not read the cooldown state; starting without it`);
+    return new Map();
+  }
+}
+
 function toItem(r: OutboxRow): NotifyItem {
   if (r.kind === 'signal') {
     // A signal row whose signal is gone (deleted by hand) still says which id it was.
-    const signal = r.signal ?? { id: r.itemId, sessionId: '', strategy: '?', strategyVersion: '', symbol: '?', kind: 'ALERT' as const, price: null, tsEvent: r.createdAt, tsRecv: r.createdAt, details: {} };
+    const signal = r.signal ?? { id: r.itemId, sessionId: '', strategy: '?', strategyVersion: '', symbol: '?', venue: 'KRX' as const, kind: 'ALERT' as const, price: null, tsEvent: r.createdAt, tsRecv: r.createdAt, details: {} };
     return { kind: 'signal', id: r.itemId, replay: r.replay, signal };
   }
   const body = parseBody(r.body);

@@ -7,6 +7,7 @@ import { errorMessage } from '../../core/errors.js';
 import type { Random } from '../../core/random.js';
 import { buildSinkClient, sinkRateWindows, type SinkBus } from './build-sink.js';
 import { createDispatcher, type Dispatcher, type DispatcherLog } from './dispatcher.js';
+import { startOutboxPruner } from './outbox-pruner.js';
 import { createRateWindows } from './rate-windows.js';
 
 export interface NotifierOptions {
@@ -125,6 +126,7 @@ export function startNotifier(o: NotifierOptions): Notifier {
     });
 
   wake(); // rows left pending by the previous run
+  const pruner = startOutboxPruner({ outbox, clock, log: o.log, retentionMs: config.retentionDays * 86_400_000 });
   return {
     sinkNames: entries.map((e) => e.sink.name),
     wake,
@@ -138,6 +140,7 @@ export function startNotifier(o: NotifierOptions): Notifier {
         .map((s) => `notify sink ${s.name} behind: oldest pending ${Math.round((s.oldestPendingAgeMs ?? 0) / 1000)} s, ${s.depth} pending`),
     close: async () => {
       closed = true;
+      pruner.stop();
       // Stop the loops, abort what is in flight (its row stays pending: resent on the next start), then wait.
       const stopped = entries.map((e) => e.dispatcher.close());
       await Promise.all(entries.map((e) => e.client.close().catch(() => undefined)));

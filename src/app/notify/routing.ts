@@ -1,4 +1,3 @@
-import { codeOf, venueOf } from '../../adapters/notify/index.js';
 import type { OutboxRouting } from '../../adapters/store/index.js';
 import type { NotifySinkConfig } from '../../config/notify-schema.js';
 import type { Signal } from '../../core/signal.js';
@@ -9,8 +8,8 @@ type Filters = NotifySinkConfig['filters'];
 export function passes(filters: Filters, s: Signal): boolean {
   if (filters.strategies.length > 0 && !filters.strategies.includes(s.strategy)) return false;
   if (filters.kinds.length > 0 && !filters.kinds.includes(s.kind)) return false;
-  if (filters.symbols.length > 0 && !filters.symbols.includes(codeOf(s.symbol))) return false;
-  if (filters.venues.length > 0 && !filters.venues.includes(venueOf(s.symbol))) return false;
+  if (filters.symbols.length > 0 && !filters.symbols.includes(s.symbol)) return false;
+  if (filters.venues.length > 0 && !filters.venues.includes(s.venue)) return false;
   return true;
 }
 

@@ -1,3 +1,5 @@
+import { createStockMasterBook } from '../../pipeline/stock-master-book.js';
+import { createVenueItems, replayWants } from '../venue-items.js';
 import { Subject } from 'rxjs';
 import type { Logger as PinoLogger } from 'pino';
 import { routeFrame, type FrameSinks, type FrameStats } from '../../adapters/kiwoom/realtime-frames.js';
@@ -18,7 +20,7 @@ import { loadAvailableStrategies, loadRecordedStrategies, logProblems, planWithS
 import { activeStrategies } from '../strategy-reload-daemon.js';
 import { changedIds, entriesOf, type ActiveStrategy } from '../strategy-set.js';
 import { parseLifecycle, recordedPollNames } from '../lifecycle-recording.js';
-import { buildMarketSources } from '../market-sources.js';
+import { buildEntrySources, buildMarketSources } from '../market-sources.js';
 import type { RestRecord } from '../recording-transports.js';
 import { kernelSettings } from '../settings.js';
 import { RecordedRest } from './recorded-rest.js';
@@ -124,12 +126,16 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   let events = 0;
   const signalsByStrategy: Record<string, number> = {};
   let signals = 0;
-  // The wanted set is the truth here too: entries for symbols not subscribed are dropped, as live.
+  // The wanted set is the truth here too: entries for items not subscribed are dropped, as live (the
+  // same venue choice turns the universe's symbols into items).
   const wanted = new Set<string>();
+  // The recorded ka10099 answers fill it as live (the `auto` venue choice reads it at the same instants).
+  const master = createStockMasterBook();
+  const venueItems = createVenueItems(settings.universe.venue, () => master);
   let unregistered = 0;
   const sinks: FrameSinks = {
     event: (e) => {
-      if (!wanted.has(e.symbol)) {
+      if (!replayWants(wanted, e)) {
         unregistered++;
         return;
       }
@@ -181,18 +187,23 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
       running = recorded.active;
     } else startPlan = folderPlan();
     const brokers = buildBrokerClients(settings, transports);
-    const polls = buildMarketSources(settings, brokers, startPlan.needs, recordedPollNames(started.polls, settings.universe.programTopMarkets));
+    const ran = recordedPollNames(started.polls, settings.universe.programTopMarkets);
+    const polls = buildMarketSources(settings, brokers, startPlan.needs, ran, startPlan.pollSchedules);
+    const entries = buildEntrySources(settings, brokers, startPlan.needs, ran);
     return startKernel(startPlan, {
       clock,
       log: log.child({ component: 'kernel' }),
       sessionId: meta.sessionId,
       seed: meta.seed ?? meta.sessionId,
       realtime$: realtime,
-      applyDiff: (diff) => {
-        for (const symbol of diff.remove) wanted.delete(symbol);
-        for (const symbol of diff.add) wanted.add(symbol);
+      master,
+      applyDiff: (symbols) => {
+        const diff = venueItems.toItems(symbols);
+        for (const item of diff.remove) wanted.delete(item);
+        for (const item of diff.add) wanted.add(item);
       },
       polls,
+      entries,
       sink,
       startAt: started.at,
     });
@@ -264,6 +275,10 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
     if (!kernel && !interrupted) throw new KrxError('E_RECORDING_READ', 'the recording has no kernel start: nothing to replay', { details: { file: options.file } });
     // A recording cut short (crash) has no kernel.stopped: stop where it ends.
     if (!stopped) kernel?.stop(endAt);
+    // Answers no replayed request asked for: a divergence in a complete recording; in one cut short
+    // (a crash) the last answers may belong to requests the replay had not reached when the rows ended.
+    if (stopped) rest.settle();
+    else if (!interrupted) rest.settle((n) => log.info({ event: 'replay.unasked', answers: n }, `${n} recorded answers at the cut were not asked for (the recording ends mid-request)`));
     store.flush();
   } finally {
     store.close();
@@ -331,7 +346,8 @@ function replayConfig(user: Config, recorded: unknown, strategiesFromConfig: boo
     universe: rec.data.universe,
     calendar: legacyCalendar(rec.data.calendar, r.mode === 'live'),
     // Paging, rates and row caps as the live run had them.
-    kiwoom: { ...user.kiwoom, requestsPerSecond: k.requestsPerSecond, maxPages: k.maxPages, maxRows: k.maxRows, maxRowsByTr: k.maxRowsByTr },
+    // The app keys too: the universe's item budget is connection.maxItems per key.
+    kiwoom: { ...user.kiwoom, requestsPerSecond: k.requestsPerSecond, maxPages: k.maxPages, maxRows: k.maxRows, maxRowsByTr: k.maxRowsByTr, keys: k.keys },
     kis: { ...user.kis, groups: rec.data.kis.groups, requestsPerSecond: rec.data.kis.requestsPerSecond, maxRows: rec.data.kis.maxRows },
     strategies: strategiesFromConfig ? user.strategies : rec.data.strategies,
   });

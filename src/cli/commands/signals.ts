@@ -4,6 +4,7 @@ import { formatSignals, openSignalDatabaseReadOnly, parseSince, querySignals, SI
 import { loadConfig } from '../../config/load.js';
 import { systemClock } from '../../core/clock.js';
 import { UsageError } from '../../core/errors.js';
+import type { Exchange } from '../../core/market.js';
 import type { Command } from '../command.js';
 import { escapeControl, escapeJsonControls } from '../escape.js';
 import { EXIT } from '../exit-codes.js';
@@ -11,7 +12,7 @@ import { EXIT } from '../exit-codes.js';
 export const signalsCommand: Command = {
   name: 'signals',
   summary: 'print stored signals',
-  usage: `Usage: krx-signals signals [--db <file>] [--since <t>] [--strategy <id>] [--symbol <code>] [--format table|jsonl|csv] [--config <file>]
+  usage: `Usage: krx-signals signals [--db <file>] [--since <t>] [--strategy <id>] [--symbol <code>] [--venue KRX|NXT|SOR] [--format table|jsonl|csv] [--config <file>]
 
 Prints the signals stored in the SQLite database, oldest first. The database is opened read-only,
 so this is safe while the daemon runs.
@@ -22,6 +23,7 @@ Options:
                          or a date-time (2026-11-21T09:30, KST unless it ends in Z or +hh:mm)
       --strategy <id>    only this strategy
       --symbol <code>    only this stock code
+      --venue <v>        only this venue: KRX, NXT or SOR (the VENUE column)
       --format <f>       table (default), jsonl or csv
   -c, --config <file>    a config file instead of config/default.json
   -h, --help             show this help`,
@@ -30,6 +32,7 @@ Options:
     since: { type: 'string' },
     strategy: { type: 'string' },
     symbol: { type: 'string' },
+    venue: { type: 'string' },
     format: { type: 'string' },
     config: { type: 'string', short: 'c' },
   },
@@ -40,6 +43,7 @@ Options:
     if (values.since !== undefined) query.since = parseSince(values.since as string, systemClock.now());
     if (values.strategy !== undefined) query.strategy = values.strategy as string;
     if (values.symbol !== undefined) query.symbol = values.symbol as string;
+    if (values.venue !== undefined) query.venue = parseVenue(values.venue as string);
 
     const file = values.db !== undefined ? resolve(io.cwd, values.db as string) : defaultDatabase(values.config as string | undefined, io.env, io.cwd);
     if (!existsSync(file)) {
@@ -75,4 +79,9 @@ function parseFormat(text: string | undefined): SignalFormat {
 function defaultDatabase(configFile: string | undefined, env: Readonly<Record<string, string | undefined>>, cwd: string): string {
   const config = loadConfig({ file: configFile, env, cwd });
   return resolve(config.dataDir, config.store.file);
+}
+
+function parseVenue(v: string): Exchange {
+  if (v === 'KRX' || v === 'NXT' || v === 'SOR') return v;
+  throw new UsageError(`signals: --venue must be KRX, NXT or SOR (got ${JSON.stringify(v.slice(0, 20))})`);
 }

@@ -20,10 +20,24 @@ export function listRow(s: SimStock): Record<string, string> {
     upName: s.sector,
     upSizeName: s.sizeClass,
     companyClassName: s.market === 'KOSDAQ' ? '중견기업부' : '',
-    orderWarning: '0',
+    orderWarning: orderWarningOf(s),
     nxtEnable: s.nxtEnable ? 'Y' : 'N',
     kind: 'A',
   };
+}
+
+/**
+ * A few stocks carry a warning, as on a real day (a handful of 정리매매/투자위험/경고 among ~4,000):
+ * picked by listing index (no random draw, so the rest of the market is unchanged); the well-known
+ * names at the head of the listing never.
+ */
+export function orderWarningOf(s: SimStock): string {
+  if (s.index < 20) return '0';
+  if (s.index % 47 === 5) return '2'; // 정리매매
+  if (s.index % 53 === 7) return '4'; // 투자위험
+  if (s.index % 59 === 11) return '5'; // 투자경고
+  if (s.index % 61 === 13) return '3'; // 단기과열
+  return '0';
 }
 
 /** ka10099 종목정보 리스트: a whole market in one answer (KWP ka10099.txt: 2437 rows within the page cap). */

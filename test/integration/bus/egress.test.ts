@@ -13,8 +13,8 @@ import { hasRedis, startRedis, warnIfNoRedis, type RedisServer } from '../../sup
 warnIfNoRedis('bus tests in test/integration/bus/egress.test.ts');
 
 const trade = (i: number): TradeEvent => ({
-  kind: 'trade', symbol: '005930', exchange: 'KRX', price: 70_000 + i, change: 100, changeRate: 0.14, sign: 2, cumVolume: 1000 + i, cumValue: 70_000_000, open: 69_900, high: 70_500, low: 69_800, ask: 70_100, bid: 70_000,
-  volume: 10, side: 'buy', strength: 101.5, tsEvent: 1_767_225_600_000 + i, tsRecv: 1_767_225_600_003 + i,
+  kind: 'trade', symbol: '005930', venue: 'KRX', price: 70_000 + i, change: 100, changeRate: 0.14, sign: 2, cumVolume: 1000 + i, cumValue: 70_000_000, open: 69_900, high: 70_500, low: 69_800, ask: 70_100, bid: 70_000,
+  volume: 10, side: 'buy', strength: 101.5, tradeVenue: 'KRX', sessionCode: '2', tsEvent: 1_767_225_600_000 + i, tsRecv: 1_767_225_600_003 + i,
 });
 
 async function until(ok: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {

@@ -20,7 +20,7 @@ const example = (() => {
   return block[1] as string;
 })();
 
-const signal = (i: number): Signal => ({ id: `00000000000000a${i}`, sessionId: 's', strategy: 'program-momentum', strategyVersion: '1.0.0', symbol: i === 2 ? '005930_NX' : '005930', kind: 'BUY', price: 70_000 + i, tsEvent: 1_767_225_600_000 + i, tsRecv: 1_767_225_600_001 + i, details: {} });
+const signal = (i: number): Signal => ({ id: `00000000000000a${i}`, sessionId: 's', strategy: 'program-momentum', strategyVersion: '1.0.0', symbol: '005930', venue: i === 2 ? 'NXT' : 'KRX', kind: 'BUY', price: 70_000 + i, tsEvent: 1_767_225_600_000 + i, tsRecv: 1_767_225_600_001 + i, details: {} });
 
 describe.skipIf(!hasRedis || !python)('docs/bus.md: the Python consumer-group example', () => {
   let server: RedisServer;
@@ -49,7 +49,7 @@ describe.skipIf(!hasRedis || !python)('docs/bus.md: the Python consumer-group ex
     expect(await sink.send(message)).toEqual({ ok: true, status: 0 });
     expect(await sink.send(message)).toEqual({ ok: true, status: 0 }); // a retry: no second copy
 
-    expect(run()).toBe(['00000000000000a1 program-momentum 005930 BUY 70001', '00000000000000a2 program-momentum 005930_NX BUY 70002', '00000000000000a3 program-momentum 005930 BUY 70003', ''].join('\n'));
+    expect(run()).toBe(['00000000000000a1 program-momentum 005930 BUY 70001', '00000000000000a2 program-momentum 005930 BUY 70002', '00000000000000a3 program-momentum 005930 BUY 70003', ''].join('\n'));
     // Acknowledged: a second run of the same worker finds nothing pending and nothing new.
     expect(run()).toBe('');
     expect(await bus.groups('krx:signals')).toEqual([{ name: 'my-app', consumers: 1, pending: 0, lag: 0 }]);

@@ -44,7 +44,7 @@ describe('control characters from files are escaped in sessions, replay and sign
     const db = join(dir, 'signals.db');
     const store = openSignalStore({ file: db, clock: createVirtualClock(0), queueLimit: 10, schedule: () => undefined });
     const symbol = `00${ESC}[2J\u009b1`;
-    store.write({ id: 'sig-1', sessionId: `s${ESC}]0;t\u0007`, strategy: `st\rrat`, strategyVersion: '1.0.0', symbol, kind: 'BUY', price: 1000, tsEvent: 1_795_132_800_000, tsRecv: 1_795_132_800_000, details: { note: `a\u0085b${ESC}` } });
+    store.write({ id: 'sig-1', sessionId: `s${ESC}]0;t\u0007`, strategy: `st\rrat`, strategyVersion: '1.0.0', symbol, venue: 'KRX', kind: 'BUY', price: 1000, tsEvent: 1_795_132_800_000, tsRecv: 1_795_132_800_000, details: { note: `a\u0085b${ESC}` } });
     store.flush();
     store.close();
     for (const format of ['table', 'csv', 'jsonl']) {

@@ -17,7 +17,7 @@ describe('krx-signals signals', () => {
   /** Writes `n` signals through the real store into `file`. */
   function writeSignals(file: string, n: number): void {
     const store = openSignalStore({ file, clock: createVirtualClock(0), queueLimit: 1000, schedule: () => {}, sessionMode: 'sim' });
-    for (let i = 0; i < n; i++) store.write(makeSignal(i, i === 3 ? { details: { note: 'comma, "quote"' } } : {}));
+    for (let i = 0; i < n; i++) store.write(makeSignal(i, i === 3 ? { details: { note: 'comma, "quote"' } } : i === 5 ? { venue: 'SOR' } : {}));
     expect(store.flush()).toBe(true);
     store.close();
   }
@@ -36,8 +36,9 @@ describe('krx-signals signals', () => {
     expect(code).toBe(0);
     const lines = stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(7);
-    expect(lines[0]).toMatch(/^TIME \(KST\)\s+STRATEGY\s+SYMBOL\s+KIND\s+PRICE\s+SESSION\s+MODE\s+ID$/);
-    expect(lines[1]).toMatch(/^2026-11-21 09:00:00\.000\s+breakout@1\.0\.0\s+005930\s+BUY\s+70000\s+s1\s+sim\s+sig-000000$/);
+    expect(lines[0]).toMatch(/^TIME \(KST\)\s+STRATEGY\s+SYMBOL\s+VENUE\s+KIND\s+PRICE\s+SESSION\s+MODE\s+ID$/);
+    expect(lines[1]).toMatch(/^2026-11-21 09:00:00\.000\s+breakout@1\.0\.0\s+005930\s+KRX\s+BUY\s+70000\s+s1\s+sim\s+sig-000000$/);
+    expect(lines[6]).toMatch(/\s+SOR\s+BUY\s+70005\s+s1\s+sim\s+sig-000005$/);
     // Aligned: every row has its SYMBOL column where the header has it.
     const at = lines[0]?.indexOf('SYMBOL');
     for (const l of lines.slice(1)) expect(l.slice(at).startsWith('0')).toBe(true);
@@ -51,6 +52,12 @@ describe('krx-signals signals', () => {
     const rows = jsonl.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { id: string; strategy: string; symbol: string });
     expect(rows.map((r) => r.id)).toEqual(['sig-000000', 'sig-000006']);
 
+    const sor = await runCli(['signals', '--db', db, '--format', 'jsonl', '--venue', 'SOR']);
+    expect(sor.stdout.trimEnd().split('\n').map((l) => (JSON.parse(l) as { id: string; venue: string }).venue + ' ' + (JSON.parse(l) as { id: string }).id)).toEqual(['SOR sig-000005']);
+    const badVenue = await runCli(['signals', '--db', db, '--venue', 'AL']);
+    expect(badVenue).toMatchObject({ code: 2, stdout: '' });
+    expect(badVenue.stderr).toMatch(/--venue must be KRX, NXT or SOR/);
+
     const since = await runCli(['signals', '--db', db, '--format', 'jsonl', '--since', '2026-11-21T09:00:10+09:00']);
     expect(since.stdout.trimEnd().split('\n')).toHaveLength(2);
     const sinceZ = await runCli(['signals', '--db', db, '--format', 'jsonl', '--since', '2026-11-21T00:00:10Z']);
@@ -59,8 +66,8 @@ describe('krx-signals signals', () => {
     const csv = await runCli(['signals', '--db', 'x.db', '--format', 'csv', '--symbol', '005930'], {}, tmp.dir); // relative to cwd
     expect(csv.code).toBe(0);
     const csvLines = csv.stdout.split('\r\n');
-    expect(csvLines[0]).toBe('id,sessionId,strategy,strategyVersion,symbol,kind,price,tsEvent,tsRecv,timeKst,details,sessionMode');
-    expect(csvLines[1]?.endsWith(',sim')).toBe(true);
+    expect(csvLines[0]).toBe('id,sessionId,strategy,strategyVersion,symbol,kind,price,tsEvent,tsRecv,timeKst,details,sessionMode,venue');
+    expect(csvLines[1]?.endsWith(',sim,KRX')).toBe(true);
     expect(csv.stdout).toContain('"{""note"":""comma, \\""quote\\""""}"');
   });
 

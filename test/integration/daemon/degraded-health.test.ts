@@ -54,7 +54,7 @@ describe('/healthz is honest about degraded parts (it said ok while polls failed
       let h = await health();
       expect(h.status).toBe(200);
       expect(h.body.status).toBe('degraded');
-      expect(h.body.reasons.some((r) => /^ranking P00101 poll late or failing: last answer \d+ s ago \(period 30 s\)$/.test(r))).toBe(true);
+      expect(h.body.reasons.some((r) => /^ranking:P00101 poll late or failing: last answer \d+ s ago \(period 30 s\)$/.test(r))).toBe(true);
       expect(degradedParts()).toMatchObject({ polls: 1, store: 0 });
       daemon.simulator!.faults.clearFailures();
       await run(35);

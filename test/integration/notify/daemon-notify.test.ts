@@ -94,6 +94,10 @@ describe('the daemon notifies through its outbox', () => {
     expect(alerts[1]).toBe(`${alerts[0]}:cleared`);
     expect(tg.some((r) => r.text.includes('⚠️ 경보: data-silence'))).toBe(true);
     expect(tg.some((r) => r.text.includes('✅ 해소: data-silence'))).toBe(true);
+    // Stocks are named from the ka10099 stock master (no strategy here puts a name in its details).
+    const named = tg.flatMap((r) => [...r.text.matchAll(/· ([^·\n]+?) \\?\((\d{6})\\?\) ·/g)].map((m) => [m[1] ?? '', m[2] ?? ''] as const));
+    expect(named.length).toBeGreaterThan(0);
+    for (const [name, code] of named) expect(name).toBe(daemon.master.get(code)?.name);
   });
 });
 

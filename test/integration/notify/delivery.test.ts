@@ -38,7 +38,7 @@ describe('notification delivery', () => {
 
   it('a single signal reads as a Korean block: kind, stock, venue, price, reason, KST time; English by config', async () => {
     rig = await startNotifyRig([{ type: 'telegram', name: 'ko' }, { type: 'slack', name: 'en', language: 'en' }]);
-    rig.store.write(makeSignal(1, { symbol: '005930_NX', kind: 'BUY', price: 70100, details: { name: '삼성전자', reason: 'breakout above 70,000 <high>' } }));
+    rig.store.write(makeSignal(1, { symbol: '005930', venue: 'NXT', kind: 'BUY', price: 70100, details: { name: '삼성전자', reason: 'breakout above 70,000 <high>' } }));
     await rig.settle();
     await rig.advance(1000);
     const [ko] = rig.fake.delivered('telegram');
@@ -59,7 +59,7 @@ describe('notification delivery', () => {
     ]);
     rig.store.write(makeSignal(1, { kind: 'BUY', symbol: '005930', strategy: 'breakout' }));
     rig.store.write(makeSignal(2, { kind: 'SELL', symbol: '005930', strategy: 'breakout' }));
-    rig.store.write(makeSignal(3, { kind: 'BUY', symbol: '000660_NX', strategy: 'breakout' }));
+    rig.store.write(makeSignal(3, { kind: 'BUY', symbol: '000660', venue: 'NXT', strategy: 'breakout' }));
     rig.store.write(makeSignal(4, { kind: 'BUY', symbol: '005930', strategy: 'other' }));
     await rig.settle();
     await rig.advance(3000);

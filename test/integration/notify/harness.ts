@@ -59,7 +59,7 @@ export interface NotifyRig {
 }
 
 /** Sinks of `sinks` (partial notify sink configs) pointed at the fakes; the four secrets in an env map. */
-export async function startNotifyRig(sinks: readonly Record<string, unknown>[], opts: { clock?: TrackingClock; dir?: string; cleanup?: () => void; fake?: FakeChatServers; ownsFake?: boolean; language?: 'ko' | 'en' } = {}): Promise<NotifyRig> {
+export async function startNotifyRig(sinks: readonly Record<string, unknown>[], opts: { clock?: TrackingClock; dir?: string; cleanup?: () => void; fake?: FakeChatServers; ownsFake?: boolean; language?: 'ko' | 'en'; retentionDays?: number } = {}): Promise<NotifyRig> {
   const clock = opts.clock ?? trackingClock(createVirtualClock(T0));
   const fake = opts.fake ?? (await startFakeChatServers({ now: () => clock.now() }));
   const tmp = opts.dir ? null : makeTempDir('krx-notify-');
@@ -75,6 +75,7 @@ export async function startNotifyRig(sinks: readonly Record<string, unknown>[], 
   };
   const config = notifySchema.parse({
     language: opts.language ?? 'ko',
+    ...(opts.retentionDays !== undefined ? { retentionDays: opts.retentionDays } : {}),
     sinks: sinks.map((s) => ({ ...(s['type'] === 'telegram' ? { apiBaseUrl: fake.url, chatId: '1001' } : {}), ...s })),
   });
   const problems: string[] = [];
@@ -118,7 +119,7 @@ export async function startNotifyRig(sinks: readonly Record<string, unknown>[], 
     restart: async () => {
       await notifier.close();
       store.close();
-      return startNotifyRig(sinks, { clock, dir, cleanup, fake, ownsFake, ...(opts.language ? { language: opts.language } : {}) });
+      return startNotifyRig(sinks, { clock, dir, cleanup, fake, ownsFake, ...(opts.language ? { language: opts.language } : {}), ...(opts.retentionDays !== undefined ? { retentionDays: opts.retentionDays } : {}) });
     },
     close: async () => {
       await notifier.close();

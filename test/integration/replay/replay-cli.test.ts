@@ -11,7 +11,10 @@ import { repoRoot, runCli } from '../../support/cli.js';
 /** Runs the real daemon until its logged signals span `spanMs` of market time, then kills it with SIGKILL. */
 async function recordAndKill(dir: string, spanMs: number): Promise<string[]> {
   const defaults = JSON.parse(readFileSync(join(repoRoot, 'config', 'default.json'), 'utf8')) as Record<string, unknown>;
-  const config = { ...defaults, mode: 'sim', dataDir: join(dir, 'data'), universe: { ...(defaults.universe as object), programTopPollSeconds: 2 }, http: { host: '127.0.0.1', port: 0 } };
+  // No ka10001 on entry: ~190 requests at start saturate the 5/s budget for 40 s, and on a loaded
+  // machine event-loop lag between a grant and its send can squeeze six into the simulator's second
+  // (a 1700, retried, which the replay then logs on stderr); this test is about the cut, not the budget.
+  const config = { ...defaults, mode: 'sim', dataDir: join(dir, 'data'), universe: { ...(defaults.universe as object), programTopPollSeconds: 2, basicInfo: false }, http: { host: '127.0.0.1', port: 0 } };
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
   const child = spawn(process.execPath, [join(repoRoot, 'bin', 'krx-signals.js'), 'start', '--config', join(dir, 'config.json')], {
     cwd: dir,

@@ -36,7 +36,7 @@ const trades: TradeSpec[] = [
 ];
 const signals: SignalSpec[] = [
   { id: 's1', strategy: 'alpha', kind: 'BUY', symbol: A, price: 100, at: kst(15, 0, 30) },
-  { id: 's6', strategy: 'alpha', kind: 'BUY', symbol: A, price: 200, at: kst(15, 1, 0), details: { exchange: 'NXT' } },
+  { id: 's6', strategy: 'alpha', kind: 'BUY', symbol: A, venue: 'NXT', price: 200, at: kst(15, 1, 0) },
   { id: 's2', strategy: 'beta', kind: 'EXIT', symbol: B, price: 50_000, at: kst(15, 10, 0) },
   { id: 's3', strategy: 'alpha', kind: 'BUY', symbol: C, price: 40_000, at: kst(15, 25, 0) },
   { id: 's4', strategy: 'gamma', kind: 'ALERT', symbol: '068270', price: 150_000, at: kst(15, 26, 0) },
@@ -74,7 +74,7 @@ describe('krx-signals report (hand-computed session)', () => {
 
     // s1 BUY 005930 (KRX) at 15:00:30 from 100: 101 (15:01:00), 103 (15:05:20), still 103 at 15:15:30;
     // 60m is cut at the close and ends on the auction print 104, not the after-hours 110 nor NXT's 204/300.
-    expect(s1!.venue).toBeNull();
+    expect(s1!.venue).toBe('KRX'); // the signal's own venue
     expect(s1!.phase).toBe('regular');
     expect(s1!.horizons['1m']).toMatchObject({ hit: true, cut: null, exitAt: kst(15, 1, 0) });
     expect(s1!.horizons['1m']!.ret).toBeCloseTo(0.01, 12);
@@ -85,7 +85,7 @@ describe('krx-signals report (hand-computed session)', () => {
     expect(s1!.mfe).toBeCloseTo(0.04, 12);
     expect(s1!.mae).toBeCloseTo(-0.01, 12);
 
-    // s6 BUY 005930 on NXT (details.exchange) from 200: only NXT trades, cut at the KRX close by the calendar.
+    // s6 BUY 005930 on NXT (the signal's venue) from 200: only NXT trades, cut at the KRX close by the calendar.
     expect(s6!.venue).toBe('NXT');
     expect(s6!.horizons['1m']!.ret).toBeCloseTo(0.02, 12);
     expect(s6!.horizons['60m']).toMatchObject({ cut: 'close', exitAt: kst(15, 1, 10) });
@@ -124,7 +124,7 @@ describe('krx-signals report (hand-computed session)', () => {
     expect(beta5m).toMatchObject({ signals: 1, n: 1, hitRate: 0, ciLow: null });
     expect(beta5m.mean).toBeCloseTo(-0.01, 12);
     const venues = r.aggregates.filter((a) => a.dimension === 'venue' && a.horizon === '1m').map((a) => [a.value, a.signals]);
-    expect(venues).toEqual([['-', 4], ['NXT', 1]]);
+    expect(venues).toEqual([['KRX', 4], ['NXT', 1]]);
     const gammaAlert = r.aggregates.find((a) => a.dimension === 'kind' && a.value === 'ALERT' && a.horizon === '1m')!;
     expect(gammaAlert).toMatchObject({ n: 0, hitRate: null, mean: null });
 
@@ -142,7 +142,7 @@ describe('krx-signals report (hand-computed session)', () => {
     expect(fromDb.stdout.split('\r\n')[0]).toBe('dimension,value,horizon,signals,n,hitRate,mean,median,ciLow,ciHigh,cut');
     const table = await runCli(['report', recording, '--per-signal', '--horizons', '1m,60m']);
     expect(table.stdout).toMatch(/^TIME \(KST\) +STRATEGY +KIND +SYMBOL +VENUE +PHASE +ENTRY +1m% +60m% +MFE% +MAE% +ID$/m);
-    expect(table.stdout).toMatch(/2026-11-20 15:00:30\.000 +alpha +BUY +005930 +- +regular +100 +\+1\.00 +\+4\.00c +\+4\.00 +-1\.00 +s1/);
+    expect(table.stdout).toMatch(/2026-11-20 15:00:30\.000 +alpha +BUY +005930 +KRX +regular +100 +\+1\.00 +\+4\.00c +\+4\.00 +-1\.00 +s1/);
   });
 
   it('refuses bad input with one clear line, the README exit code and nothing on stdout', async () => {

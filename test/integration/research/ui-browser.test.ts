@@ -129,7 +129,7 @@ describe('krx-signals ui', () => {
       // The live table starts with the newest 20 committed signals ...
       await page.waitForFunction(`document.querySelectorAll('#live tbody tr').length === 20`);
       // ... and shows a signal the daemon commits while the page is open.
-      const fresh: Signal = { id: 'live-new-1', sessionId: 'live-now', strategy: 'program-momentum', strategyVersion: '1.0.0', symbol: '123456', kind: 'BUY', price: 4321, tsEvent: 1795132999000, tsRecv: 1795132999000, details: {} };
+      const fresh: Signal = { id: 'live-new-1', sessionId: 'live-now', strategy: 'program-momentum', strategyVersion: '1.0.0', symbol: '123456', venue: 'KRX', kind: 'BUY', price: 4321, tsEvent: 1795132999000, tsRecv: 1795132999000, details: {} };
       writeGolden(join(dir, 'signals.db'), [fresh]);
       await page.waitForSelector('#live tbody tr[data-id="live-new-1"]', { timeout: 10_000 });
       expect(await page.locator('#live tbody tr').first().innerText()).toMatch(/program-momentum\s+BUY\s+123456\s+4321/);

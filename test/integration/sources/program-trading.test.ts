@@ -58,8 +58,8 @@ describe('a polled TR as a source: ka90004 program trading by stock', () => {
     });
 
     const polls = buildMarketSources(settings, brokers, plan.needs);
-    // The universe's own polls, then the strategy's; no watchlist without KIS.
-    expect(polls.map((p) => p.name)).toEqual(['ranking:P00101', 'ranking:P10102', 'program-trading:P00101', 'program-trading:P10102']);
+    // The universe's own polls, then the strategy's, then the stock master; no watchlist without KIS.
+    expect(polls.map((p) => p.name)).toEqual(['ranking:P00101', 'ranking:P10102', 'program-trading:P00101', 'program-trading:P10102', 'stock-master']);
 
     const signals: Signal[] = [];
     let done!: () => void;

@@ -20,7 +20,7 @@ const store = openSignalStore({ file, clock, queueLimit: 1000, outbox: createNot
 const notifier = startNotifier({ config, secrets: { hook: { primary: url, hmacKey } }, database: store.database, clock, random: createRandom('child'), log });
 store.onCommitted(() => notifier.wake());
 for (let i = 0; i < 30; i++) {
-  store.write({ id: `kill-${String(i).padStart(2, '0')}`, sessionId: 'kill', strategy: 's', strategyVersion: '1', symbol: '005930', kind: 'BUY', price: 1000 + i, tsEvent: 1_790_000_000_000 + i, tsRecv: 1_790_000_000_000 + i, details: {} });
+  store.write({ id: `kill-${String(i).padStart(2, '0')}`, sessionId: 'kill', strategy: 's', strategyVersion: '1', symbol: '005930', venue: 'KRX', kind: 'BUY', price: 1000 + i, tsEvent: 1_790_000_000_000 + i, tsRecv: 1_790_000_000_000 + i, details: {} });
 }
 store.flush();
 process.stdout.write('ready\n');

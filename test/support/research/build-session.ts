@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { openRecordingWriter } from '../../../src/adapters/recording/index.js';
 import { openSignalStore } from '../../../src/adapters/store/index.js';
 import type { Signal, SignalKind } from '../../../src/core/signal.js';
+import type { Exchange } from '../../../src/core/market.js';
 import { createVirtualClock } from '../../../src/core/virtual-clock.js';
 
 /** Epoch ms of a KST wall time on 2026-11-20 (a Friday). */
@@ -60,6 +61,8 @@ export interface SignalSpec {
   readonly strategy: string;
   readonly kind: SignalKind;
   readonly symbol: string;
+  /** Default KRX. */
+  readonly venue?: Exchange;
   readonly price: number | null;
   readonly at: number;
   readonly details?: Record<string, unknown>;
@@ -70,7 +73,7 @@ export function writeSignals(file: string, sessionId: string, signals: readonly 
   mkdirSync(join(file, '..'), { recursive: true });
   const store = openSignalStore({ file, clock: createVirtualClock(0), queueLimit: 10_000, schedule: () => undefined });
   for (const s of signals) {
-    const signal: Signal = { id: s.id, sessionId, strategy: s.strategy, strategyVersion: '1.0.0', symbol: s.symbol, kind: s.kind, price: s.price, tsEvent: s.at, tsRecv: s.at, details: s.details ?? {} };
+    const signal: Signal = { id: s.id, sessionId, strategy: s.strategy, strategyVersion: '1.0.0', symbol: s.symbol, venue: s.venue ?? 'KRX', kind: s.kind, price: s.price, tsEvent: s.at, tsRecv: s.at, details: s.details ?? {} };
     store.write(signal);
   }
   store.flush();

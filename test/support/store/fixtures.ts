@@ -52,6 +52,7 @@ export function makeSignal(n: number, over: Partial<Signal> = {}): Signal {
     strategy: n % 2 === 0 ? 'breakout' : 'program-flow',
     strategyVersion: '1.0.0',
     symbol: ['005930', '000660', '035420'][n % 3] ?? '005930',
+    venue: 'KRX',
     kind: 'BUY',
     price: 70000 + n,
     tsEvent: BASE + n * 1000,

@@ -21,6 +21,7 @@ const burst = () => {
       strategy: 'durability',
       strategyVersion: '1',
       symbol: '005930',
+      venue: 'KRX',
       kind: 'BUY',
       price: 70000 + (n % 100),
       tsEvent: 1_790_000_000_000 + n,

@@ -81,6 +81,24 @@ describe('config loading', () => {
     expect(problemsOf(() => loadConfig({ env: { KRX_MODE: 'live' } }))[0]).toMatch(/mode: live needs KIWOOM_APPKEY/);
   });
 
+  it('kiwoom.keys: named keys from KIWOOM_APPKEY_<NAME>, `default` the unnamed pair, every listed key needed live, secrets redacted', () => {
+    const keys = file('keys.json', { kiwoom: { keys: ['default', 'desk2'] } });
+    const env = { KIWOOM_APPKEY: 'PLANTED-KW-A', KIWOOM_SECRETKEY: 'PLANTED-KW-SA', KIWOOM_APPKEY_DESK2: 'PLANTED-KW-B', KIWOOM_SECRETKEY_DESK2: 'PLANTED-KW-SB' };
+    const config = loadConfig({ file: keys, env });
+    expect(config.mode).toBe('live');
+    expect(config.kiwoom.keys).toEqual(['default', 'desk2']);
+    expect(config.credentials.kiwoomKeys).toEqual({ desk2: { appkey: 'PLANTED-KW-B', secretkey: 'PLANTED-KW-SB' } });
+    expect(JSON.stringify(redactConfig(config))).not.toMatch(/PLANTED/);
+    expect(problemsOf(() => loadConfig({ file: keys, env: { KRX_MODE: 'live', KIWOOM_APPKEY: 'k', KIWOOM_SECRETKEY: 's' } }))).toEqual(['mode: live needs KIWOOM_APPKEY_DESK2 and KIWOOM_SECRETKEY_DESK2 (kiwoom.keys "desk2") in the environment']);
+    expect(problemsOf(() => loadConfig({ file: keys, env: { KIWOOM_APPKEY_DESK2: 'PLANTED-HALF' } }))).toEqual(['KIWOOM_SECRETKEY_DESK2: expected in the environment together with KIWOOM_APPKEY_DESK2']);
+    // Only named keys: auto goes live on them; the unnamed pair is not needed.
+    const named = loadConfig({ file: file('named.json', { kiwoom: { keys: ['a', 'b'] } }), env: { KIWOOM_APPKEY_A: 'x1', KIWOOM_SECRETKEY_A: 'y1', KIWOOM_APPKEY_B: 'x2', KIWOOM_SECRETKEY_B: 'y2' } });
+    expect(named.mode).toBe('live');
+    expect(named.credentials.kiwoom).toBeNull();
+    expect(problemsOf(() => loadConfig({ file: file('dup.json', { kiwoom: { keys: ['a', 'A'] } }), env: {} }))).toEqual(['kiwoom.keys: key names must be unique (case-insensitive)']);
+    expect(problemsOf(() => loadConfig({ file: file('bad.json', { kiwoom: { keys: ['no-dash'] } }), env: {} }))[0]).toMatch(/^kiwoom\.keys\.0: expected a key name/);
+  });
+
   it('accepts the live example as written', () => {
     const config = loadConfig({ file: 'config/live.example.json', env: { KIWOOM_APPKEY: 'k', KIWOOM_SECRETKEY: 's' } });
     expect(config.mode).toBe('live');

@@ -50,7 +50,7 @@ describe('loadStrategies', () => {
 
   it('collects the union of needs, sorted', () => {
     const needs = collectNeeds(loadStrategies([{ id: 'program-momentum' }, { id: 'indicative-deviation' }, { id: 'watchlist-breakout' }], registry));
-    expect(needs).toEqual({ events: ['indicative', 'ranking', 'trade', 'watchlist'], symbols: [] });
+    expect(needs).toEqual({ events: ['indicative', 'ranking', 'trade', 'watchlist'], symbols: [], polls: [] });
   });
 
   it('reads API 1 aliases: needs.realtime through the wire table given, needs.data as kinds', () => {
@@ -63,7 +63,7 @@ describe('loadStrategies', () => {
       create: () => ({ onEvent: () => {} }),
     });
     const [loaded] = loadStrategies([{ id: 'legacy' }], createRegistry([legacy]), eventNeedOfWireType);
-    expect(loaded!.needs).toEqual({ events: ['book', 'ranking', 'trade'], symbols: ['005930'], bars: [] });
+    expect(loaded!.needs).toEqual({ events: ['book', 'ranking', 'trade'], symbols: ['005930'], bars: [], polls: [] });
     // Without the broker's table the codes cannot be read: a clear config error, not a silent miss.
     expect(configError(() => loadStrategies([{ id: 'legacy' }], createRegistry([legacy]))).problems[0]).toMatch(/^strategies\[0\]\.needs: .*needs\.events/);
   });

@@ -35,6 +35,17 @@ describe('rate limiter on a Clock', () => {
     expect(withMargin).toEqual([0, 0, 1050, 1050]);
   });
 
+  it('with a minimum gap drains a backlog evenly (no burst) within the window; callers finding no queue are served at once', async () => {
+    const clock = createVirtualClock(1_000_000);
+    const limiter = createRateLimiter({ clock, ratePerSecond: 5, marginMs: 50, minGapMs: 210 });
+    const times: number[] = [];
+    const all = Array.from({ length: 11 }, () => limiter.acquire().then(() => times.push(clock.now() - 1_000_000)));
+    await clock.tickAsync(60_000);
+    await Promise.all(all);
+    expect(times).toEqual([0, 0, 0, 0, 0, 1050, 1260, 1470, 1680, 1890, 2100]);
+    expect(maxInWindow(times, 1000)).toBe(5);
+  });
+
   it('grants in FIFO order', async () => {
     const clock = createVirtualClock(0);
     const limiter = createRateLimiter({ clock, ratePerSecond: 1 });

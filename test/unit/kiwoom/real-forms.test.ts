@@ -134,7 +134,24 @@ describe('real-time real forms (protocol.md 10.3)', () => {
   });
 
   it('0B with an _AL / _NX item: the symbol without suffix, the venue from it', () => {
-    expect(decode(real0B({}, '066310_AL'))).toMatchObject({ symbol: '066310', exchange: 'SOR' });
-    expect(decode(real0B({}, '066310_NX'))).toMatchObject({ symbol: '066310', exchange: 'NXT' });
+    expect(decode(real0B({}, '066310_AL'))).toMatchObject({ symbol: '066310', venue: 'SOR' });
+    expect(decode(real0B({}, '066310_NX'))).toMatchObject({ symbol: '066310', venue: 'NXT' });
+  });
+
+  it('0B FID 9081: "KRX" / "NXT" text is the printing venue (an _AL item streams both); other forms are null', () => {
+    expect(decode(real0B({}, '066310_AL'))).toMatchObject({ venue: 'SOR', tradeVenue: 'KRX' });
+    expect(decode(real0B({ '9081': 'NXT' }, '066310_AL'))).toMatchObject({ venue: 'SOR', tradeVenue: 'NXT' });
+    expect(decode(real0B({ '9081': ' NXT ' }))).toMatchObject({ tradeVenue: 'NXT' });
+    for (const other of ['통합', '1', 'krx', '', 'KRXX']) expect(decode(real0B({ '9081': other }))).toMatchObject({ tradeVenue: null });
+    const absent = real0B();
+    delete absent.values['9081'];
+    expect(decode(absent)).toMatchObject({ tradeVenue: null });
+  });
+
+  it('0B FID 290 장구분 kept raw: "2" (continuous), other short codes as sent, long or non-ASCII ones dropped', () => {
+    expect(decode(real0B())).toMatchObject({ sessionCode: '2' });
+    expect(decode(real0B({ '290': ' 1 ' }))).toMatchObject({ sessionCode: '1' });
+    expect(decode(real0B({ '290': '12345678' }))).toMatchObject({ sessionCode: '12345678' });
+    for (const dropped of ['123456789', '가', 'a b', '']) expect(decode(real0B({ '290': dropped }))).toMatchObject({ sessionCode: '' });
   });
 });

@@ -43,7 +43,7 @@ describe('real-time decoding', () => {
   it('decodes the 0A example of seed 002', () => {
     const e = decodeEntry(SEED_0A, T, kstDayStart(T));
     expect(e).toEqual({
-      kind: 'indicative', symbol: '005930', exchange: 'KRX', price: 86800, change: 19500, changeRate: 28.97, sign: 2,
+      kind: 'indicative', symbol: '005930', venue: 'KRX', price: 86800, change: 19500, changeRate: 28.97, sign: 2,
       cumVolume: 367090, cumValue: 31642, open: 87400, high: 87400, low: 67300, ask: 85200, bid: 85100, tsEvent: T, tsRecv: T,
     });
   });
@@ -51,7 +51,7 @@ describe('real-time decoding', () => {
   it('decodes a 0B trade: price magnitude, signed change, side from FID 15, venue time on the KST day', () => {
     const e = decodeEntry(trade(TRADE_VALUES, '005930_NX'), T, kstDayStart(T));
     expect(e).toMatchObject({
-      kind: 'trade', symbol: '005930', exchange: 'NXT', price: 66000, change: -600, changeRate: -0.9, sign: 5,
+      kind: 'trade', symbol: '005930', venue: 'NXT', price: 66000, change: -600, changeRate: -0.9, sign: 5,
       volume: 25, side: 'sell', cumVolume: 1200, open: 67500, high: 68100, low: 65900, strength: 98.5,
       tsEvent: Date.UTC(2026, 10, 20, 0, 29, 59), tsRecv: T,
     });
@@ -59,7 +59,7 @@ describe('real-time decoding', () => {
 
   it('passes an unknown real-time type through as a raw event', () => {
     const e = decodeEntry({ type: '0F', item: '005930_AL', values: { '210': '+100' } }, T, kstDayStart(T));
-    expect(e).toEqual({ kind: 'raw', type: '0F', symbol: '005930', values: { '210': '+100' }, tsEvent: T, tsRecv: T });
+    expect(e).toEqual({ kind: 'raw', type: '0F', symbol: '005930', venue: 'SOR', values: { '210': '+100' }, tsEvent: T, tsRecv: T });
   });
 
   it('passes a market-wide 0s entry (item "" as the real dump has it) through raw; a 0B with item "" is a shape error', () => {

@@ -11,7 +11,7 @@ const D = kstDayStart(T);
 describe('0w/1h/0g/0D decoders on the real forms', () => {
   it('0w: program sell/buy/net quantities and amounts, their changes, venue time from FID 20', () => {
     expect(decodeEntry(real0w(), T, D)).toEqual({
-      kind: 'program-flow', symbol: '005930', exchange: 'KRX', price: 305000, change: -2000, changeRate: -0.65, cumVolume: 7802211,
+      kind: 'program-flow', symbol: '005930', venue: 'KRX', price: 305000, change: -2000, changeRate: -0.65, cumVolume: 7802211,
       sellQuantity: 3986577, sellAmount: 1210026, buyQuantity: 2705517, buyAmount: 821300, netQuantity: -1281060, netAmount: -388726,
       netQuantityChange: 4686, netAmountChange: 1426, tsEvent: Date.UTC(2026, 10, 20, 1, 14, 40), tsRecv: T,
     });
@@ -25,13 +25,13 @@ describe('0w/1h/0g/0D decoders on the real forms', () => {
   it('1h: the same VI as 066310_AL and as 066310; direction from 9069 and the 1279 text', () => {
     const al = decodeEntry(real1h(), T, D);
     expect(al).toMatchObject({
-      kind: 'vi', symbol: '066310', exchange: 'SOR', phase: 'trigger', viType: 'static', direction: 'down', triggerPrice: 11230,
+      kind: 'vi', symbol: '066310', venue: 'SOR', phase: 'trigger', viType: 'static', direction: 'down', triggerPrice: 11230,
       staticReference: 12480, dynamicReference: 0, staticDeviation: -10.01, changeRate: -6.88, count: 1, triggerTime: 10 * 3600 + 34 * 60 + 12, releaseTime: null,
     });
     const bare = decodeEntry(real1h({ '9001': '066310' }, '066310'), T, D);
-    expect(bare).toMatchObject({ kind: 'vi', symbol: '066310', exchange: 'KRX', phase: 'trigger' });
+    expect(bare).toMatchObject({ kind: 'vi', symbol: '066310', venue: 'KRX', phase: 'trigger' });
     // Registered with item [""]: the stock comes from FID 9001.
-    expect(decodeEntry(real1h({}, ''), T, D)).toMatchObject({ kind: 'vi', symbol: '066310', exchange: 'SOR' });
+    expect(decodeEntry(real1h({}, ''), T, D)).toMatchObject({ kind: 'vi', symbol: '066310', venue: 'SOR' });
     // Without 9069 the sign of 1279 decides; "+정적" = up.
     const { '9069': _d, ...noCode } = real1h({ '1279': '+정적' }).values;
     expect(decodeEntry({ ...real1h(), values: noCode }, T, D)).toMatchObject({ direction: 'up' });
@@ -44,7 +44,7 @@ describe('0w/1h/0g/0D decoders on the real forms', () => {
 
   it('0g: limits and reference price, extensions kept as sent', () => {
     expect(decodeEntry(form0g(), T, D)).toEqual({
-      kind: 'stock-info', symbol: '005930', exchange: 'KRX', upperLimit: 399000, lowerLimit: 215000, referencePrice: 307000,
+      kind: 'stock-info', symbol: '005930', venue: 'KRX', upperLimit: 399000, lowerLimit: 215000, referencePrice: 307000,
       extension: '0', openingExtension: '0', closingExtension: '0', tsEvent: T, tsRecv: T,
     });
   });
@@ -63,7 +63,7 @@ describe('0w/1h/0g/0D decoders on the real forms', () => {
 
   it('0D: KRX/NXT split depth where the wire fills it', () => {
     const e = decodeEntry(real0D({ '6044': '700', '6054': '1500', '6064': '90000', '6065': '300000', '6066': '300', '6086': '55000' }, '005930_AL'), T, D);
-    expect(e).toMatchObject({ exchange: 'SOR', krx: { totalAsk: 90000, totalBid: 300000 }, nxt: { totalAsk: 55000, totalBid: 0 } });
+    expect(e).toMatchObject({ venue: 'SOR', krx: { totalAsk: 90000, totalBid: 300000 }, nxt: { totalAsk: 55000, totalBid: 0 } });
     if (isDecodeFailure(e) || e.kind !== 'book') throw new Error('not a book');
     expect(e.krx!.askQuantities[0]).toBe(700);
     expect(e.nxt!.askQuantities).toEqual([300, 0, 0, 0, 0, 0, 0, 0, 0, 0]);

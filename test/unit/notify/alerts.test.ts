@@ -81,6 +81,34 @@ describe('alert monitor', () => {
     expect(active()).not.toContain('connection-failed');
     expect(active()).not.toContain('data-silence');
   });
+
+  it('a failed app key (kiwoom.keys) or one waiting for its lease raises key-failed, once all are back it clears', () => {
+    let keys: Array<{ name: string; state: string; reason: string | null; items: number }> = [
+      { name: 'a', state: 'live', reason: null, items: 150 },
+      { name: 'b', state: 'live', reason: null, items: 150 },
+    ];
+    const sources: AlertSources = {
+      now: () => 0,
+      sessionOpen: () => true,
+      connection: () => ({ phase: 'live', since: 0, reconnects: 0, lastError: null }),
+      tokens: () => ({}),
+      strategies: () => [],
+      store: () => ({ writeErrors: 0, dropped: 0, queued: 0 }),
+      dataSilence: () => false,
+      keys: () => keys,
+    };
+    const keyFailed = daemonAlertConditions(sources).find((c) => c.name === 'key-failed');
+    expect(keyFailed?.check()).toBeUndefined();
+    keys = [
+      { name: 'a', state: 'live', reason: null, items: 190 },
+      { name: 'b', state: 'failed', reason: 'credentials rejected (E_AUTH_CREDENTIALS)', items: 0 },
+    ];
+    expect(keyFailed?.check()).toBe('kiwoom key b failed: credentials rejected (E_AUTH_CREDENTIALS) (its symbols moved to the other keys)');
+    keys = [{ name: 'a', state: 'waiting-lease', reason: 'waiting for its lease (another node holds it)', items: 0 }];
+    expect(keyFailed?.check()).toContain('kiwoom key a not in use: waiting for its lease');
+    keys = [{ name: 'a', state: 'live', reason: null, items: 3 }];
+    expect(keyFailed?.check()).toBeUndefined();
+  });
 });
 
 describe('daily digest', () => {

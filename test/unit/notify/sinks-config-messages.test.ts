@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { classify, renderBatch, retryAfterHeader, signBody, venueOf, type NotifyItem } from '../../../src/adapters/notify/index.js';
+import { classify, renderBatch, retryAfterHeader, signBody, type NotifyItem } from '../../../src/adapters/notify/index.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { redactConfig, secretValues } from '../../../src/config/redact.js';
 import { makeSignal, makeTempDir } from '../../support/store/fixtures.js';
@@ -77,6 +77,11 @@ describe('messages', () => {
     const [one] = items(1);
     const { text } = renderBatch([{ ...(one as NotifyItem), replay: true }], { language: 'en' }, 4096, (t) => t);
     expect(text.startsWith('[REPLAY] ')).toBe(true);
-    expect([venueOf('005930'), venueOf('005930_NX'), venueOf('005930_AL')]).toEqual(['KRX', 'NXT', 'SOR']);
+    // The message prints the signal's own venue.
+    for (const venue of ['KRX', 'NXT', 'SOR'] as const) {
+      const signal = { ...(one as NotifyItem & { kind: 'signal' }).signal, venue };
+      const line = renderBatch([{ ...(one as NotifyItem & { kind: 'signal' }), signal }], { language: 'en' }, 4096, (t) => t).text.split('\n')[0];
+      expect(line).toMatch(new RegExp(` · ${venue}$`));
+    }
   });
 });

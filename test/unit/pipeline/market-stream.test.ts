@@ -109,8 +109,11 @@ describe('market stream', () => {
     const sub = events$.subscribe((e) => out.push(e));
     const at = (h: number, m: number, s: number): number => kstToEpoch(2026, 12, 7, h, m, s);
     for (const ts of [at(9, 0, 0), at(9, 0, 1), at(15, 30, 0), at(15, 30, 1)]) realtime$.next(trade({ price: 100, ts, tsRecv: ts + 50 }));
-    realtime$.next({ ...trade({ price: 100, ts: at(15, 30, 0) }), exchange: 'NXT' }); // NXT has no auction
+    realtime$.next(trade({ venue: 'NXT', price: 100, ts: at(15, 30, 0) })); // NXT has no auction
+    // An _AL (SOR) item streams both venues: FID 9081 says which printed, and only KRX's 15:30 is an auction.
+    realtime$.next({ ...trade({ venue: 'SOR', price: 100, ts: at(15, 30, 0) }), tradeVenue: 'NXT' as const });
+    realtime$.next({ ...trade({ venue: 'SOR', price: 100, ts: at(15, 30, 0) }), tradeVenue: 'KRX' as const });
     sub.unsubscribe();
-    expect(out.map((e) => (e.kind === 'trade' ? e.auction === true : null))).toEqual([true, false, true, false, false]);
+    expect(out.map((e) => (e.kind === 'trade' ? e.auction === true : null))).toEqual([true, false, true, false, false, false, true]);
   });
 });

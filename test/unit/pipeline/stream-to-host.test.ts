@@ -71,6 +71,8 @@ describe('market stream into the strategy host, wired as the app wires it', () =
     expect(wire().polls.map((p) => [p.name, p.periodMs, p.phases])).toEqual([
       ['ranking:P00101', 30_000, ['continuous', 'closing-auction', 'after-hours-close-price', 'after-hours-single-price', 'after-market']],
       ['ranking:P10102', 30_000, ['continuous', 'closing-auction', 'after-hours-close-price', 'after-hours-single-price', 'after-market']],
+      // The stock master, always: ticks every 5 minutes, loads at start and once a KST day.
+      ['stock-master', 300_000, ['always']],
     ]);
   });
 

@@ -18,6 +18,7 @@ const signal: fc.Arbitrary<Signal> = fc.record({
   strategy: text,
   strategyVersion: text,
   symbol: text,
+  venue: fc.constantFrom('KRX', 'NXT', 'SOR'),
   kind: fc.constantFrom('BUY', 'SELL', 'EXIT', 'ALERT'),
   price: fc.option(fc.double({ noNaN: true, noDefaultInfinity: true }), { nil: null }),
   tsEvent: fc.integer({ min: 0, max: 2 ** 42 }),
@@ -32,7 +33,7 @@ describe('jsonl round trip', () => {
 
   it('keeps a "__proto__" key in details as data', () => {
     const store = openSignalStore({ file: join(tmp.dir, 'proto.db'), clock: createVirtualClock(0), queueLimit: 10, schedule: () => {} });
-    store.write({ id: 'p', sessionId: 's', strategy: 'x', strategyVersion: '1', symbol: 'A', kind: 'ALERT', price: null, tsEvent: 1, tsRecv: 1, details: JSON.parse('{"b":1,"__proto__":{"x":1}}') as Record<string, unknown> });
+    store.write({ id: 'p', sessionId: 's', strategy: 'x', strategyVersion: '1', symbol: 'A', venue: 'KRX', kind: 'ALERT', price: null, tsEvent: 1, tsRecv: 1, details: JSON.parse('{"b":1,"__proto__":{"x":1}}') as Record<string, unknown> });
     store.flush();
     const out = formatSignals(querySignals(store.database), 'jsonl');
     store.close();

@@ -52,7 +52,7 @@ describe('querySignals and formatSignals', () => {
     db.close();
     const first = ja.split('\n')[0] ?? '';
     expect(first).toBe(
-      '{"id":"sig-000000","sessionId":"s1","strategy":"breakout","strategyVersion":"1.0.0","symbol":"005930","kind":"BUY","price":70000,' +
+      '{"id":"sig-000000","sessionId":"s1","strategy":"breakout","strategyVersion":"1.0.0","symbol":"005930","venue":"KRX","kind":"BUY","price":70000,' +
         `"tsEvent":${T0},"tsRecv":${T0 + 5},"details":{"a":{"b":null,"y":[1,"two"]},"z":0}}`,
     );
     expect(ja.endsWith('\n')).toBe(true);
@@ -66,22 +66,22 @@ describe('querySignals and formatSignals', () => {
     expect(csvCell('two\nlines')).toBe('"two\nlines"');
     const rows = [{ ...rec(1), detailsJson: '{"note":"a, \\"b\\""}', price: null }];
     expect(formatSignals(rows, 'csv')).toBe(
-      'id,sessionId,strategy,strategyVersion,symbol,kind,price,tsEvent,tsRecv,timeKst,details,sessionMode\r\n' +
-        `x1,s1,breakout,1.0.0,005930,BUY,,${T0 + 1000},${T0 + 1005},2026-11-21 09:00:01.000,"{""note"":""a, \\""b\\""""}",sim\r\n`,
+      'id,sessionId,strategy,strategyVersion,symbol,kind,price,tsEvent,tsRecv,timeKst,details,sessionMode,venue\r\n' +
+        `x1,s1,breakout,1.0.0,005930,BUY,,${T0 + 1000},${T0 + 1005},2026-11-21 09:00:01.000,"{""note"":""a, \\""b\\""""}",sim,KRX\r\n`,
     );
   });
 
   it('table aligns columns and shows KST time', () => {
-    const out = formatSignals([rec(1), { ...rec(2), strategy: 'a-much-longer-name', price: 123456.5 }], 'table');
+    const out = formatSignals([rec(1), { ...rec(2), strategy: 'a-much-longer-name', price: 123456.5, venue: 'SOR' as const }], 'table');
     expect(out).toBe(
       [
-        'TIME (KST)               STRATEGY                  SYMBOL  KIND     PRICE  SESSION  MODE  ID',
-        '2026-11-21 09:00:01.000  breakout@1.0.0            005930  BUY      70001  s1       sim   x1',
-        '2026-11-21 09:00:02.000  a-much-longer-name@1.0.0  005930  BUY   123456.5  s1       sim   x2',
+        'TIME (KST)               STRATEGY                  SYMBOL  VENUE  KIND     PRICE  SESSION  MODE  ID',
+        '2026-11-21 09:00:01.000  breakout@1.0.0            005930  KRX    BUY      70001  s1       sim   x1',
+        '2026-11-21 09:00:02.000  a-much-longer-name@1.0.0  005930  SOR    BUY   123456.5  s1       sim   x2',
         '',
       ].join('\n'),
     );
-    expect(formatSignals([], 'table')).toBe('TIME (KST)  STRATEGY  SYMBOL  KIND  PRICE  SESSION  MODE  ID\n');
+    expect(formatSignals([], 'table')).toBe('TIME (KST)  STRATEGY  SYMBOL  VENUE  KIND  PRICE  SESSION  MODE  ID\n');
     expect(formatSignals([], 'jsonl')).toBe('');
   });
 
@@ -102,7 +102,9 @@ describe('querySignals and formatSignals', () => {
     v1.close();
     const ro = openSignalDatabaseReadOnly(old);
     expect(querySignals(ro).map((r) => [r.id, r.sessionId, r.sessionMode])).toEqual([['a', 's0', null]]);
-    expect(formatSignals(querySignals(ro), 'csv').split('\r\n')[1]?.endsWith(',{},')).toBe(true);
+    expect(formatSignals(querySignals(ro), 'csv').split('\r\n')[1]?.endsWith(',{},,KRX')).toBe(true);
+    expect(querySignals(ro, { venue: 'KRX' }).map((r) => r.venue)).toEqual(['KRX']);
+    expect(querySignals(ro, { venue: 'NXT' })).toEqual([]);
     ro.close();
     // Migrated forward, the old row keeps a NULL mode and new rows get theirs.
     const migrated = openSignalStore({ file: old, clock: createVirtualClock(0), queueLimit: 10, schedule: () => {}, sessionMode: 'live' });
@@ -110,6 +112,8 @@ describe('querySignals and formatSignals', () => {
     migrated.close();
     const after = openSignalDatabaseReadOnly(old);
     expect(querySignals(after).map((r) => r.sessionMode)).toEqual([null, 'live']);
+    // The venue column (schema 4): the old row reads KRX (bare codes were all the daemon subscribed).
+    expect(querySignals(after).map((r) => r.venue)).toEqual(['KRX', 'KRX']);
     after.close();
   });
 
@@ -125,6 +129,7 @@ function rec(n: number) {
     strategy: 'breakout',
     strategyVersion: '1.0.0',
     symbol: '005930',
+    venue: 'KRX' as const,
     kind: 'BUY' as const,
     price: 70000 + n,
     tsEvent: T0 + n * 1000,

@@ -11,10 +11,10 @@ describe('vi-release', () => {
     r.feed([
       programFlow({ symbol: S, net: 500, ts: T0 }),
       trade({ symbol: S, price: 11_000, ts: T0 + 1_000 }),
-      vi({ symbol: S, phase: 'trigger', exchange: 'SOR', ts: T0 + 2_000 }),
+      vi({ symbol: S, phase: 'trigger', venue: 'SOR', ts: T0 + 2_000 }),
       vi({ symbol: S, phase: 'trigger', ts: T0 + 2_001 }), // the same VI as the bare code
       programFlow({ symbol: S, net: 700, change: 200, ts: T0 + 90_000 }),
-      vi({ symbol: S, phase: 'release', exchange: 'SOR', ts: T0 + 122_000 }),
+      vi({ symbol: S, phase: 'release', venue: 'SOR', ts: T0 + 122_000 }),
       vi({ symbol: S, phase: 'release', ts: T0 + 122_001 }), // its copy: no second signal
     ]);
     expect(r.signals.map((s) => [s.kind, s.symbol, s.price, s.details.programNetRise])).toEqual([['BUY', S, 11_000, 200]]);
