@@ -30,7 +30,8 @@ import { realEntry, realFrame, tradeValues } from '../../src/sim/real-format.js'
 /** Trades per second over the whole subscribed universe: the regular session, and NXT before and after it. */
 const REGULAR_RATE = 150;
 const NXT_RATE = 20;
-const HEADER_SECONDS = 20;
+/** Long enough for the start's one-off requests (basic info for 200 symbols at the 5/s REST budget). */
+const HEADER_SECONDS = 60;
 const SYMBOLS = 200;
 
 export interface FullDayOptions {
@@ -104,14 +105,21 @@ interface Registration {
   readonly data?: ReadonlyArray<{ readonly item?: readonly string[]; readonly type?: readonly string[] }>;
 }
 
-/** The 0B items the daemon registered (and still held) in the header. */
+/** The 0B items the daemon registered and still held at the end of the header. */
 function registeredItems(frames: readonly RecordedFrame[]): string[] {
   const items = new Set<string>();
   for (const f of frames) {
     if (f.kind !== 'lifecycle') continue;
     const record = JSON.parse(f.data) as { type?: string; message?: Registration };
-    if (record.type !== 'registration.sent' || record.message?.trnm !== 'REG') continue;
-    for (const d of record.message.data ?? []) if (d.type?.includes('0B')) for (const item of d.item ?? []) items.add(item);
+    if (record.type !== 'registration.sent') continue;
+    const { trnm } = record.message ?? {};
+    for (const d of record.message?.data ?? []) {
+      for (const item of d.item ?? []) {
+        // A REMOVE (a symbol the stock master excluded, say) takes the item back.
+        if (trnm === 'REG' && d.type?.includes('0B')) items.add(item);
+        else if (trnm === 'REMOVE') items.delete(item);
+      }
+    }
   }
   return [...items].sort();
 }
@@ -150,7 +158,16 @@ export async function buildDay(dir: string, options: FullDayOptions = {}): Promi
   const head = frames.slice(0, stop);
   const tail = frames.slice(stop);
   const items = registeredItems(head);
-  const kiwoomPoll = head.filter((f) => f.kind === 'rest' && f.data.includes('"broker":"kiwoom"'));
+  // Only the answers of the polls that recur all day (the rankings); one-off requests at start (the
+  // stock master, basic info on entry) stay in the header.
+  const seenMarkets = new Set<string>();
+  const kiwoomPoll = head.filter((f) => {
+    if (f.kind !== 'rest' || !f.data.includes('"broker":"kiwoom"') || !f.data.includes('"api":"ka90003"')) return false;
+    const market = (JSON.parse(f.data) as { request?: { mrkt_tp?: string } }).request?.mrkt_tp ?? '';
+    if (seenMarkets.has(market)) return false; // one poll's answers: the first of each market
+    seenMarkets.add(market);
+    return true;
+  });
   const kisPoll = head.filter((f) => f.kind === 'rest' && f.data.includes('"broker":"kis"'));
   const headerEndUs = (head.at(-1)?.tsUs ?? startMs * 1000) + 1;
 
@@ -188,8 +205,8 @@ export async function buildDay(dir: string, options: FullDayOptions = {}): Promi
   const random = createRandom(`${meta.seed ?? meta.sessionId}-day`).fork('trades');
   const pollEveryMs = header.config.universe.programTopPollSeconds * 1000;
   const watchEveryMs = header.config.universe.watchlistPollSeconds * 1000;
-  let nextRanking = startMs + pollEveryMs;
-  let nextWatch = startMs + watchEveryMs;
+  let nextRanking = startMs + pollEveryMs * Math.ceil((HEADER_SECONDS * 1000 + 1) / pollEveryMs);
+  let nextWatch = startMs + watchEveryMs * Math.ceil((HEADER_SECONDS * 1000 + 1) / watchEveryMs);
   let second = Math.floor(headerEndUs / 1_000_000);
   let tUs = headerEndUs;
   const endUs = endMs * 1000;
