@@ -76,7 +76,7 @@ export function frameWindow(meta: RecordingMeta): FrameWindow {
 }
 
 /** The frame, or E_RECORDING_READ when its seq, kind or time is not one this session can hold. */
-export function checkFrame(frame: RecordedFrame, window: FrameWindow, file: string): RecordedFrame {
+export function checkFrame<F extends Pick<RecordedFrame, 'seq' | 'tsUs' | 'kind'>>(frame: F, window: FrameWindow, file: string): F {
   const { seq, tsUs, kind } = frame;
   if (!Number.isSafeInteger(seq) || seq < 1) throw new KrxError('E_RECORDING_READ', 'corrupt recording: a frame has no valid seq', { details: { file } });
   if (!KINDS.has(kind)) throw new KrxError('E_RECORDING_READ', `corrupt recording: frame ${seq} has an unknown kind`, { details: { file } });

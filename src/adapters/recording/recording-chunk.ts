@@ -189,3 +189,35 @@ export function* unpackChunk(firstSeq: number, count: number, ts: Buffer, kinds:
     else yield { seq, tsUs, kind, data: raw.toString('utf8') };
   }
 }
+
+/** A frame as stored: its bytes, not decoded (a view into its chunk's inflated data, which it keeps alive). */
+export interface RawFrame {
+  readonly seq: number;
+  readonly tsUs: number;
+  readonly kind: RecordingKind;
+  readonly bytes: Buffer;
+}
+
+/**
+ * The frames of one stored chunk as byte views, in seq order, skipping those with seq <= afterSeq.
+ * No UTF-8 decode and no check: the consumer decodes what it needs (the frame router checks UTF-8
+ * itself, as it does for the live socket's bytes).
+ */
+export function unpackRawChunk(firstSeq: number, count: number, ts: Buffer, kinds: Buffer, lens: Buffer, data: Buffer, afterSeq: number): RawFrame[] {
+  if (ts.length !== count * 8 || kinds.length !== count || lens.length !== count * 4) throw new Error(`chunk ${firstSeq} is malformed`);
+  const out: RawFrame[] = [];
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    const n = lens.readUInt32LE(i * 4);
+    const seq = firstSeq + i;
+    const start = at;
+    at += n;
+    if (at > data.length) throw new Error(`chunk ${firstSeq} is truncated`);
+    if (seq <= afterSeq) continue;
+    const code = kinds[i] as number;
+    const kind = KIND_NAMES[code & ~BYTES];
+    if (kind === undefined) throw new Error(`chunk ${firstSeq} has an unknown kind ${code}`);
+    out.push({ seq, tsUs: ts.readDoubleLE(i * 8), kind, bytes: data.subarray(start, at) });
+  }
+  return out;
+}

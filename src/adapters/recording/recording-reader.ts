@@ -1,8 +1,8 @@
-import { inflateRawSync } from 'node:zlib';
+import { inflateRaw, inflateRawSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { errorMessage, KrxError } from '../../core/errors.js';
 import type { RecordedFrame, RecordingKind, RecordingMeta } from '../../core/recording.js';
-import { unpackChunk } from './recording-chunk.js';
+import { unpackChunk, unpackRawChunk, type RawFrame } from './recording-chunk.js';
 import { checkFrame, checkMeta, frameWindow, MAX_CHUNK_BYTES, MAX_CHUNK_FRAMES } from './recording-checks.js';
 
 export interface FrameReadOptions {
@@ -18,6 +18,12 @@ export interface RecordingReader {
   frameCount(): number;
   /** Frames in seq order, fetched about `chunkSize` frames at a time (never the whole file in memory). */
   frames(options?: FrameReadOptions): Generator<RecordedFrame, void, undefined>;
+  /**
+   * The same frames undecoded, one stored chunk per batch (replay's fast path): the frame bytes are
+   * views, not strings, and the next chunks are inflated on libuv's thread pool while the caller works
+   * on this one. Each frame's seq, kind and time are checked as `frames()` checks them.
+   */
+  rawBatches(options?: FrameReadOptions): AsyncGenerator<readonly RawFrame[], void, undefined>;
   close(): void;
 }
 
@@ -59,12 +65,42 @@ export function openRecordingReader(file: string): RecordingReader {
   function* checked(options?: FrameReadOptions): Generator<RecordedFrame, void, undefined> {
     for (const frame of frames.read(options)) yield checkFrame(frame, window, file);
   }
-  return { file, meta, frameCount: frames.count, frames: checked, close: () => db.close() };
+  async function* checkedBatches(options?: FrameReadOptions): AsyncGenerator<readonly RawFrame[], void, undefined> {
+    for await (const batch of frames.batches(options)) {
+      for (const frame of batch) checkFrame(frame, window, file);
+      yield batch;
+    }
+  }
+  return { file, meta, frameCount: frames.count, frames: checked, rawBatches: checkedBatches, close: () => db.close() };
 }
 
 interface FrameSource {
   count(): number;
   read(options?: FrameReadOptions): Generator<RecordedFrame, void, undefined>;
+  batches(options?: FrameReadOptions): AsyncGenerator<readonly RawFrame[], void, undefined>;
+}
+
+/** Chunks inflated ahead of the one being replayed: enough to keep the thread pool busy, bounded in memory. */
+const INFLATE_AHEAD = 4;
+
+const corrupt = (err: unknown, file: string): KrxError =>
+  err instanceof KrxError ? err : new KrxError('E_RECORDING_READ', `corrupt recording: ${errorMessage(err)}`, { cause: err, details: { file } });
+
+/**
+ * Inflates on the thread pool into one output buffer of the chunk's known size (the sum of its frame
+ * lengths): zlib's default 16 KiB steps would cost a main-thread callback and a copy per step.
+ */
+const inflated = (data: Buffer, size: number): Promise<Buffer> =>
+  new Promise((resolve, reject) => {
+    const chunkSize = Math.min(MAX_CHUNK_BYTES, Math.max(64 * 1024, size + 64));
+    inflateRaw(data, { maxOutputLength: MAX_CHUNK_BYTES, chunkSize }, (err, out) => (err ? reject(err) : resolve(out)));
+  });
+
+/** The frame bytes a chunk row declares (its lens, uint32 LE each); the unpacker checks them again. */
+function declaredBytes(lens: Buffer): number {
+  let n = 0;
+  for (let i = 0; i + 4 <= lens.length; i += 4) n += lens.readUInt32LE(i);
+  return n;
 }
 
 /** Format 2: frames packed in chunk rows (recording-chunk.ts). */
@@ -72,7 +108,53 @@ function chunkedFrames(db: Database.Database, file: string, deflated: boolean): 
   const page = db.prepare('SELECT first_seq, count, ts_us, kinds, lens, data FROM chunks WHERE first_seq > ? ORDER BY first_seq LIMIT ?');
   // The chunk holding seq `after + 1` starts at or before it.
   const startOf = db.prepare('SELECT coalesce(max(first_seq), 1) FROM chunks WHERE first_seq <= ?').pluck();
+  const checkRow = (r: ChunkRow): void => {
+    if (!(r.count >= 1 && r.count <= MAX_CHUNK_FRAMES) || !Buffer.isBuffer(r.data) || r.data.length > MAX_CHUNK_BYTES) {
+      throw new KrxError('E_RECORDING_READ', `corrupt recording: chunk ${r.first_seq} has an impossible frame count or size`, { details: { file } });
+    }
+  };
+  /** The stored rows in order, each with its data being inflated (started INFLATE_AHEAD rows ahead). */
+  function* pending(after: number): Generator<{ row: ChunkRow; data: Promise<Buffer> }, void, undefined> {
+    const rowsPerQuery = INFLATE_AHEAD * 2;
+    let cursor = (startOf.get(after + 1) as number) - 1;
+    for (;;) {
+      const rows = page.all(cursor, rowsPerQuery) as ChunkRow[];
+      for (const row of rows) {
+        checkRow(row);
+        const data = deflated ? inflated(row.data, declaredBytes(row.lens)) : Promise.resolve(row.data);
+        // Awaited in turn; a consumer that stops early must not leave a rejection unhandled.
+        data.catch(() => undefined);
+        yield { row, data };
+      }
+      const last = rows.at(-1);
+      if (rows.length < rowsPerQuery || last === undefined) return;
+      cursor = last.first_seq;
+    }
+  }
   return {
+    async *batches(options: FrameReadOptions = {}) {
+      const after = options.afterSeq ?? 0;
+      const source = pending(after);
+      const ahead: { row: ChunkRow; data: Promise<Buffer> }[] = [];
+      const fill = (): void => {
+        while (ahead.length < INFLATE_AHEAD) {
+          const next = source.next();
+          if (next.done === true) return;
+          ahead.push(next.value);
+        }
+      };
+      try {
+        fill();
+        for (let head = ahead.shift(); head !== undefined; head = ahead.shift()) {
+          const { row } = head;
+          const data = await head.data;
+          fill();
+          yield unpackRawChunk(row.first_seq, row.count, row.ts_us, row.kinds, row.lens, data, after);
+        }
+      } catch (err) {
+        throw corrupt(err, file);
+      }
+    },
     count: () => db.prepare('SELECT coalesce(sum(count), 0) FROM chunks').pluck().get() as number,
     *read(options: FrameReadOptions = {}) {
       const rowsPerQuery = Math.max(1, Math.ceil((options.chunkSize ?? 2000) / 512));
@@ -104,8 +186,20 @@ function chunkedFrames(db: Database.Database, file: string, deflated: boolean): 
 /** Format 1: one row per frame. */
 function rowFrames(db: Database.Database): FrameSource {
   const chunk = db.prepare('SELECT seq, ts_us, kind, data FROM frames WHERE seq > ? ORDER BY seq LIMIT ?');
-  return {
+  const source: FrameSource = {
     count: () => db.prepare('SELECT count(*) FROM frames').pluck().get() as number,
+    // Old files are small and rare: their text, encoded, in batches of the query's size.
+    async *batches(options: FrameReadOptions = {}) {
+      let batch: RawFrame[] = [];
+      for (const f of source.read(options)) {
+        batch.push({ seq: f.seq, tsUs: f.tsUs, kind: f.kind, bytes: Buffer.from(f.data, 'utf8') });
+        if (batch.length === 512) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length > 0) yield batch;
+    },
     *read(options: FrameReadOptions = {}) {
       const size = Math.max(1, options.chunkSize ?? 2000);
       let after = options.afterSeq ?? 0;
@@ -121,6 +215,7 @@ function rowFrames(db: Database.Database): FrameSource {
       }
     },
   };
+  return source;
 }
 
 function readMeta(db: Database.Database): RecordingMeta {

@@ -25,6 +25,7 @@ import type { RestRecord } from '../recording-transports.js';
 import { kernelSettings } from '../settings.js';
 import { RecordedRest } from './recorded-rest.js';
 import { notifyStoreOptions } from '../notify/daemon-notify.js';
+import { dueTrackingClock } from './due-tracking-clock.js';
 import { abortableWait, checkOnly, checkRecordedSettings, quarantinedStrategies } from './replay-guards.js';
 
 export interface ReplayOptions {
@@ -105,7 +106,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   const folderPlan = (): KernelPlan => planWithStrategyFiles(settings, available, options.only);
   // A bad --config, or a strategy missing from the folder of a recording without its code, fails before any row is read.
   if (options.strategiesFromConfig || firstKernelStart(reader)?.strategies === undefined) folderPlan();
-  const clock = createVirtualClock(meta.start);
+  const clock = dueTrackingClock(createVirtualClock(meta.start));
   const log = options.log;
   const rest = new RecordedRest((d) => log.warn({ code: 'E_REPLAY_DIVERGED', ...d }, 'replay diverged from the recording'));
   // The replay commits on its own schedule (every FLUSH_EVERY_ROWS rows and at the end), not per turn.
@@ -226,43 +227,48 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   let stopped = false;
   let interrupted = false;
   try {
-    for (const frame of reader.frames()) {
-      if (options.signal?.aborted) {
-        interrupted = true;
-        break;
-      }
-      rows++;
-      const at = Math.floor(frame.tsUs / 1000);
-      if (options.speed !== 'max') await pace(wallStart, at - meta.start, options.speed, options.signal);
-      await clock.advanceToAsync(Math.max(at, clock.now()));
-      endAt = clock.now();
-      if (frame.kind === 'ws.in') {
-        // A frame that was not valid UTF-8 comes back as its exact bytes, and fails as it did live.
-        if (kernel) routeFrame(frame.bytes ? Buffer.from(frame.bytes.buffer, frame.bytes.byteOffset, frame.bytes.byteLength) : frame.data, at, sinks, stats);
-      } else if (frame.kind === 'rest') {
-        if (kernel) {
-          rest.deliver(JSON.parse(frame.data) as RestRecord, at);
-          // Let the answer's promise chain reach the kernel before the next row, as it did live.
+    // The recorded bytes, a stored chunk at a time (the next ones inflating meanwhile): ws frames go to
+    // the router as the socket handed them over live, with no string in between.
+    replay: for await (const batch of reader.rawBatches()) {
+      for (const frame of batch) {
+        if (options.signal?.aborted) {
+          interrupted = true;
+          break replay;
+        }
+        rows++;
+        const at = Math.floor(frame.tsUs / 1000);
+        if (options.speed !== 'max') await pace(wallStart, at - meta.start, options.speed, options.signal);
+        const advancing = clock.advanceTo(at);
+        if (advancing !== undefined) await advancing;
+        endAt = clock.now();
+        if (frame.kind === 'ws.in') {
+          // A frame that was not valid UTF-8 fails in the router as it did live.
+          if (kernel) routeFrame(frame.bytes, at, sinks, stats);
+        } else if (frame.kind === 'rest') {
+          if (kernel) {
+            rest.deliver(JSON.parse(frame.bytes.toString('utf8')) as RestRecord, at);
+            // Let the answer's promise chain reach the kernel before the next row, as it did live.
+            await new Promise<void>((resolve) => setImmediate(resolve));
+          }
+        } else {
+          const event = parseLifecycle(frame.bytes.toString('utf8'));
+          if (event?.type === 'kernel.started' && !kernel) kernel = await startKernelAt(event);
+          if (event?.type === 'strategy.source' && typeof event.sha256 === 'string' && typeof event.text === 'string') recordedCode.set(event.sha256, event.text);
+          if (event?.type === 'strategies.reloaded' && kernel) await reloadAt(kernel, event, at);
+          if (event?.type === 'kernel.stopped' && kernel) {
+            kernel.stop(typeof event.at === 'number' ? event.at : at);
+            stopped = true;
+            break replay;
+          }
+        }
+        if (rows % FLUSH_EVERY_ROWS === 0) {
+          store.flush();
           await new Promise<void>((resolve) => setImmediate(resolve));
-        }
-      } else {
-        const event = parseLifecycle(frame.data);
-        if (event?.type === 'kernel.started' && !kernel) kernel = await startKernelAt(event);
-        if (event?.type === 'strategy.source' && typeof event.sha256 === 'string' && typeof event.text === 'string') recordedCode.set(event.sha256, event.text);
-        if (event?.type === 'strategies.reloaded' && kernel) await reloadAt(kernel, event, at);
-        if (event?.type === 'kernel.stopped' && kernel) {
-          kernel.stop(typeof event.at === 'number' ? event.at : at);
-          stopped = true;
-          break;
-        }
-      }
-      if (rows % FLUSH_EVERY_ROWS === 0) {
-        store.flush();
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        const now = performance.now();
-        if (options.onProgress && now - lastProgress > 200) {
-          lastProgress = now;
-          options.onProgress({ rows, totalRows, events, signals, wallMs: now - wallStart });
+          const now = performance.now();
+          if (options.onProgress && now - lastProgress > 200) {
+            lastProgress = now;
+            options.onProgress({ rows, totalRows, events, signals, wallMs: now - wallStart });
+          }
         }
       }
     }
