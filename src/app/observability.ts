@@ -1,4 +1,5 @@
 import type { Logger as PinoLogger } from 'pino';
+import { ITEMLESS } from '../core/subscription-set.js';
 import type { MarketCalendar } from '../core/calendar.js';
 import type { Clock } from '../core/clock.js';
 import { expectsSteadyFlow } from '../core/market-sessions.js';
@@ -20,7 +21,7 @@ import type { TokenStatus } from './token-source.js';
 /** What the daemon exposes to /healthz, /metrics and the data-silence alarm. */
 export interface ObservedParts {
   /** The app keys' connections as one (one key: its connection as it is). */
-  readonly connection: Pick<PooledConnection, 'events$' | 'stats' | 'subscriptionStats' | 'status'>;
+  readonly connection: Pick<PooledConnection, 'events$' | 'stats' | 'subscriptionStats' | 'status' | 'subscriptions'>;
   readonly kernel: Kernel;
   readonly calendar: MarketCalendar;
   readonly store: { stats(): { queued: number; committed: number; dropped: number; writeErrors: number } };
@@ -42,9 +43,17 @@ export interface Observability {
   close(): Promise<void>;
 }
 
+/**
+ * The data-silence alarm watches a live socket holding stocks: the market-wide item-less pairs (0s,
+ * 1h) alone are quiet by nature, so an empty universe with them is not "subscribed".
+ */
+export function subscribedToStocks(connection: Pick<PooledConnection, 'status' | 'subscriptions'>): boolean {
+  return connection.status().phase === 'live' && connection.subscriptions.wantedItems().some((item) => item !== ITEMLESS);
+}
+
 export async function startObservability(settings: KernelSettings, clock: Clock, log: PinoLogger, parts: ObservedParts): Promise<Observability> {
   const { connection } = parts;
-  const subscribed = (): boolean => connection.status().phase === 'live' && connection.status().wantedPairs > 0;
+  const subscribed = (): boolean => subscribedToStocks(connection);
   const sessions = settings.sessions;
   const alarm = createSilenceAlarm({
     clock,
