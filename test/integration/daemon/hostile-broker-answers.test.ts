@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,11 +8,11 @@ import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startDaemon, type Daemon } from '../../../src/app/daemon.js';
 import { loadConfig } from '../../../src/config/load.js';
-import { packageRoot } from '../../../src/config/package-root.js';
 import { createVirtualClock } from '../../../src/core/virtual-clock.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { ka90003Row } from '../../support/ka90003-rows.js';
 import { SIM_KIWOOM_APPKEY, SIM_KIWOOM_SECRETKEY, startSimulator, type SimulatorHandle } from '../../../src/sim/index.js';
+import { LIVE_ON_SIM, writeConfigFile } from '../../support/config.js';
 
 /**
  * Issue 20 item 7, whole daemon: a "top 50" (ka90003) of 10,000 rows once became 40,000 subscribed
@@ -86,21 +86,7 @@ describe('a hostile ranking answer subscribes nothing (issue 20 item 7)', () => 
   it('a "top 50" of 10,000 rows: E_TOO_MANY_ROWS logged per poll, no hostile symbol registered, the honest universe kept', { timeout: 90_000 }, async () => {
     sim = await startSimulator({ clock, seed: 'hostile', tradesPerSecond: 5, tickMs: 1000, stocks: 300 });
     proxy = await startProxy(sim.url);
-    const base = JSON.parse(readFileSync(join(packageRoot(), 'config', 'default.json'), 'utf8')) as Record<string, unknown>;
-    const file = join(dataDir, 'config.json');
-    writeFileSync(
-      file,
-      JSON.stringify({
-        ...base,
-        mode: 'live',
-        dataDir,
-        http: { host: '127.0.0.1', port: 0 },
-        calendar: { kind: 'always-open' },
-        recording: { enabled: false },
-        kis: { enabled: false },
-        kiwoom: { requestTimeoutMs: 120_000 },
-      }),
-    );
+    const file = writeConfigFile(dataDir, () => ({ ...LIVE_ON_SIM, dataDir, kiwoom: { requestTimeoutMs: 120_000 } }));
     const config = loadConfig({
       file,
       cwd: dataDir,

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDaemon, type Daemon } from '../../../src/app/daemon.js';
 import { loadConfig } from '../../../src/config/load.js';
-import { packageRoot } from '../../../src/config/package-root.js';
 import type { RealtimeEvent } from '../../../src/core/market.js';
 import { createVirtualClock, type VirtualClock } from '../../../src/core/virtual-clock.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { startSimulator, type SimulatorHandle } from '../../../src/sim/index.js';
 import { createLogLedger } from '../../../bench/soak/ledger.js';
 import { lintMetrics } from '../../support/promlint.js';
+import { LIVE_ON_SIM, writeConfigFile } from '../../support/config.js';
 
 const START = Date.UTC(2026, 10, 20, 0, 0, 0); // Friday 09:00 KST
 
@@ -48,23 +48,13 @@ async function start(keys: readonly string[]): Promise<Run> {
   const symbols = [...new Set([...sim.faults.programRanking('P00101', 150), ...sim.faults.programRanking('P10102', 150)].map((r) => r.code))].slice(0, 300);
   expect(symbols).toHaveLength(300);
   const dataDir = mkdtempSync(join(tmpdir(), 'krx-keys-'));
-  const base = JSON.parse(readFileSync(join(packageRoot(), 'config', 'default.json'), 'utf8')) as Record<string, unknown>;
-  const file = join(dataDir, 'config.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      ...base,
-      mode: 'live',
-      dataDir,
-      http: { host: '127.0.0.1', port: 0 },
-      calendar: { kind: 'always-open' },
-      kis: { enabled: false },
-      recording: { enabled: false },
-      strategies: [],
-      kiwoom: { keys },
-      universe: { extraSymbols: symbols, programTopMarkets: [] },
-    }),
-  );
+  const file = writeConfigFile(dataDir, () => ({
+    ...LIVE_ON_SIM,
+    dataDir,
+    strategies: [],
+    kiwoom: { keys },
+    universe: { extraSymbols: symbols, programTopMarkets: [] },
+  }));
   const env: Record<string, string> = { KIWOOM_REST_URL: sim.url, KIWOOM_WS_URL: sim.wsUrl, KIS_REST_URL: sim.url };
   for (const k of keys) {
     env[`KIWOOM_APPKEY_${k.toUpperCase()}`] = `KWKEY-${k}`;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'redis';
@@ -6,12 +6,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startDaemon, type Daemon } from '../../../src/app/daemon.js';
 import { keyLeaseName } from '../../../src/app/kiwoom-keys.js';
 import { loadConfig } from '../../../src/config/load.js';
-import { packageRoot } from '../../../src/config/package-root.js';
 import { createVirtualClock, type VirtualClock } from '../../../src/core/virtual-clock.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { startSimulator, type SimulatorHandle } from '../../../src/sim/index.js';
 import { createLogLedger } from '../../../bench/soak/ledger.js';
 import { hasRedis, startRedis, warnIfNoRedis, type RedisServer } from '../../support/bus/redis-server.js';
+import { LIVE_ON_SIM, writeConfigFile } from '../../support/config.js';
 
 warnIfNoRedis('key lease tests in test/integration/keys/key-leases.test.ts');
 
@@ -33,23 +33,13 @@ afterEach(async () => {
 /** A daemon on the one app key, with the bus (and so leases) on `redisUrl`. */
 async function node(clock: VirtualClock, sim: SimulatorHandle, redisUrl: string, origin: string): Promise<Node> {
   const dataDir = mkdtempSync(join(tmpdir(), 'krx-lease-'));
-  const base = JSON.parse(readFileSync(join(packageRoot(), 'config', 'default.json'), 'utf8')) as Record<string, unknown>;
-  const file = join(dataDir, 'config.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      ...base,
-      mode: 'live',
-      dataDir,
-      http: { host: '127.0.0.1', port: 0 },
-      calendar: { kind: 'always-open' },
-      kis: { enabled: false },
-      recording: { enabled: false },
-      strategies: [],
-      universe: { extraSymbols: SYMBOLS, programTopMarkets: [] },
-      bus: { redis: { url: redisUrl }, origin, leases: { ttlMs: 9_000, retryBaseMs: 500, retryCapMs: 2_000 } },
-    }),
-  );
+  const file = writeConfigFile(dataDir, () => ({
+    ...LIVE_ON_SIM,
+    dataDir,
+    strategies: [],
+    universe: { extraSymbols: SYMBOLS, programTopMarkets: [] },
+    bus: { redis: { url: redisUrl }, origin, leases: { ttlMs: 9_000, retryBaseMs: 500, retryCapMs: 2_000 } },
+  }));
   const config = loadConfig({ file, cwd: dataDir, env: { KIWOOM_APPKEY: APPKEY, KIWOOM_SECRETKEY: 'KWSECRET-lease', KIWOOM_REST_URL: sim.url, KIWOOM_WS_URL: sim.wsUrl } });
   const ledger = createLogLedger({ keepLines: true });
   const daemon = await startDaemon({ config, log: createLogger({ level: 'info', clock, destination: ledger.destination }), clock, version: 'test' });

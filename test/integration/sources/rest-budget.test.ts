@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -7,12 +7,12 @@ import { startDaemon } from '../../../src/app/daemon.js';
 import { runReplay } from '../../../src/app/replay/run-replay.js';
 import { watchDegraded } from '../../../src/cli/daemon-degraded.js';
 import { loadConfig } from '../../../src/config/load.js';
-import { packageRoot } from '../../../src/config/package-root.js';
 import type { MarketEvent } from '../../../src/core/market.js';
 import { createVirtualClock } from '../../../src/core/virtual-clock.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { orderWarningOf } from '../../../src/sim/trs/ka10099.js';
 import { signalsJsonl as jsonl, quietLogger as quiet, turns } from '../../support/signals-jsonl.js';
+import { writeConfigFile } from '../../support/config.js';
 
 const START = Date.UTC(2026, 10, 20, 0, 0, 0); // Friday 09:00 KST (the simulator's calendar is always open)
 
@@ -56,20 +56,14 @@ describe('every poll on, 200 universe symbols, one REST budget', () => {
     const strategiesDir = join(dir, 'strategy-files');
     mkdirSync(strategiesDir);
     writeFileSync(join(strategiesDir, 'flows-all.ts'), FLOWS_ALL);
-    const base = JSON.parse(readFileSync(join(packageRoot(), 'config', 'default.json'), 'utf8')) as Record<string, unknown>;
-    const file = join(dir, 'config.json');
-    writeFileSync(
-      file,
-      JSON.stringify({
-        ...base,
-        sim: { stocks: 600, tradesPerSecond: 20 },
-        // Two markets x 150 ranked rows, 200 kept: the socket's budget.
-        universe: { ...(base.universe as object), programTopN: 150 },
-        connection: { maxItems: 200 },
-        strategiesDir,
-        strategies: [{ id: 'program-momentum', params: {} }, { id: 'flows-all', params: {} }],
-      }),
-    );
+    const file = writeConfigFile(dir, (base) => ({
+      sim: { stocks: 600, tradesPerSecond: 20 },
+      // Two markets x 150 ranked rows, 200 kept: the socket's budget.
+      universe: { ...(base.universe as object), programTopN: 150 },
+      connection: { maxItems: 200 },
+      strategiesDir,
+      strategies: [{ id: 'program-momentum', params: {} }, { id: 'flows-all', params: {} }],
+    }));
     const clock = createVirtualClock(START);
     const config = loadConfig({ env: { KRX_DATA_DIR: dir, KRX_HTTP_PORT: '0' }, cwd: dir, file });
     const lines: Array<Record<string, unknown>> = [];
