@@ -66,7 +66,7 @@ export interface KeyStatus {
   readonly ackedPairs: number;
   readonly regRejectionsByCode: Readonly<Record<string, number>>;
   /** null without leases. */
-  readonly lease: 'held' | 'waiting' | null;
+  readonly lease: 'held' | 'unverified' | 'waiting' | null;
 }
 
 /** What tests and the daemon read of the subscriptions, over every key. */
@@ -358,7 +358,7 @@ export function createKeyPool(o: KeyPoolOptions): KeyPool {
       wantedPairs: c?.subscriptions.wantedPairs ?? 0,
       ackedPairs: c?.subscriptions.ackedPairs ?? 0,
       regRejectionsByCode: rejections,
-      lease: slot.gate ? (slot.gate.held() ? 'held' : 'waiting') : null,
+      lease: slot.gate ? slot.gate.state() : null,
     };
   }
 
