@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tickSize } from '../src/core/krx-ticks.js';
 import { STRATEGY_API_VERSION, defineStrategy } from '../src/core/strategy.js';
 
 /**
@@ -53,14 +54,4 @@ function ticksBetween(price: number, limit: number): number {
   let ticks = 0;
   for (let p = price; p < limit && ticks < 1_000; ticks++) p += tickSize(p);
   return ticks;
-}
-
-function tickSize(price: number): number {
-  if (price < 2_000) return 1;
-  if (price < 5_000) return 5;
-  if (price < 20_000) return 10;
-  if (price < 50_000) return 50;
-  if (price < 200_000) return 100;
-  if (price < 500_000) return 500;
-  return 1_000;
 }

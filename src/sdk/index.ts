@@ -44,4 +44,5 @@ export type { InfoPart, SymbolSnapshot } from '../core/snapshot.js';
 export type { VenueChoice } from '../core/venue-choice.js';
 export type { StockMaster, StockMasterEntry } from '../core/stock-master.js';
 export { intervalMs, type Bar, type BarInterval } from '../core/bars.js';
+export { tickSize } from '../core/krx-ticks.js';
 export { indicators, type Bands, type BarSource, type Indicator, type MacdValue } from '../core/indicators.js';

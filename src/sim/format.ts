@@ -2,17 +2,9 @@
  * KRX price rules and Kiwoom's value formatting: every value a string, prices signed by direction
  * versus the previous close, changes signed, rates with two decimals, sign codes 1-5.
  */
+import { tickSize } from '../core/krx-ticks.js';
 
-/** Current KRX tick table (KOSPI and KOSDAQ share it). */
-export function tickSize(price: number): number {
-  if (price < 2_000) return 1;
-  if (price < 5_000) return 5;
-  if (price < 20_000) return 10;
-  if (price < 50_000) return 50;
-  if (price < 200_000) return 100;
-  if (price < 500_000) return 500;
-  return 1_000;
-}
+export { tickSize };
 
 export function floorToTick(price: number): number {
   const t = tickSize(price);
