@@ -61,6 +61,11 @@ export interface EgressBatch {
 }
 
 /** The main thread's side: fills one buffer at a time. */
+/** Strings interned per session (symbols, venues, session codes, sides): a bound, not a working size. */
+export const MAX_INTERNED = 16_384;
+/** The strings one trade interns at most. */
+const TRADE_STRINGS = 5;
+
 export class BatchWriter {
   private readonly ids = new Map<string, number>();
   private fresh: string[] = [];
@@ -87,7 +92,9 @@ export class BatchWriter {
     const n = this.nums;
     const o = this.count++ * RECORD_SLOTS;
     n[o + SEQ] = seq;
-    if (event.kind !== 'trade') {
+    // A trade goes as numbers unless its strings would grow the interned table past its bound (both
+    // threads keep it for the session: a broker sending ever-new session codes must not grow it).
+    if (event.kind !== 'trade' || (this.ids.size > MAX_INTERNED - TRADE_STRINGS && !this.allInterned(event))) {
       n[o + TAG] = TAG_OTHER;
       this.others.push(event);
       return;
@@ -124,6 +131,11 @@ export class BatchWriter {
     this.fresh = [];
     this.others = [];
     return batch;
+  }
+
+  private allInterned(e: TradeEvent): boolean {
+    const { ids } = this;
+    return ids.has(e.symbol) && ids.has(e.venue) && (e.tradeVenue === null || ids.has(e.tradeVenue)) && ids.has(e.sessionCode) && ids.has(e.side);
   }
 
   private id(s: string): number {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildTrade } from '../../../../src/adapters/kiwoom/realtime-decoder.js';
 import { SLOT_FIDS } from '../../../../src/adapters/kiwoom/realtime-fids.js';
-import { BatchReader, BatchWriter, RECORD_SLOTS, type EgressBatch } from '../../../../src/app/bus/egress-codec.js';
+import { BatchReader, BatchWriter, MAX_INTERNED, RECORD_SLOTS, type EgressBatch } from '../../../../src/app/bus/egress-codec.js';
 import type { MarketEvent, TradeEvent } from '../../../../src/core/market.js';
 
 const DAY_START = 1_767_193_200_000;
@@ -64,5 +64,28 @@ describe('the egress codec (main thread -> worker)', () => {
     const back = roundTrip(events, 8).map((b) => b.event as TradeEvent);
     expect(back.map((t) => t.strength)).toEqual([null, 0, 7]);
     expect(back.map((t) => 'auction' in t)).toEqual([false, false, true]);
+  });
+
+  it('a broker sending ever-new session codes cannot grow the interned strings past their bound: those trades go as objects, intact', () => {
+    const writer = new BatchWriter(1_000, () => new Float64Array(1_000 * RECORD_SLOTS));
+    const reader = new BatchReader();
+    const slots = new Float64Array(SLOT_FIDS.length).fill(1);
+    const n = MAX_INTERNED + 2_000;
+    let interned = 0;
+    let sent = 0;
+    for (let i = 0; i < n; i++) {
+      const trade = buildTrade('005930', 'KRX', slots, 'buy', 'KRX', `s${i}`, DAY_START + i, DAY_START);
+      writer.add(trade, i);
+      if (writer.full() || i === n - 1) {
+        const batch = writer.take();
+        interned += batch.strings.length;
+        const back: Array<{ event: MarketEvent }> = [];
+        reader.read(batch, (event) => back.push({ event }));
+        expect(back.map((b) => (b.event as TradeEvent).sessionCode)).toEqual(Array.from({ length: back.length }, (_, k) => `s${sent + k}`));
+        sent += back.length;
+      }
+    }
+    expect(sent).toBe(n);
+    expect(interned).toBeLessThanOrEqual(MAX_INTERNED);
   });
 });
