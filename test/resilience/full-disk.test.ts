@@ -112,7 +112,10 @@ describe('a full disk under a fast feed', () => {
     expect(health.degraded?.join(' ')).toMatch(/E_RECORDING_SHED/);
     // Memory is bounded: the recorder's buffer fills to its byte bound, then the last minutes add little.
     expect(Math.max(...samples.map((m) => m.rss)) - atFull.rss).toBeLessThan(RECORDER_BOUND + 48 * MB);
-    expect(Math.max(...samples.slice(4).map((m) => m.held)) - samples[3]!.held).toBeLessThan(16 * MB);
+    // After minute 3 the heap and buffers grow by tens of MB at most (the store's queue of signals waiting for
+    // space, the recorder's last chunks before it sheds; 22.9 MB seen once with the whole suite beside it), where
+    // an unbounded buffer of the feed would add ~470 MB over these 4 minutes (3,000 frames/s of ~650 B).
+    expect(Math.max(...samples.slice(4).map((m) => m.held)) - samples[3]!.held).toBeLessThan(40 * MB);
     // Nothing thrown, still running.
     expect(unhandled).toBe(0);
     expect(daemon.connection.status().phase).toBe('live');
