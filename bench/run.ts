@@ -47,16 +47,18 @@ const RSS_MAX_GROWTH_MB = 10;
 const RSS_TARGET_MINUTES = 10;
 
 // `npm run bench -- --rss-minutes 10` for issue 7's full RSS figure (default 2 to keep the run short).
+// `npm run bench -- --sweep-seconds 60` sweeps shorter recorded sessions (default 300 s each).
 // `npm run bench -- --only decode` runs one section (decode, engine, e2e, sim, store, recording, latency, replay, rss).
 const SECTIONS = ['decode', 'engine', 'e2e', 'sim', 'store', 'recording', 'latency', 'replay', 'sweep', 'bus', 'rss'] as const;
 const { values: args } = parseArgs({
-  options: { 'rss-minutes': { type: 'string', default: '2' }, 'latency-seconds': { type: 'string', default: '15' }, only: { type: 'string' } },
+  options: { 'rss-minutes': { type: 'string', default: '2' }, 'latency-seconds': { type: 'string', default: '15' }, 'sweep-seconds': { type: 'string', default: '300' }, only: { type: 'string' } },
 });
 const only = args.only;
 if (only !== undefined && !(SECTIONS as readonly string[]).includes(only)) throw new Error(`--only takes one of ${SECTIONS.join(', ')}`);
 const rssMinutes = Number(args['rss-minutes']);
 const latencySeconds = Number(args['latency-seconds']);
-if (!(rssMinutes > 0) || !(latencySeconds > 0)) throw new Error('--rss-minutes and --latency-seconds take a positive number');
+const sweepSeconds = Number(args['sweep-seconds']);
+if (!(rssMinutes > 0) || !(latencySeconds > 0) || !(sweepSeconds > 0)) throw new Error('--rss-minutes, --latency-seconds and --sweep-seconds take a positive number');
 
 const startedAt = new Date();
 const t0 = performance.now();
@@ -355,7 +357,7 @@ await section('replay', 'replay rate', async () => {
   notes.push(day.note);
 });
 
-await section('sweep', 'sweep, 2 workers vs 1', async () => (await import('./research/sweep-scaling.js')).addSweepScalingRows(rows, notes));
+await section('sweep', 'sweep, 2 workers vs 1', async () => (await import('./research/sweep-scaling.js')).addSweepScalingRows(rows, notes, { seconds: sweepSeconds }));
 
 await section('bus', 'bus egress to a local redis-server', async () => {
   const { benchBusEgress } = await import('./bus/egress-rate.js');

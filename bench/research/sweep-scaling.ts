@@ -27,6 +27,7 @@ export interface SweepScalingResult {
   /** The two runs printed the same bytes. */
   readonly identical: boolean;
   readonly rounds: number;
+  readonly seconds: number;
   /** CPU seconds of the whole process (main thread and workers) for the best round of each. */
   readonly oneWorkerCpuS: number;
   readonly twoWorkersCpuS: number;
@@ -59,13 +60,27 @@ async function recordSessions(dir: string, sessions: number, seconds: number, tr
   return { files, frames };
 }
 
-export async function benchSweepScaling(options: { sessions?: number; seconds?: number; tradesPerSecond?: number; rounds?: number } = {}): Promise<SweepScalingResult> {
+export interface SweepScalingOptions {
+  readonly sessions?: number;
+  /** Each recorded session's length (virtual seconds). */
+  readonly seconds?: number;
+  readonly tradesPerSecond?: number;
+  readonly rounds?: number;
+}
+
+/**
+ * Sessions of 5 minutes by default: each replay then takes ~2 s, still far below a real day's (~30 s),
+ * and what a sweep pays once per worker (its thread's start, module load, JIT warm-up: ~0.3 s) weighs
+ * on it as it would on a real sweep's, not as on a toy one of sub-second replays.
+ */
+export async function benchSweepScaling(options: SweepScalingOptions = {}): Promise<SweepScalingResult> {
   const sessions = options.sessions ?? 4;
-  const rounds = options.rounds ?? 3;
+  const seconds = options.seconds ?? 300;
+  const rounds = options.rounds ?? 2;
   const dir = mkdtempSync(join(tmpdir(), 'krx-bench-sweep-'));
   try {
     mkdirSync(join(dir, 'sweeps'));
-    const { files, frames } = await recordSessions(dir, sessions, options.seconds ?? 60, options.tradesPerSecond ?? 1_000);
+    const { files, frames } = await recordSessions(dir, sessions, seconds, options.tradesPerSecond ?? 1_000);
     const paramSets = parseParamGrid(['minRankClimb=2,4', 'maxRank=30,50']);
     const config = loadConfig({ env: { KRX_DATA_DIR: dir }, cwd: dir });
     const run = async (jobs: number): Promise<{ ms: number; cpuS: number; text: string; signals: number }> => {
@@ -102,15 +117,15 @@ export async function benchSweepScaling(options: { sessions?: number; seconds?: 
       identical &&= a.text === b.text;
       signals = a.signals;
     }
-    return { sessions, paramSets: paramSets.length, oneWorkerMs: one, twoWorkersMs: two, ratio: two / one, ratios, signals, frames, identical, rounds, oneWorkerCpuS: oneCpu, twoWorkersCpuS: twoCpu, load: [loadBefore, loadavg()[0] ?? 0] };
+    return { sessions, seconds, paramSets: paramSets.length, oneWorkerMs: one, twoWorkersMs: two, ratio: two / one, ratios, signals, frames, identical, rounds, oneWorkerCpuS: oneCpu, twoWorkersCpuS: twoCpu, load: [loadBefore, loadavg()[0] ?? 0] };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /** The bench table's row for bench/run.ts. */
-export async function addSweepScalingRows(rows: ReportRow[], notes: string[]): Promise<void> {
-  const r = await benchSweepScaling();
+export async function addSweepScalingRows(rows: ReportRow[], notes: string[], options: SweepScalingOptions = {}): Promise<void> {
+  const r = await benchSweepScaling(options);
   const cores = (cpuS: number, ms: number): string => (cpuS / (ms / 1000)).toFixed(2);
   rows.push({
     benchmark: `Sweep: ${r.sessions} recorded sessions x ${r.paramSets} parameter sets of program-momentum (${r.sessions * r.paramSets} replays, ${formatCount(r.frames)} frames per pass, ${formatCount(r.signals)} signals) on 2 worker threads`,
@@ -121,6 +136,6 @@ export async function addSweepScalingRows(rows: ReportRow[], notes: string[]): P
     result: r.identical ? `${verdict(r.ratio <= MAX_RATIO)} (load ${r.load[0].toFixed(1)}-${r.load[1].toFixed(1)} on ${availableParallelism()} cores)` : 'falls short (outputs differ between 1 and 2 workers)',
   });
   notes.push(
-    `Sweep: ${r.sessions} simulator sessions recorded by the daemon on a virtual clock (60 s each at 1,000 trades/s, seeds 100-103), swept with minRankClimb=2,4 x maxRank=30,50 through runSweep (both sides on worker threads: 1 or 2; results DBs written, reports aggregated); ${r.rounds} paired rounds in alternating order, best round of each side (per-round ratios ${r.ratios.map((x) => formatRatio(x)).join(', ')}); the outputs ${r.identical ? 'were byte-identical' : 'DIFFERED'}. CPU = process.cpuUsage() of the whole process (workers included); cores busy = CPU / wall: a 2-worker run that gets well under 2 cores was held back by the machine's other load (1-minute load ${r.load[0].toFixed(2)} before, ${r.load[1].toFixed(2)} after, on ${availableParallelism()} cores), and its ratio says little about the sweep itself.`,
+    `Sweep: ${r.sessions} simulator sessions recorded by the daemon on a virtual clock (${r.seconds} s each at 1,000 trades/s, seeds 100-103; --sweep-seconds sets the length), swept with minRankClimb=2,4 x maxRank=30,50 through runSweep (both sides on worker threads: 1 or 2; results DBs written, reports aggregated); ${r.rounds} paired rounds in alternating order, best round of each side (per-round ratios ${r.ratios.map((x) => formatRatio(x)).join(', ')}); the outputs ${r.identical ? 'were byte-identical' : 'DIFFERED'}. CPU = process.cpuUsage() of the whole process (workers included); cores busy = CPU / wall: a 2-worker run that gets well under 2 cores was held back by the machine's other load (1-minute load ${r.load[0].toFixed(2)} before, ${r.load[1].toFixed(2)} after, on ${availableParallelism()} cores), and its ratio says little about the sweep itself.`,
   );
 }

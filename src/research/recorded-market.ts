@@ -1,6 +1,6 @@
-import { routeFrame, type FrameSinks, type FrameStats } from '../adapters/kiwoom/realtime-frames.js';
+import { eventSinks, routeFrame, type FrameStats } from '../adapters/kiwoom/realtime-frames.js';
 import { openRecordingReader } from '../adapters/recording/index.js';
-import type { Exchange } from '../core/market.js';
+import type { Exchange, RealtimeEvent } from '../core/market.js';
 import type { RecordingMeta } from '../core/recording.js';
 
 /**
@@ -31,7 +31,6 @@ export interface RecordedMarket {
   readonly feedGaps: readonly FeedGap[];
   /** The recording's end (meta end, else its last frame), epoch ms. */
   readonly dataEnd: number;
-  readonly decodeErrors: number;
 }
 
 export interface ReadMarketOptions {
@@ -43,51 +42,72 @@ export function tradeKey(symbol: string, venue: Exchange): string {
   return `${symbol}|${venue}`;
 }
 
+/**
+ * Builds a RecordedMarket from a recording's rows as they are read: by `readRecordedMarket`, or by a
+ * replay that already decodes every frame (a sweep then reads each file once, not twice).
+ */
+export interface MarketCollector {
+  /** Every row's arrival time (epoch ms), in order. */
+  row(at: number): void;
+  /** Every event the frame router decoded from a ws frame. */
+  event(e: RealtimeEvent): void;
+  lifecycle(text: string, at: number): void;
+  finish(file: string, meta: RecordingMeta): RecordedMarket;
+}
+
+export function createMarketCollector(options: ReadMarketOptions = {}): MarketCollector {
+  const raw = new Map<string, { t: number[]; price: number[]; volume: number[] }>();
+  const gaps: FeedGap[] = [];
+  let downSince: { at: number; reason: string } | null = null;
+  let lastAt = Number.NEGATIVE_INFINITY;
+  return {
+    event: (e) => {
+      if (e.kind !== 'trade') return;
+      if (options.symbols && !options.symbols.has(e.symbol)) return;
+      const key = tradeKey(e.symbol, e.venue);
+      let s = raw.get(key);
+      if (!s) raw.set(key, (s = { t: [], price: [], volume: [] }));
+      s.t.push(e.tsEvent);
+      s.price.push(e.price);
+      s.volume.push(e.volume);
+    },
+    row: (at) => {
+      lastAt = Math.max(lastAt, at);
+    },
+    lifecycle: (text, at) => {
+      const event = parseLifecycle(text);
+      if (event.type === 'socket.closed' && downSince === null) downSince = { at, reason: event.reason };
+      if (event.type === 'login.ok' && downSince !== null) {
+        gaps.push({ from: downSince.at, to: at, reason: downSince.reason });
+        downSince = null;
+      }
+    },
+    finish: (file, meta) => {
+      const dataEnd = meta.end ?? Math.max(meta.start, lastAt);
+      const feedGaps = downSince === null ? [...gaps] : [...gaps, { from: downSince.at, to: null, reason: downSince.reason }];
+      const trades = new Map<string, TradeSeries>();
+      for (const [key, s] of raw) trades.set(key, sortByTime(s));
+      return { file, meta, trades, feedGaps, dataEnd };
+    },
+  };
+}
+
 /** Reads a recording once; throws E_RECORDING_READ (KrxError) when it cannot be read. */
 export function readRecordedMarket(file: string, options: ReadMarketOptions = {}): RecordedMarket {
   const reader = openRecordingReader(file);
   try {
-    const raw = new Map<string, { t: number[]; price: number[]; volume: number[] }>();
-    const gaps: FeedGap[] = [];
-    let downSince: { at: number; reason: string } | null = null;
-    let lastAt = reader.meta.start;
-    let at = 0;
-    const sinks: FrameSinks = {
-      event: (e) => {
-        if (e.kind !== 'trade') return;
-        if (options.symbols && !options.symbols.has(e.symbol)) return;
-        const key = tradeKey(e.symbol, e.venue);
-        let s = raw.get(key);
-        if (!s) raw.set(key, (s = { t: [], price: [], volume: [] }));
-        s.t.push(e.tsEvent);
-        s.price.push(e.price);
-        s.volume.push(e.volume);
-      },
-      ping: () => undefined,
-      lifecycle: () => undefined,
-      decodeError: () => undefined,
-      notice: () => undefined,
-    };
+    const collector = createMarketCollector(options);
+    const sinks = eventSinks(collector.event);
     const stats: FrameStats = { frames: 0, entries: 0, pings: 0, decodeErrors: 0 };
-    for (const frame of reader.frames()) {
-      at = Math.floor(frame.tsUs / 1000);
-      lastAt = Math.max(lastAt, at);
-      if (frame.kind === 'ws.in') {
-        routeFrame(frame.bytes ? Buffer.from(frame.bytes.buffer, frame.bytes.byteOffset, frame.bytes.byteLength) : frame.data, at, sinks, stats);
-      } else if (frame.kind === 'lifecycle') {
-        const event = parseLifecycle(frame.data);
-        if (event.type === 'socket.closed' && downSince === null) downSince = { at, reason: event.reason };
-        if (event.type === 'login.ok' && downSince !== null) {
-          gaps.push({ from: downSince.at, to: at, reason: downSince.reason });
-          downSince = null;
-        }
+    for (const batch of reader.rawBatchesSync()) {
+      for (const frame of batch) {
+        const at = Math.floor(frame.tsUs / 1000);
+        collector.row(at);
+        if (frame.kind === 'ws.in') routeFrame(frame.bytes, at, sinks, stats);
+        else if (frame.kind === 'lifecycle') collector.lifecycle(frame.bytes.toString('utf8'), at);
       }
     }
-    const dataEnd = reader.meta.end ?? lastAt;
-    if (downSince !== null) gaps.push({ from: downSince.at, to: null, reason: downSince.reason });
-    const trades = new Map<string, TradeSeries>();
-    for (const [key, s] of raw) trades.set(key, sortByTime(s));
-    return { file, meta: reader.meta, trades, feedGaps: gaps, dataEnd, decodeErrors: stats.decodeErrors };
+    return collector.finish(file, reader.meta);
   } finally {
     reader.close();
   }

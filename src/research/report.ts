@@ -22,6 +22,8 @@ export interface ReportOptions {
   readonly horizonsMs: readonly number[];
   /** The recording of a session (the caller has found every one before calling). */
   readonly recordingOf: (sessionId: string) => string;
+  /** A session's market the caller already holds (read from its recording, all symbols); else it is read here. */
+  readonly marketOf?: (sessionId: string) => RecordedMarket | undefined;
   /** The schedule of a recorded session; default: the calendar its run used. */
   readonly schedule?: (market: RecordedMarket) => SessionSchedule;
   readonly resamples?: number;
@@ -47,7 +49,7 @@ export function buildReport(records: readonly SignalRecord[], options: ReportOpt
   const warnings: ReportWarning[] = [];
   for (const sessionId of [...bySession.keys()].sort()) {
     const list = bySession.get(sessionId)!;
-    const market = readRecordedMarket(options.recordingOf(sessionId), { symbols: new Set(list.map((r) => r.symbol)) });
+    const market = options.marketOf?.(sessionId) ?? readRecordedMarket(options.recordingOf(sessionId), { symbols: new Set(list.map((r) => r.symbol)) });
     const schedule = options.schedule?.(market) ?? calendarSchedule(recordedCalendar(market.meta.config));
     const missing = new Map<string, number>();
     for (const r of list) {

@@ -27,6 +27,11 @@ export interface FrameStats {
   decodeErrors: number;
 }
 
+/** Sinks for a reader that wants the decoded market events only (research, replay's taps). */
+export function eventSinks(event: (e: RealtimeEvent) => void): FrameSinks {
+  return { event, ping: () => undefined, lifecycle: () => undefined, decodeError: () => undefined, notice: () => undefined };
+}
+
 /** Kiwoom answers a stale token with one of these (also as CODE=8005 in return_msg). */
 const TOKEN_REJECT_CODES = ['8005', '8031', '8103'];
 

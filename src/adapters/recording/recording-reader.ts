@@ -10,6 +10,12 @@ export interface FrameReadOptions {
   readonly afterSeq?: number;
   /** About this many frames fetched per query (whole stored chunks in format 2). */
   readonly chunkSize?: number;
+  /**
+   * rawBatches only: inflate the next chunks on libuv's thread pool while the caller works (default), or
+   * each chunk on the caller's thread when it is reached (`false`: a sweep's workers already keep every
+   * core busy, and pool threads would only compete with them).
+   */
+  readonly inflateAhead?: boolean;
 }
 
 export interface RecordingReader {
@@ -24,6 +30,8 @@ export interface RecordingReader {
    * on this one. Each frame's seq, kind and time are checked as `frames()` checks them.
    */
   rawBatches(options?: FrameReadOptions): AsyncGenerator<readonly RawFrame[], void, undefined>;
+  /** The same batches, read and inflated on the caller's thread (a whole-file scan that needs no timers). */
+  rawBatchesSync(options?: FrameReadOptions): Generator<readonly RawFrame[], void, undefined>;
   close(): void;
 }
 
@@ -66,18 +74,26 @@ export function openRecordingReader(file: string): RecordingReader {
     for (const frame of frames.read(options)) yield checkFrame(frame, window, file);
   }
   async function* checkedBatches(options?: FrameReadOptions): AsyncGenerator<readonly RawFrame[], void, undefined> {
-    for await (const batch of frames.batches(options)) {
+    const batches = options?.inflateAhead === false ? frames.batchesSync(options) : frames.batches(options);
+    for await (const batch of batches) {
       for (const frame of batch) checkFrame(frame, window, file);
       yield batch;
     }
   }
-  return { file, meta, frameCount: frames.count, frames: checked, rawBatches: checkedBatches, close: () => db.close() };
+  function* checkedBatchesSync(options?: FrameReadOptions): Generator<readonly RawFrame[], void, undefined> {
+    for (const batch of frames.batchesSync(options)) {
+      for (const frame of batch) checkFrame(frame, window, file);
+      yield batch;
+    }
+  }
+  return { file, meta, frameCount: frames.count, frames: checked, rawBatches: checkedBatches, rawBatchesSync: checkedBatchesSync, close: () => db.close() };
 }
 
 interface FrameSource {
   count(): number;
   read(options?: FrameReadOptions): Generator<RecordedFrame, void, undefined>;
   batches(options?: FrameReadOptions): AsyncGenerator<readonly RawFrame[], void, undefined>;
+  batchesSync(options?: FrameReadOptions): Generator<readonly RawFrame[], void, undefined>;
 }
 
 /** Chunks inflated ahead of the one being replayed: enough to keep the thread pool busy, bounded in memory. */
@@ -87,13 +103,17 @@ const corrupt = (err: unknown, file: string): KrxError =>
   err instanceof KrxError ? err : new KrxError('E_RECORDING_READ', `corrupt recording: ${errorMessage(err)}`, { cause: err, details: { file } });
 
 /**
- * Inflates on the thread pool into one output buffer of the chunk's known size (the sum of its frame
- * lengths): zlib's default 16 KiB steps would cost a main-thread callback and a copy per step.
+ * Inflates into one output buffer of the chunk's known size (the sum of its frame lengths): zlib's
+ * default 16 KiB steps would cost a copy per step (and on the thread pool a main-thread callback).
  */
+const inflateOptions = (size: number): { maxOutputLength: number; chunkSize: number } => ({
+  maxOutputLength: MAX_CHUNK_BYTES,
+  chunkSize: Math.min(MAX_CHUNK_BYTES, Math.max(64 * 1024, size + 64)),
+});
+
 const inflated = (data: Buffer, size: number): Promise<Buffer> =>
   new Promise((resolve, reject) => {
-    const chunkSize = Math.min(MAX_CHUNK_BYTES, Math.max(64 * 1024, size + 64));
-    inflateRaw(data, { maxOutputLength: MAX_CHUNK_BYTES, chunkSize }, (err, out) => (err ? reject(err) : resolve(out)));
+    inflateRaw(data, inflateOptions(size), (err, out) => (err ? reject(err) : resolve(out)));
   });
 
 /** The frame bytes a chunk row declares (its lens, uint32 LE each); the unpacker checks them again. */
@@ -113,22 +133,28 @@ function chunkedFrames(db: Database.Database, file: string, deflated: boolean): 
       throw new KrxError('E_RECORDING_READ', `corrupt recording: chunk ${r.first_seq} has an impossible frame count or size`, { details: { file } });
     }
   };
-  /** The stored rows in order, each with its data being inflated (started INFLATE_AHEAD rows ahead). */
-  function* pending(after: number): Generator<{ row: ChunkRow; data: Promise<Buffer> }, void, undefined> {
+  /** The stored rows from the one holding seq `after + 1` on, each checked, a page of queries at a time. */
+  function* storedRows(after: number): Generator<ChunkRow, void, undefined> {
     const rowsPerQuery = INFLATE_AHEAD * 2;
     let cursor = (startOf.get(after + 1) as number) - 1;
     for (;;) {
       const rows = page.all(cursor, rowsPerQuery) as ChunkRow[];
       for (const row of rows) {
         checkRow(row);
-        const data = deflated ? inflated(row.data, declaredBytes(row.lens)) : Promise.resolve(row.data);
-        // Awaited in turn; a consumer that stops early must not leave a rejection unhandled.
-        data.catch(() => undefined);
-        yield { row, data };
+        yield row;
       }
       const last = rows.at(-1);
       if (rows.length < rowsPerQuery || last === undefined) return;
       cursor = last.first_seq;
+    }
+  }
+  /** The stored rows in order, each with its data being inflated (started INFLATE_AHEAD rows ahead). */
+  function* pending(after: number): Generator<{ row: ChunkRow; data: Promise<Buffer> }, void, undefined> {
+    for (const row of storedRows(after)) {
+      const data = deflated ? inflated(row.data, declaredBytes(row.lens)) : Promise.resolve(row.data);
+      // Awaited in turn; a consumer that stops early must not leave a rejection unhandled.
+      data.catch(() => undefined);
+      yield { row, data };
     }
   }
   return {
@@ -153,6 +179,20 @@ function chunkedFrames(db: Database.Database, file: string, deflated: boolean): 
         }
       } catch (err) {
         throw corrupt(err, file);
+      }
+    },
+    *batchesSync(options: FrameReadOptions = {}) {
+      const after = options.afterSeq ?? 0;
+      for (const row of storedRows(after)) {
+        let batch: RawFrame[];
+        try {
+          // Bounded as the async path: a crafted chunk cannot expand past MAX_CHUNK_BYTES.
+          const data = deflated ? inflateRawSync(row.data, inflateOptions(declaredBytes(row.lens))) : row.data;
+          batch = unpackRawChunk(row.first_seq, row.count, row.ts_us, row.kinds, row.lens, data, after);
+        } catch (err) {
+          throw corrupt(err, file);
+        }
+        yield batch;
       }
     },
     count: () => db.prepare('SELECT coalesce(sum(count), 0) FROM chunks').pluck().get() as number,
@@ -188,8 +228,11 @@ function rowFrames(db: Database.Database): FrameSource {
   const chunk = db.prepare('SELECT seq, ts_us, kind, data FROM frames WHERE seq > ? ORDER BY seq LIMIT ?');
   const source: FrameSource = {
     count: () => db.prepare('SELECT count(*) FROM frames').pluck().get() as number,
-    // Old files are small and rare: their text, encoded, in batches of the query's size.
     async *batches(options: FrameReadOptions = {}) {
+      yield* source.batchesSync(options);
+    },
+    // Old files are small and rare: their text, encoded, in batches of the query's size.
+    *batchesSync(options: FrameReadOptions = {}) {
       let batch: RawFrame[] = [];
       for (const f of source.read(options)) {
         batch.push({ seq: f.seq, tsUs: f.tsUs, kind: f.kind, bytes: Buffer.from(f.data, 'utf8') });

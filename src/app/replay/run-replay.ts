@@ -2,7 +2,7 @@ import { createStockMasterBook } from '../../pipeline/stock-master-book.js';
 import { createVenueItems, replayWants } from '../venue-items.js';
 import { Subject } from 'rxjs';
 import type { Logger as PinoLogger } from 'pino';
-import { routeFrame, type FrameSinks, type FrameStats } from '../../adapters/kiwoom/realtime-frames.js';
+import { eventSinks, routeFrame, type FrameSinks, type FrameStats } from '../../adapters/kiwoom/realtime-frames.js';
 import { openRecordingReader } from '../../adapters/recording/index.js';
 import { openSignalStore } from '../../adapters/store/index.js';
 import { fileConfigSchema, type Config, type FileConfig } from '../../config/schema.js';
@@ -45,6 +45,20 @@ export interface ReplayOptions {
   readonly notify?: boolean;
   /** Aborted = stop at the next row, keep (commit) what was replayed so far. */
   readonly signal?: AbortSignal;
+  /** Inflate the next stored chunks on the thread pool meanwhile (default true; a sweep's workers say false). */
+  readonly inflateAhead?: boolean;
+  /** Sees every row of the file, as decoded once for the replay (a sweep's report reads its trades here). */
+  readonly tap?: ReplayTap;
+}
+
+/**
+ * Every row of the recording, to its end (the rows after the kernel stopped too), in order: its time,
+ * the market events the router decoded from a ws frame (subscribed or not), the lifecycle records.
+ */
+export interface ReplayTap {
+  row(at: number): void;
+  event(e: RealtimeEvent): void;
+  lifecycle(text: string, at: number): void;
 }
 
 export interface ReplayProgress {
@@ -133,8 +147,10 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   const master = createStockMasterBook();
   const venueItems = createVenueItems(settings.universe.venue, () => master);
   let unregistered = 0;
+  const tap = options.tap;
   const sinks: FrameSinks = {
     event: (e) => {
+      tap?.event(e);
       if (!replayWants(wanted, e)) {
         unregistered++;
         return;
@@ -226,17 +242,27 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   let kernel: Kernel | null = null;
   let stopped = false;
   let interrupted = false;
+  // The tap's frames outside the kernel's life (before its start, after its stop): decoded for the tap alone.
+  const tapSinks = tap ? eventSinks((e) => tap.event(e)) : null;
+  const tapStats: FrameStats = { frames: 0, entries: 0, pings: 0, decodeErrors: 0 };
   try {
     // The recorded bytes, a stored chunk at a time (the next ones inflating meanwhile): ws frames go to
     // the router as the socket handed them over live, with no string in between.
-    replay: for await (const batch of reader.rawBatches()) {
+    replay: for await (const batch of reader.rawBatches({ inflateAhead: options.inflateAhead !== false })) {
       for (const frame of batch) {
         if (options.signal?.aborted) {
           interrupted = true;
           break replay;
         }
-        rows++;
         const at = Math.floor(frame.tsUs / 1000);
+        if (tap) {
+          tap.row(at);
+          if (frame.kind === 'lifecycle') tap.lifecycle(frame.bytes.toString('utf8'), at);
+          else if (frame.kind === 'ws.in' && (kernel === null || stopped)) routeFrame(frame.bytes, at, tapSinks!, tapStats);
+          // The tap reads on to the file's end; the replay itself ends with the kernel.
+          if (stopped) continue;
+        }
+        rows++;
         if (options.speed !== 'max') await pace(wallStart, at - meta.start, options.speed, options.signal);
         const advancing = clock.advanceTo(at);
         if (advancing !== undefined) await advancing;
@@ -258,7 +284,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
           if (event?.type === 'kernel.stopped' && kernel) {
             kernel.stop(typeof event.at === 'number' ? event.at : at);
             stopped = true;
-            break replay;
+            if (!tap) break replay;
           }
         }
         if (rows % FLUSH_EVERY_ROWS === 0) {

@@ -117,7 +117,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
         const records = withDb(found.db, (db) => querySignals(db, { sessionId: found.entry.sessionId, symbol }));
         const schedule = calendarSchedule(recordedCalendar(market.meta.config));
         const mine = records.filter((r) => (toReportSignal(r, schedule).venue ?? 'KRX') === venue);
-        const report = buildReport(mine, { horizonsMs: DEFAULT_HORIZONS_MS, recordingOf: () => recording, resamples: 0 });
+        const report = buildReport(mine, { horizonsMs: DEFAULT_HORIZONS_MS, recordingOf: () => recording, marketOf: () => market, resamples: 0 });
         const outcomes = (reportJson(report) as { signals: Array<{ id: string }> }).signals;
         const byId = new Map(mine.map((r) => [r.id, r]));
         const candles = buildCandles(trades, period);

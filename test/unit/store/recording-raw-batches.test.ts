@@ -59,6 +59,34 @@ describe('recording reader: raw batches', () => {
     r.close();
   });
 
+  it('gives the same batches inflated on the caller\'s thread (sync, and async without inflating ahead)', async () => {
+    const file = written(1000, 64);
+    const r = openRecordingReader(file);
+    const ahead = await allRaw(r, 70);
+    const sync = [...r.rawBatchesSync({ afterSeq: 70 })].flat();
+    const inline: RawFrame[] = [];
+    for await (const batch of r.rawBatches({ afterSeq: 70, inflateAhead: false })) inline.push(...batch);
+    for (const got of [sync, inline]) {
+      expect(got.map((f) => [f.seq, f.tsUs, f.kind])).toEqual(ahead.map((f) => [f.seq, f.tsUs, f.kind]));
+      got.forEach((f, i) => expect(Buffer.compare(f.bytes, ahead[i]!.bytes)).toBe(0));
+    }
+    r.close();
+  });
+
+  it('refuses a corrupt chunk on the sync path with E_RECORDING_READ', () => {
+    const file = written(200, 32);
+    const db = new Database(file);
+    db.prepare('UPDATE chunks SET data = ? WHERE first_seq = 33').run(Buffer.from('not deflate data'));
+    db.close();
+    const r = openRecordingReader(file);
+    let seen = 0;
+    expect(() => {
+      for (const batch of r.rawBatchesSync()) seen += batch.length;
+    }).toThrow(expect.objectContaining({ code: 'E_RECORDING_READ' }));
+    expect(seen).toBe(32);
+    r.close();
+  });
+
   it('stops early without leaving the chunks inflating ahead unhandled (a bad one among them)', async () => {
     const file = written(2000, 32);
     const db = new Database(file);
