@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Subject } from 'rxjs';
 import { startEgress, type Egress } from '../../src/app/bus/egress.js';
 import { busSchema } from '../../src/config/bus-schema.js';
@@ -20,7 +22,10 @@ import { median } from '../stats.js';
 
 export interface EgressBenchResult {
   readonly events: number;
-  /** The pipeline (stream + book + 3 strategies) alone, events/s (median of runs). */
+  readonly pairs: number;
+  /** Each pair's rate with the egress over its rate without. */
+  readonly ratios: readonly number[];
+  /** The pipeline (stream + book + 3 strategies) alone, events/s (median of runs); `ratio` is the median of the pairs' ratios. */
   readonly pipelineAlone: number;
   /** The same with the egress subscribed beside the host. */
   readonly pipelineWithEgress: number;
@@ -52,70 +57,137 @@ export interface PacedResult {
   readonly drainMs: number;
 }
 
-type EgressOn = { url: string; config: ReturnType<typeof busSchema.parse>['events'] } | null;
+/** One side's figures from its own process (egress-side.ts): medians over its measured runs. */
+export interface EgressSide {
+  readonly eventsPerSecond: number;
+  readonly threadCpuRate: number | null;
+  readonly published: number;
+  readonly dropped: number;
+  readonly egressPerSecond: number;
+}
 
 /**
- * The egress's cost on the pipeline and its own rate to a local redis-server: trades pushed in
- * turns of `chunk` events (the event loop runs between turns, as with socket frames), alternately
- * without and with the egress on the market stream; then the same pipeline offered a realistic
- * `pacedRate` events/s for `pacedSeconds` in real time, where the figure is the main thread's
- * event-loop utilisation with the egress beside the one without.
+ * One side of the comparison, in the calling process: `url` null = the pipeline alone, else with
+ * one egress to that Redis living through all runs, as through a daemon's session (its worker
+ * started, its connection open, its code warm), fed each run's market stream. Every run has a
+ * fresh pipeline (stream + book + 3 strategies); trades go in turns of `chunk` events (the event
+ * loop runs between turns, as with socket frames). `warmup` runs, then the median of `runs`.
  */
-export async function benchBusEgress(events = 200_000, runs = 3, chunk = 500, pacedRate = 5_000, pacedSeconds = 4): Promise<EgressBenchResult | null> {
+export async function benchEgressSide(url: string | null, events = 200_000, chunk = 500, warmup = 3, runs = 3): Promise<EgressSide> {
+  // One pipeline through all runs, as through a daemon's session; each run's trades a day later.
+  const first = makeTrades(events, 0);
+  const clock = createVirtualClock(first[0]?.tsRecv ?? 0);
+  const pipeline = startPipeline(clock);
+  // The egress subscribes to the pipeline's stream itself, as the daemon's does (daemon-bus.ts).
+  const egress = url === null ? null : startEgress({ url, config: busSchema.parse({ events: { enabled: true, stream: 'bench:market' } }).events, origin: 'bench', events$: pipeline.events$, clock: systemClock, log: silentLogger });
+  try {
+    if (egress) await warmEgress(egress, pipeline.realtime$, first[0]);
+    const measured = [];
+    for (let i = 0; i < warmup + runs; i++) {
+      const run = await runPipeline(pipeline, i === 0 ? first : makeTrades(events, i), chunk, egress);
+      if (i >= warmup) measured.push(run);
+    }
+    pipeline.host.stop();
+    const cpu = measured.map((m) => m.threadCpuRate).filter((x): x is number => x !== null);
+    return {
+      eventsPerSecond: median(measured.map((m) => m.eventsPerSecond)),
+      threadCpuRate: cpu.length === runs ? median(cpu) : null,
+      published: median(measured.map((m) => m.published)),
+      dropped: median(measured.map((m) => m.dropped)),
+      egressPerSecond: median(measured.map((m) => m.egressPerSecond)),
+    };
+  } finally {
+    await egress?.close();
+  }
+}
+
+/** Runs one side in a fresh process (bench/bus/egress-side.ts), so each side's code is shaped by its own runs only. */
+function sideInChild(url: string | null): Promise<EgressSide> {
+  const file = fileURLToPath(new URL('./egress-side.js', import.meta.url));
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [file, url ?? 'off'], { maxBuffer: 1 << 20 }, (err, stdout) => {
+      if (err) reject(err);
+      else resolve(JSON.parse(stdout) as EgressSide);
+    });
+  });
+}
+
+/**
+ * The egress's cost on the pipeline and its own rate to a local redis-server in its own session.
+ * Each side runs in its own process, as two daemons would (one with the bus configured, one
+ * without): within one process, runs alternating between one and two subscribers on the stream
+ * would keep re-shaping the shared code and measure that instead. `pairs` pairs of processes in the
+ * order A B B A A B ... (A = without): the machine's load moves between them, and neither side
+ * always runs first; the ratio is the median of the pairs' ratios. Then the pipeline is offered a
+ * realistic `pacedRate` events/s for `pacedSeconds` in real time, where the figure is the main
+ * thread's event-loop utilisation with the egress beside the one without.
+ */
+export async function benchBusEgress(events = 200_000, pairs = 3, pacedRate = 5_000, pacedSeconds = 4): Promise<EgressBenchResult | null> {
   if (!hasRedis) return null;
   const server = await startRedis({ ownSession: true });
   try {
-    const trades = makeTrades(events);
-    const alone: number[] = [];
-    const withEgress: number[] = [];
-    const cpuAlone: number[] = [];
-    const cpuWith: number[] = [];
-    let last = { published: 0, dropped: 0, egressPerSecond: 0 };
-    const configFor = (stream: string) => busSchema.parse({ events: { enabled: true, stream } }).events;
-    for (let r = 0; r < runs; r++) {
-      const base = await runPipeline(trades, chunk, null);
-      alone.push(base.eventsPerSecond);
-      if (base.threadCpuRate !== null) cpuAlone.push(base.threadCpuRate);
-      const run = await runPipeline(trades, chunk, { url: server.url, config: configFor(`bench:market:${r}`) });
-      withEgress.push(run.eventsPerSecond);
-      if (run.threadCpuRate !== null) cpuWith.push(run.threadCpuRate);
-      last = { published: run.published, dropped: run.dropped, egressPerSecond: run.egressPerSecond };
+    const alone: EgressSide[] = [];
+    const withEgress: EgressSide[] = [];
+    const ratios: number[] = [];
+    for (let r = 0; r < pairs; r++) {
+      const order = r % 2 === 0 ? [false, true] : [true, false];
+      const got = new Map<boolean, EgressSide>();
+      for (const on of order) got.set(on, await sideInChild(on ? server.url : null));
+      alone.push(got.get(false)!);
+      withEgress.push(got.get(true)!);
+      ratios.push(got.get(true)!.eventsPerSecond / got.get(false)!.eventsPerSecond);
     }
-    const a = median(alone);
-    const b = median(withEgress);
-    const pacedTrades = trades.slice(0, pacedRate * pacedSeconds);
+    const cpuAlone = alone.map((a) => a.threadCpuRate).filter((x): x is number => x !== null);
+    const cpuWith = withEgress.map((a) => a.threadCpuRate).filter((x): x is number => x !== null);
+    const threadCpu = cpuAlone.length === pairs && cpuWith.length === pairs ? { threadCpuAlone: median(cpuAlone), threadCpuWithEgress: median(cpuWith) } : { threadCpuAlone: null, threadCpuWithEgress: null };
+
+    const pacedTrades = makeTrades(pacedRate * pacedSeconds, 0);
     const pacedAlone = await runPaced(pacedTrades, pacedRate, null);
-    const pacedWith = await runPaced(pacedTrades, pacedRate, { url: server.url, config: configFor('bench:market:paced') });
-    const paced: PacedResult = { rate: pacedRate, events: pacedTrades.length, eluAlone: pacedAlone.elu, eluWithEgress: pacedWith.elu, published: pacedWith.published, dropped: pacedWith.dropped, drainMs: pacedWith.drainMs };
-    const threadCpu = cpuAlone.length === runs && cpuWith.length === runs ? { threadCpuAlone: median(cpuAlone), threadCpuWithEgress: median(cpuWith) } : { threadCpuAlone: null, threadCpuWithEgress: null };
-    return { events, pipelineAlone: a, pipelineWithEgress: b, ratio: b / a, ...threadCpu, ...last, paced };
+    const paced: PacedResult = { rate: pacedRate, events: pacedTrades.length, eluAlone: pacedAlone.elu, ...(await runPaced(pacedTrades, pacedRate, server.url)) };
+    return {
+      events,
+      pairs,
+      pipelineAlone: median(alone.map((a) => a.eventsPerSecond)),
+      pipelineWithEgress: median(withEgress.map((a) => a.eventsPerSecond)),
+      ratio: median(ratios),
+      ratios,
+      ...threadCpu,
+      published: median(withEgress.map((a) => a.published)),
+      dropped: median(withEgress.map((a) => a.dropped)),
+      egressPerSecond: median(withEgress.map((a) => a.egressPerSecond)),
+      paced,
+    };
   } finally {
     await server.stop();
   }
 }
 
-function startPipeline(trades: readonly TradeEvent[], egressOn: EgressOn) {
-  const clock = createVirtualClock(trades[0]?.tsRecv ?? 0);
+function startPipeline(clock: ReturnType<typeof createVirtualClock>) {
   const loaded = loadStrategies([{ id: 'program-momentum' }, { id: 'watchlist-breakout', params: { windowMinutes: 5 } }, { id: 'indicative-deviation' }], createRegistry(strategies));
   const host = createStrategyHost({ clock, book: createMarketBook(), sink: { write: () => undefined }, strategies: loaded, sessionId: 'bench', seed: 1 });
   const realtime$ = new Subject<RealtimeEvent>();
   const events$ = createMarketStream({ clock, calendar: alwaysOpenCalendar, realtime$, onUniverseDiff: () => {}, onError: () => {} });
   host.start();
   host.attach(events$);
-  const egress = egressOn ? startEgress({ url: egressOn.url, config: egressOn.config, origin: 'bench', events$, clock: systemClock, log: silentLogger }) : null;
-  return { host, realtime$, egress };
+  return { host, realtime$, events$ };
 }
+type Pipeline = ReturnType<typeof startPipeline>;
 
 const turn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Waits until the egress's worker is connected: one event through, acknowledged (it is not counted in the run). */
-async function warmEgress(egress: Egress | null, realtime$: Subject<RealtimeEvent>, first: TradeEvent | undefined): Promise<void> {
-  if (!egress || !first) return;
+/** Waits until the egress's worker is connected: one event through, acknowledged (before the runs). */
+async function warmEgress(egress: Egress, realtime$: Subject<RealtimeEvent>, first: TradeEvent | undefined): Promise<void> {
+  if (!first) return;
   const end = performance.now() + 5000;
   while (egress.stats().published === 0 && performance.now() < end) {
     if (egress.stats().queued === 0) realtime$.next(first);
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/** Until the egress has nothing queued (every envelope acknowledged or dropped). */
+async function drained(egress: Egress | null): Promise<void> {
+  while (egress && egress.stats().queued > 0) await new Promise((r) => setTimeout(r, 1));
 }
 
 /** CPU milliseconds the main thread has used (Linux: /proc/self/task/<pid>/stat, in 10 ms ticks); null elsewhere. */
@@ -129,9 +201,9 @@ function mainThreadCpuMs(): number | null {
   }
 }
 
-async function runPipeline(trades: readonly TradeEvent[], chunk: number, egressOn: EgressOn): Promise<{ eventsPerSecond: number; threadCpuRate: number | null; published: number; dropped: number; egressPerSecond: number }> {
-  const { host, realtime$, egress } = startPipeline(trades, egressOn);
-  await warmEgress(egress, realtime$, trades[0]);
+async function runPipeline(pipeline: Pipeline, trades: readonly TradeEvent[], chunk: number, egress: Egress | null): Promise<{ eventsPerSecond: number; threadCpuRate: number | null; published: number; dropped: number; egressPerSecond: number }> {
+  await drained(egress);
+  const { realtime$ } = pipeline;
   const before = egress?.stats() ?? { published: 0, dropped: 0 };
   const cpu0 = mainThreadCpuMs();
   const t0 = performance.now();
@@ -141,11 +213,9 @@ async function runPipeline(trades: readonly TradeEvent[], chunk: number, egressO
   }
   const pushedAt = performance.now();
   const cpu1 = mainThreadCpuMs();
-  while (egress && egress.stats().queued > 0) await turn();
+  await drained(egress);
   const drainedAt = performance.now();
-  host.stop();
   const stats = egress?.stats();
-  await egress?.close();
   const threadCpuRate = cpu0 !== null && cpu1 !== null && cpu1 > cpu0 ? Math.round((trades.length / (cpu1 - cpu0)) * 1000) : null;
   const published = (stats?.published ?? 0) - before.published;
   // The pipeline's rate over wall time: the egress's subscriber runs inside each turn and its
@@ -153,33 +223,38 @@ async function runPipeline(trades: readonly TradeEvent[], chunk: number, egressO
   return { eventsPerSecond: Math.round((trades.length / (pushedAt - t0)) * 1000), threadCpuRate, published, dropped: (stats?.dropped ?? 0) - before.dropped, egressPerSecond: stats ? Math.round((published / (drainedAt - t0)) * 1000) : 0 };
 }
 
-/** Offers `rate` events/s in real time (a tick every 10 ms); the figure is the main thread's event-loop utilisation. */
-async function runPaced(trades: readonly TradeEvent[], rate: number, egressOn: EgressOn): Promise<{ elu: number; published: number; dropped: number; drainMs: number }> {
-  const { host, realtime$, egress } = startPipeline(trades, egressOn);
-  await warmEgress(egress, realtime$, trades[0]);
-  const before = egress?.stats() ?? { published: 0, dropped: 0 };
-  const tickMs = 10;
-  const perTick = Math.max(1, Math.round((rate * tickMs) / 1000));
-  const elu0 = performance.eventLoopUtilization();
-  const t0 = performance.now();
-  for (let i = 0, tick = 1; i < trades.length; i += perTick, tick++) {
-    for (let j = i; j < Math.min(trades.length, i + perTick); j++) realtime$.next(trades[j] as TradeEvent);
-    const wait = t0 + tick * tickMs - performance.now();
-    await (wait > 0 ? new Promise((r) => setTimeout(r, wait)) : turn());
+/** Offers `rate` events/s in real time (a tick every 10 ms) to a fresh pipeline, with an egress to `url` or none; the figure is the main thread's event-loop utilisation. */
+async function runPaced(trades: readonly TradeEvent[], rate: number, url: string | null): Promise<{ elu: number; eluWithEgress: number; published: number; dropped: number; drainMs: number }> {
+  const pipeline = startPipeline(createVirtualClock(trades[0]?.tsRecv ?? 0));
+  const egress = url === null ? null : startEgress({ url, config: busSchema.parse({ events: { enabled: true, stream: 'bench:paced' } }).events, origin: 'bench', events$: pipeline.events$, clock: systemClock, log: silentLogger });
+  try {
+    if (egress) await warmEgress(egress, pipeline.realtime$, trades[0]);
+    const before = egress?.stats() ?? { published: 0, dropped: 0 };
+    const tickMs = 10;
+    const perTick = Math.max(1, Math.round((rate * tickMs) / 1000));
+    const elu0 = performance.eventLoopUtilization();
+    const t0 = performance.now();
+    for (let i = 0, tick = 1; i < trades.length; i += perTick, tick++) {
+      for (let j = i; j < Math.min(trades.length, i + perTick); j++) pipeline.realtime$.next(trades[j] as TradeEvent);
+      const wait = t0 + tick * tickMs - performance.now();
+      await (wait > 0 ? new Promise((r) => setTimeout(r, wait)) : turn());
+    }
+    const elu = performance.eventLoopUtilization(elu0).utilization;
+    const pushedAt = performance.now();
+    await drained(egress);
+    const drainMs = performance.now() - pushedAt;
+    const stats = egress?.stats();
+    pipeline.host.stop();
+    return { elu, eluWithEgress: elu, published: (stats?.published ?? 0) - before.published, dropped: (stats?.dropped ?? 0) - before.dropped, drainMs };
+  } finally {
+    await egress?.close();
   }
-  const elu = performance.eventLoopUtilization(elu0).utilization;
-  const pushedAt = performance.now();
-  while (egress && egress.stats().queued > 0) await turn();
-  const drainMs = performance.now() - pushedAt;
-  host.stop();
-  const stats = egress?.stats();
-  await egress?.close();
-  return { elu, published: (stats?.published ?? 0) - before.published, dropped: (stats?.dropped ?? 0) - before.dropped, drainMs };
 }
 
-function makeTrades(total: number): TradeEvent[] {
+/** `total` trades of 100 symbols from 09:00 KST on the bench's day + `day` (the same prices each day). */
+function makeTrades(total: number, day: number): TradeEvent[] {
   const random = createRandom('bench-bus');
-  const start = kstToEpoch(2026, 1, 5, 9, 0, 0);
+  const start = kstToEpoch(2026, 1, 5, 9, 0, 0) + day * 86_400_000;
   const symbols = Array.from({ length: 100 }, (_, i) => String(100_000 + i * 10).padStart(6, '0'));
   const price = symbols.map(() => 10_000 + random.int(90_000));
   const out: TradeEvent[] = [];

@@ -26,6 +26,13 @@ export const busSchema = z
         queueLimit: z.number().int().min(1).default(20_000),
         /** Most envelopes per round trip. */
         batchMax: z.number().int().min(1).max(10_000).default(500),
+        /**
+         * Envelopes per second the egress takes at most (a burst of a quarter second's worth at once);
+         * beyond it they are dropped and counted. The default is 4x a busy universe's 5,000 trades/s: a
+         * flood (a replayed backlog, a broker burst) cannot turn Redis and the egress thread into two
+         * more busy cores beside the pipeline's on a small machine.
+         */
+        maxRate: z.number().int().min(1).default(20_000),
         /** Event kinds or topics to publish; empty = every one not excluded. */
         include: z.array(z.string().min(1)).default([]),
         /** High-rate types stay out unless configured in: the order book by default. */

@@ -103,10 +103,20 @@ interface Runtime {
   faults: number;
 }
 
+const NO_SIGNALS: readonly Signal[] = [];
+
+// The calls a strategy gets, as static functions of (handlers, argument): no closure made per call.
+const CALL_START = (h: StrategyHandlers): unknown => h.onStart?.();
+const CALL_STOP = (h: StrategyHandlers): unknown => h.onStop?.();
+const CALL_TIMER = (h: StrategyHandlers, fire: TimerFire): unknown => h.onTimer?.(fire);
+const CALL_BAR = (h: StrategyHandlers, bar: Bar): unknown => h.onBar?.(bar);
+const CALL_EVENT = (h: StrategyHandlers, event: MarketEvent | PhaseEvent): unknown => h.onEvent(event);
+
 interface Call {
   readonly rt: Runtime;
   readonly stamp: Stamp;
-  readonly pending: Signal[];
+  /** Made on the first emit: most calls emit nothing. */
+  pending: Signal[] | null;
 }
 
 /** What a call was made for; the fault log's context is built from it only when a call faults. */
@@ -256,14 +266,14 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
     if (rt.state !== 'idle') return;
     rt.state = 'running';
     engineNow = at;
-    invoke(rt, { tsEvent: at, tsRecv: at }, START, (h) => h.onStart?.());
+    invoke(rt, { tsEvent: at, tsRecv: at }, START, CALL_START, undefined);
   }
 
   /** Calls a runtime's onStop at `at` and cancels its timers; it gets nothing more. */
   function stopRuntime(rt: Runtime, at: number): void {
     if (rt.state === 'running') {
       engineNow = at;
-      invoke(rt, { tsEvent: at, tsRecv: at }, STOP, (h) => h.onStop?.());
+      invoke(rt, { tsEvent: at, tsRecv: at }, STOP, CALL_STOP, undefined);
     }
     if (rt.state !== 'quarantined') rt.state = 'stopped';
     timers.cancelAll(rt);
@@ -293,19 +303,19 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
       rt.suppressed++;
       return false;
     }
-    call.pending.push(signal);
+    (call.pending ??= []).push(signal);
     return true;
   }
 
   /** Runs one strategy call; commits its signals only if it returns normally. */
-  function invoke(rt: Runtime, stamp: Stamp, site: CallSite, fn: (h: StrategyHandlers) => unknown): void {
+  function invoke<A>(rt: Runtime, stamp: Stamp, site: CallSite, fn: (h: StrategyHandlers, arg: A) => unknown, arg: A): void {
     const handlers = rt.handlers;
     if (handlers === null || rt.state !== 'running') return;
-    const call: Call = { rt, stamp, pending: [] };
+    const call: Call = { rt, stamp, pending: null };
     const outer = current;
     current = call;
     try {
-      const result = fn(handlers);
+      const result = fn(handlers, arg);
       if (isThenable(result)) {
         // Handlers are synchronous; a promise's rejection is still caught and counted.
         result.then(undefined, (err: unknown) => {
@@ -320,7 +330,7 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
     }
     current = outer;
     rt.stamper.commit();
-    for (const signal of call.pending) {
+    for (const signal of call.pending ?? NO_SIGNALS) {
       rt.signals++;
       try {
         sink.write(signal);
@@ -372,7 +382,7 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
       engineNow = t.dueMs;
       rt.timersFired++;
       const fire: TimerFire = Object.freeze({ name: t.name, dueMs: t.dueMs });
-      invoke(rt, { tsEvent: t.dueMs, tsRecv: t.dueMs }, fire, (h) => h.onTimer?.(fire));
+      invoke(rt, { tsEvent: t.dueMs, tsRecv: t.dueMs }, fire, CALL_TIMER, fire);
     }
   }
 
@@ -388,7 +398,7 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
       for (const rt of routes.get('phase') ?? []) {
         if (rt.state !== 'running') continue;
         rt.events++;
-        invoke(rt, event, event, (h) => h.onEvent(event));
+        invoke(rt, event, event, CALL_EVENT, event);
       }
     }
   }
@@ -402,15 +412,19 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
       engineNow = bar.end;
       for (const rt of targets) {
         if (rt.state !== 'running') continue;
-        invoke(rt, { tsEvent: bar.end, tsRecv: bar.end, symbol: bar.symbol, venue: bar.venue }, bar, (h) => h.onBar?.(bar));
+        invoke(rt, { tsEvent: bar.end, tsRecv: bar.end, symbol: bar.symbol, venue: bar.venue }, bar, CALL_BAR, bar);
       }
     }
   }
 
   function wake(): void {
     if (stopped) return wakeTimer.arm(undefined);
-    const dues = [timers.earliestDue(), bars?.nextBoundary() ?? undefined, phaseDue ?? undefined].filter((d): d is number => d !== undefined);
-    wakeTimer.arm(dues.length === 0 ? undefined : Math.min(...dues));
+    // Per event: three scalars, no array.
+    let due = timers.earliestDue();
+    const bar = bars?.nextBoundary() ?? undefined;
+    if (bar !== undefined && (due === undefined || bar < due)) due = bar;
+    if (phaseDue !== null && (due === undefined || phaseDue < due)) due = phaseDue;
+    wakeTimer.arm(due);
   }
 
   function handleOne(event: MarketEvent): void {
@@ -432,7 +446,7 @@ export function createStrategyHost(options: StrategyHostOptions): StrategyHost {
     for (const rt of targets) {
       if (rt.state !== 'running') continue;
       rt.events++;
-      invoke(rt, event, event, (h) => h.onEvent(event));
+      invoke(rt, event, event, CALL_EVENT, event);
     }
   }
 

@@ -1,4 +1,5 @@
-import { EMPTY, Observable, catchError, concatMap, defer, finalize, from, map, merge, share, tap } from 'rxjs';
+import { EMPTY, Observable, catchError, concatMap, defer, finalize, from, map, merge, tap } from 'rxjs';
+import { hotShare } from './hot-share.js';
 import type { Clock } from '../core/clock.js';
 import type { MarketCalendar } from '../core/calendar.js';
 import type { MarketEvent, PollEvent, RealtimeEvent, StockMasterEvent } from '../core/market.js';
@@ -182,7 +183,7 @@ export function createMarketStream(options: MarketStreamOptions): Observable<Mar
         for (const q of queues) q.stop();
       }),
     );
-  }).pipe(share());
+  }).pipe(hotShare);
 }
 
 /**

@@ -40,8 +40,11 @@ export function applyTrade(prev: SymbolSnapshot, e: TradeEvent): SymbolSnapshot 
   let vwap = base.vwap;
   if (volume > 0) vwap = ((base.vwap ?? 0) * base.vwapVolume + e.price * volume) / vwapVolume;
   else if (vwap === null) vwap = e.price;
+  // Every field written out (not `...prev`): the hot path's one allocation per trade, in the shape of
+  // emptySnapshot's, without the spread's per-property copy (a field added to SymbolSnapshot fails here).
   return Object.freeze({
-    ...prev,
+    symbol: prev.symbol,
+    venue: prev.venue,
     lastPrice: e.price,
     // The venue's day fields cover the whole day; track from prices only when they are absent.
     open: e.open > 0 ? e.open : (base.open ?? e.price),
@@ -51,7 +54,17 @@ export function applyTrade(prev: SymbolSnapshot, e: TradeEvent): SymbolSnapshot 
     vwap,
     vwapVolume,
     lastTradeTs: e.tsEvent,
-  });
+    indicativePrice: prev.indicativePrice,
+    programRank: prev.programRank,
+    programMarket: prev.programMarket,
+    programNetBuyAmount: prev.programNetBuyAmount,
+    inWatchlist: prev.inWatchlist,
+    limits: prev.limits,
+    program: prev.program,
+    book: prev.book,
+    vi: prev.vi,
+    info: prev.info,
+  } satisfies Record<keyof SymbolSnapshot, unknown>);
 }
 
 /** Pure: the snapshot after a 0A 주식기세 (the last trade price is left alone). */

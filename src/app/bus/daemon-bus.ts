@@ -69,7 +69,8 @@ export function startDaemonBus(config: Config, sessionId: string, clock: Clock, 
         refresh = clock.setTimeout(readGroups, 0);
       }
       metrics.collect('krx_bus_egress_published_total', 'Market events the bus acknowledged', 'counter', ['stream'], per((s) => s.published));
-      metrics.collect('krx_bus_egress_dropped_total', 'Market events dropped by the egress (queue full or bus away); never waited for', 'counter', ['stream'], per((s) => s.dropped));
+      metrics.collect('krx_bus_egress_dropped_total', 'Market events dropped by the egress (queue full, over bus.events.maxRate, or bus away); never waited for', 'counter', ['stream'], per((s) => s.dropped));
+      metrics.collect('krx_bus_egress_over_rate_total', 'Of the dropped market events, those over bus.events.maxRate', 'counter', ['stream'], per((s) => s.overRate));
       metrics.collect('krx_bus_egress_queued', 'Market events waiting for the bus', 'gauge', ['stream'], per((s) => s.queued));
     },
     close: async () => {

@@ -68,6 +68,13 @@ const TRADE_STRINGS = 5;
 
 export class BatchWriter {
   private readonly ids = new Map<string, number>();
+  /** The last string and id of each low-cardinality field (venue, trade venue, session code, side): mostly a hit. */
+  private readonly last = [
+    { s: '', id: -1 },
+    { s: '', id: -1 },
+    { s: '', id: -1 },
+    { s: '', id: -1 },
+  ];
   private fresh: string[] = [];
   private nums: Float64Array;
   private count = 0;
@@ -101,10 +108,10 @@ export class BatchWriter {
     }
     n[o + TAG] = TAG_TRADE;
     n[o + SYMBOL] = this.id(event.symbol);
-    n[o + VENUE] = this.id(event.venue);
-    n[o + TRADE_VENUE] = event.tradeVenue === null ? -1 : this.id(event.tradeVenue);
-    n[o + SESSION_CODE] = this.id(event.sessionCode);
-    n[o + SIDE] = this.id(event.side);
+    n[o + VENUE] = this.lastId(0, event.venue);
+    n[o + TRADE_VENUE] = event.tradeVenue === null ? -1 : this.lastId(1, event.tradeVenue);
+    n[o + SESSION_CODE] = this.lastId(2, event.sessionCode);
+    n[o + SIDE] = this.lastId(3, event.side);
     n[o + FLAGS] = (event.strength === null ? FLAG_STRENGTH_NULL : 0) | (event.auction === true ? FLAG_AUCTION : 0);
     n[o + PRICE] = event.price;
     n[o + CHANGE] = event.change;
@@ -136,6 +143,14 @@ export class BatchWriter {
   private allInterned(e: TradeEvent): boolean {
     const { ids } = this;
     return ids.has(e.symbol) && ids.has(e.venue) && (e.tradeVenue === null || ids.has(e.tradeVenue)) && ids.has(e.sessionCode) && ids.has(e.side);
+  }
+
+  private lastId(field: number, s: string): number {
+    const last = this.last[field]!;
+    if (last.s === s && last.id >= 0) return last.id;
+    last.s = s;
+    last.id = this.id(s);
+    return last.id;
   }
 
   private id(s: string): number {

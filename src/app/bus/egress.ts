@@ -19,10 +19,14 @@ export interface EgressStats {
   readonly stream: string;
   /** Envelopes Redis acknowledged. */
   readonly published: number;
-  /** Dropped: the queue was full (Redis slow) or Redis refused a batch (away). */
+  /** Dropped: the queue was full (Redis slow), the rate bound was reached, or Redis refused a batch (away). */
   readonly dropped: number;
+  /** Of `dropped`, those over `maxRate`. */
+  readonly overRate: number;
   /** Events taken and not yet acknowledged or dropped (in the buffer, on the way, in the worker). */
   readonly queued: number;
+  /** Buffers handed to the worker and not yet back (at most ceil(queueLimit / 1024) + 1). */
+  readonly buffers: number;
   /** Events the type filters kept out. */
   readonly filtered: number;
 }
@@ -79,16 +83,28 @@ export function startEgress(o: EgressOptions): Egress {
   const worker = new Worker(workerFile(), { workerData: data });
   worker.unref(); // the egress never keeps the process alive
 
-  // Buffers come back from the worker and are used again: as many as the queue can hold, so a
-  // steady stream allocates none (each is 1024 x 21 doubles, 172 kB, outside the JS heap).
+  // Buffers come back from the worker and are used again, so a steady stream allocates none (each
+  // is 1024 x 23 doubles, 188 kB, outside the JS heap). At most `maxBuffers` are out at once: while
+  // the worker is behind, the turns' events gather in the current buffer instead of each turn sending
+  // a mostly empty one, so memory is bounded by buffers, not only by events.
   const capacity = Math.min(BUFFER_RECORDS, config.queueLimit);
   const spare: Float64Array[] = [];
-  const spareMax = Math.ceil(config.queueLimit / capacity) + 1;
+  const maxBuffers = Math.ceil(config.queueLimit / capacity) + 1;
+  let buffersOut = 0;
   const writer = new BatchWriter(capacity, () => spare.pop() ?? new Float64Array(capacity * RECORD_SLOTS));
   let seq = 0;
+  // The rate bound: a token bucket refilled at each turn's first event (no clock read per event).
+  const burst = Math.max(1, Math.round(config.maxRate / 4));
+  let tokens = burst;
+  let refilledAt = clock.monotonic();
+  const refill = (): void => {
+    const now = clock.monotonic();
+    tokens = Math.min(burst, tokens + ((now - refilledAt) * config.maxRate) / 1000);
+    refilledAt = now;
+  };
   /** Events posted to the worker and not yet reported. */
   let posted = 0;
-  const counts = { published: 0, dropped: 0, filtered: 0 };
+  const counts = { published: 0, dropped: 0, filtered: 0, overRate: 0 };
   let flushScheduled = false;
   let closed = false;
   let dead = false;
@@ -102,10 +118,15 @@ export function startEgress(o: EgressOptions): Egress {
     log.warn({ stream: config.stream, dropped: counts.dropped, ...fields }, msg);
   };
 
-  const flush = (): void => {
+  const endOfTurn = (): void => {
     flushScheduled = false;
-    if (writer.size === 0 || closed) return;
+    flush();
+  };
+
+  const flush = (): void => {
+    if (writer.size === 0 || closed || buffersOut >= maxBuffers) return;
     const batch = writer.take();
+    buffersOut++;
     posted += batch.count;
     worker.postMessage(batch satisfies ToEgressWorker, [batch.nums.buffer as ArrayBuffer]);
   };
@@ -113,6 +134,7 @@ export function startEgress(o: EgressOptions): Egress {
   const giveUp = (): void => {
     counts.dropped += posted + writer.size;
     posted = 0;
+    buffersOut = 0;
     if (writer.size > 0) writer.take();
     onClosed?.();
   };
@@ -120,9 +142,12 @@ export function startEgress(o: EgressOptions): Egress {
   worker.on('message', (m: FromEgressWorker) => {
     if (m.t === 'done') {
       posted -= m.count;
+      buffersOut--;
       counts.published += m.published;
       counts.dropped += m.count - m.published;
-      if (spare.length < spareMax) spare.push(m.nums);
+      spare.push(m.nums);
+      // What gathered while every buffer was out goes now (after this turn if the pipeline is in one).
+      if (writer.size > 0) setImmediate(flush);
     } else if (m.t === 'failed') {
       warn({ code: m.code, err: m.err }, 'bus egress: batch dropped');
     } else {
@@ -146,23 +171,30 @@ export function startEgress(o: EgressOptions): Egress {
         return;
       }
       seq++;
-      if (dead || posted + writer.size >= config.queueLimit) {
+      if (!flushScheduled) {
+        // A new turn. Its events go in one message after it, never in the pipeline's turn.
+        flushScheduled = true;
+        refill();
+        setImmediate(endOfTurn);
+      }
+      if (tokens < 1) {
+        counts.dropped++;
+        counts.overRate++;
+        return;
+      }
+      if (dead || posted + writer.size >= config.queueLimit || writer.full()) {
         counts.dropped++;
         return;
       }
+      tokens--;
       writer.add(event, seq);
       if (writer.full()) flush();
-      else if (!flushScheduled) {
-        // After this turn: never in the pipeline's turn, and a turn's events go in one message.
-        flushScheduled = true;
-        setImmediate(flush);
-      }
     },
     error: () => undefined, // the stream's owner logs its own errors
   });
 
   return {
-    stats: () => ({ stream: config.stream, published: counts.published, dropped: counts.dropped, queued: posted + writer.size, filtered: counts.filtered }),
+    stats: () => ({ stream: config.stream, published: counts.published, dropped: counts.dropped, overRate: counts.overRate, queued: posted + writer.size, buffers: buffersOut, filtered: counts.filtered }),
     close: async () => {
       subscription.unsubscribe();
       if (closed) return;

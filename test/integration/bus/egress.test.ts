@@ -5,6 +5,7 @@ import { createRedisStreamsBus } from '../../../src/adapters/bus/redis-streams.j
 import { startEgress, topicOf } from '../../../src/app/bus/egress.js';
 import { busSchema } from '../../../src/config/bus-schema.js';
 import { systemClock } from '../../../src/core/clock.js';
+import { createVirtualClock } from '../../../src/core/virtual-clock.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import type { MarketEvent, TradeEvent } from '../../../src/core/market.js';
 import type { BusAdapter, BusEntry } from '../../../src/core/ports/bus.js';
@@ -86,6 +87,58 @@ describe.skipIf(!hasRedis)('market-event egress to a real redis-server', () => {
     expect(seqs.some((s, i) => i > 0 && s !== (seqs[i - 1] as number) + 1)).toBe(true); // the gap
     await egress.close();
     await admin.sendCommand(['CLIENT', 'UNPAUSE']);
+    admin.destroy();
+  });
+
+  it('takes at most maxRate events a second (a quarter second of burst at once); the rest are dropped as over the rate', async () => {
+    const events$ = new Subject<MarketEvent>();
+    const clock = createVirtualClock(Date.UTC(2026, 0, 5));
+    const config = busSchema.parse({ events: { enabled: true, stream: 'm:rate', maxRate: 400 } }).events;
+    const egress = startEgress({ url: server.url, config, origin: 'n', events$, clock, log: silentLogger });
+    for (let i = 0; i < 300; i++) events$.next(trade(i)); // one turn: the burst (100) goes
+    await until(() => egress.stats().queued === 0 && egress.stats().published === 100);
+    expect(egress.stats()).toMatchObject({ published: 100, dropped: 200, overRate: 200 });
+    clock.tick(100); // 40 more tokens
+    for (let i = 300; i < 400; i++) events$.next(trade(i));
+    await until(() => egress.stats().queued === 0 && egress.stats().published === 140);
+    clock.tick(10_000); // refills to the burst, not beyond
+    for (let i = 400; i < 700; i++) events$.next(trade(i));
+    await until(() => egress.stats().queued === 0 && egress.stats().published === 240);
+    expect(egress.stats()).toMatchObject({ published: 240, dropped: 460, overRate: 460 });
+    const seqs = (await bus.read('m:rate', '0-0', 1000, 0)).map((e) => e.envelope.seq);
+    expect(seqs.slice(0, 3)).toEqual([1, 2, 3]);
+    expect(seqs.slice(100, 102)).toEqual([301, 302]); // the gap shows where the bound dropped
+    await egress.close();
+  });
+
+  it('keeps the buffers it hands over bounded while Redis stalls: the few events of a turn wait in the open buffer', async () => {
+    const admin = createClient({ url: server.url, RESP: 2 });
+    await admin.connect();
+    const events$ = new Subject<MarketEvent>();
+    const config = busSchema.parse({ events: { enabled: true, stream: 'm:buffers', queueLimit: 3000, batchMax: 50 } }).events;
+    const egress = startEgress({ url: server.url, config, origin: 'n', events$, clock: systemClock, log: silentLogger });
+    await until(async () => {
+      events$.next(trade(0));
+      await new Promise((r) => setTimeout(r, 5));
+      return egress.stats().published > 0 && egress.stats().queued === 0;
+    });
+    const start = egress.stats();
+    await admin.sendCommand(['CLIENT', 'PAUSE', '2000', 'WRITE']);
+    let most = 0;
+    // 400 turns of 5 events: before the bound each turn sent its own 188 kB buffer.
+    for (let turn = 0; turn < 400; turn++) {
+      for (let i = 0; i < 5; i++) events$.next(trade(i));
+      await new Promise<void>((r) => setImmediate(r));
+      most = Math.max(most, egress.stats().buffers);
+    }
+    expect(most).toBeLessThanOrEqual(Math.ceil(3000 / 1024) + 1);
+    expect(egress.stats().queued).toBeLessThanOrEqual(3000);
+    await admin.sendCommand(['CLIENT', 'UNPAUSE']);
+    await until(() => egress.stats().queued === 0 && egress.stats().buffers === 0);
+    const s = egress.stats();
+    expect(s.published - start.published + s.dropped - start.dropped).toBe(2000); // every event accounted for
+    expect(s.published - start.published).toBeGreaterThan(0);
+    await egress.close();
     admin.destroy();
   });
 });

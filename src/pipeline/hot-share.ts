@@ -1,0 +1,50 @@
+import { Observable, type Subscriber, type Subscription } from 'rxjs';
+
+/**
+ * `share()` for the market stream, the one hot path with several subscribers (the strategy host, the
+ * bus egress, the recorder's taps): one upstream subscription while anyone listens, reset when the
+ * last leaves or the source ends, as share() does. Each value goes to the subscribers in a plain
+ * indexed loop over a copy-on-write array: RxJS's Subject makes an iterator and a closure per value,
+ * which V8 can no longer optimise away once two kinds of subscriber share the call site (measured:
+ * a second, empty subscriber took the pipeline from 1.45M to 1.05M events/s; bench/bus).
+ */
+export function hotShare<T>(source: Observable<T>): Observable<T> {
+  let observers: readonly Subscriber<T>[] = [];
+  /** The upstream subscription; `connected` is set before subscribing (a subscriber added meanwhile joins it). */
+  let upstream: Subscription | null = null;
+  let connected = false;
+  const disconnect = (): void => {
+    const connection = upstream;
+    connected = false;
+    upstream = null;
+    connection?.unsubscribe();
+  };
+  /** Ends every current subscriber (error or complete) and resets, so a later subscriber starts anew. */
+  const end = (each: (s: Subscriber<T>) => void): void => {
+    const list = observers;
+    observers = [];
+    disconnect();
+    for (const s of list) each(s);
+  };
+  return new Observable<T>((subscriber) => {
+    observers = [...observers, subscriber];
+    if (!connected) {
+      connected = true;
+      const connection = source.subscribe({
+        next: (value) => {
+          const list = observers;
+          for (let i = 0; i < list.length; i++) list[i]!.next(value);
+        },
+        error: (err: unknown) => end((s) => s.error(err)),
+        complete: () => end((s) => s.complete()),
+      });
+      // Still connected unless the source ended, or everyone left, while subscribing.
+      if (connected) upstream = connection;
+      else connection.unsubscribe();
+    }
+    return () => {
+      observers = observers.filter((s) => s !== subscriber);
+      if (observers.length === 0 && connected) disconnect();
+    };
+  });
+}
