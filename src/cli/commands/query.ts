@@ -4,14 +4,15 @@ import { createKiwoomRest } from '../../adapters/kiwoom/rest-client.js';
 import type { TrSpec } from '../../adapters/kiwoom/tr-spec.js';
 import { createFileTokenCache } from '../../adapters/token-cache/file-token-cache.js';
 import { dataLockHolder } from '../../app/data-lock.js';
-import { loadConfig } from '../../config/load.js';
+import { isDefaultKey, loadConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { systemClock } from '../../core/clock.js';
 import { AuthError, UsageError } from '../../core/errors.js';
 import { kstIsoDate } from '../../core/kst.js';
 import type { LogSink } from '../../core/ports/log-sink.js';
 import type { TokenSource } from '../../core/ports/token-source.js';
-import { SIM_KIWOOM_APPKEY, SIM_KIWOOM_SECRETKEY, startSimulator } from '../../sim/index.js';
+import { startSimulator } from '../../sim/index.js';
+import { kiwoomKeyNames, simKiwoomKey } from '../../app/kiwoom-keys.js';
 import type { CliIo, Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -87,6 +88,8 @@ Options:
   -p, --param <k=v>    a request field (repeat for each); every field of the TR is required
   -f, --format <f>     table (default), json or csv
       --pages <N>      continuation pages to follow (default: kiwoom.maxPages)
+  -k, --key <name>     which app key of kiwoom.keys to call with (default: the first; the unnamed
+                       KIWOOM_APPKEY pair when kiwoom.keys is empty)
   -c, --config <file>  a config file instead of config/default.json
   -h, --help           show this help
 
@@ -98,6 +101,7 @@ Example: krx-signals query ka90003 -p trde_upper_tp=2 -p amt_qty_tp=1 -p mrkt_tp
     param: { type: 'string', short: 'p', multiple: true },
     format: { type: 'string', short: 'f' },
     pages: { type: 'string' },
+    key: { type: 'string', short: 'k' },
     config: { type: 'string', short: 'c' },
   },
   maxPositionals: 1,
@@ -107,7 +111,8 @@ Example: krx-signals query ka90003 -p trde_upper_tp=2 -p amt_qty_tp=1 -p mrkt_tp
     const format = parseFormat(values.format as string | undefined);
     const config = loadConfig({ file: values.config as string | undefined, env: io.env, cwd: io.cwd });
     const pages = parsePages(values.pages as string | undefined, config.kiwoom.maxPages);
-    const data = await callTr(config, apiId, params, pages, io);
+    const key = parseKey(values.key as string | undefined, config);
+    const data = await callTr(config, apiId, params, pages, key, io);
     io.stdout.write(render(apiId, data, format));
     return EXIT.ok;
   },
@@ -153,6 +158,14 @@ function parseFormat(text: string | undefined): Format {
   return f;
 }
 
+/** The app key to call with: a name of kiwoom.keys (the unnamed pair is `default`). */
+function parseKey(text: string | undefined, config: Config): string {
+  const names = kiwoomKeyNames(config);
+  if (text === undefined) return names[0]!;
+  if (!names.includes(text)) throw new UsageError(`query: --key ${JSON.stringify(text)} is not a configured app key; kiwoom.keys: ${names.join(', ')}`);
+  return text;
+}
+
 function parsePages(text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   if (!/^\d{1,4}$/.test(text) || Number(text) < 1 || Number(text) > 1000) throw new UsageError(`query: --pages expects a whole number from 1 to 1000; got ${JSON.stringify(text)}`);
@@ -165,13 +178,15 @@ function stderrLog(io: CliIo): LogSink {
   return { debug: none, info: none, warn: none, error: (fields, msg) => void io.stderr.write(`krx-signals query: ${msg}${typeof fields.code === 'string' ? ` [${fields.code}]` : ''}\n`) };
 }
 
-async function callTr(config: Config, apiId: ApiId, params: Record<string, string>, pages: number, io: CliIo): Promise<Record<string, unknown>> {
+async function callTr(config: Config, apiId: ApiId, params: Record<string, string>, pages: number, keyName: string, io: CliIo): Promise<Record<string, unknown>> {
   const clock = systemClock;
-  // Sim mode: an embedded simulator of our own, as `start` does (on an ephemeral port, beside any daemon).
-  const sim = config.mode === 'sim' ? await startSimulator({ seed: config.sim.seed, stocks: config.sim.stocks, tradesPerSecond: config.sim.tradesPerSecond, clock }) : undefined;
+  // Sim mode: an embedded simulator of our own, as `start` does (on an ephemeral port, beside any daemon),
+  // knowing the chosen key's simulator pair.
+  const simKey = simKiwoomKey(keyName);
+  const sim = config.mode === 'sim' ? await startSimulator({ seed: config.sim.seed, stocks: config.sim.stocks, tradesPerSecond: config.sim.tradesPerSecond, clock, kiwoomCredentials: [simKey] }) : undefined;
   const baseUrl = sim?.url ?? config.kiwoom.restUrl;
-  const keys = sim ? { appkey: SIM_KIWOOM_APPKEY, secretkey: SIM_KIWOOM_SECRETKEY } : config.credentials.kiwoom;
-  if (keys === null) throw new UsageError('query: live mode needs KIWOOM_APPKEY and KIWOOM_SECRETKEY in the environment');
+  const keys = sim ? simKey : isDefaultKey(keyName) ? config.credentials.kiwoom : (config.credentials.kiwoomKeys?.[keyName] ?? null);
+  if (keys === null) throw new UsageError(`query: live mode needs ${isDefaultKey(keyName) ? 'KIWOOM_APPKEY and KIWOOM_SECRETKEY' : `the credentials of kiwoom.keys "${keyName}"`} in the environment`);
   const issuer = createKiwoomTokenIssuer({ baseUrl, appkey: keys.appkey, secretkey: keys.secretkey, clock, requestTimeoutMs: config.kiwoom.requestTimeoutMs });
   const tokens = sim ? issuingTokens(issuer) : cachedTokens(config, baseUrl, keys.appkey, issuer);
   const rest = createKiwoomRest({

@@ -131,6 +131,30 @@ describe('krx-signals query (the real CLI as a child process)', () => {
     }
   });
 
+  it('--key picks an app key of kiwoom.keys (its own credentials and token); an unknown name is exit 2 with the names', async () => {
+    const a = { appkey: 'QUERYKEYAAPPKEY', secretkey: 'QUERYKEYASECRET' };
+    const b = { appkey: 'QUERYKEYBAPPKEY', secretkey: 'QUERYKEYBSECRET' };
+    const keyed = await startSimulator({ seed: 6, stocks: 100, kiwoomCredentials: [a, b] });
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'krx-query-key-'));
+      const cfg = liveConfig(dir, keyed, { kiwoom: { restUrl: keyed.url, wsUrl: keyed.wsUrl, keys: ['a', 'b'] }, tokens: { cache: false } });
+      const env = { KIWOOM_APPKEY_A: a.appkey, KIWOOM_SECRETKEY_A: a.secretkey, KIWOOM_APPKEY_B: b.appkey, KIWOOM_SECRETKEY_B: b.secretkey };
+      const byB = await runBinary(['query', 'ka10001', '-p', 'stk_cd=005930', '-f', 'json', '--key', 'b', '-c', cfg], env, dir);
+      expect(byB.stderr).toBe('');
+      expect(byB.code).toBe(0);
+      expect(Object.keys(keyed.faults.counters().kiwoomPeakPerSecond)).toEqual([b.appkey]);
+      const byDefault = await runBinary(['query', 'ka10001', '-p', 'stk_cd=005930', '-f', 'json', '-c', cfg], env, dir);
+      expect(byDefault.code).toBe(0);
+      expect(Object.keys(keyed.faults.counters().kiwoomPeakPerSecond).sort()).toEqual([a.appkey, b.appkey].sort());
+      const unknown = await runBinary(['query', 'ka10001', '-p', 'stk_cd=005930', '--key', 'c', '-c', cfg], env, dir);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain('--key "c" is not a configured app key; kiwoom.keys: a, b');
+      for (const out of [byB, byDefault, unknown]) expect(out.stdout + out.stderr).not.toContain('SECRET');
+    } finally {
+      await keyed.close();
+    }
+  });
+
   it('a daemon and a query on one app key: exactly one token issuance; no cached token -> a clear message, none issued', async () => {
     const own = await startSimulator({ seed: 6, stocks: 600 });
     const dir = mkdtempSync(join(tmpdir(), 'krx-query-daemon-'));
