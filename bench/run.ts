@@ -367,7 +367,7 @@ await section('bus', 'bus egress to a local redis-server', async () => {
     return;
   }
   rows.push({
-    benchmark: `Bus egress: ${formatCount(r.events)} trades through stream + book + 3 strategies with the egress (its worker thread in this process) to a local redis-server in its own session beside them (${formatCount(r.published)} published, ${formatCount(r.dropped)} dropped per run; each side in its own process, 3 warm-up and 3 measured runs, ${r.pairs} pairs of processes A B B A ...)`,
+    benchmark: `Bus egress: ${formatCount(r.events)} trades through stream + book + 3 strategies with the egress (its worker thread in this process) to a local redis-server in its own session beside them (${formatCount(r.published)} published, ${formatCount(r.dropped)} dropped per run; each side in its own process, 2 warm-up and 5 measured runs, a collected heap before each, ${r.pairs} pairs of processes A B B A ...)`,
     figure: `${formatRate(r.pipelineWithEgress, 'events')} (egress ${formatRate(r.egressPerSecond, 'envelopes')})${r.threadCpuAlone !== null && r.threadCpuWithEgress !== null ? `; on the pipeline thread's CPU time ${formatRate(r.threadCpuWithEgress, 'events')} vs ${formatRate(r.threadCpuAlone, 'events')} without (${formatRatio(r.threadCpuWithEgress / r.threadCpuAlone)})` : ''}`,
     reference: `without egress ${formatRate(r.pipelineAlone, 'events')}`,
     ratio: `${formatRatio(r.ratio)} (pairs ${r.ratios.map((x) => formatRatio(x)).join(', ')})`,

@@ -73,7 +73,7 @@ export interface EgressSide {
  * fresh pipeline (stream + book + 3 strategies); trades go in turns of `chunk` events (the event
  * loop runs between turns, as with socket frames). `warmup` runs, then the median of `runs`.
  */
-export async function benchEgressSide(url: string | null, events = 200_000, chunk = 500, warmup = 3, runs = 3): Promise<EgressSide> {
+export async function benchEgressSide(url: string | null, events = 500_000, chunk = 500, warmup = 2, runs = 5): Promise<EgressSide> {
   // One pipeline through all runs, as through a daemon's session; each run's trades a day later.
   const first = makeTrades(events, 0);
   const clock = createVirtualClock(first[0]?.tsRecv ?? 0);
@@ -84,7 +84,11 @@ export async function benchEgressSide(url: string | null, events = 200_000, chun
     if (egress) await warmEgress(egress, pipeline.realtime$, first[0]);
     const measured = [];
     for (let i = 0; i < warmup + runs; i++) {
-      const run = await runPipeline(pipeline, i === 0 ? first : makeTrades(events, i), chunk, egress);
+      const trades = i === 0 ? first : makeTrades(events, i);
+      // Each run starts on a collected heap (the side runs with --expose-gc): the last run's trades,
+      // now garbage, would otherwise be collected inside whichever run a major GC falls in.
+      (globalThis as { gc?: () => void }).gc?.();
+      const run = await runPipeline(pipeline, trades, chunk, egress);
       if (i >= warmup) measured.push(run);
     }
     pipeline.host.stop();
@@ -105,7 +109,7 @@ export async function benchEgressSide(url: string | null, events = 200_000, chun
 function sideInChild(url: string | null): Promise<EgressSide> {
   const file = fileURLToPath(new URL('./egress-side.js', import.meta.url));
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [file, url ?? 'off'], { maxBuffer: 1 << 20 }, (err, stdout) => {
+    execFile(process.execPath, ['--expose-gc', file, url ?? 'off'], { maxBuffer: 1 << 20 }, (err, stdout) => {
       if (err) reject(err);
       else resolve(JSON.parse(stdout) as EgressSide);
     });
@@ -122,7 +126,7 @@ function sideInChild(url: string | null): Promise<EgressSide> {
  * realistic `pacedRate` events/s for `pacedSeconds` in real time, where the figure is the main
  * thread's event-loop utilisation with the egress beside the one without.
  */
-export async function benchBusEgress(events = 200_000, pairs = 3, pacedRate = 5_000, pacedSeconds = 4): Promise<EgressBenchResult | null> {
+export async function benchBusEgress(events = 500_000, pairs = 3, pacedRate = 5_000, pacedSeconds = 4): Promise<EgressBenchResult | null> {
   if (!hasRedis) return null;
   const server = await startRedis({ ownSession: true });
   try {

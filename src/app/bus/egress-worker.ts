@@ -111,7 +111,7 @@ if (port) {
 function lowerPriority(): void {
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isSafeInteger(tid) && tid > 0) setPriority(tid, 10);
+    if (Number.isSafeInteger(tid) && tid > 0) setPriority(tid, 19);
   } catch {
     // not Linux: same priority as the pipeline
   }
