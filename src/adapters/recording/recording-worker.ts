@@ -98,6 +98,8 @@ export function startRecordingWorker(file: string, busyTimeoutMs: number, onEven
   worker.on('error', (err) => crash(err.message));
   worker.on('messageerror', (err) => crash(err.message));
   worker.on('exit', (code) => {
+    // Its last words (a fatal error) may still wait on the port behind the exit: read them first.
+    drain();
     if (!finished) crash(`recording worker exited (code ${code})`);
     releaseWaiters();
   });
