@@ -22,7 +22,7 @@ function makeTrades(total, day) {
     out.push({ kind: 'trade', symbol: symbols[k], venue: 'KRX', price: p, change: 0, changeRate: 0, sign: 2, cumVolume: i, cumValue: 0, open: p, high: p, low: p, ask: p + 10, bid: p, volume: 1 + random.int(200), side: 'buy', strength: null, tradeVenue: 'KRX', sessionCode: '2', tsEvent: ts, tsRecv: ts }); }
   return out;
 }
-let trades = makeTrades(200000, 0);
+let trades = makeTrades(500000, 0);
 const clock = createVirtualClock(trades[0].tsRecv);
 const loaded = loadStrategies([{ id: 'program-momentum' }, { id: 'watchlist-breakout', params: { windowMinutes: 5 } }, { id: 'indicative-deviation' }], createRegistry(strategies));
 const host = createStrategyHost({ clock, book: createMarketBook(), sink: { write: () => undefined }, strategies: loaded, sessionId: 'bench', seed: 1 });
@@ -33,10 +33,10 @@ if (mode === 'noop' || mode === 'worker+noop') { let n = 0; events$.subscribe({ 
 if (mode === 'worker' || mode === 'worker+noop') { const w = new Worker('setInterval(() => {}, 1000)', { eval: true }); w.unref(); await new Promise(r => setTimeout(r, 200)); }
 if (mode === 'busyworker') { const w = new Worker('let a = []; setInterval(() => { for (let i = 0; i < 20000; i++) a.push({ i, s: "x" + i }); a = []; }, 5)', { eval: true }); w.unref(); await new Promise(r => setTimeout(r, 200)); }
 for (let r = 0; r < 7; r++) {
-  if (r > 0) trades = makeTrades(200000, r);
+  if (r > 0) trades = makeTrades(500000, r); globalThis.gc?.();
   const c0 = mainCpu(); const v0 = vol(); const t0 = performance.now();
   for (let i = 0; i < trades.length; i += 500) { for (let j = i; j < i + 500; j++) realtime$.next(trades[j]); await new Promise(r => setImmediate(r)); }
   const ms = performance.now() - t0;
-  if (r >= 3) console.log(`${mode} ${(200000 / ms * 1000).toFixed(0)} wall, ${(200000 / (mainCpu() - c0) * 1000).toFixed(0)} cpu, vol ${vol() - v0}`);
+  if (r >= 3) console.log(`${mode} ${(500000 / ms * 1000).toFixed(0)} wall, ${(500000 / (mainCpu() - c0) * 1000).toFixed(0)} cpu, vol ${vol() - v0}`);
 }
 process.exit(0);

@@ -26,6 +26,8 @@ export const busSchema = z
         queueLimit: z.number().int().min(1).default(20_000),
         /** Most envelopes per round trip. */
         batchMax: z.number().int().min(1).max(10_000).default(500),
+        /** Longest an event waits for its batch to go to Redis (a full batch goes at once). */
+        flushMs: z.number().int().min(1).max(1_000).default(5),
         /**
          * Envelopes per second the egress takes at most (a burst of a quarter second's worth at once);
          * beyond it they are dropped and counted. The default is 4x a busy universe's 5,000 trades/s: a

@@ -47,7 +47,7 @@ export interface EgressOptions {
   readonly log: Logger;
 }
 
-/** Records per buffer handed to the worker (a buffer also goes at the end of each event-loop turn). */
+/** Records per buffer handed to the worker (a buffer also goes `flushMs` after its first event). */
 const BUFFER_RECORDS = 1024;
 /** How long close() waits for the worker's batch in flight (a command's own timeout is 5 s). */
 const CLOSE_WAIT_MS = 7000;
@@ -105,7 +105,10 @@ export function startEgress(o: EgressOptions): Egress {
   /** Events posted to the worker and not yet reported. */
   let posted = 0;
   const counts = { published: 0, dropped: 0, filtered: 0, overRate: 0 };
-  let flushScheduled = false;
+  /** Set at a turn's first event, cleared after the turn: the bucket is refilled once per turn. */
+  let inTurn = false;
+  /** Pending while the open buffer holds events: it goes at the latest `flushMs` after its first. */
+  let flushTimer: ReturnType<typeof setTimeout> | null = null;
   let closed = false;
   let dead = false;
   let lastWarnAt = Number.NEGATIVE_INFINITY;
@@ -119,11 +122,21 @@ export function startEgress(o: EgressOptions): Egress {
   };
 
   const endOfTurn = (): void => {
-    flushScheduled = false;
-    flush();
+    inTurn = false;
+  };
+
+  // Real time, as the setImmediate above: batching is about the Redis round trips, not market time
+  // (a daemon on a virtual clock still publishes without anyone ticking it).
+  const scheduleFlush = (): void => {
+    flushTimer = setTimeout(flush, config.flushMs);
+    flushTimer.unref(); // the egress never keeps the process alive
   };
 
   const flush = (): void => {
+    if (flushTimer !== null) {
+      clearTimeout(flushTimer);
+      flushTimer = null;
+    }
     if (writer.size === 0 || closed || buffersOut >= maxBuffers) return;
     const batch = writer.take();
     buffersOut++;
@@ -147,7 +160,7 @@ export function startEgress(o: EgressOptions): Egress {
       counts.dropped += m.count - m.published;
       spare.push(m.nums);
       // What gathered while every buffer was out goes now (after this turn if the pipeline is in one).
-      if (writer.size > 0) setImmediate(flush);
+      if (writer.size > 0 && flushTimer === null) scheduleFlush();
     } else if (m.t === 'failed') {
       warn({ code: m.code, err: m.err }, 'bus egress: batch dropped');
     } else {
@@ -171,9 +184,8 @@ export function startEgress(o: EgressOptions): Egress {
         return;
       }
       seq++;
-      if (!flushScheduled) {
-        // A new turn. Its events go in one message after it, never in the pipeline's turn.
-        flushScheduled = true;
+      if (!inTurn) {
+        inTurn = true;
         refill();
         setImmediate(endOfTurn);
       }
@@ -189,6 +201,9 @@ export function startEgress(o: EgressOptions): Egress {
       tokens--;
       writer.add(event, seq);
       if (writer.full()) flush();
+      // Gathered for up to flushMs (never sent inside the pipeline's turn): at a high rate a batch is
+      // hundreds of events, not the few of one turn, and each costs a message and a round trip.
+      else if (flushTimer === null) scheduleFlush();
     },
     error: () => undefined, // the stream's owner logs its own errors
   });
@@ -198,7 +213,7 @@ export function startEgress(o: EgressOptions): Egress {
     close: async () => {
       subscription.unsubscribe();
       if (closed) return;
-      flush(); // what this turn took still goes (the worker drops it if Redis is away)
+      flush(); // what was gathered still goes (the worker drops it if Redis is away)
       closed = true;
       if (dead) return;
       const done = new Promise<void>((resolve) => (onClosed = resolve));

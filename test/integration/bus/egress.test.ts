@@ -93,9 +93,10 @@ describe.skipIf(!hasRedis)('market-event egress to a real redis-server', () => {
   it('takes at most maxRate events a second (a quarter second of burst at once); the rest are dropped as over the rate', async () => {
     const events$ = new Subject<MarketEvent>();
     const clock = createVirtualClock(Date.UTC(2026, 0, 5));
-    const config = busSchema.parse({ events: { enabled: true, stream: 'm:rate', maxRate: 400 } }).events;
+    const config = busSchema.parse({ events: { enabled: true, stream: 'm:rate', maxRate: 400, flushMs: 1 } }).events;
     const egress = startEgress({ url: server.url, config, origin: 'n', events$, clock, log: silentLogger });
     for (let i = 0; i < 300; i++) events$.next(trade(i)); // one turn: the burst (100) goes
+    expect(egress.stats()).toMatchObject({ queued: 100, buffers: 0 }); // gathered, not sent inside the turn
     await until(() => egress.stats().queued === 0 && egress.stats().published === 100);
     expect(egress.stats()).toMatchObject({ published: 100, dropped: 200, overRate: 200 });
     clock.tick(100); // 40 more tokens
