@@ -1,4 +1,4 @@
-import { BehaviorSubject, Subject, type Observable, type Subscription } from 'rxjs';
+import { BehaviorSubject, Subject, type Subscription } from 'rxjs';
 import { createRealtimeStats, type RealtimeStats } from '../adapters/kiwoom/realtime-socket.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
@@ -78,22 +78,8 @@ export interface SubscriptionView {
   readonly ackedCount: number;
 }
 
-/** The keys' connections as one (RealtimeConnection's reading side, plus per-key status). */
-export interface PooledConnection {
-  readonly events$: Observable<RealtimeEvent>;
-  /** Item-less market-wide entries (0s), from one key: the first usable one. */
-  readonly marketWide$: Observable<RealtimeEvent>;
-  readonly status$: Observable<ConnectionStatus>;
-  readonly stats: RealtimeStats;
-  readonly subscriptionStats: SubscriptionStats;
-  readonly subscriptions: SubscriptionView;
-  status(): ConnectionStatus;
-  applyDiff(diff: { readonly add: readonly string[]; readonly remove: readonly string[]; readonly leftOut?: readonly string[] }): void;
-  /** The per-item real-time types after a reload: on every key's socket (and any socket opened later). */
-  setRealtimeTypes(types: readonly string[]): void;
-  start(): void;
-  stop(): Promise<void>;
-}
+/** The keys' connections as one: a RealtimeConnection whose subscriptions are every key's (read-only). */
+export type PooledConnection = Omit<RealtimeConnection, 'subscriptions'> & { readonly subscriptions: SubscriptionView };
 
 export interface KeyPool {
   readonly connection: PooledConnection;

@@ -13,6 +13,8 @@ export function hotShare<T>(source: Observable<T>): Observable<T> {
   /** The upstream subscription; `connected` is set before subscribing (a subscriber added meanwhile joins it). */
   let upstream: Subscription | null = null;
   let connected = false;
+  /** Counts connections: a subscriber that reconnects from inside a synchronous end makes a newer one. */
+  let generation = 0;
   const disconnect = (): void => {
     const connection = upstream;
     connected = false;
@@ -30,6 +32,7 @@ export function hotShare<T>(source: Observable<T>): Observable<T> {
     observers = [...observers, subscriber];
     if (!connected) {
       connected = true;
+      const mine = ++generation;
       const connection = source.subscribe({
         next: (value) => {
           const list = observers;
@@ -38,8 +41,8 @@ export function hotShare<T>(source: Observable<T>): Observable<T> {
         error: (err: unknown) => end((s) => s.error(err)),
         complete: () => end((s) => s.complete()),
       });
-      // Still connected unless the source ended, or everyone left, while subscribing.
-      if (connected) upstream = connection;
+      // Still this connection unless the source ended, or everyone left, while subscribing.
+      if (connected && generation === mine) upstream = connection;
       else connection.unsubscribe();
     }
     return () => {

@@ -47,12 +47,14 @@ export function tradeKey(symbol: string, venue: Exchange): string {
  * replay that already decodes every frame (a sweep then reads each file once, not twice).
  */
 export interface MarketCollector {
+  /** Before the first row: the recording's meta. */
+  begin(meta: RecordingMeta): void;
   /** Every row's arrival time (epoch ms), in order. */
   row(at: number): void;
   /** Every event the frame router decoded from a ws frame. */
   event(e: RealtimeEvent): void;
   lifecycle(text: string, at: number): void;
-  finish(file: string, meta: RecordingMeta): RecordedMarket;
+  finish(file: string): RecordedMarket;
 }
 
 export function createMarketCollector(options: ReadMarketOptions = {}): MarketCollector {
@@ -60,7 +62,11 @@ export function createMarketCollector(options: ReadMarketOptions = {}): MarketCo
   const gaps: FeedGap[] = [];
   let downSince: { at: number; reason: string } | null = null;
   let lastAt = Number.NEGATIVE_INFINITY;
+  let meta: RecordingMeta | null = null;
   return {
+    begin: (m) => {
+      meta = m;
+    },
     event: (e) => {
       if (e.kind !== 'trade') return;
       if (options.symbols && !options.symbols.has(e.symbol)) return;
@@ -82,7 +88,8 @@ export function createMarketCollector(options: ReadMarketOptions = {}): MarketCo
         downSince = null;
       }
     },
-    finish: (file, meta) => {
+    finish: (file) => {
+      if (meta === null) throw new Error('createMarketCollector: finish() before begin()');
       const dataEnd = meta.end ?? Math.max(meta.start, lastAt);
       const feedGaps = downSince === null ? [...gaps] : [...gaps, { from: downSince.at, to: null, reason: downSince.reason }];
       const trades = new Map<string, TradeSeries>();
@@ -97,6 +104,7 @@ export function readRecordedMarket(file: string, options: ReadMarketOptions = {}
   const reader = openRecordingReader(file);
   try {
     const collector = createMarketCollector(options);
+    collector.begin(reader.meta);
     const sinks = eventSinks(collector.event);
     const stats: FrameStats = { frames: 0, entries: 0, pings: 0, decodeErrors: 0 };
     for (const batch of reader.rawBatchesSync()) {
@@ -107,7 +115,7 @@ export function readRecordedMarket(file: string, options: ReadMarketOptions = {}
         else if (frame.kind === 'lifecycle') collector.lifecycle(frame.bytes.toString('utf8'), at);
       }
     }
-    return collector.finish(file, reader.meta);
+    return collector.finish(file);
   } finally {
     reader.close();
   }

@@ -1,7 +1,5 @@
 import { Writable } from 'node:stream';
-import { openRecordingReader } from '../adapters/recording/index.js';
 import { openSignalDatabaseReadOnly, querySignals } from '../adapters/store/index.js';
-import type { RecordingMeta } from '../core/recording.js';
 import { runReplay } from '../app/replay/run-replay.js';
 import type { Config } from '../config/schema.js';
 import { createVirtualClock } from '../core/virtual-clock.js';
@@ -36,7 +34,7 @@ export async function runSweepJob(job: SweepJob): Promise<SweepJobResult> {
   // chunks inflate on this thread: the sweep's other workers already keep the other cores busy.
   const market = createMarketCollector();
   const summary = await runReplay({ file: job.recording, config: job.config, strategiesFromConfig: true, only: [job.strategyId], dbFile: job.dbFile, speed: 'max', log, tap: market, inflateAhead: false });
-  const recorded = market.finish(job.recording, recordingMeta(job.recording));
+  const recorded = market.finish(job.recording);
   const db = openSignalDatabaseReadOnly(job.dbFile);
   let records;
   try {
@@ -48,11 +46,3 @@ export async function runSweepJob(job: SweepJob): Promise<SweepJobResult> {
   return { index: job.index, signals: records.length, divergences: summary.divergences, outcomes: report.outcomes, warnings: report.warnings };
 }
 
-function recordingMeta(file: string): RecordingMeta {
-  const reader = openRecordingReader(file);
-  try {
-    return reader.meta;
-  } finally {
-    reader.close();
-  }
-}

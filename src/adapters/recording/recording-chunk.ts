@@ -168,26 +168,13 @@ function ownedCopy(u: Uint8Array): Buffer {
   return b;
 }
 
-/** The frames of one stored chunk, in seq order, skipping those with seq <= afterSeq. */
-export function* unpackChunk(firstSeq: number, count: number, ts: Buffer, kinds: Buffer, lens: Buffer, data: Buffer, afterSeq: number): Generator<RecordedFrame, void, undefined> {
-  if (ts.length !== count * 8 || kinds.length !== count || lens.length !== count * 4) throw new Error(`chunk ${firstSeq} is malformed`);
-  let at = 0;
-  for (let i = 0; i < count; i++) {
-    const n = lens.readUInt32LE(i * 4);
-    const seq = firstSeq + i;
-    const start = at;
-    at += n;
-    if (at > data.length) throw new Error(`chunk ${firstSeq} is truncated`);
-    if (seq <= afterSeq) continue;
-    const code = kinds[i] as number;
-    const kind = KIND_NAMES[code & ~BYTES];
-    if (kind === undefined) throw new Error(`chunk ${firstSeq} has an unknown kind ${code}`);
-    const raw = data.subarray(start, at);
-    const tsUs = ts.readDoubleLE(i * 8);
-    // Bytes that are not UTF-8 come back exactly as `bytes` (data is then their lossy decoding).
-    if ((code & BYTES) !== 0 && !isUtf8(raw)) yield { seq, tsUs, kind, data: raw.toString('utf8'), bytes: Buffer.from(raw) };
-    else yield { seq, tsUs, kind, data: raw.toString('utf8') };
-  }
+/**
+ * A stored frame as text. Bytes that are not UTF-8 come back exactly as `bytes` (data is then their
+ * lossy decoding); a frame appended as text always is UTF-8.
+ */
+export function textFrame(f: RawFrame): RecordedFrame {
+  const data = f.bytes.toString('utf8');
+  return isUtf8(f.bytes) ? { seq: f.seq, tsUs: f.tsUs, kind: f.kind, data } : { seq: f.seq, tsUs: f.tsUs, kind: f.kind, data, bytes: Buffer.from(f.bytes) };
 }
 
 /** A frame as stored: its bytes, not decoded (a view into its chunk's inflated data, which it keeps alive). */

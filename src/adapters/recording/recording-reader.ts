@@ -2,7 +2,7 @@ import { inflateRaw, inflateRawSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { errorMessage, KrxError } from '../../core/errors.js';
 import type { RecordedFrame, RecordingKind, RecordingMeta } from '../../core/recording.js';
-import { unpackChunk, unpackRawChunk, type RawFrame } from './recording-chunk.js';
+import { textFrame, unpackRawChunk, type RawFrame } from './recording-chunk.js';
 import { checkFrame, checkMeta, frameWindow, MAX_CHUNK_BYTES, MAX_CHUNK_FRAMES } from './recording-checks.js';
 
 export interface FrameReadOptions {
@@ -157,6 +157,21 @@ function chunkedFrames(db: Database.Database, file: string, deflated: boolean): 
       yield { row, data };
     }
   }
+  /** Every chunk read and inflated on the caller's thread, as raw frames. */
+  function* batchesSync(options: FrameReadOptions = {}): Generator<readonly RawFrame[], void, undefined> {
+    const after = options.afterSeq ?? 0;
+    for (const row of storedRows(after)) {
+      let batch: RawFrame[];
+      try {
+        // Bounded as the async path: a crafted chunk cannot expand past MAX_CHUNK_BYTES.
+        const data = deflated ? inflateRawSync(row.data, inflateOptions(declaredBytes(row.lens))) : row.data;
+        batch = unpackRawChunk(row.first_seq, row.count, row.ts_us, row.kinds, row.lens, data, after);
+      } catch (err) {
+        throw corrupt(err, file);
+      }
+      yield batch;
+    }
+  }
   return {
     async *batches(options: FrameReadOptions = {}) {
       const after = options.afterSeq ?? 0;
@@ -181,44 +196,11 @@ function chunkedFrames(db: Database.Database, file: string, deflated: boolean): 
         throw corrupt(err, file);
       }
     },
-    *batchesSync(options: FrameReadOptions = {}) {
-      const after = options.afterSeq ?? 0;
-      for (const row of storedRows(after)) {
-        let batch: RawFrame[];
-        try {
-          // Bounded as the async path: a crafted chunk cannot expand past MAX_CHUNK_BYTES.
-          const data = deflated ? inflateRawSync(row.data, inflateOptions(declaredBytes(row.lens))) : row.data;
-          batch = unpackRawChunk(row.first_seq, row.count, row.ts_us, row.kinds, row.lens, data, after);
-        } catch (err) {
-          throw corrupt(err, file);
-        }
-        yield batch;
-      }
-    },
+    batchesSync,
     count: () => db.prepare('SELECT coalesce(sum(count), 0) FROM chunks').pluck().get() as number,
+    // The text path: the same chunks as the raw one, each frame decoded.
     *read(options: FrameReadOptions = {}) {
-      const rowsPerQuery = Math.max(1, Math.ceil((options.chunkSize ?? 2000) / 512));
-      const after = options.afterSeq ?? 0;
-      let cursor = (startOf.get(after + 1) as number) - 1;
-      for (;;) {
-        const rows = page.all(cursor, rowsPerQuery) as ChunkRow[];
-        for (const r of rows) {
-          if (!(r.count >= 1 && r.count <= MAX_CHUNK_FRAMES) || !Buffer.isBuffer(r.data) || r.data.length > MAX_CHUNK_BYTES) {
-            throw new KrxError('E_RECORDING_READ', `corrupt recording: chunk ${r.first_seq} has an impossible frame count or size`, { details: { file } });
-          }
-          try {
-            // A deflated chunk is inflated with a bound: a crafted one cannot expand past MAX_CHUNK_BYTES.
-            const data = deflated ? inflateRawSync(r.data, { maxOutputLength: MAX_CHUNK_BYTES }) : r.data;
-            yield* unpackChunk(r.first_seq, r.count, r.ts_us, r.kinds, r.lens, data, after);
-          } catch (err) {
-            if (err instanceof KrxError) throw err;
-            throw new KrxError('E_RECORDING_READ', `corrupt recording: ${errorMessage(err)}`, { cause: err, details: { file } });
-          }
-        }
-        const last = rows.at(-1);
-        if (rows.length < rowsPerQuery || last === undefined) return;
-        cursor = last.first_seq;
-      }
+      for (const batch of batchesSync(options)) for (const frame of batch) yield textFrame(frame);
     },
   };
 }

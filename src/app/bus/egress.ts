@@ -125,7 +125,7 @@ export function startEgress(o: EgressOptions): Egress {
     inTurn = false;
   };
 
-  // Real time, as the setImmediate above: batching is about the Redis round trips, not market time
+  // Real time, as the turn's setImmediate: batching is about the Redis round trips, not market time
   // (a daemon on a virtual clock still publishes without anyone ticking it).
   const scheduleFlush = (): void => {
     flushTimer = setTimeout(flush, config.flushMs);

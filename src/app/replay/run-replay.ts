@@ -2,7 +2,7 @@ import { createStockMasterBook } from '../../pipeline/stock-master-book.js';
 import { createVenueItems, replayWants } from '../venue-items.js';
 import { Subject } from 'rxjs';
 import type { Logger as PinoLogger } from 'pino';
-import { eventSinks, routeFrame, type FrameSinks, type FrameStats } from '../../adapters/kiwoom/realtime-frames.js';
+import { eventSinks, routeFrame, type FrameStats } from '../../adapters/kiwoom/realtime-frames.js';
 import { openRecordingReader } from '../../adapters/recording/index.js';
 import { openSignalStore } from '../../adapters/store/index.js';
 import { fileConfigSchema, type Config, type FileConfig } from '../../config/schema.js';
@@ -10,7 +10,7 @@ import { deepFreeze } from '../../core/deep-freeze.js';
 import { KrxError } from '../../core/errors.js';
 import type { RealtimeEvent } from '../../core/market.js';
 import type { TokenSource } from '../../core/ports/token-source.js';
-import type { LifecycleRecord, RecordedStrategySet } from '../../core/recording.js';
+import type { LifecycleRecord, RecordedStrategySet, RecordingMeta } from '../../core/recording.js';
 import type { Signal } from '../../core/signal.js';
 import { createVirtualClock } from '../../core/virtual-clock.js';
 import { buildBrokerClients, type BrokerTransports } from '../broker-clients.js';
@@ -56,6 +56,8 @@ export interface ReplayOptions {
  * the market events the router decoded from a ws frame (subscribed or not), the lifecycle records.
  */
 export interface ReplayTap {
+  /** Before the first row: the recording's meta. */
+  begin(meta: RecordingMeta): void;
   row(at: number): void;
   event(e: RealtimeEvent): void;
   lifecycle(text: string, at: number): void;
@@ -148,21 +150,16 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   const venueItems = createVenueItems(settings.universe.venue, () => master);
   let unregistered = 0;
   const tap = options.tap;
-  const sinks: FrameSinks = {
-    event: (e) => {
-      tap?.event(e);
-      if (!replayWants(wanted, e)) {
-        unregistered++;
-        return;
-      }
-      events++;
-      realtime.next(e);
-    },
-    ping: () => undefined,
-    lifecycle: () => undefined,
-    decodeError: () => undefined,
-    notice: () => undefined,
-  };
+  tap?.begin(meta);
+  const sinks = eventSinks((e) => {
+    tap?.event(e);
+    if (!replayWants(wanted, e)) {
+      unregistered++;
+      return;
+    }
+    events++;
+    realtime.next(e);
+  });
 
   const transports: BrokerTransports = {
     clock,
@@ -255,9 +252,10 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
           break replay;
         }
         const at = Math.floor(frame.tsUs / 1000);
+        const lifecycle = frame.kind === 'lifecycle' ? frame.bytes.toString('utf8') : null;
         if (tap) {
           tap.row(at);
-          if (frame.kind === 'lifecycle') tap.lifecycle(frame.bytes.toString('utf8'), at);
+          if (lifecycle !== null) tap.lifecycle(lifecycle, at);
           else if (frame.kind === 'ws.in' && (kernel === null || stopped)) routeFrame(frame.bytes, at, tapSinks!, tapStats);
           // The tap reads on to the file's end; the replay itself ends with the kernel.
           if (stopped) continue;
@@ -276,8 +274,8 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
             // Let the answer's promise chain reach the kernel before the next row, as it did live.
             await new Promise<void>((resolve) => setImmediate(resolve));
           }
-        } else {
-          const event = parseLifecycle(frame.bytes.toString('utf8'));
+        } else if (lifecycle !== null) {
+          const event = parseLifecycle(lifecycle);
           if (event?.type === 'kernel.started' && !kernel) kernel = await startKernelAt(event);
           if (event?.type === 'strategy.source' && typeof event.sha256 === 'string' && typeof event.text === 'string') recordedCode.set(event.sha256, event.text);
           if (event?.type === 'strategies.reloaded' && kernel) await reloadAt(kernel, event, at);

@@ -37,7 +37,8 @@ describe('the replay tap collects the market the report reads from the file', ()
       const { wallMs: _d, eventsPerSecond: _e, dbFile: _f, ...expected } = plain;
       expect(same).toEqual(expected);
 
-      const collected = tap.finish(recording, meta);
+      const collected = tap.finish(recording);
+      expect(collected.meta).toEqual(meta);
       const read = readRecordedMarket(recording);
       expect(collected.trades.size).toBeGreaterThan(3);
       expect([...collected.trades.keys()].sort()).toEqual([...read.trades.keys()].sort());

@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { RECORDING_SCHEMA_V1 } from '../../../src/adapters/recording/recording-file.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Signal } from '../../../src/core/signal.js';
@@ -60,4 +62,15 @@ export function makeSignal(n: number, over: Partial<Signal> = {}): Signal {
     details: { rank: n % 50, reason: 'test' },
     ...over,
   };
+}
+
+/** A recording in format 1 (one row per frame), as older versions wrote it: ws.in frames at the given times (us). */
+export function writeFormat1Recording(file: string, startMs: number, frames: ReadonlyArray<{ readonly tsUs: number; readonly data: string }>): void {
+  const db = new Database(file);
+  db.exec(RECORDING_SCHEMA_V1);
+  const meta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
+  for (const [k, v] of Object.entries({ format_version: '1', session_id: 'old', start: String(startMs), app_version: '0.0.1', config: '{}', seed: '' })) meta.run(k, v);
+  const row = db.prepare('INSERT INTO frames (seq, ts_us, kind, data) VALUES (?, ?, ?, ?)');
+  db.transaction(() => frames.forEach((f, i) => row.run(i + 1, f.tsUs, 'ws.in', f.data)))();
+  db.close();
 }

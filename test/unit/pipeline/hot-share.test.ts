@@ -78,4 +78,24 @@ describe('hotShare', () => {
     expect(ends).toEqual(['v7', 'done', 'w7', 'done2']);
     expect(subscriptions).toBe(2);
   });
+
+  it('a subscriber that subscribes again when the source ends synchronously gets a live new connection', () => {
+    let subscriptions = 0;
+    const live: Subscriber<number>[] = [];
+    const shared = hotShare(
+      new Observable<number>((s) => {
+        subscriptions++;
+        if (subscriptions === 1) s.complete(); // the first connection ends while subscribing
+        else live.push(s);
+      }),
+    );
+    const seen: number[] = [];
+    let again: { unsubscribe(): void } | null = null;
+    shared.subscribe({ complete: () => void (again = shared.subscribe((v) => seen.push(v))) });
+    expect(subscriptions).toBe(2);
+    live[0]!.next(5);
+    expect(seen).toEqual([5]);
+    again!.unsubscribe(); // the last one leaves: the new connection (not the ended one) is closed
+    expect(live[0]!.closed).toBe(true);
+  });
 });

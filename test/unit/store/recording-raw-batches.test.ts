@@ -6,9 +6,8 @@ import { deflateRawSync, inflateRaw } from 'node:zlib';
 import { openRecordingReader, type RecordingReader } from '../../../src/adapters/recording/recording-reader.js';
 import { openRecordingWriter } from '../../../src/adapters/recording/recording-writer.js';
 import type { RawFrame } from '../../../src/adapters/recording/recording-chunk.js';
-import { RECORDING_SCHEMA_V1 } from '../../../src/adapters/recording/recording-file.js';
 import { createVirtualClock } from '../../../src/core/virtual-clock.js';
-import { captureLog, makeTempDir } from '../../support/store/fixtures.js';
+import { captureLog, makeTempDir, writeFormat1Recording } from '../../support/store/fixtures.js';
 
 const START = Date.UTC(2026, 10, 21, 0, 0, 0);
 const T = START * 1000;
@@ -134,15 +133,7 @@ describe('recording reader: raw batches', () => {
 
   it('reads format 1 recordings too', async () => {
     const file = join(tmp.dir, 'old.rec.db');
-    const db = new Database(file);
-    db.exec(RECORDING_SCHEMA_V1);
-    const meta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
-    for (const [k, v] of Object.entries({ format_version: '1', session_id: 'old', start: String(START), app_version: '0.0.1', config: '{}', seed: '' })) meta.run(k, v);
-    const row = db.prepare('INSERT INTO frames (seq, ts_us, kind, data) VALUES (?, ?, ?, ?)');
-    db.transaction(() => {
-      for (let i = 1; i <= 600; i++) row.run(i, T + i, 'ws.in', frame(i));
-    })();
-    db.close();
+    writeFormat1Recording(file, START, Array.from({ length: 600 }, (_, k) => ({ tsUs: T + k + 1, data: frame(k + 1) })));
     const r = openRecordingReader(file);
     const raw = await allRaw(r, 3);
     expect(raw.map((f) => f.seq)).toEqual(Array.from({ length: 597 }, (_, i) => i + 4));

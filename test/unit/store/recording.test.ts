@@ -6,8 +6,8 @@ import { createVirtualClock } from '../../../src/core/virtual-clock.js';
 import { openRecordingWriter, type RecordingWriterOptions } from '../../../src/adapters/recording/recording-writer.js';
 import { openRecordingReader } from '../../../src/adapters/recording/recording-reader.js';
 import { listRecordings } from '../../../src/adapters/recording/list-recordings.js';
-import { RECORDING_SCHEMA_V1, recordingFileName } from '../../../src/adapters/recording/recording-file.js';
-import { captureLog, makeTempDir } from '../../support/store/fixtures.js';
+import { recordingFileName } from '../../../src/adapters/recording/recording-file.js';
+import { captureLog, makeTempDir, writeFormat1Recording } from '../../support/store/fixtures.js';
 
 const START = Date.UTC(2026, 10, 21, 0, 0, 0); // 09:00:00 KST
 /** Frame stamps within the session (the reader refuses frames stamped outside it). */
@@ -153,13 +153,7 @@ describe('session recordings', () => {
 
   it('still reads format 1 recordings (one row per frame)', () => {
     const file = join(tmp.dir, 'old.rec.db');
-    const db = new Database(file);
-    db.exec(RECORDING_SCHEMA_V1);
-    const meta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
-    for (const [k, v] of Object.entries({ format_version: '1', session_id: 'old', start: String(START), app_version: '0.0.1', config: '{}', seed: '' })) meta.run(k, v);
-    const row = db.prepare('INSERT INTO frames (seq, ts_us, kind, data) VALUES (?, ?, ?, ?)');
-    for (let i = 1; i <= 5; i++) row.run(i, START * 1000 + i, 'ws.in', frame(i));
-    db.close();
+    writeFormat1Recording(file, START, [1, 2, 3, 4, 5].map((i) => ({ tsUs: START * 1000 + i, data: frame(i) })));
     const r = openRecordingReader(file);
     expect(r.meta.formatVersion).toBe(1);
     expect(r.frameCount()).toBe(5);
